@@ -1,0 +1,111 @@
+"""The ``kiosk`` command: every role and every tool for regional IT starts here.
+
+Exit codes: 0 fine, 1 a check failed (selftest), 2 the configuration or the data folder needs
+fixing (the message says which file and key, or which folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.config import Config, ConfigError, config_path_from_env, load_config
+
+log = logging.getLogger("kiosk")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+GUI_ROLES = ("kiosk", "counter", "display", "all-in-one")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="MPP Kiosk: lobby kiosk, counter console, "
+                                     "lobby display and queue for a Mal Pelayanan Publik.")
+    parser.add_argument("--version", action="version", version=f"MPP Kiosk {__version__}")
+    parser.add_argument("--config", type=Path, help="site configuration (TOML); default: $KIOSK_CONFIG, "
+                        "then ~/.config/mpp-kiosk/site.toml, then built-in demo settings")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("demo", help="kiosk, counter console and lobby display in one window set, offline")
+
+    run = commands.add_parser("run", help="run one role (as set up for this machine)")
+    run.add_argument("role", nargs="?", choices=GUI_ROLES, help="default: [device] role from the config")
+    run.add_argument("--windowed", action="store_true", help="do not go fullscreen (for testing)")
+    run.add_argument("--exit-after-first-frame", action="store_true", help=argparse.SUPPRESS)
+
+    selftest = commands.add_parser("selftest", help="check this installation and save a picture of every screen")
+    selftest.add_argument("--out", type=Path, required=True, help="folder for selftest.json and the PNGs")
+
+    config_cmd = commands.add_parser("config", help="configuration tools")
+    config_sub = config_cmd.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_sub.add_parser("check", help="validate the configuration and print the effective values")
+    return parser
+
+
+def resolve_config(args: argparse.Namespace) -> Config:
+    return load_config(args.config if args.config is not None else config_path_from_env())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        config = resolve_config(args)
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "config":
+        return _config_check(config)
+    if args.command == "selftest":
+        from kiosk.selftest import run_selftest
+
+        return run_selftest(config, args.out)
+    if args.command == "demo":
+        return _run_gui(config, "all-in-one", demo=True, windowed=True)
+    if args.command == "run":
+        role = args.role or config.device.role
+        if role == "queue-host":
+            print("The queue host role is not part of this version yet; use 'kiosk demo'.", file=sys.stderr)
+            return EXIT_CONFIG
+        return _run_gui(config, role, demo=False, windowed=args.windowed,
+                        exit_after_first_frame=args.exit_after_first_frame)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_CONFIG
+
+
+def _config_check(config: Config) -> int:
+    import dataclasses
+
+    data = dataclasses.asdict(config)
+    print(json.dumps({"source": config.source, "data_dir": str(config.data_dir), "config": data},
+                     indent=2, ensure_ascii=False, default=str))
+    return EXIT_OK
+
+
+def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool,
+             exit_after_first_frame: bool = False) -> int:
+    from kiosk.core import StartupError, build_core, prepare_data_dir
+    from kiosk.log import setup_logging
+    from kiosk.store import StoreError
+
+    try:
+        prepare_data_dir(config.data_dir)
+        setup_logging(config.data_dir, config.logging.level)
+        core = build_core(config)
+    except (StartupError, StoreError) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    log.info("MPP Kiosk %s starting role %s (config: %s, data: %s)", __version__, role, config.source,
+             config.data_dir)
+    from kiosk.ui.app import run_gui
+
+    try:
+        return run_gui(core, role, demo=demo, windowed=windowed, exit_after_first_frame=exit_after_first_frame)
+    finally:
+        core.close()

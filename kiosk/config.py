@@ -1,0 +1,277 @@
+"""Site configuration: declared once here (types, defaults, allowed values), loaded from TOML.
+
+Every key lives in one dataclass field below, with its default and its limits in the field's
+metadata; ``config/site.example.toml`` documents the same keys for regional IT (a test keeps the two
+in step). A wrong key or value raises :class:`ConfigError`, whose message names the file, the key
+and what is allowed; the command line turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+CONFIG_ENV = "KIOSK_CONFIG"
+DATA_DIR_ENV = "KIOSK_DATA_DIR"
+DEFAULT_CONFIG_PATH = Path("~/.config/mpp-kiosk/site.toml")
+
+Role = Literal["kiosk", "counter", "display", "queue-host", "all-in-one"]
+Language = Literal["id", "en"]
+Timezone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+PrinterKind = Literal["none", "file", "escpos-usb", "escpos-network", "escpos-serial", "system"]
+Speech = Literal["auto", "off"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = typing.get_args(Weekday)
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for regional IT."""
+
+    def __init__(self, source: str, key: str | None, message: str) -> None:
+        self.source, self.key, self.message = source, key, message
+        where = f"{source}: {key}: " if key else f"{source}: "
+        super().__init__(where + message)
+
+
+def _opt(doc: str, **limits: Any) -> dict[str, Any]:
+    return {"doc": doc, **limits}
+
+
+@dataclass(frozen=True)
+class SiteSection:
+    name: str = field(default="Mal Pelayanan Publik Kota Contoh",
+                      metadata=_opt("Building name shown on screens and tickets", min_len=3, max_len=80))
+    mpp_code: str = field(default="MPP-DEMO",
+                          metadata=_opt("MPP code given by MPP Digital", pattern=r"[A-Z0-9][A-Z0-9-]{1,31}"))
+    timezone: Timezone = field(default="Asia/Jakarta", metadata=_opt("Local time zone: sets the daily reset"))
+    opening_hours: str = field(default="", metadata=_opt(
+        'Ticket hours "HH:MM-HH:MM"; empty = tickets at any time', pattern=r"(|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)"))
+    open_days: tuple[Weekday, ...] = field(default=("mon", "tue", "wed", "thu", "fri"),
+                                            metadata=_opt("Days tickets are issued", min_items=1))
+
+    def hours(self) -> tuple[time, time] | None:
+        if not self.opening_hours:
+            return None
+        start, end = self.opening_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+
+@dataclass(frozen=True)
+class DeviceSection:
+    role: Role = field(default="all-in-one", metadata=_opt("What this machine runs"))
+    id: str = field(default="kiosk-01", metadata=_opt("This device's name in logs and audit", pattern=r"[a-z0-9][a-z0-9-]{1,39}"))
+    language: Language = field(default="id", metadata=_opt("Language a new citizen session starts in"))
+    fullscreen: bool = field(default=True, metadata=_opt("Fill the screen without a window frame"))
+    data_dir: str = field(default="~/.local/share/mpp-kiosk", metadata=_opt("Folder for the database and logs", min_len=1))
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    idle_timeout_seconds: int = field(default=60, metadata=_opt("Idle time before 'Still there?'", min=15, max=600))
+    idle_countdown_seconds: int = field(default=15, metadata=_opt("Countdown before the screen is wiped", min=5, max=60))
+    ticket_screen_seconds: int = field(default=45, metadata=_opt("How long the ticket stays on screen", min=10, max=300))
+    large_text: bool = field(default=False, metadata=_opt("Start every session with large text"))
+    speech: Speech = field(default="auto", metadata=_opt("Read steps aloud on request: auto = when a voice exists"))
+    catalog_path: str = field(default="", metadata=_opt("Service catalog JSON; empty = the shipped one"))
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    host_url: str = field(default="", metadata=_opt(
+        "Building queue host, e.g. http://10.0.0.5:8700; empty = in this process (demo)", pattern=r"(|https?://\S+)"))
+    device_token: str = field(default="", metadata=_opt("Token IT issued to this device on the queue host"))
+    priority_ratio: int = field(default=2, metadata=_opt("Priority tickets called before one normal ticket", min=1, max=10))
+    max_recalls: int = field(default=3, metadata=_opt("Recalls before a ticket may be marked no-show", min=1, max=10))
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    api_url: str = field(default="", metadata=_opt("MPP Digital central API; empty = offline only", pattern=r"(|https?://\S+)"))
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    kind: PrinterKind = field(default="none", metadata=_opt("Ticket printer type"))
+    target: str = field(default="", metadata=_opt("USB ids, host:port, serial port or file path, per kind"))
+    paper_width_mm: Literal[80, 58] = field(default=80, metadata=_opt("Paper roll width"))
+
+
+@dataclass(frozen=True)
+class CounterEntry:
+    number: int = field(default=1, metadata=_opt("Counter number shown to citizens", min=1, max=999))
+    name: str = field(default="", metadata=_opt("Label, e.g. 'Loket 1 Dukcapil'; empty = 'Loket N'"))
+    services: tuple[str, ...] = field(default=(), metadata=_opt("Service codes served; empty = as in the catalog"))
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    running_text: str = field(default="", metadata=_opt("Scrolling message on the lobby board; empty = a default"))
+    recent_calls: int = field(default=6, metadata=_opt("Past calls listed on the board", min=1, max=20))
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: LogLevel = field(default="INFO", metadata=_opt("Log detail"))
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteSection = field(default_factory=SiteSection)
+    device: DeviceSection = field(default_factory=DeviceSection)
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    queue: QueueSection = field(default_factory=QueueSection)
+    central: CentralSection = field(default_factory=CentralSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    counters: tuple[CounterEntry, ...] = ()
+    source: str = field(default="(built-in defaults)", compare=False)
+
+    @property
+    def data_dir(self) -> Path:
+        override = os.environ.get(DATA_DIR_ENV)
+        return Path(override or self.device.data_dir).expanduser()
+
+    def counter_label(self, number: int) -> str:
+        for entry in self.counters:
+            if entry.number == number and entry.name:
+                return entry.name
+        return ""
+
+
+SECTIONS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config) if f.name not in ("counters", "source"))
+
+
+def default_config() -> Config:
+    return Config()
+
+
+def config_path_from_env() -> Path | None:
+    """The config file to use when none is named on the command line, or None for built-in defaults."""
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    default = DEFAULT_CONFIG_PATH.expanduser()
+    return default if default.exists() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate ``path``; ``None`` means the built-in defaults (the one-machine demo)."""
+    if path is None:
+        return Config()
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(source, None, "file not found. Copy config/site.example.toml there, or run without "
+                                        "--config for the built-in demo settings.") from None
+    except OSError as exc:
+        raise ConfigError(source, None, f"cannot be read ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(source, None, "is not UTF-8 text; save it again as UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, f"is not valid TOML: {exc}.") from None
+    return parse_config(data, source)
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    """Validate an already-parsed TOML document into a :class:`Config`."""
+    known = set(SECTIONS) | {"counters"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown section. Allowed: {', '.join(sorted(known))}.")
+    values: dict[str, Any] = {}
+    for name in SECTIONS:
+        section_type = _section_type(name)
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigError(source, f"[{name}]", "must be a table (a [section] header followed by keys).")
+        values[name] = _build(section_type, section, source, f"{name}.")
+    counters = data.get("counters", [])
+    if not isinstance(counters, list):
+        raise ConfigError(source, "counters", "must be a list of [[counters]] tables.")
+    entries = []
+    for i, entry in enumerate(counters):
+        if not isinstance(entry, dict):
+            raise ConfigError(source, f"counters[{i}]", "must be a [[counters]] table.")
+        if "number" not in entry:
+            raise ConfigError(source, f"counters[{i}].number", "is required.")
+        entries.append(_build(CounterEntry, entry, source, f"counters[{i}]."))
+    numbers = [e.number for e in entries]
+    if len(numbers) != len(set(numbers)):
+        raise ConfigError(source, "counters", "two [[counters]] tables have the same number.")
+    config = Config(**values, counters=tuple(entries), source=source)
+    if config.kiosk.idle_countdown_seconds >= config.kiosk.idle_timeout_seconds:
+        raise ConfigError(source, "kiosk.idle_countdown_seconds",
+                          "must be shorter than kiosk.idle_timeout_seconds.")
+    return config
+
+
+def _section_type(name: str) -> type:
+    hints = typing.get_type_hints(Config)
+    return hints[name]  # type: ignore[no-any-return]
+
+
+def _build(cls: type, table: dict[str, Any], source: str, prefix: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in table:
+        if key not in fields:
+            raise ConfigError(source, prefix + key,
+                              f"unknown key. Allowed here: {', '.join(sorted(fields))}.")
+    kwargs = {}
+    for key, value in table.items():
+        kwargs[key] = _check(value, hints[key], fields[key].metadata, source, prefix + key)
+    return cls(**kwargs)
+
+
+def _check(value: Any, hint: Any, meta: typing.Mapping[str, Any], source: str, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        if value not in allowed or type(value) is not type(allowed[0]):
+            shown = ", ".join(repr(a) if isinstance(a, str) else str(a) for a in allowed)
+            raise ConfigError(source, key, f"{value!r} is not allowed. Use one of: {shown}.")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(source, key, f"must be a list, e.g. {key.split('.')[-1]} = [\"...\"].")
+        item_hint = typing.get_args(hint)[0]
+        items = tuple(_check(v, item_hint, {}, source, f"{key}[{i}]") for i, v in enumerate(value))
+        if len(items) < meta.get("min_items", 0):
+            raise ConfigError(source, key, f"needs at least {meta['min_items']} item(s).")
+        return items
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(source, key, f"must be true or false, got {value!r}.")
+        return value
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(source, key, f"must be a whole number, got {value!r}.")
+        low, high = meta.get("min"), meta.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(source, key, f"{value} is out of range; allowed {low} to {high}.")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(source, key, f"must be text in quotes, got {value!r}.")
+        if len(value) < meta.get("min_len", 0) or len(value) > meta.get("max_len", 10_000):
+            raise ConfigError(source, key, f"must be {meta.get('min_len', 0)} to {meta.get('max_len')} characters long.")
+        pattern = meta.get("pattern")
+        if pattern and not re.fullmatch(pattern, value):
+            raise ConfigError(source, key, f"{value!r} has the wrong form ({meta['doc']}).")
+        return value
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys today
+        raise TypeError(f"unsupported config type {hint}")
+    raise TypeError(f"unsupported config type {hint} for {key}")  # a bug in this module, not in the file

@@ -1,0 +1,72 @@
+"""The citizen's walk through the kiosk, as data: which steps a service needs, and what was chosen.
+
+Kept free of Qt so the rules ("a service that needs identity asks for the NIK", "the face step
+comes between NIK and confirm when a face check is available") are tested without a screen, and so
+the face-check issue only has to register its step, not rewire screens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kiosk.catalog import Service
+from kiosk.nik import Nik
+from kiosk.queue.models import IssuedTicket, PriorityGroup
+
+
+class Step(str, Enum):
+    WELCOME = "welcome"
+    PRIORITY = "priority"
+    SERVICE = "service"
+    REQUIREMENTS = "requirements"
+    IDENTIFY = "identify"
+    FACE = "face"
+    CONFIRM = "confirm"
+    TICKET = "ticket"
+
+
+def steps_for(service: Service | None, *, face_check_available: bool = False) -> list[Step]:
+    """The steps a citizen goes through for ``service`` (counted on screen as "step 2 of 5")."""
+    steps = [Step.SERVICE]
+    if service is None:
+        return steps
+    steps.append(Step.REQUIREMENTS)
+    if service.identity_required:
+        steps.append(Step.IDENTIFY)
+        if service.face_check and face_check_available:
+            steps.append(Step.FACE)
+    steps += [Step.CONFIRM, Step.TICKET]
+    return steps
+
+
+@dataclass
+class CitizenSession:
+    """Everything one citizen chose; replaced by a fresh one when the kiosk is wiped."""
+
+    lang: str
+    large_text: bool = False
+    priority: PriorityGroup | None = None
+    service: Service | None = None
+    nik: Nik | None = None
+    issued: IssuedTicket | None = None
+    _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
+
+    def identity_status(self) -> str:
+        """What the counter must still check: nothing, or the identity (no face check yet)."""
+        if self.nik is None:
+            return "none"
+        return "to_verify_at_counter"
+
+    def request_id(self) -> str:
+        """A ticket request id that stays the same while the request is the same.
+
+        Retrying after a lost answer must reuse it (the queue then returns the ticket it already
+        made instead of a second one); changing the service or priority must not.
+        """
+        key = (self.service.code if self.service else None, self.priority,
+               self.nik.digits if self.nik else None)
+        if self._request is None or self._request[0] != key:
+            self._request = (key, str(uuid.uuid4()))
+        return self._request[1]

@@ -1,0 +1,134 @@
+"""Starting the Qt side: the application object, the windows of a role, and crash recovery.
+
+An unexpected exception in a slot is logged and sends the kiosk back to its welcome screen: a
+citizen never sees a traceback, and the next citizen finds a working kiosk.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk import __version__
+from kiosk.core import Core
+from kiosk.ui.citizen.window import KioskWindow
+from kiosk.ui.counter import CounterWindow
+from kiosk.ui.display import DisplayWindow
+from kiosk.ui.speech import Speaker
+
+log = logging.getLogger(__name__)
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("MPP Kiosk")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("MPP Kiosk")
+    return app  # type: ignore[return-value]
+
+
+class RoleWindows:
+    """The windows one role shows, with one way to stop them all."""
+
+    def __init__(self, core: Core, role: str, speaker: Speaker) -> None:
+        self.kiosk: KioskWindow | None = None
+        self.counter: CounterWindow | None = None
+        self.display: DisplayWindow | None = None
+        config, catalog, queue = core.config, core.catalog, core.queue
+        if role in ("kiosk", "all-in-one"):
+            self.kiosk = KioskWindow(config, catalog, queue, speaker)
+            self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
+        if role in ("counter", "all-in-one"):
+            self.counter = CounterWindow(config, catalog, queue)
+            self.counter.setWindowTitle(f"{config.site.name} — Loket")
+        if role in ("display", "all-in-one"):
+            self.display = DisplayWindow(config, catalog, queue)
+            self.display.setWindowTitle(f"{config.site.name} — Layar antrian")
+
+    @property
+    def windows(self) -> list[QWidget]:
+        return [w for w in (self.kiosk, self.counter, self.display) if w is not None]
+
+    def show(self, *, fullscreen: bool) -> None:
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        if len(self.windows) == 1:
+            window = self.windows[0]
+            if fullscreen and not isinstance(window, CounterWindow):
+                window.showFullScreen()
+            else:
+                window.resize(min(1920, screen.width()), min(1080, screen.height()))
+                if isinstance(window, KioskWindow):
+                    height = int(screen.height() * 0.92)
+                    window.resize(height * 9 // 16, height)
+                window.show()
+            return
+        # One machine, several roles (the demo): kiosk portrait on the left, console and board right.
+        height = int(screen.height() * 0.92)
+        kiosk_width = height * 9 // 16
+        right_width = max(640, screen.width() - kiosk_width - 40)
+        if self.kiosk is not None:
+            self.kiosk.setGeometry(screen.x() + 10, screen.y() + 30, kiosk_width, height)
+            self.kiosk.show()
+        if self.counter is not None:
+            self.counter.setGeometry(screen.x() + kiosk_width + 30, screen.y() + 30, right_width, height // 2 - 40)
+            self.counter.show()
+        if self.display is not None:
+            self.display.setGeometry(screen.x() + kiosk_width + 30, screen.y() + height // 2 + 20,
+                                     right_width, right_width * 9 // 16)
+            self.display.show()
+
+    def shutdown(self) -> None:
+        for window in self.windows:
+            window.shutdown()  # type: ignore[attr-defined]
+            window.close()
+            window.deleteLater()
+
+
+def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:
+    """Log uncaught exceptions and return the kiosk to welcome; returns a function to undo it."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error; returning to the welcome screen", exc_info=(kind, value, tb))
+        if kiosk is not None:
+            try:
+                kiosk.recover()
+            except Exception:
+                log.exception("recovery to the welcome screen failed")
+
+    sys.excepthook = hook
+
+    def undo() -> None:
+        sys.excepthook = previous
+
+    return undo
+
+
+def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, exit_after_first_frame: bool = False) -> int:
+    app = application()
+    speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
+    windows = RoleWindows(core, role, speaker)
+    undo_hook = install_recovery(windows.kiosk)
+    windows.show(fullscreen=core.config.device.fullscreen and not windowed and not demo)
+    if exit_after_first_frame:
+        target = windows.kiosk or windows.windows[0]
+        if isinstance(target, KioskWindow):
+            target.first_frame.connect(lambda: QTimer.singleShot(0, app.quit))
+        else:
+            QTimer.singleShot(0, app.quit)
+    if demo:
+        log.info("demo running: kiosk, counter console and lobby display in one process, offline")
+    try:
+        return app.exec()
+    finally:
+        undo_hook()
+        windows.shutdown()
+        speaker.stop()

@@ -1,0 +1,679 @@
+"""The kiosk's screens, one class per step of the citizen's walk.
+
+Screens only show what they are given and emit what the citizen touched; the window
+(:mod:`kiosk.ui.citizen.window`) decides where to go next and does the slow work.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.catalog import Catalog, Service
+from kiosk.flow import CitizenSession, Step
+from kiosk.i18n import Translator
+from kiosk.nik import InvalidNik, NikProblem, check_partial, parse_nik
+from kiosk.queue.models import IssuedTicket, PriorityGroup
+from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
+
+
+class Screen(QWidget):
+    """One step of the flow. Subclasses fill themselves from the session when shown."""
+
+    step: Step
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(36, 28, 36, 28)
+        self.layout_.setSpacing(22)
+        self.t = Translator()
+
+    def retranslate(self, t: Translator) -> None:
+        self.t = t
+
+    def enter(self, session: CitizenSession) -> None:
+        """Called each time the screen is shown."""
+
+    def reset(self) -> None:
+        """Forget everything the citizen entered (the kiosk is shared by strangers)."""
+
+    def spoken_text(self) -> str:
+        return ""
+
+
+class WelcomeScreen(Screen):
+    step = Step.WELCOME
+    start = Signal()
+    priority = Signal()
+    language = Signal(str)
+
+    def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.site_name = site_name
+        self.title = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
+        self.start_button = button("", "hero", self.start.emit, name="startButton")
+        self.priority_button = button("", "heroPriority", self.priority.emit, name="priorityButton")
+        self.language_hint = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        langs = QHBoxLayout()
+        langs.setSpacing(20)
+        self.lang_id = button("Bahasa Indonesia", "toggle", lambda: self.language.emit("id"), name="welcomeLangId")
+        self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="welcomeLangEn")
+        for widget in (self.lang_id, self.lang_en):
+            widget.setCheckable(True)
+            langs.addWidget(widget)
+        self.layout_.addStretch(2)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.subtitle)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.start_button)
+        self.layout_.addWidget(self.priority_button)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.language_hint)
+        self.layout_.addLayout(langs)
+        self.layout_.addStretch(1)
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("welcome.title", site=self.site_name))
+        self.subtitle.setText(t("welcome.subtitle"))
+        self.start_button.setText(t("welcome.start"))
+        self.priority_button.setText(t("welcome.priority"))
+        self.language_hint.setText(t("welcome.language_hint"))
+        self.lang_id.setChecked(t.lang == "id")
+        self.lang_en.setChecked(t.lang == "en")
+
+    def spoken_text(self) -> str:
+        return " ".join([self.t("welcome.title", site=self.site_name), self.t("welcome.spoken")])
+
+
+class PriorityScreen(Screen):
+    step = Step.PRIORITY
+    chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = label("", "title")
+        self.subtitle = label("", "subtitle")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.subtitle)
+        self.buttons: dict[PriorityGroup, object] = {}
+        for group in PriorityGroup:
+            widget = button("", "priority", lambda g=group: self.chosen.emit(g), name=f"priority_{group.value}")
+            self.buttons[group] = widget
+            self.layout_.addWidget(widget)
+        self.note = label("", "note")
+        self.layout_.addWidget(self.note)
+        self.layout_.addStretch(1)
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("priority.title"))
+        self.subtitle.setText(t("priority.subtitle"))
+        self.note.setText(t("priority.note"))
+        for group, widget in self.buttons.items():
+            widget.setText(t(f"priority.group.{group.value}"))  # type: ignore[attr-defined]
+
+    def spoken_text(self) -> str:
+        groups = ", ".join(self.t(f"priority.group.{g.value}") for g in PriorityGroup)
+        return f"{self.t('priority.title')}. {self.t('priority.subtitle')} {groups}."
+
+
+class Tile(QFrame):
+    """A large touch target with wrapped text (QPushButton cannot wrap long service names)."""
+
+    clicked = Signal()
+
+    def __init__(self, title: str, detail: str, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tile")
+        if name:
+            self.setAccessibleName(name)
+        self.setProperty("pressed", False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(26, 18, 26, 18)
+        layout.setSpacing(6)
+        self.title = label(title, "tileTitle")
+        self.detail = label(detail, "tileDetail")
+        for child in (self.title, self.detail):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(child)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        restyle(self, "pressed", True)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        restyle(self, "pressed", False)
+        if self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+class ServiceScreen(Screen):
+    """Agency groups + search; the list shows every service as a large tile."""
+
+    step = Step.SERVICE
+    chosen = Signal(object)
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.agency: str | None = None
+        self.title = label("", "title")
+        self.priority_banner = label("", "banner")
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setMaxLength(40)
+        self.search.textChanged.connect(self._refresh)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        self.keyboard_button = button("", "small", self._toggle_keyboard, name="keyboardButton")
+        self.clear_search_button = button("", "small", self.search.clear, name="clearSearchButton")
+        search_row.addWidget(self.keyboard_button)
+        search_row.addWidget(self.clear_search_button)
+        tabs = QHBoxLayout()
+        tabs.setSpacing(12)
+        self.tabs: dict[str | None, object] = {}
+        for code in [None, *[a.code for a in catalog.agencies]]:
+            tab = button("", "tab", lambda c=code: self._select_agency(c), name=f"tab_{code or 'all'}")
+            tab.setCheckable(True)
+            self.tabs[code] = tab
+            tabs.addWidget(tab)
+        self.keyboard = LetterKeyboard()
+        self.keyboard.typed.connect(self.search.insert)
+        self.keyboard.backspace.connect(self.search.backspace)
+        self.keyboard.hide()
+        self.empty = label("", "body", align=Qt.AlignmentFlag.AlignCenter)
+        self.list_host = QWidget()
+        self.grid = QGridLayout(self.list_host)
+        self.grid.setSpacing(16)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.list_host)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        self.tiles: dict[str, Tile] = {}
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.priority_banner)
+        self.layout_.addLayout(search_row)
+        self.layout_.addWidget(self.keyboard)
+        self.layout_.addLayout(tabs)
+        self.layout_.addWidget(self.empty)
+        self.layout_.addWidget(self.scroll, 1)
+        self.priority_banner.hide()
+
+    @property
+    def columns(self) -> int:
+        return 2 if self.width() > 1.25 * self.height() else 1
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("service.title"))
+        self.search.setPlaceholderText(t("service.search_placeholder"))
+        self.keyboard_button.setText(t("service.keyboard"))
+        self.clear_search_button.setText(t("service.clear_search"))
+        self.keyboard.retranslate(t("keyboard.space"), t("keyboard.backspace"))
+        for code, tab in self.tabs.items():
+            tab.setText(t("service.all") if code is None else self.catalog.agency(code).name.get(t.lang))  # type: ignore[attr-defined]
+        self._refresh()
+
+    def enter(self, session: CitizenSession) -> None:
+        if session.priority is not None:
+            self.priority_banner.setText(self.t("service.priority_banner",
+                                                group=self.t(f"priority.group.{session.priority.value}")))
+            self.priority_banner.show()
+        else:
+            self.priority_banner.hide()
+        self._refresh()
+
+    def reset(self) -> None:
+        self.search.setText("")  # setText also clears the undo history
+        self.keyboard.hide()
+        self.agency = None
+        self.scroll.verticalScrollBar().setValue(0)
+        self._refresh()
+
+    def visible_services(self) -> list[Service]:
+        query = self.search.text().strip()
+        services = self.catalog.search(query, self.t.lang) if query else list(self.catalog.services)
+        if self.agency is not None:
+            services = [s for s in services if s.agency == self.agency]
+        return services
+
+    def _select_agency(self, code: str | None) -> None:
+        self.agency = code
+        self._refresh()
+
+    def _toggle_keyboard(self) -> None:
+        self.keyboard.setVisible(not self.keyboard.isVisible())
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for code, tab in self.tabs.items():
+            tab.setChecked(code == self.agency)  # type: ignore[attr-defined]
+        services = self.visible_services()
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.tiles.clear()
+        columns = self.columns
+        for i, service in enumerate(services):
+            tile = Tile(service.name.get(self.t.lang), self._detail(service), name=service.code)
+            tile.clicked.connect(lambda s=service: self.chosen.emit(s))
+            self.tiles[service.code] = tile
+            self.grid.addWidget(tile, i // columns, i % columns)
+        self.grid.setRowStretch(self.grid.rowCount(), 1)
+        query = self.search.text().strip()
+        self.empty.setVisible(not services)
+        self.empty.setText(self.t("service.no_match", query=query) if query else self.t("service.none"))
+
+    def _detail(self, service: Service) -> str:
+        agency = self.catalog.agency(service.agency).name.get(self.t.lang)
+        return self.t("service.tile_detail", agency=agency, fee=self.t.money(service.fee_idr),
+                      sla=self.t.duration(service.sla.amount, service.sla.unit))
+
+    def spoken_text(self) -> str:
+        return f"{self.t('service.title')}. {self.t('service.spoken')}"
+
+
+class RequirementsScreen(Screen):
+    step = Step.REQUIREMENTS
+    proceed = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.service: Service | None = None
+        self.title = label("", "title")
+        self.agency = label("", "subtitle")
+        frame, box = card()
+        self.bring_title = label("", "sectionTitle")
+        self.requirements = label("", "body")
+        box.addWidget(self.bring_title)
+        box.addWidget(self.requirements)
+        facts, facts_box = card()
+        self.fee = label("", "body")
+        self.sla = label("", "body")
+        self.counters = label("", "body")
+        self.waiting = label("", "body")
+        for widget in (self.fee, self.sla, self.counters, self.waiting):
+            facts_box.addWidget(widget)
+        self.next_button = button("", "primary", self.proceed.emit, name="nextButton")
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(18)
+        content_layout.addWidget(self.title)
+        content_layout.addWidget(self.agency)
+        content_layout.addWidget(frame)
+        content_layout.addWidget(facts)
+        content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        self.layout_.addWidget(scroll, 1)
+        self.layout_.addWidget(self.next_button)
+        self._preview: tuple[int, int] | None = None
+
+    def enter(self, session: CitizenSession) -> None:
+        self.service = session.service
+        self._preview = None
+        self._fill()
+
+    def set_preview(self, people_waiting: int, minutes: int) -> None:
+        self._preview = (people_waiting, minutes)
+        self._fill()
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.bring_title.setText(t("requirements.bring"))
+        self.next_button.setText(t("requirements.next"))
+        self._fill()
+
+    def _fill(self) -> None:
+        service, t = self.service, self.t
+        if service is None:
+            return
+        self.title.setText(service.name.get(t.lang))
+        self.agency.setText(self.catalog.agency(service.agency).name.get(t.lang))
+        items = [f"{i}. {r.get(t.lang)}" for i, r in enumerate(service.requirements, 1)]
+        self.requirements.setText("\n".join(items) if items else t("requirements.nothing"))
+        self.fee.setText(t("requirements.fee", fee=t.money(service.fee_idr)))
+        self.sla.setText(t("requirements.sla", sla=t.duration(service.sla.amount, service.sla.unit)))
+        self.counters.setText(t("requirements.counters", counters=", ".join(str(c) for c in service.counters)))
+        if self._preview is None:
+            self.waiting.setText(t("requirements.waiting_loading"))
+        else:
+            people, minutes = self._preview
+            self.waiting.setText(t("requirements.waiting", people=people, wait=t.minutes(minutes)))
+
+    def spoken_text(self) -> str:
+        if self.service is None:
+            return ""
+        return " ".join([self.title.text() + ".", self.bring_title.text(),
+                         "; ".join(r.get(self.t.lang) for r in self.service.requirements) + ".",
+                         self.fee.text() + ".", self.sla.text() + "."])
+
+
+def group_nik(digits: str) -> str:
+    """3171 0101 0101 0001: groups of four are easier to check against the card."""
+    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
+class IdentifyScreen(Screen):
+    """NIK on a large keypad, checked digit by digit with a specific message under the field."""
+
+    step = Step.IDENTIFY
+    identified = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = label("", "title")
+        self.subtitle = label("", "subtitle")
+        self.field = QLineEdit()
+        self.field.setObjectName("nikField")
+        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.field.setMaxLength(19)  # 16 digits + 3 group spaces
+        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,19}"), self.field))
+        self.field.textChanged.connect(self._changed)
+        self.message = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.keypad = NumericKeypad()
+        self.keypad.digit.connect(self._type_digit)
+        self.keypad.backspace.connect(self._backspace)
+        self.keypad.clear.connect(self.reset)
+        self.next_button = button("", "primary", self._submit, name="nextButton")
+        self.next_button.setEnabled(False)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.subtitle)
+        self.layout_.addWidget(self.field)
+        self.layout_.addWidget(self.message)
+        self.layout_.addWidget(self.keypad, 1)
+        self.layout_.addWidget(self.next_button)
+        self._problem: NikProblem | None = None
+
+    @property
+    def digits(self) -> str:
+        return self.field.text().replace(" ", "")
+
+    def reset(self) -> None:
+        self.field.setText("")  # setText clears the undo/redo history too
+        self._changed()
+
+    def enter(self, session: CitizenSession) -> None:
+        if session.nik is None:
+            self.reset()
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("identify.title"))
+        self.subtitle.setText(t("identify.subtitle"))
+        self.next_button.setText(t("identify.next"))
+        self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
+        self._show_state()
+
+    def _type_digit(self, digit: str) -> None:
+        if len(self.digits) < 16:
+            self._set_digits(self.digits + digit)
+
+    def _backspace(self) -> None:
+        self._set_digits(self.digits[:-1])
+
+    def _set_digits(self, digits: str) -> None:
+        self.field.setText(group_nik(digits))
+
+    def _changed(self) -> None:
+        grouped = group_nik(self.digits)
+        if grouped != self.field.text():  # typed on a hardware keyboard: regroup
+            self.field.blockSignals(True)
+            self.field.setText(grouped)
+            self.field.blockSignals(False)
+        self._problem = check_partial(self.digits) if self.digits else None
+        if self._problem is None and len(self.digits) == 16:
+            try:
+                parse_nik(self.digits)
+            except InvalidNik as exc:
+                self._problem = exc.problem
+        self._show_state()
+
+    def _show_state(self) -> None:
+        digits, t = self.digits, self.t
+        complete = len(digits) == 16 and self._problem is None
+        self.next_button.setEnabled(complete)
+        if self._problem is not None:
+            self.message.setObjectName("fieldError")
+            self.message.setText(t(f"nik.error.{self._problem.value}"))
+            state = "error"
+        elif complete:
+            self.message.setObjectName("fieldOk")
+            self.message.setText(t("identify.valid"))
+            state = "ok"
+        else:
+            self.message.setObjectName("note")
+            self.message.setText(t("identify.count", typed=len(digits)))
+            state = ""
+        restyle(self.message, "state", state)
+        restyle(self.field, "state", state)
+
+    @property
+    def problem(self) -> NikProblem | None:
+        return self._problem
+
+    def _submit(self) -> None:
+        try:
+            nik = parse_nik(self.digits)
+        except InvalidNik as exc:
+            self._problem = exc.problem
+            self._show_state()
+            return
+        self.identified.emit(nik)
+
+    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - hardware keypads and USB keyboards
+        key = event.key()  # type: ignore[attr-defined]
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.next_button.isEnabled():
+            self._submit()
+        else:
+            super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def spoken_text(self) -> str:
+        parts = [self.t("identify.title") + ".", self.t("identify.subtitle")]
+        if self._problem is not None:
+            parts.append(self.message.text())
+        return " ".join(parts)
+
+
+class ConfirmScreen(Screen):
+    step = Step.CONFIRM
+    confirm = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.session: CitizenSession | None = None
+        self.title = label("", "title")
+        frame, box = card()
+        self.rows = label("", "body")
+        box.addWidget(self.rows)
+        self.status = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.error = label("", "errorBanner")
+        self.error.hide()
+        self.confirm_button = button("", "hero", self._confirm, name="confirmButton")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(frame)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.status)
+        self.layout_.addWidget(self.confirm_button)
+        self._error_key: tuple[str, dict[str, object]] | None = None
+
+    def enter(self, session: CitizenSession) -> None:
+        self.session = session
+        self.set_busy(False)
+        self.show_error(None)
+        self._fill()
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("confirm.title"))
+        self.confirm_button.setText(t("confirm.button"))
+        if self._error_key is not None:
+            self.error.setText(t(self._error_key[0], **self._error_key[1]))
+        self._fill()
+
+    def set_busy(self, busy: bool) -> None:
+        self.confirm_button.setEnabled(not busy)
+        self.status.setText(self.t("confirm.busy") if busy else "")
+
+    def show_error(self, key: str | None, **params: object) -> None:
+        """Show why the ticket could not be issued; the button stays there to try again."""
+        self._error_key = (key, params) if key else None
+        self.error.setVisible(key is not None)
+        if key:
+            self.error.setText(self.t(key, **params))
+            self.confirm_button.setText(self.t("confirm.retry"))
+        else:
+            self.confirm_button.setText(self.t("confirm.button"))
+
+    def _confirm(self) -> None:
+        self.set_busy(True)
+        self.confirm.emit()
+
+    def _fill(self) -> None:
+        session, t = self.session, self.t
+        if session is None or session.service is None:
+            return
+        lines = [t("confirm.service", service=session.service.name.get(t.lang))]
+        lines.append(t("confirm.priority", group=t(f"priority.group.{session.priority.value}"))
+                     if session.priority else t("confirm.no_priority"))
+        if session.nik is not None:
+            lines.append(t("confirm.nik", nik=session.nik.masked))
+        lines.append(t("confirm.counters", counters=", ".join(str(c) for c in session.service.counters)))
+        self.rows.setText("\n".join(lines))
+
+    def spoken_text(self) -> str:
+        return f"{self.title.text()}. {self.rows.text()}. {self.t('confirm.spoken')}"
+
+
+class TicketScreen(Screen):
+    step = Step.TICKET
+    done = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.session: CitizenSession | None = None
+        self.heading = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
+        self.number = label("", "ticketNumber", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.number.setAccessibleName("ticketNumber")
+        self.service = label("", "sectionTitle", align=Qt.AlignmentFlag.AlignCenter)
+        frame, box = card()
+        self.counters = label("", "body")
+        self.ahead = label("", "body")
+        self.estimate = label("", "body")
+        self.identity = label("", "banner")
+        for widget in (self.counters, self.ahead, self.estimate):
+            box.addWidget(widget)
+        self.instructions = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.done_button = button("", "primary", self.done.emit, name="doneButton")
+        self.layout_.addWidget(self.heading)
+        self.layout_.addWidget(self.number)
+        self.layout_.addWidget(self.service)
+        self.layout_.addWidget(frame)
+        self.layout_.addWidget(self.identity)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.instructions)
+        self.layout_.addWidget(self.done_button)
+        self._seconds_left = 0
+
+    def enter(self, session: CitizenSession) -> None:
+        self.session = session
+        self._fill()
+
+    def set_seconds_left(self, seconds: int) -> None:
+        self._seconds_left = seconds
+        self.done_button.setText(self.t("ticket.done", seconds=seconds))
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.heading.setText(t("ticket.heading"))
+        self.instructions.setText(t("ticket.instructions"))
+        self.set_seconds_left(self._seconds_left)
+        self._fill()
+
+    def _fill(self) -> None:
+        if self.session is None or self.session.issued is None or self.session.service is None:
+            return
+        t, issued, service = self.t, self.session.issued, self.session.service
+        self.number.setText(issued.ticket.number)
+        self.service.setText(service.name.get(t.lang))
+        self.counters.setText(t("ticket.counters", counters=", ".join(str(c) for c in service.counters)))
+        self.ahead.setText(t("ticket.ahead", people=issued.people_ahead) if issued.people_ahead
+                           else t("ticket.nobody_ahead"))
+        self.estimate.setText(t("ticket.estimate", wait=t.minutes(issued.estimated_wait_minutes)))
+        needs_check = issued.ticket.identity_status == "to_verify_at_counter"
+        self.identity.setVisible(needs_check)
+        self.identity.setText(t("ticket.verify_at_counter") if needs_check else "")
+
+    def spoken_text(self) -> str:
+        if self.session is None or self.session.issued is None:
+            return ""
+        return " ".join([self.heading.text(), self.t("ticket.spoken_number", number=spell_ticket(
+            self.session.issued.ticket.number)), self.counters.text() + ".", self.ahead.text() + ".",
+            self.instructions.text()])
+
+
+def spell_ticket(number: str) -> str:
+    """"A-012" read as "A 0 1 2" so a voice says each character."""
+    return " ".join(ch for ch in number if ch != "-")
+
+
+class UnavailableScreen(Screen):
+    """Shown instead of the flow when the kiosk cannot work (no service catalog)."""
+
+    step = Step.WELCOME
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.body = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.body)
+        self.layout_.addStretch(2)
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("unavailable.title"))
+        self.body.setText(t("unavailable.body"))
+
+    def spoken_text(self) -> str:
+        return f"{self.title.text()}. {self.body.text()}"
+
+
+def screens_in_order(screens: Sequence[Screen]) -> dict[Step, Screen]:
+    return {screen.step: screen for screen in screens}

@@ -1,0 +1,355 @@
+"""The lobby kiosk window: runs the citizen's walk through the screens, wipes it when left idle.
+
+The window owns the :class:`~kiosk.flow.CitizenSession` and decides the next step; queue calls go
+through a :class:`~kiosk.ui.tasks.TaskRunner` so a slow or absent queue host never freezes the
+screen. Anything unexpected sends the kiosk back to the welcome screen (see :mod:`kiosk.ui.app`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.catalog import Catalog, Service
+from kiosk.config import Config
+from kiosk.flow import CitizenSession, Step, steps_for
+from kiosk.i18n import Translator
+from kiosk.log import event
+from kiosk.nik import Nik
+from kiosk.queue.client import QueueClient, QueueUnavailable
+from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull
+from kiosk.ui.citizen.screens import (
+    ConfirmScreen,
+    IdentifyScreen,
+    PriorityScreen,
+    RequirementsScreen,
+    Screen,
+    ServiceScreen,
+    TicketScreen,
+    UnavailableScreen,
+    WelcomeScreen,
+)
+from kiosk.ui.speech import Speaker
+from kiosk.ui.tasks import TaskRunner
+from kiosk.ui.theme import Scale, kiosk_style, tile_style
+from kiosk.ui.widgets import Header, IdleOverlay
+
+log = logging.getLogger(__name__)
+
+_INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
+                 QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.TouchUpdate}
+
+
+class KioskWindow(QWidget):
+    """The citizen-facing touchscreen."""
+
+    step_changed = Signal(str)
+    ticket_issued = Signal(object)
+    first_frame = Signal()
+
+    def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskWindow")
+        self.config = config
+        self.catalog = catalog
+        self.queue = queue
+        self.speaker = speaker
+        self.face_check_available = False  # the face-check step registers itself here
+        self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
+        self.t = Translator(self.session.lang)
+        self.runner = TaskRunner("kiosk-queue", self)
+        self._history: list[Step] = []
+        self._first_frame_logged = False
+
+        self.header = Header(config.site.name)
+        self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        self.overlay = IdleOverlay(self)
+
+        self.screens: dict[Step, Screen] = {}
+        if catalog is None:
+            self.unavailable = UnavailableScreen()
+            self.stack.addWidget(self.unavailable)
+        else:
+            self._build_screens(catalog)
+
+        self.header.back.connect(self.go_back)
+        self.header.home.connect(self.wipe)
+        self.header.language.connect(self.set_language)
+        self.header.large_text.connect(self.set_large_text)
+        self.header.speak.connect(self.speak)
+        self.overlay.expired.connect(self._idle_expired)
+        self.overlay.still_here.connect(self._restart_idle)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(config.kiosk.idle_timeout_seconds * 1000)
+        self.idle_timer.timeout.connect(self._idle_question)
+        self.ticket_timer = QTimer(self)
+        self.ticket_timer.setInterval(1000)
+        self.ticket_timer.timeout.connect(self._ticket_tick)
+        self._ticket_seconds = 0
+        QApplication.instance().installEventFilter(self)
+
+        self._apply_style()
+        self.retranslate()
+        if catalog is not None:
+            self.show_step(Step.WELCOME)
+
+    # -- construction -------------------------------------------------------------------------
+    def _build_screens(self, catalog: Catalog) -> None:
+        welcome = WelcomeScreen(self.config.site.name)
+        welcome.start.connect(self.start_normal)
+        welcome.priority.connect(lambda: self.show_step(Step.PRIORITY))
+        welcome.language.connect(self.set_language)
+        priority = PriorityScreen()
+        priority.chosen.connect(self.choose_priority)
+        service = ServiceScreen(catalog)
+        service.chosen.connect(self.choose_service)
+        requirements = RequirementsScreen(catalog)
+        requirements.proceed.connect(self.after_requirements)
+        identify = IdentifyScreen()
+        identify.identified.connect(self.identified)
+        confirm = ConfirmScreen(catalog)
+        confirm.confirm.connect(self.issue_ticket)
+        ticket = TicketScreen(catalog)
+        ticket.done.connect(self.wipe)
+        for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
+            self.screens[screen.step] = screen
+            self.stack.addWidget(screen)
+
+    # -- navigation ----------------------------------------------------------------------------
+    @property
+    def current_step(self) -> Step:
+        widget = self.stack.currentWidget()
+        return widget.step if isinstance(widget, Screen) else Step.WELCOME
+
+    def screen(self, step: Step) -> Screen:
+        return self.screens[step]
+
+    def show_step(self, step: Step, remember: bool = True) -> None:
+        if remember and self.stack.currentWidget() is not None and self.current_step != step:
+            if step == Step.WELCOME:
+                self._history.clear()
+            elif self.current_step != Step.TICKET:
+                self._history.append(self.current_step)
+        screen = self.screens[step]
+        screen.enter(self.session)
+        self.stack.setCurrentWidget(screen)
+        self._update_header()
+        self.speaker.stop()
+        if step == Step.TICKET:
+            self._ticket_seconds = self.config.kiosk.ticket_screen_seconds
+            screen.set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
+            self.ticket_timer.start()
+        else:
+            self.ticket_timer.stop()
+        self._restart_idle()
+        log.info("kiosk step %s", step.value)
+        self.step_changed.emit(step.value)
+
+    def go_back(self) -> None:
+        if self.current_step in (Step.TICKET, Step.WELCOME):
+            return
+        if self.runner.busy:
+            return  # a ticket is being issued: leaving now could lose the answer
+        target = self._history.pop() if self._history else Step.WELCOME
+        self.show_step(target, remember=False)
+
+    def start_normal(self) -> None:
+        self.session.priority = None
+        self.show_step(Step.SERVICE)
+
+    def choose_priority(self, group: PriorityGroup) -> None:
+        self.session.priority = group
+        self.show_step(Step.SERVICE)
+
+    def choose_service(self, service: Service) -> None:
+        self.session.service = service
+        self.session.nik = None
+        self.show_step(Step.REQUIREMENTS)
+        self.runner.run(lambda: self.queue.preview(service.code),
+                        on_done=lambda p: self._preview_ready(service, p),
+                        on_error=lambda exc: log.warning("wait preview unavailable: %s", exc))
+
+    def _preview_ready(self, service: Service, preview: IssuedTicket) -> None:
+        if self.session.service is service:
+            self.screens[Step.REQUIREMENTS].set_preview(  # type: ignore[attr-defined]
+                preview.people_ahead, preview.estimated_wait_minutes)
+
+    def _next_after(self, step: Step) -> Step:
+        steps = steps_for(self.session.service, face_check_available=self.face_check_available)
+        return steps[steps.index(step) + 1]
+
+    def after_requirements(self) -> None:
+        self.show_step(self._next_after(Step.REQUIREMENTS))
+
+    def identified(self, nik: Nik) -> None:
+        self.session.nik = nik
+        log.info("citizen identified by NIK %s", nik.masked)
+        self.show_step(self._next_after(Step.IDENTIFY))
+
+    def issue_ticket(self) -> None:
+        session = self.session
+        assert session.service is not None
+        request_id = session.request_id()
+        service = session.service
+        self.runner.run(
+            lambda: self.queue.issue(service.code, request_id=request_id, priority=session.priority,
+                                     lang=session.lang, nik_masked=session.nik.masked if session.nik else None,
+                                     identity_status=session.identity_status()),
+            on_done=lambda issued: self._ticket_ready(session, issued),
+            on_error=lambda exc: self._ticket_failed(session, exc))
+
+    def _ticket_ready(self, session: CitizenSession, issued: IssuedTicket) -> None:
+        if session is not self.session:
+            log.warning("ticket %s arrived after the session was wiped", issued.ticket.number)
+            return
+        session.issued = issued
+        event(log, "ticket_issued", "ticket %s issued for %s (%d ahead)", issued.ticket.number,
+              issued.ticket.service_code, issued.people_ahead)
+        self.show_step(Step.TICKET)
+        self.ticket_issued.emit(issued)
+
+    def _ticket_failed(self, session: CitizenSession, exc: BaseException) -> None:
+        if session is not self.session:
+            return
+        confirm: ConfirmScreen = self.screens[Step.CONFIRM]  # type: ignore[assignment]
+        confirm.set_busy(False)
+        if isinstance(exc, QuotaFull):
+            confirm.show_error("confirm.error.quota_full")
+        elif isinstance(exc, Closed):
+            confirm.show_error("confirm.error.closed")
+        elif isinstance(exc, QueueUnavailable):
+            log.warning("queue unavailable while issuing: %s", exc)
+            confirm.show_error("confirm.error.offline")
+        else:
+            log.error("issuing a ticket failed", exc_info=exc)
+            confirm.show_error("confirm.error.unknown")
+
+    # -- session-wide settings -----------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        self.session.lang = lang
+        self.t = Translator(lang)
+        self.retranslate()
+
+    def set_large_text(self, large: bool) -> None:
+        self.session.large_text = large
+        self._apply_style()
+        self._update_header()
+
+    def speak(self) -> None:
+        widget = self.stack.currentWidget()
+        text = widget.spoken_text() if isinstance(widget, Screen) else ""
+        if text:
+            self.speaker.say(text, self.session.lang)
+
+    def retranslate(self) -> None:
+        t = self.t
+        self.header.retranslate(t("header.back"), t("header.home"), t("header.text_size"), t("header.speak"))
+        self.overlay.retranslate(t("idle.question"), t("idle.stay"), lambda s: t("idle.countdown", seconds=s))
+        if self.catalog is None:
+            self.unavailable.retranslate(t)
+        for screen in self.screens.values():
+            screen.retranslate(t)
+        self._update_header()
+
+    def _update_header(self) -> None:
+        step = self.current_step if self.screens else Step.WELCOME
+        steps = steps_for(self.session.service, face_check_available=self.face_check_available)
+        if step in steps and step != Step.TICKET and self.session.service is not None:
+            text = self.t("header.step", n=steps.index(step) + 1, total=len(steps))
+        else:
+            text = ""
+        in_flow = step not in (Step.WELCOME, Step.TICKET) and bool(self.screens)
+        self.header.set_navigation(can_go_back=in_flow, can_go_home=in_flow, step_text=text)
+        self.header.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang))
+
+    def _apply_style(self) -> None:
+        scale = Scale.for_size(self.width(), self.height(), self.session.large_text)
+        self.setStyleSheet(kiosk_style(scale) + tile_style(scale))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._apply_style()
+        if self.overlay.isVisible():
+            self.overlay.setGeometry(self.rect())
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)  # type: ignore[arg-type]
+        if not self._first_frame_logged:
+            self._first_frame_logged = True
+            event(log, "first_frame", "kiosk first frame painted")
+            self.first_frame.emit()
+
+    # -- idle and wipe -------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt override
+        if ev.type() in _INPUT_EVENTS and not self.overlay.counting:
+            if isinstance(watched, QWidget) and watched.window() is self:
+                self._restart_idle()
+        return False
+
+    def _restart_idle(self) -> None:
+        if self.catalog is not None and self.current_step != Step.WELCOME:
+            self.idle_timer.start()
+        else:
+            self.idle_timer.stop()
+
+    def _idle_question(self) -> None:
+        if self.current_step == Step.WELCOME or self.runner.busy:
+            self._restart_idle()
+            return
+        log.info("kiosk idle on %s; asking whether the citizen is still there", self.current_step.value)
+        self.overlay.start(self.config.kiosk.idle_countdown_seconds)
+
+    def _idle_expired(self) -> None:
+        log.info("kiosk idle: wiping the session")
+        self.wipe()
+
+    def _ticket_tick(self) -> None:
+        self._ticket_seconds -= 1
+        if self._ticket_seconds <= 0:
+            self.wipe()
+        else:
+            self.screens[Step.TICKET].set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
+
+    def wipe(self) -> None:
+        """Forget the citizen: inputs, choices, language, text size; back to welcome."""
+        self.overlay.cancel()
+        self.ticket_timer.stop()
+        self.idle_timer.stop()
+        self.speaker.stop()
+        self.session = CitizenSession(lang=self.config.device.language, large_text=self.config.kiosk.large_text)
+        self.t = Translator(self.session.lang)
+        for screen in self.screens.values():
+            screen.reset()
+        self._history.clear()
+        self._apply_style()
+        self.retranslate()
+        if self.screens:
+            self.show_step(Step.WELCOME, remember=False)
+
+    def recover(self) -> None:
+        """After an unexpected error: start over on the welcome screen, as if left idle."""
+        self.wipe()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        for timer in (self.idle_timer, self.ticket_timer):
+            timer.stop()
+        self.overlay.cancel()
+        self.header.stop()
+        self.speaker.stop()
+        self.runner.stop()

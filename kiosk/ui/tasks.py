@@ -1,0 +1,90 @@
+"""The one way to run slow work (queue, network, printing) off the GUI thread.
+
+A :class:`TaskRunner` owns one ``QThread`` with a worker ``QObject`` on it. Jobs run in the order
+they were submitted (so database access from one runner is serialised), and their results come back
+through a queued signal to callbacks on the GUI thread. Jobs must not touch widgets; callbacks may.
+Like Anki's ``taskman``: ``runner.run(fn, on_done=..., on_error=...)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Any]
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class _Worker(QObject):
+    finished = Signal(int, bool, object)
+
+    @Slot(int, object)
+    def run(self, job_id: int, job: Job) -> None:
+        try:
+            result = job()
+        except Exception as exc:  # reported to the caller's on_error on the GUI thread
+            self.finished.emit(job_id, False, exc)
+        else:
+            self.finished.emit(job_id, True, result)
+
+
+class TaskRunner(QObject):
+    """Runs jobs one after another on a named background thread."""
+
+    _submit = Signal(int, object)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.finished.connect(self._deliver)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._thread.start()
+        self._stopped = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._callbacks)
+
+    def run(self, job: Job, on_done: Done | None = None, on_error: Failed | None = None) -> None:
+        """Queue ``job`` on the background thread; callbacks run later on this (GUI) thread."""
+        if self._stopped:
+            log.warning("task runner %s is stopped; job dropped", self._thread.objectName())
+            return
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_error)
+        self._submit.emit(job_id, job)
+
+    @Slot(int, bool, object)
+    def _deliver(self, job_id: int, ok: bool, value: Any) -> None:
+        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        if self._stopped:
+            return
+        if ok:
+            if on_done is not None:
+                on_done(value)
+        elif on_error is not None:
+            on_error(value)
+        else:
+            log.error("background job failed", exc_info=value)
+
+    def stop(self, timeout_ms: int = 10_000) -> None:
+        """Finish the job in hand, drop the queued callbacks and end the thread."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._thread.quit()
+        if not self._thread.wait(timeout_ms):
+            log.error("background thread %s did not stop in %d ms", self._thread.objectName(), timeout_ms)
