@@ -60,6 +60,7 @@ class LocalText:
 class Agency:
     code: str
     name: LocalText
+    short_name: LocalText  # fits a tab on a portrait kiosk; the full name is shown elsewhere
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def parse_catalog(data: object, source: str) -> Catalog:
 
 _TOP_REQUIRED = ("version", "agencies", "services")
 _TOP_OPTIONAL = ("notes",)
-_AGENCY_KEYS = ("code", "name")
+_AGENCY_KEYS = ("code", "name", "short_name")
 _SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(Service))
 _SLA_KEYS = ("amount", "unit")
 
@@ -270,7 +271,8 @@ class _Parser:
 
     def agency(self, data: object, where: str) -> Agency:
         obj = self.mapping(data, where, _AGENCY_KEYS)
-        return Agency(code=self.code(obj["code"], f"{where}.code"), name=self.local(obj["name"], f"{where}.name"))
+        return Agency(code=self.code(obj["code"], f"{where}.code"), name=self.local(obj["name"], f"{where}.name"),
+                      short_name=self.local(obj["short_name"], f"{where}.short_name"))
 
     def service(self, data: object, where: str) -> Service:
         obj = self.mapping(data, where, _SERVICE_KEYS)

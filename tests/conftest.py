@@ -59,9 +59,12 @@ class _ErrorLogCatcher(logging.Handler):
 
 
 @pytest.fixture
-def allow_log_errors() -> list[logging.LogRecord]:
-    """Request this fixture in a test that provokes errors on purpose; it returns their records."""
-    return []
+def allow_log_errors() -> Iterator[list[logging.LogRecord]]:
+    """Request this fixture in a test that provokes errors on purpose; it collects their records."""
+    catcher = _ErrorLogCatcher()
+    logging.getLogger().addHandler(catcher)
+    yield catcher.records
+    logging.getLogger().removeHandler(catcher)
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +75,6 @@ def _fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     root.removeHandler(catcher)
     if "allow_log_errors" in request.fixturenames:
-        request.getfixturevalue("allow_log_errors").extend(catcher.records)
         return
     if catcher.records:
         lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in catcher.records)

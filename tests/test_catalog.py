@@ -200,7 +200,7 @@ def test_search_ranks_whole_words_above_word_starts_above_word_pieces() -> None:
 def minimal_catalog() -> dict[str, Any]:
     return {
         "version": "2026-11-01",
-        "agencies": [{"code": "DUKCAPIL", "name": {"id": "Dinas Dukcapil", "en": "Civil registry"}}],
+        "agencies": [{"code": "DUKCAPIL", "name": {"id": "Dinas Dukcapil", "en": "Civil registry"}, "short_name": {"id": "Dukcapil", "en": "Civil registry"}}],
         "services": [{
             "code": "KTP-EL", "agency": "DUKCAPIL",
             "name": {"id": "KTP Elektronik", "en": "Electronic ID card"},

@@ -32,6 +32,7 @@ class Marquee(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("marquee")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._text = ""
         self._offset = 0
         self._timer = QTimer(self)

@@ -55,8 +55,7 @@ def kiosk_style(scale: Scale) -> str:
     f, p, touch = scale.font, scale.px, scale.touch
     return f"""
     QWidget {{ background: {PAPER}; color: {INK}; font-size: {f(30)}px; }}
-    QLabel#siteName {{ font-size: {f(26)}px; font-weight: 600; color: {MUTED}; }}
-    QLabel#clock {{ font-size: {f(26)}px; color: {MUTED}; }}
+        QLabel#clock {{ font-size: {f(30)}px; font-weight: 600; color: {MUTED}; }}
     QLabel#title {{ font-size: {f(58)}px; font-weight: 700; }}
     QLabel#subtitle {{ font-size: {f(34)}px; color: {MUTED}; }}
     QLabel#stepLabel {{ font-size: {f(26)}px; color: {MUTED}; }}
@@ -73,7 +72,9 @@ def kiosk_style(scale: Scale) -> str:
     QFrame#card {{ background: {SURFACE}; border-radius: {p(18)}px; }}
     QFrame#card QLabel {{ background: transparent; }}
     QFrame#header {{ background: {SURFACE}; }}
-    QFrame#header QLabel {{ background: transparent; }}
+    QFrame#header QWidget {{ background: transparent; }}
+    QFrame#header QPushButton {{ background: {PAPER}; }}
+    QFrame#header QPushButton:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton {{ min-height: {touch()}px; padding: {p(10)}px {p(26)}px; border-radius: {p(16)}px;
                    font-size: {f(32)}px; font-weight: 600; background: {SURFACE}; color: {INK};
                    border: {max(2, p(3))}px solid #94a3b8; }}
@@ -94,6 +95,7 @@ def kiosk_style(scale: Scale) -> str:
     QPushButton[variant="tab"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="toggle"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="key"] {{ font-size: {f(52)}px; min-height: {touch(118)}px; background: {PAPER}; }}
+    QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(118)}px; background: {PAPER}; padding: 0px {p(8)}px; }}
     QPushButton[variant="letter"] {{ font-size: {f(34)}px; min-height: {touch(88)}px; padding: 0px;
                    min-width: {p(40)}px; background: {PAPER}; }}
     QPushButton[variant="small"] {{ font-size: {f(26)}px; min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; }}

@@ -73,8 +73,8 @@ class NumericKeypad(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for i, key in enumerate("123456789"):
             grid.addWidget(self._key(key), i // 3, i % 3)
-        self.backspace_button = button("⌫", "key", self.backspace.emit, name="keyBackspace")
-        self.clear_button = button("", "key", self.clear.emit, name="keyClear")
+        self.backspace_button = button("⌫", "keyText", self.backspace.emit, name="keyBackspace")
+        self.clear_button = button("", "keyText", self.clear.emit, name="keyClear")
         grid.addWidget(self.clear_button, 3, 0)
         grid.addWidget(self._key("0"), 3, 1)
         grid.addWidget(self.backspace_button, 3, 2)
@@ -129,17 +129,29 @@ class Header(QFrame):
     large_text = Signal(bool)
     speak = Signal()
 
-    def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("header")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
         outer.setSpacing(10)
+        # Two rows so the bar fits a 1080 px portrait screen even with large text:
+        # row 1 who/when and the citizen's settings, row 2 where am I and how to leave.
         top = QHBoxLayout()
-        self.site = label(site_name, "siteName", wrap=False)
-        self.clock = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignRight)
-        top.addWidget(self.site, 1)
+        top.setSpacing(12)
+        self.clock = label("", "clock", wrap=False)
+        self.lang_id = button("Indonesia", "toggle", lambda: self.language.emit("id"), name="langId")
+        self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="langEn")
+        self.text_size = button("", "toggle", name="textSize")
+        self.speak_button = button("", "small", self.speak.emit, name="speakButton")
+        for toggle in (self.lang_id, self.lang_en, self.text_size):
+            toggle.setCheckable(True)
+        self.text_size.toggled.connect(self.large_text.emit)
         top.addWidget(self.clock)
+        top.addStretch(1)
+        for widget in (self.speak_button, self.text_size, self.lang_id, self.lang_en):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            top.addWidget(widget)
         outer.addLayout(top)
 
         bar = QHBoxLayout()
@@ -147,25 +159,16 @@ class Header(QFrame):
         self.back_button = button("", "small", self.back.emit, name="backButton")
         self.home_button = button("", "small", self.home.emit, name="homeButton")
         self.step = label("", "stepLabel", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.lang_id = button("Indonesia", "toggle", lambda: self.language.emit("id"), name="langId")
-        self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="langEn")
-        self.text_size = button("", "toggle", name="textSize")
-        self.speak_button = button("", "small", self.speak.emit, name="speakButton")
-        for toggle in (self.lang_id, self.lang_en, self.text_size):
-            toggle.setCheckable(True)
-            toggle.setProperty("variant", "toggle")
-            toggle.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.text_size.toggled.connect(self.large_text.emit)
-        for widget in (self.back_button, self.home_button, self.speak_button):
+        self.step.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for widget in (self.back_button, self.home_button):
             widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.back_button)
-        bar.addWidget(self.home_button)
         bar.addWidget(self.step, 1)
-        bar.addWidget(self.speak_button)
-        bar.addWidget(self.text_size)
-        bar.addWidget(self.lang_id)
-        bar.addWidget(self.lang_en)
-        outer.addLayout(bar)
+        bar.addWidget(self.home_button)
+        self.nav = QWidget()
+        self.nav.setLayout(bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.nav)
 
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
@@ -182,8 +185,11 @@ class Header(QFrame):
         self.back_button.setVisible(can_go_back)
         self.home_button.setVisible(can_go_home)
         self.step.setText(step_text)
+        self.nav.setVisible(can_go_back or can_go_home or bool(step_text))
 
-    def set_state(self, lang: str, large_text: bool, can_speak: bool) -> None:
+    def set_state(self, lang: str, large_text: bool, can_speak: bool, show_languages: bool = True) -> None:
+        self.lang_id.setVisible(show_languages)
+        self.lang_en.setVisible(show_languages)
         self.lang_id.setChecked(lang == "id")
         self.lang_en.setChecked(lang == "en")
         self.text_size.blockSignals(True)

@@ -68,6 +68,7 @@ class WelcomeScreen(Screen):
         self.subtitle = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
         self.start_button = button("", "hero", self.start.emit, name="startButton")
         self.priority_button = button("", "heroPriority", self.priority.emit, name="priorityButton")
+        self.priority_note = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.language_hint = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         langs = QHBoxLayout()
         langs.setSpacing(20)
@@ -82,6 +83,7 @@ class WelcomeScreen(Screen):
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.start_button)
         self.layout_.addWidget(self.priority_button)
+        self.layout_.addWidget(self.priority_note)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.language_hint)
         self.layout_.addLayout(langs)
@@ -93,6 +95,7 @@ class WelcomeScreen(Screen):
         self.subtitle.setText(t("welcome.subtitle"))
         self.start_button.setText(t("welcome.start"))
         self.priority_button.setText(t("welcome.priority"))
+        self.priority_note.setText(t("welcome.priority_note"))
         self.language_hint.setText(t("welcome.language_hint"))
         self.lang_id.setChecked(t.lang == "id")
         self.lang_en.setChecked(t.lang == "en")
@@ -213,6 +216,12 @@ class ServiceScreen(Screen):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self.tiles: dict[str, Tile] = {}
+        for service in catalog.services:
+            tile = Tile("", "", name=service.code)
+            tile.clicked.connect(lambda s=service: self.chosen.emit(s))
+            tile.hide()
+            self.tiles[service.code] = tile
+        self._shown: tuple[tuple[str, ...], int] | None = None
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.priority_banner)
         self.layout_.addLayout(search_row)
@@ -234,7 +243,11 @@ class ServiceScreen(Screen):
         self.clear_search_button.setText(t("service.clear_search"))
         self.keyboard.retranslate(t("keyboard.space"), t("keyboard.backspace"))
         for code, tab in self.tabs.items():
-            tab.setText(t("service.all") if code is None else self.catalog.agency(code).name.get(t.lang))  # type: ignore[attr-defined]
+            tab.setText(t("service.all") if code is None else self.catalog.agency(code).short_name.get(t.lang))  # type: ignore[attr-defined]
+        for service in self.catalog.services:
+            tile = self.tiles[service.code]
+            tile.title.setText(service.name.get(t.lang))
+            tile.detail.setText(self._detail(service))
         self._refresh()
 
     def enter(self, session: CitizenSession) -> None:
@@ -269,30 +282,32 @@ class ServiceScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
-        self._refresh()
+        if self._shown is not None and self._shown[1] != self.columns:
+            self._refresh()
 
     def _refresh(self) -> None:
+        """Lay out the tiles that match; tiles are made once and only re-placed (fast on a kiosk PC)."""
         for code, tab in self.tabs.items():
             tab.setChecked(code == self.agency)  # type: ignore[attr-defined]
         services = self.visible_services()
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.tiles.clear()
-        columns = self.columns
-        for i, service in enumerate(services):
-            tile = Tile(service.name.get(self.t.lang), self._detail(service), name=service.code)
-            tile.clicked.connect(lambda s=service: self.chosen.emit(s))
-            self.tiles[service.code] = tile
-            self.grid.addWidget(tile, i // columns, i % columns)
-        self.grid.setRowStretch(self.grid.rowCount(), 1)
+        shown = (tuple(s.code for s in services), self.columns)
+        if shown != self._shown:
+            self._shown = shown
+            while self.grid.count():
+                item = self.grid.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().hide()
+            for i, service in enumerate(services):
+                tile = self.tiles[service.code]
+                self.grid.addWidget(tile, i // shown[1], i % shown[1])
+                tile.show()
+            self.scroll.verticalScrollBar().setValue(0)
         query = self.search.text().strip()
         self.empty.setVisible(not services)
         self.empty.setText(self.t("service.no_match", query=query) if query else self.t("service.none"))
 
     def _detail(self, service: Service) -> str:
-        agency = self.catalog.agency(service.agency).name.get(self.t.lang)
+        agency = self.catalog.agency(service.agency).short_name.get(self.t.lang)
         return self.t("service.tile_detail", agency=agency, fee=self.t.money(service.fee_idr),
                       sla=self.t.duration(service.sla.amount, service.sla.unit))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog, Service
@@ -20,7 +20,7 @@ from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
-from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull
+from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, WaitPreview
 from kiosk.ui.citizen.screens import (
     ConfirmScreen,
     IdentifyScreen,
@@ -63,9 +63,10 @@ class KioskWindow(QWidget):
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
         self._history: list[Step] = []
+        self._scale: Scale | None = None
         self._first_frame_logged = False
 
-        self.header = Header(config.site.name)
+        self.header = Header()
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -180,7 +181,7 @@ class KioskWindow(QWidget):
                         on_done=lambda p: self._preview_ready(service, p),
                         on_error=lambda exc: log.warning("wait preview unavailable: %s", exc))
 
-    def _preview_ready(self, service: Service, preview: IssuedTicket) -> None:
+    def _preview_ready(self, service: Service, preview: WaitPreview) -> None:
         if self.session.service is service:
             self.screens[Step.REQUIREMENTS].set_preview(  # type: ignore[attr-defined]
                 preview.people_ahead, preview.estimated_wait_minutes)
@@ -271,11 +272,15 @@ class KioskWindow(QWidget):
             text = ""
         in_flow = step not in (Step.WELCOME, Step.TICKET) and bool(self.screens)
         self.header.set_navigation(can_go_back=in_flow, can_go_home=in_flow, step_text=text)
-        self.header.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang))
+        self.header.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang),
+                              show_languages=step != Step.WELCOME)
 
     def _apply_style(self) -> None:
+        """Re-style only when the sizes change: a style sheet re-polishes every widget."""
         scale = Scale.for_size(self.width(), self.height(), self.session.large_text)
-        self.setStyleSheet(kiosk_style(scale) + tile_style(scale))
+        if scale != self._scale:
+            self._scale = scale
+            self.setStyleSheet(kiosk_style(scale) + tile_style(scale))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -283,8 +288,8 @@ class KioskWindow(QWidget):
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        super().paintEvent(event)  # type: ignore[arg-type]
+    def paintEvent(self, paint_event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(paint_event)
         if not self._first_frame_logged:
             self._first_frame_logged = True
             event(log, "first_frame", "kiosk first frame painted")

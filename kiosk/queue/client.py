@@ -1,0 +1,128 @@
+"""What terminals (kiosk, counter console, lobby board) need from the building's queue.
+
+:class:`QueueClient` is the seam: :class:`LocalQueue` runs the engine inside this process (the
+one-machine demo); the building's queue host gets an HTTP client with the same methods, so the
+screens do not change when the queue moves to another machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from kiosk.catalog import Catalog
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.models import (
+    BoardState,
+    IssuedTicket,
+    PriorityGroup,
+    QueueError,
+    QueueEvent,
+    Ticket,
+    WaitPreview,
+)
+
+Listener = Callable[[QueueEvent], None]
+
+
+class QueueUnavailable(QueueError):
+    """The queue could not be reached (host down, network cut): retrying later may work."""
+
+
+class QueueClient(Protocol):
+    def issue(self, service_code: str, *, request_id: str, priority: PriorityGroup | None = None,
+              lang: str = "id", nik_masked: str | None = None,
+              identity_status: str = "none") -> IssuedTicket: ...
+    def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview: ...
+    def call_next(self, counter: int, services: Sequence[str], *, actor: str,
+                  priority_only: bool = False) -> Ticket | None: ...
+    def call_specific(self, counter: int, number: str, *, actor: str) -> Ticket: ...
+    def recall(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def start(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def finish(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def no_show(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def reactivate(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def transfer(self, ticket_id: str, to_service: str, *, actor: str) -> Ticket: ...
+    def cancel(self, ticket_id: str, *, actor: str) -> Ticket: ...
+    def get(self, ticket_id: str) -> Ticket: ...
+    def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]: ...
+    def current_at(self, counter: int) -> Ticket | None: ...
+    def counter_stats(self, counter: int) -> dict[str, Any]: ...
+    def board(self, recent: int = 8) -> BoardState: ...
+    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
+    def close(self) -> None: ...
+
+
+class LocalQueue:
+    """The engine in this process; adds what only the catalog knows (how many counters serve)."""
+
+    def __init__(self, engine: QueueEngine, catalog: Catalog | None) -> None:
+        self.engine = engine
+        self.catalog = catalog
+
+    def _counters_serving(self, service_code: str) -> int:
+        if self.catalog is None:
+            return 1
+        try:
+            return max(1, len(self.catalog.service(service_code).counters))
+        except KeyError:
+            return 1
+
+    def issue(self, service_code: str, *, request_id: str, priority: PriorityGroup | None = None,
+              lang: str = "id", nik_masked: str | None = None, identity_status: str = "none") -> IssuedTicket:
+        return self.engine.issue(service_code, request_id=request_id, priority=priority, lang=lang,
+                                 nik_masked=nik_masked, identity_status=identity_status,
+                                 counters_serving=self._counters_serving(service_code))
+
+    def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview:
+        return self.engine.preview(service_code, priority=priority,
+                                   counters_serving=self._counters_serving(service_code))
+
+    def call_next(self, counter: int, services: Sequence[str], *, actor: str,
+                  priority_only: bool = False) -> Ticket | None:
+        return self.engine.call_next(counter, services, actor=actor, priority_only=priority_only)
+
+    def call_specific(self, counter: int, number: str, *, actor: str) -> Ticket:
+        return self.engine.call_specific(counter, number, actor=actor)
+
+    def recall(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.recall(ticket_id, actor=actor)
+
+    def start(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.start(ticket_id, actor=actor)
+
+    def finish(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.finish(ticket_id, actor=actor)
+
+    def no_show(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.no_show(ticket_id, actor=actor)
+
+    def reactivate(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.reactivate(ticket_id, actor=actor)
+
+    def transfer(self, ticket_id: str, to_service: str, *, actor: str) -> Ticket:
+        return self.engine.transfer(ticket_id, to_service, actor=actor)
+
+    def cancel(self, ticket_id: str, *, actor: str) -> Ticket:
+        return self.engine.cancel(ticket_id, actor=actor)
+
+    def get(self, ticket_id: str) -> Ticket:
+        return self.engine.get(ticket_id)
+
+    def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
+        return self.engine.waiting(services)
+
+    def current_at(self, counter: int) -> Ticket | None:
+        return self.engine.current_at(counter)
+
+    def counter_stats(self, counter: int) -> dict[str, Any]:
+        return self.engine.counter_stats(counter)
+
+    def board(self, recent: int = 8) -> BoardState:
+        return self.engine.board(recent=recent)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        return self.engine.subscribe(listener)
+
+    def close(self) -> None:
+        self.engine.close()

@@ -1,0 +1,53 @@
+"""Both languages complete, and formats people read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kiosk.i18n import LANGUAGES, Translator, completeness_problems, texts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_languages_have_the_same_keys_and_placeholders() -> None:
+    assert completeness_problems() == []
+
+
+def test_every_key_used_in_code_exists() -> None:
+    """Keys written literally in the code (t("...")) must exist in the Indonesian texts."""
+    used: set[str] = set()
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "no keys found: the pattern is wrong"
+    missing = sorted(k for k in used if k not in texts("id"))
+    assert missing == []
+
+
+@pytest.mark.parametrize(("lang", "minutes", "expected"), [
+    ("id", 0, "tanpa menunggu"), ("id", 0.2, "± 1 menit"), ("id", 25, "± 25 menit"), ("id", 60, "± 1 jam"),
+    ("id", 75, "± 1 jam 15 menit"), ("en", 25, "about 25 min"), ("en", 125, "about 2 h 5 min"),
+])
+def test_waiting_time_reads_naturally(lang: str, minutes: float, expected: str) -> None:
+    assert Translator(lang).minutes(minutes) == expected
+
+
+@pytest.mark.parametrize(("lang", "idr", "expected"), [
+    ("id", 0, "Gratis"), ("en", 0, "Free"), ("id", 50000, "Rp 50.000"), ("en", 1250000, "Rp 1.250.000"),
+])
+def test_money(lang: str, idr: int, expected: str) -> None:
+    assert Translator(lang).money(idr) == expected
+
+
+def test_missing_key_falls_back_and_is_logged(allow_log_errors: list) -> None:
+    t = Translator("en")
+    assert t("no.such.key") == "no.such.key"
+    assert [r.getMessage() for r in allow_log_errors] == ["missing text 'no.such.key' for language en"]
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Translator("fr")
+    assert LANGUAGES == ("id", "en")

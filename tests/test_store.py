@@ -1,0 +1,108 @@
+"""The SQLite store: migrations in order, newer schemas refused untouched, human errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kiosk.store import Schema, SchemaTooNew, StoreError, open_database
+
+V1 = Schema("sample", ["CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"])
+V2 = Schema("sample", [*V1.migrations, "ALTER TABLE item ADD COLUMN note TEXT; CREATE INDEX item_name ON item(name);"])
+
+
+def test_new_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "a.db", V2)
+    with db.reading() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(item)")]
+    assert columns == ["id", "name", "note"]
+    assert db.integrity_errors() == []
+    db.close()
+
+
+def test_upgrade_keeps_data(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "a.db", V1)
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO item(name) VALUES ('kept')")
+    db.close()
+    db = open_database(tmp_path / "a.db", V2)
+    with db.reading() as conn:
+        assert [tuple(r) for r in conn.execute("SELECT name, note FROM item")] == [("kept", None)]
+    db.close()
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    open_database(path, V2).close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNew) as info:
+        open_database(path, V1)
+    assert "newer version of MPP Kiosk" in str(info.value)
+    assert "version 2" in str(info.value) and "up to 1" in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_database_of_another_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    open_database(path, V1).close()
+    with pytest.raises(StoreError, match="holds 'sample' data, not 'other'"):
+        open_database(path, Schema("other", ["CREATE TABLE x(y);"]))
+
+
+def test_failed_migration_rolls_back_completely(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    open_database(path, V1).close()
+    broken = Schema("sample", [*V1.migrations, "ALTER TABLE item ADD COLUMN ok TEXT; THIS IS NOT SQL;"])
+    with pytest.raises(sqlite3.OperationalError):
+        open_database(path, broken)
+    db = open_database(path, V1)
+    with db.reading() as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert "ok" not in [r[1] for r in conn.execute("PRAGMA table_info(item)")]
+    db.close()
+
+
+def test_garbage_file_is_refused_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="left untouched"):
+        open_database(path, V1)
+    assert path.read_bytes().startswith(b"this is not")
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "a.db", V1)
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute("INSERT INTO item(name) VALUES ('lost')")
+        raise RuntimeError("boom")
+    with db.reading() as conn:
+        assert conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
+    db.close()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_folder_is_a_human_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StoreError):
+            open_database(folder / "a.db", V1)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_disk_full_is_a_human_error(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "a.db", V1)
+    with db.reading() as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count={pages + 1}")  # the file may not grow: like a full disk
+    with pytest.raises(StoreError, match="disk is full"), db.transaction() as conn:
+        conn.executemany("INSERT INTO item(name) VALUES (?)", [("x" * page_size,)] * 50)
+    db.close()
