@@ -45,6 +45,10 @@ class Scale:
     def font(self, base: float) -> int:
         return max(10, round(base * self.unit * self.text_factor))
 
+    def fixed(self, base: float) -> int:
+        """Type that does not grow with "large text" (header controls, which must stay on one row)."""
+        return max(10, round(base * self.unit))
+
     def touch(self, base: float = 96) -> int:
         """A touch target height: never below 72 px, whatever the window size."""
         return max(MIN_TOUCH_PX, self.px(base))
@@ -52,13 +56,13 @@ class Scale:
 
 def kiosk_style(scale: Scale) -> str:
     """The kiosk's style sheet; object names (``#title``) and properties select the variants."""
-    f, p, touch = scale.font, scale.px, scale.touch
+    f, p, touch, fixed = scale.font, scale.px, scale.touch, scale.fixed
     return f"""
     QWidget {{ background: {PAPER}; color: {INK}; font-size: {f(30)}px; }}
-        QLabel#clock {{ font-size: {f(30)}px; font-weight: 600; color: {MUTED}; }}
+        QLabel#clock {{ font-size: {fixed(30)}px; font-weight: 600; color: {MUTED}; }}
     QLabel#title {{ font-size: {f(58)}px; font-weight: 700; }}
     QLabel#subtitle {{ font-size: {f(34)}px; color: {MUTED}; }}
-    QLabel#stepLabel {{ font-size: {f(26)}px; color: {MUTED}; }}
+    QLabel#stepLabel {{ font-size: {fixed(28)}px; color: {MUTED}; }}
     QLabel#sectionTitle {{ font-size: {f(34)}px; font-weight: 700; }}
     QLabel#body {{ font-size: {f(32)}px; }}
     QLabel#note {{ font-size: {f(28)}px; color: {MUTED}; }}
@@ -73,7 +77,7 @@ def kiosk_style(scale: Scale) -> str:
     QFrame#card QLabel {{ background: transparent; }}
     QFrame#header {{ background: {SURFACE}; }}
     QFrame#header QWidget {{ background: transparent; }}
-    QFrame#header QPushButton {{ background: {PAPER}; }}
+    QFrame#header QPushButton {{ background: {PAPER}; font-size: {fixed(28)}px; padding: {p(6)}px {p(16)}px; }}
     QFrame#header QPushButton:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton {{ min-height: {touch()}px; padding: {p(10)}px {p(26)}px; border-radius: {p(16)}px;
                    font-size: {f(32)}px; font-weight: 600; background: {SURFACE}; color: {INK};
@@ -91,14 +95,14 @@ def kiosk_style(scale: Scale) -> str:
                    font-size: {f(36)}px; min-height: {touch(150)}px; border-radius: {p(24)}px; }}
     QPushButton[variant="service"] {{ text-align: left; padding: {p(18)}px {p(26)}px; background: {PAPER};
                    min-height: {touch(120)}px; font-size: {f(32)}px; }}
-    QPushButton[variant="tab"] {{ min-height: {touch(80)}px; padding: {p(6)}px {p(20)}px; font-size: {f(28)}px; }}
+    QPushButton[variant="tab"] {{ min-height: {touch(80)}px; padding: {p(6)}px {p(16)}px; font-size: {fixed(30)}px; }}
     QPushButton[variant="tab"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="toggle"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="key"] {{ font-size: {f(52)}px; min-height: {touch(118)}px; background: {PAPER}; }}
     QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(118)}px; background: {PAPER}; padding: 0px {p(8)}px; }}
     QPushButton[variant="letter"] {{ font-size: {f(34)}px; min-height: {touch(88)}px; padding: 0px;
                    min-width: {p(40)}px; background: {PAPER}; }}
-    QPushButton[variant="small"] {{ font-size: {f(26)}px; min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; }}
+    QPushButton[variant="small"] {{ font-size: {fixed(28)}px; min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; }}
     QLineEdit {{ font-size: {f(56)}px; font-weight: 700; padding: {p(14)}px; min-height: {touch(100)}px;
                  border: {max(3, p(4))}px solid {PRIMARY}; border-radius: {p(14)}px; background: {PAPER};
                  letter-spacing: {p(3)}px; }}

@@ -28,7 +28,8 @@ def button(text: str = "", variant: str = "", on_click: Callable[[], None] | Non
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch screen: no dotted focus rings
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     if on_click is not None:
-        widget.clicked.connect(on_click)
+        # clicked(bool) would otherwise overwrite a lambda's default argument (lambda g=group: ...)
+        widget.clicked.connect(lambda _checked=False: on_click())
     return widget
 
 
@@ -209,6 +210,7 @@ class IdleOverlay(QFrame):
 
     still_here = Signal()
     expired = Signal()
+    tick_ms = 1000  # one countdown step; tests shorten it
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -233,11 +235,11 @@ class IdleOverlay(QFrame):
         self._remaining = 0
         self._countdown_text: Callable[[int], str] = str
         self._timer = QTimer(self)
-        self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
 
     def start(self, seconds: int) -> None:
         self._remaining = seconds
+        self._timer.setInterval(self.tick_ms)
         self.setGeometry(self.parentWidget().rect())
         self._show_remaining()
         self.show()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -77,17 +78,29 @@ class WelcomeScreen(Screen):
         for widget in (self.lang_id, self.lang_en):
             widget.setCheckable(True)
             langs.addWidget(widget)
+        # Portrait: the two big buttons stacked; landscape: side by side (see resizeEvent).
+        self.actions = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.actions.setSpacing(22)
+        self.actions.addWidget(self.start_button, 1)
+        priority_box = QVBoxLayout()
+        priority_box.setSpacing(8)
+        priority_box.addWidget(self.priority_button)
+        priority_box.addWidget(self.priority_note)
+        self.actions.addLayout(priority_box, 1)
         self.layout_.addStretch(2)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
         self.layout_.addStretch(1)
-        self.layout_.addWidget(self.start_button)
-        self.layout_.addWidget(self.priority_button)
-        self.layout_.addWidget(self.priority_note)
+        self.layout_.addLayout(self.actions)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.language_hint)
         self.layout_.addLayout(langs)
         self.layout_.addStretch(1)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        landscape = self.width() > self.height() * 1.2
+        self.actions.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
@@ -115,13 +128,29 @@ class PriorityScreen(Screen):
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
         self.buttons: dict[PriorityGroup, object] = {}
+        self.grid = QGridLayout()
+        self.grid.setSpacing(18)
         for group in PriorityGroup:
             widget = button("", "priority", lambda g=group: self.chosen.emit(g), name=f"priority_{group.value}")
             self.buttons[group] = widget
-            self.layout_.addWidget(widget)
+        self._columns = 0
+        self._place_buttons(1)
+        self.layout_.addLayout(self.grid)
         self.note = label("", "note")
         self.layout_.addWidget(self.note)
         self.layout_.addStretch(1)
+
+    def _place_buttons(self, columns: int) -> None:
+        """One column in portrait, two in landscape (five tall buttons do not fit 1080 px high)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for i, widget in enumerate(self.buttons.values()):
+            self.grid.addWidget(widget, i // columns, i % columns)  # type: ignore[arg-type]
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place_buttons(2 if self.width() > self.height() * 1.2 else 1)
 
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
@@ -424,13 +453,30 @@ class IdentifyScreen(Screen):
         self.keypad.clear.connect(self.reset)
         self.next_button = button("", "primary", self._submit, name="nextButton")
         self.next_button.setEnabled(False)
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.subtitle)
-        self.layout_.addWidget(self.field)
-        self.layout_.addWidget(self.message)
-        self.layout_.addWidget(self.keypad, 1)
+        # Portrait: everything in one column. Landscape: text and field left, keypad right.
+        self.info = QVBoxLayout()
+        self.info.setSpacing(22)
+        for widget in (self.title, self.subtitle, self.field, self.message):
+            self.info.addWidget(widget)
+        self.info.addStretch(1)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(28)
+        self.body.addLayout(self.info)
+        self.body.addWidget(self.keypad, 1)
+        self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.next_button)
+        self._landscape = False
         self._problem: NikProblem | None = None
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        landscape = self.width() > self.height() * 1.2
+        if landscape == self._landscape:
+            return
+        self._landscape = landscape
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        (self.layout_ if landscape else self.info).removeWidget(self.next_button)
+        (self.info if landscape else self.layout_).addWidget(self.next_button)
 
     @property
     def digits(self) -> str:

@@ -64,11 +64,15 @@ class KioskWindow(QWidget):
         self.runner = TaskRunner("kiosk-queue", self)
         self._history: list[Step] = []
         self._scale: Scale | None = None
+        self._issuing = False
         self._first_frame_logged = False
 
         self.header = Header()
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
+        # The window has the size of the screen, never the size its content asks for: type sizes
+        # follow the window size, so letting content grow the window would feed back on itself.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
@@ -160,7 +164,7 @@ class KioskWindow(QWidget):
     def go_back(self) -> None:
         if self.current_step in (Step.TICKET, Step.WELCOME):
             return
-        if self.runner.busy:
+        if self._issuing:
             return  # a ticket is being issued: leaving now could lose the answer
         target = self._history.pop() if self._history else Step.WELCOME
         self.show_step(target, remember=False)
@@ -203,6 +207,7 @@ class KioskWindow(QWidget):
         assert session.service is not None
         request_id = session.request_id()
         service = session.service
+        self._issuing = True
         self.runner.run(
             lambda: self.queue.issue(service.code, request_id=request_id, priority=session.priority,
                                      lang=session.lang, nik_masked=session.nik.masked if session.nik else None,
@@ -211,6 +216,7 @@ class KioskWindow(QWidget):
             on_error=lambda exc: self._ticket_failed(session, exc))
 
     def _ticket_ready(self, session: CitizenSession, issued: IssuedTicket) -> None:
+        self._issuing = False
         if session is not self.session:
             log.warning("ticket %s arrived after the session was wiped", issued.ticket.number)
             return
@@ -221,6 +227,7 @@ class KioskWindow(QWidget):
         self.ticket_issued.emit(issued)
 
     def _ticket_failed(self, session: CitizenSession, exc: BaseException) -> None:
+        self._issuing = False
         if session is not self.session:
             return
         confirm: ConfirmScreen = self.screens[Step.CONFIRM]  # type: ignore[assignment]
@@ -309,7 +316,7 @@ class KioskWindow(QWidget):
             self.idle_timer.stop()
 
     def _idle_question(self) -> None:
-        if self.current_step == Step.WELCOME or self.runner.busy:
+        if self.current_step == Step.WELCOME or self._issuing:
             self._restart_idle()
             return
         log.info("kiosk idle on %s; asking whether the citizen is still there", self.current_step.value)
