@@ -34,7 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one role (as set up for this machine)")
     run.add_argument("role", nargs="?", choices=GUI_ROLES, help="default: [device] role from the config")
     run.add_argument("--windowed", action="store_true", help="do not go fullscreen (for testing)")
-    run.add_argument("--exit-after-first-frame", action="store_true", help=argparse.SUPPRESS)
 
     selftest = commands.add_parser("selftest", help="check this installation and save a picture of every screen")
     selftest.add_argument("--out", type=Path, required=True, help="folder for selftest.json and the PNGs")
@@ -73,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if role == "queue-host":
             print("The queue host role is not part of this version yet; use 'kiosk demo'.", file=sys.stderr)
             return EXIT_CONFIG
-        return _run_gui(config, role, demo=False, windowed=args.windowed,
-                        exit_after_first_frame=args.exit_after_first_frame)
+        return _run_gui(config, role, demo=False, windowed=args.windowed)
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
 
@@ -88,8 +86,7 @@ def _config_check(config: Config) -> int:
     return EXIT_OK
 
 
-def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool,
-             exit_after_first_frame: bool = False) -> int:
+def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
     from kiosk.core import StartupError, build_core, prepare_data_dir
     from kiosk.log import setup_logging
     from kiosk.store import StoreError
@@ -106,6 +103,6 @@ def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool,
     from kiosk.ui.app import run_gui
 
     try:
-        return run_gui(core, role, demo=demo, windowed=windowed, exit_after_first_frame=exit_after_first_frame)
+        return run_gui(core, role, demo=demo, windowed=windowed)
     finally:
         core.close()

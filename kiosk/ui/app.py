@@ -7,6 +7,7 @@ citizen never sees a traceback, and the next citizen finds a working kiosk.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from types import TracebackType
@@ -112,23 +113,34 @@ def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:
     return undo
 
 
-def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, exit_after_first_frame: bool = False) -> int:
+def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
     app = application()
     speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
     windows = RoleWindows(core, role, speaker)
     undo_hook = install_recovery(windows.kiosk)
     windows.show(fullscreen=core.config.device.fullscreen and not windowed and not demo)
-    if exit_after_first_frame:
-        target = windows.kiosk or windows.windows[0]
-        if isinstance(target, KioskWindow):
-            target.first_frame.connect(lambda: QTimer.singleShot(0, app.quit))
-        else:
-            QTimer.singleShot(0, app.quit)
+    if windows.kiosk is not None:  # voices load after the first frame: start-up stays fast
+        windows.kiosk.first_frame.connect(lambda: QTimer.singleShot(0, speaker.load))
+    else:
+        QTimer.singleShot(0, speaker.load)
     if demo:
         log.info("demo running: kiosk, counter console and lobby display in one process, offline")
+    stop_on_sigterm(app)
     try:
         return app.exec()
     finally:
         undo_hook()
         windows.shutdown()
-        speaker.stop()
+        speaker.shutdown()
+
+
+def stop_on_sigterm(app: QApplication) -> None:
+    """Quit cleanly on SIGTERM (systemd stopping the service): queue and speech threads end in order.
+
+    Python runs signal handlers only when it gets control, so a timer hands it control twice a second.
+    """
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(500)

@@ -76,6 +76,7 @@ class DisplayWindow(QWidget):
         self.events.changed.connect(lambda _e: self.refresh())
         self.board: BoardState | None = None
         self._last_call_key: tuple[object, ...] | None = None
+        self._seen_board = False
         self._flashes_left = 0
 
         root = QVBoxLayout(self)
@@ -150,10 +151,11 @@ class DisplayWindow(QWidget):
         self.board = board
         latest = board.recent_calls[0] if board.recent_calls else None
         key = (latest.number, latest.counter, latest.called_at) if latest else None
-        if key is not None and key != self._last_call_key and self._last_call_key is not None:
-            self._flashes_left = FLASHES
+        if self._seen_board and key is not None and key != self._last_call_key:
+            self._flashes_left = FLASHES  # a new call (not one already on the board at start-up)
             self.flash_timer.start()
         self._last_call_key = key
+        self._seen_board = True
         self._show()
 
     def _show(self) -> None:

@@ -22,23 +22,33 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
-class _Worker(QObject):
-    finished = Signal(int, bool, object)
+class _Outcome:
+    """One job's result, sent back to the GUI thread as one signal argument."""
 
-    @Slot(int, object)
-    def run(self, job_id: int, job: Job) -> None:
+    __slots__ = ("job_id", "ok", "value")
+
+    def __init__(self, job_id: int, ok: bool, value: Any) -> None:
+        self.job_id, self.ok, self.value = job_id, ok, value
+
+
+class _Worker(QObject):
+    finished = Signal(object)
+
+    @Slot(object)
+    def run(self, job: tuple[int, Job]) -> None:
+        job_id, fn = job
         try:
-            result = job()
+            result = fn()
         except Exception as exc:  # reported to the caller's on_error on the GUI thread
-            self.finished.emit(job_id, False, exc)
+            self.finished.emit(_Outcome(job_id, False, exc))
         else:
-            self.finished.emit(job_id, True, result)
+            self.finished.emit(_Outcome(job_id, True, result))
 
 
 class TaskRunner(QObject):
     """Runs jobs one after another on a named background thread."""
 
-    _submit = Signal(int, object)
+    _submit = Signal(object)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,11 +75,12 @@ class TaskRunner(QObject):
             return
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
-        self._submit.emit(job_id, job)
+        self._submit.emit((job_id, job))
 
-    @Slot(int, bool, object)
-    def _deliver(self, job_id: int, ok: bool, value: Any) -> None:
-        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+    @Slot(object)
+    def _deliver(self, outcome: _Outcome) -> None:
+        ok, value = outcome.ok, outcome.value
+        on_done, on_error = self._callbacks.pop(outcome.job_id, (None, None))
         if self._stopped:
             return
         if ok:

@@ -91,6 +91,7 @@ class KioskWindow(QWidget):
         self.header.language.connect(self.set_language)
         self.header.large_text.connect(self.set_large_text)
         self.header.speak.connect(self.speak)
+        speaker.changed.connect(self._update_header)
         self.overlay.expired.connect(self._idle_expired)
         self.overlay.still_here.connect(self._restart_idle)
 
