@@ -27,11 +27,19 @@ def test_every_key_used_in_code_exists() -> None:
 
 
 @pytest.mark.parametrize(("lang", "minutes", "expected"), [
-    ("id", 0, "tanpa menunggu"), ("id", 0.2, "± 1 menit"), ("id", 25, "± 25 menit"), ("id", 60, "± 1 jam"),
+    ("id", 0, "segera dipanggil"), ("id", 0.2, "± 1 menit"), ("id", 25, "± 25 menit"), ("id", 60, "± 1 jam"),
     ("id", 75, "± 1 jam 15 menit"), ("en", 25, "about 25 min"), ("en", 125, "about 2 h 5 min"),
 ])
 def test_waiting_time_reads_naturally(lang: str, minutes: float, expected: str) -> None:
     assert Translator(lang).minutes(minutes) == expected
+
+
+@pytest.mark.parametrize(("lang", "amount", "unit", "expected"), [
+    ("en", 1, "hour", "1 hour"), ("en", 3, "working_day", "3 working days"), ("en", 1, "working_day", "1 working day"),
+    ("id", 1, "hour", "1 jam"), ("id", 14, "working_day", "14 hari kerja"),
+])
+def test_completion_time_singular_and_plural(lang: str, amount: int, unit: str, expected: str) -> None:
+    assert Translator(lang).duration(amount, unit) == expected
 
 
 @pytest.mark.parametrize(("lang", "idr", "expected"), [

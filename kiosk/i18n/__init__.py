@@ -79,7 +79,7 @@ class Translator:
 
     def duration(self, amount: int, unit: str) -> str:
         """A service-level time from the catalog (e.g. 3 working days)."""
-        return self(f"format.sla.{unit}", n=amount)
+        return self(f"format.sla.{unit}" + ("_one" if amount == 1 else ""), n=amount)
 
 
 def completeness_problems() -> list[str]:

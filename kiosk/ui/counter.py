@@ -56,9 +56,9 @@ class CounterWindow(QWidget):
         ("call_next", "F1", "primary"),
         ("call_priority", "F2", "priority"),
         ("recall", "F3", ""),
-        ("start", "F4", ""),
+        ("start", "F4", "primary"),
         ("finish", "F5", "success"),
-        ("no_show", "F6", "danger"),
+        ("no_show", "F6", ""),
     )
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient,
@@ -226,11 +226,14 @@ class CounterWindow(QWidget):
         self.waiting_title.setText(self.t("counter.waiting_count", count=len(waiting)))
         mean = stats.get("mean_service_minutes")
         self.stats.setText(self.t("counter.stats", served=stats.get("served", 0),
-                                  mean=f"{mean:.0f}" if mean is not None else "–"))
+                                  mean=self.t("counter.mean_minutes", n=f"{mean:.0f}") if mean is not None
+                                  else self.t("counter.no_mean")))
         self._show_current()
 
     def _show_current(self) -> None:
         ticket, t = self.current, self.t
+        called = ticket is not None and ticket.state == TicketState.CALLED
+        self.current_caption.setText(t("counter.called_caption") if called else t("counter.current"))
         if ticket is None:
             self.current_number.setText("—")
             self.current_detail.setText(t("counter.no_current"))

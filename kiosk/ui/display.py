@@ -34,7 +34,7 @@ class Marquee(QWidget):
         self.setObjectName("marquee")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._text = ""
-        self._offset = 0
+        self._offset = -1  # start with the text's beginning at the left edge, then scroll
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._step)
         self._timer.start(30)
@@ -44,6 +44,8 @@ class Marquee(QWidget):
         self.update()
 
     def _step(self) -> None:
+        if self._offset < 0:
+            self._offset = self.width()
         self._offset += 2
         width = self.fontMetrics().horizontalAdvance(self._text) + self.width()
         if width and self._offset > width:
@@ -54,7 +56,7 @@ class Marquee(QWidget):
         painter = QPainter(self)
         painter.setPen(self.palette().windowText().color())
         painter.setFont(self.font())
-        x = self.width() - self._offset
+        x = self.width() - max(self._offset, self.width())
         painter.drawText(x, 0, self.fontMetrics().horizontalAdvance(self._text) + 10, self.height(),
                          Qt.AlignmentFlag.AlignVCenter, self._text)
 

@@ -141,6 +141,7 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
         window.issue_ticket()
         wait_for(lambda: window.current_step == Step.TICKET)
         shot("13-ticket")
+        window.show_step(Step.REQUIREMENTS)
         window.overlay.start(core.config.kiosk.idle_countdown_seconds)
         shot("14-still-there")
         window.overlay.cancel()

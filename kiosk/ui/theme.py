@@ -171,10 +171,10 @@ def board_style(scale: Scale) -> str:
     QLabel#nowCaption {{ font-size: {f(48)}px; font-weight: 600; }}
     QLabel#nowNumber {{ font-size: {f(230)}px; font-weight: 800; color: {BOARD_ACCENT}; }}
     QLabel#nowCounter {{ font-size: {f(80)}px; font-weight: 700; }}
-    QLabel#boardTitle {{ font-size: {f(36)}px; font-weight: 700; color: {BOARD_ACCENT}; }}
-    QLabel#boardCell {{ font-size: {f(40)}px; }}
-    QLabel#boardCellNumber {{ font-size: {f(48)}px; font-weight: 800; color: {BOARD_ACCENT}; }}
-    QLabel#boardList {{ font-size: {f(36)}px; }}
-    QLabel#boardWaiting {{ font-size: {f(30)}px; }}
-    Marquee, QWidget#marquee {{ font-size: {f(34)}px; background: #12305a; color: white; }}
+    QLabel#boardTitle {{ font-size: {f(44)}px; font-weight: 700; color: {BOARD_ACCENT}; }}
+    QLabel#boardCell {{ font-size: {f(56)}px; }}
+    QLabel#boardCellNumber {{ font-size: {f(64)}px; font-weight: 800; color: {BOARD_ACCENT}; }}
+    QLabel#boardList {{ font-size: {f(52)}px; }}
+    QLabel#boardWaiting {{ font-size: {f(44)}px; }}
+    Marquee, QWidget#marquee {{ font-size: {f(44)}px; background: #12305a; color: white; }}
     """

@@ -174,8 +174,14 @@ def test_nik_keypad_backspace_and_clear(qtbot, kiosk: KioskWindow) -> None:
     assert screen.digits == ""
     type_nik(qtbot, kiosk, VALID_NIK + "99")  # extra digits are ignored
     assert screen.digits == VALID_NIK
+    assert screen.field.text() == "3171 •••• •••• 0001"  # complete: masked against onlookers
+    assert screen.field.isReadOnly()
+    assert screen.message.text() == "✓ 16 angka lengkap"
+    click(qtbot, button(kiosk, Step.IDENTIFY, "revealButton"))
     assert screen.field.text() == "3171 0145 0190 0001"
-    assert screen.message.text() == "✓ NIK benar"
+    click(qtbot, button(kiosk, Step.IDENTIFY, "keyBackspace"))
+    assert screen.field.text() == "3171 0145 0190 000"
+    assert not button(kiosk, Step.IDENTIFY, "revealButton").isVisible()
 
 
 def test_back_goes_one_step_back_and_keeps_choices(qtbot, kiosk: KioskWindow) -> None:
@@ -279,9 +285,10 @@ def test_broken_catalog_shows_unavailable(qtbot, config: Config, tmp_path, allow
         window = KioskWindow(config, core.catalog, core.queue, Speaker(enabled=False))
         qtbot.addWidget(window)
         window.show()
-        assert window.unavailable.title.text() == "Katalog layanan tidak tersedia"
+        # both languages at once: a broken kiosk offers no language switch
+        assert window.unavailable.title.text() == "Katalog layanan tidak tersedia\nService catalog unavailable"
         window.set_language("en")
-        assert window.unavailable.title.text() == "Service catalog unavailable"
+        assert window.unavailable.title.text() == "Service catalog unavailable\nKatalog layanan tidak tersedia"
         assert not window.header.back_button.isVisible()
     finally:
         core.close()

@@ -85,7 +85,7 @@ def test_board_shows_and_flashes_a_new_call_without_personal_data(qtbot, display
     qtbot.waitUntil(lambda: display.board is not None and display.board.waiting_by_service.get("KTP-EL") == 1)
     qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: display.now_number.text() == "A-001")
-    assert display.now_counter.text() == "silakan ke LOKET 1"
+    assert display.now_counter.text() == "→ LOKET 1"
     assert display.flash_timer.isActive()
     texts = " ".join(label.text() for label in display.findChildren(QLabel))
     assert "*" not in texts and not re.search(r"\d{16}", texts)

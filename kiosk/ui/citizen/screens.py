@@ -291,6 +291,7 @@ class ServiceScreen(Screen):
     def reset(self) -> None:
         self.search.setText("")  # setText also clears the undo history
         self.keyboard.hide()
+        self._fit_keyboard()
         self.agency = None
         self.scroll.verticalScrollBar().setValue(0)
         self._refresh()
@@ -308,11 +309,21 @@ class ServiceScreen(Screen):
 
     def _toggle_keyboard(self) -> None:
         self.keyboard.setVisible(not self.keyboard.isVisible())
+        self._fit_keyboard()
+
+    def _fit_keyboard(self) -> None:
+        """In landscape the keyboard needs the room of the title and the tabs while it is open."""
+        landscape = self.width() > self.height() * 1.2
+        crowded = landscape and self.keyboard.isVisible()
+        self.title.setVisible(not crowded)
+        for tab in self.tabs.values():
+            tab.setVisible(not crowded)  # type: ignore[attr-defined]
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
         if self._shown is not None and self._shown[1] != self.columns:
             self._refresh()
+        self._fit_keyboard()
 
     def _refresh(self) -> None:
         """Lay out the tiles that match; tiles are made once and only re-placed (fast on a kiosk PC)."""
@@ -444,9 +455,13 @@ class IdentifyScreen(Screen):
         self.field.setObjectName("nikField")
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.setMaxLength(19)  # 16 digits + 3 group spaces
-        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,19}"), self.field))
-        self.field.textChanged.connect(self._changed)
+        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 •]{0,19}"), self.field))
+        self.field.textChanged.connect(self._typed)
         self.message = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.reveal_button = button("", "small", self._toggle_reveal, name="revealButton")
+        self.reveal_button.hide()
+        self._digits = ""
+        self._revealed = False
         self.keypad = NumericKeypad()
         self.keypad.digit.connect(self._type_digit)
         self.keypad.backspace.connect(self._backspace)
@@ -456,12 +471,12 @@ class IdentifyScreen(Screen):
         # Portrait: everything in one column. Landscape: text and field left, keypad right.
         self.info = QVBoxLayout()
         self.info.setSpacing(22)
-        for widget in (self.title, self.subtitle, self.field, self.message):
+        for widget in (self.title, self.subtitle, self.field, self.message, self.reveal_button):
             self.info.addWidget(widget)
         self.info.addStretch(1)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(28)
-        self.body.addLayout(self.info)
+        self.body.addLayout(self.info, 1)
         self.body.addWidget(self.keypad, 1)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.next_button)
@@ -480,11 +495,18 @@ class IdentifyScreen(Screen):
 
     @property
     def digits(self) -> str:
-        return self.field.text().replace(" ", "")
+        return self._digits
+
+    @property
+    def masked(self) -> bool:
+        return self.field.isReadOnly()
 
     def reset(self) -> None:
+        self._digits = ""
+        self._revealed = False
+        self.field.setReadOnly(False)
         self.field.setText("")  # setText clears the undo/redo history too
-        self._changed()
+        self._validate()
 
     def enter(self, session: CitizenSession) -> None:
         if session.nik is None:
@@ -499,28 +521,51 @@ class IdentifyScreen(Screen):
         self._show_state()
 
     def _type_digit(self, digit: str) -> None:
-        if len(self.digits) < 16:
-            self._set_digits(self.digits + digit)
+        if len(self._digits) < 16:
+            self._set_digits(self._digits + digit)
 
     def _backspace(self) -> None:
-        self._set_digits(self.digits[:-1])
+        self._set_digits(self._digits[:-1])
 
     def _set_digits(self, digits: str) -> None:
-        self.field.setText(group_nik(digits))
+        self._digits = digits
+        self._revealed = False
+        self._validate()
 
-    def _changed(self) -> None:
-        grouped = group_nik(self.digits)
-        if grouped != self.field.text():  # typed on a hardware keyboard: regroup
-            self.field.blockSignals(True)
-            self.field.setText(grouped)
-            self.field.blockSignals(False)
-        self._problem = check_partial(self.digits) if self.digits else None
-        if self._problem is None and len(self.digits) == 16:
+    def _typed(self, text: str) -> None:
+        """Digits typed on a USB keypad straight into the field."""
+        if not self.field.isReadOnly():
+            self._digits = text.replace(" ", "")[:16]
+            self._revealed = False
+            self._validate()
+
+    def _toggle_reveal(self) -> None:
+        self._revealed = not self._revealed
+        self._render()
+
+    def _validate(self) -> None:
+        digits = self._digits
+        self._problem = check_partial(digits) if digits else None
+        if self._problem is None and len(digits) == 16:
             try:
-                parse_nik(self.digits)
+                parse_nik(digits)
             except InvalidNik as exc:
                 self._problem = exc.problem
+        self._render()
         self._show_state()
+
+    def _render(self) -> None:
+        """Digits in groups while typing; once complete, masked (the lobby can look over a shoulder)."""
+        complete = len(self._digits) == 16 and self._problem is None
+        masked = complete and not self._revealed
+        text = f"{self._digits[:4]} •••• •••• {self._digits[12:]}" if masked else group_nik(self._digits)
+        if text != self.field.text():
+            self.field.blockSignals(True)
+            self.field.setText(text)
+            self.field.blockSignals(False)
+        self.field.setReadOnly(masked)
+        self.reveal_button.setVisible(complete)
+        self.reveal_button.setText(self.t("identify.hide") if self._revealed else self.t("identify.reveal"))
 
     def _show_state(self) -> None:
         digits, t = self.digits, self.t
@@ -728,9 +773,11 @@ class UnavailableScreen(Screen):
         self.layout_.addStretch(2)
 
     def retranslate(self, t: Translator) -> None:
+        """Both languages at once: nobody can switch language on a kiosk that does not work."""
         super().retranslate(t)
-        self.title.setText(t("unavailable.title"))
-        self.body.setText(t("unavailable.body"))
+        other = Translator("en" if t.lang == "id" else "id")
+        self.title.setText(f"{t('unavailable.title')}\n{other('unavailable.title')}")
+        self.body.setText(f"{t('unavailable.body')}\n\n{other('unavailable.body')}")
 
     def spoken_text(self) -> str:
         return f"{self.title.text()}. {self.body.text()}"

@@ -276,6 +276,8 @@ class KioskWindow(QWidget):
         steps = steps_for(self.session.service, face_check_available=self.face_check_available)
         if step in steps and step != Step.TICKET and self.session.service is not None:
             text = self.t("header.step", n=steps.index(step) + 1, total=len(steps))
+        elif step == Step.SERVICE:
+            text = self.t("header.step_first")
         else:
             text = ""
         in_flow = step not in (Step.WELCOME, Step.TICKET) and bool(self.screens)
@@ -311,7 +313,8 @@ class KioskWindow(QWidget):
         return False
 
     def _restart_idle(self) -> None:
-        if self.catalog is not None and self.current_step != Step.WELCOME:
+        # The ticket screen has its own countdown, and nothing left to erase there.
+        if self.catalog is not None and self.current_step not in (Step.WELCOME, Step.TICKET):
             self.idle_timer.start()
         else:
             self.idle_timer.stop()
