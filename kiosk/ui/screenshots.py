@@ -110,7 +110,7 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
         window.choose_priority(PriorityGroup.ELDERLY)
         shot("03-services")
         services = window.screens[Step.SERVICE]
-        services.keyboard.show()
+        services.set_keyboard_visible(True)
         services.search.setText("akta")
         shot("04-search")
         services.search.setText("zzqx")

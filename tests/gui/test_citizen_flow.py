@@ -341,8 +341,12 @@ def test_every_screen_fits_portrait_and_landscape(qtbot, kiosk: KioskWindow, cor
     kiosk.set_large_text(large_text)
     kiosk.session.service = kiosk.catalog.service("SIP-PERAWAT-BARU")
     kiosk.session.issued = core.queue.issue("SIP-PERAWAT-BARU", request_id="fit")
-    for step, screen in kiosk.screens.items():
+    kiosk.session.priority = PriorityGroup.DISABILITY
+    screens = [*kiosk.screens.items(), (Step.SERVICE, kiosk.screens[Step.SERVICE])]  # 2nd time: keyboard open
+    for i, (step, screen) in enumerate(screens):
         screen.enter(kiosk.session)
+        if i == len(screens) - 1:
+            screen.set_keyboard_visible(True)  # type: ignore[attr-defined]
         kiosk.stack.setCurrentWidget(screen)
         kiosk._update_header()
         qtbot.wait(5)

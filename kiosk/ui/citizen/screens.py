@@ -259,6 +259,7 @@ class ServiceScreen(Screen):
         self.layout_.addWidget(self.empty)
         self.layout_.addWidget(self.scroll, 1)
         self.priority_banner.hide()
+        self._priority_text = ""
 
     @property
     def columns(self) -> int:
@@ -280,12 +281,10 @@ class ServiceScreen(Screen):
         self._refresh()
 
     def enter(self, session: CitizenSession) -> None:
-        if session.priority is not None:
-            self.priority_banner.setText(self.t("service.priority_banner",
-                                                group=self.t(f"priority.group.{session.priority.value}")))
-            self.priority_banner.show()
-        else:
-            self.priority_banner.hide()
+        self._priority_text = "" if session.priority is None else self.t(
+            "service.priority_banner", group=self.t(f"priority.group.{session.priority.value}"))
+        self.priority_banner.setText(self._priority_text)
+        self._fit_keyboard()
         self._refresh()
 
     def reset(self) -> None:
@@ -308,7 +307,10 @@ class ServiceScreen(Screen):
         self._refresh()
 
     def _toggle_keyboard(self) -> None:
-        self.keyboard.setVisible(not self.keyboard.isVisible())
+        self.set_keyboard_visible(not self.keyboard.isVisible())
+
+    def set_keyboard_visible(self, visible: bool) -> None:
+        self.keyboard.setVisible(visible)
         self._fit_keyboard()
 
     def _fit_keyboard(self) -> None:
@@ -316,6 +318,7 @@ class ServiceScreen(Screen):
         landscape = self.width() > self.height() * 1.2
         crowded = landscape and self.keyboard.isVisible()
         self.title.setVisible(not crowded)
+        self.priority_banner.setVisible(self._priority_text != "" and not crowded)
         for tab in self.tabs.values():
             tab.setVisible(not crowded)  # type: ignore[attr-defined]
 
