@@ -329,9 +329,10 @@ def mask_nik(text: str) -> str:
     return compact[:4] + "*" * (len(compact) - 4)
 
 
-_NIK_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
+# 16 digits in a row, or typed in groups of four ("3171 0145 0190 0001", "3171-0145-...").
+_NIK_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{16}|[0-9]{4}(?:[ .\-][0-9]{4}){3})(?![0-9])")
 
 
 def mask_niks_in(text: str) -> str:
-    """Mask each standalone 16-digit run in free text, for the log filter; longer runs stay."""
+    """Mask each standalone NIK-shaped number in free text, for the log filter; longer runs stay."""
     return _NIK_IN_TEXT.sub(lambda match: mask_nik(match.group()), text)

@@ -74,16 +74,18 @@ class RoleWindows:
         # One machine, several roles (the demo): kiosk portrait on the left, console and board right.
         height = int(screen.height() * 0.92)
         kiosk_width = height * 9 // 16
+        right_x = screen.x() + kiosk_width + 30
         right_width = max(640, screen.width() - kiosk_width - 40)
+        counter_height = height * 11 // 20
         if self.kiosk is not None:
             self.kiosk.setGeometry(screen.x() + 10, screen.y() + 30, kiosk_width, height)
             self.kiosk.show()
         if self.counter is not None:
-            self.counter.setGeometry(screen.x() + kiosk_width + 30, screen.y() + 30, right_width, height // 2 - 40)
+            self.counter.setGeometry(right_x, screen.y() + 30, right_width, counter_height)
             self.counter.show()
         if self.display is not None:
-            self.display.setGeometry(screen.x() + kiosk_width + 30, screen.y() + height // 2 + 20,
-                                     right_width, right_width * 9 // 16)
+            self.display.setGeometry(right_x, screen.y() + 30 + counter_height + 20, right_width,
+                                     height - counter_height - 20)
             self.display.show()
 
     def shutdown(self) -> None:

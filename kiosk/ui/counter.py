@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -75,6 +75,7 @@ class CounterWindow(QWidget):
         self.events.changed.connect(lambda _e: self.refresh())
 
         root = QHBoxLayout(self)
+        root.setSizeConstraint(QHBoxLayout.SizeConstraint.SetNoConstraint)  # type follows window size
         root.setContentsMargins(24, 24, 24, 24)
         root.setSpacing(24)
         left = QVBoxLayout()
@@ -123,7 +124,8 @@ class CounterWindow(QWidget):
         root.addLayout(left, 3)
         root.addLayout(right, 2)
 
-        self.setStyleSheet(console_style(Scale.for_size(1920, 1080)))
+        self._scale: Scale | None = None
+        self._apply_style()
         self.retranslate()
         self.refresh()
 
@@ -256,6 +258,17 @@ class CounterWindow(QWidget):
         self.buttons["start"].setEnabled(not busy and state == TicketState.CALLED)
         self.buttons["finish"].setEnabled(not busy and state == TicketState.SERVING)
         self.buttons["no_show"].setEnabled(not busy and state == TicketState.CALLED)
+
+    def _apply_style(self) -> None:
+        # Designed for a 1600×900 area; a wide but low window (the demo) still gets readable type.
+        scale = Scale(unit=min((self.width() or 1600) / 1600, (self.height() or 900) / 900))
+        if scale != self._scale:
+            self._scale = scale
+            self.setStyleSheet(console_style(scale))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._apply_style()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()

@@ -82,6 +82,7 @@ class DisplayWindow(QWidget):
         self._flashes_left = 0
 
         root = QVBoxLayout(self)
+        root.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)  # type follows window size
         root.setContentsMargins(32, 24, 32, 16)
         root.setSpacing(18)
         top = QHBoxLayout()
@@ -201,7 +202,10 @@ class DisplayWindow(QWidget):
         self.clock.setText(QDateTime.currentDateTime().toString("dd/MM/yyyy  HH:mm"))
 
     def _apply_style(self) -> None:
-        self.setStyleSheet(board_style(Scale.for_size(self.width() or 1920, self.height() or 1080)))
+        scale = Scale.for_size(self.width() or 1920, self.height() or 1080)
+        if scale != getattr(self, "_scale", None):
+            self._scale = scale
+            self.setStyleSheet(board_style(scale))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
