@@ -43,6 +43,11 @@ class Screen(QWidget):
         self.layout_.setSpacing(22)
         self.t = Translator()
 
+    @property
+    def landscape(self) -> bool:
+        """Wide enough to put things side by side (1920×1080 kiosks) rather than stacked."""
+        return self.width() > self.height() * 1.2
+
     def retranslate(self, t: Translator) -> None:
         self.t = t
 
@@ -99,7 +104,7 @@ class WelcomeScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
-        landscape = self.width() > self.height() * 1.2
+        landscape = self.landscape
         self.actions.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
     def retranslate(self, t: Translator) -> None:
@@ -150,7 +155,7 @@ class PriorityScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
-        self._place_buttons(2 if self.width() > self.height() * 1.2 else 1)
+        self._place_buttons(2 if self.landscape else 1)
 
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
@@ -263,7 +268,7 @@ class ServiceScreen(Screen):
 
     @property
     def columns(self) -> int:
-        return 2 if self.width() > 1.25 * self.height() else 1
+        return 2 if self.landscape else 1
 
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
@@ -315,7 +320,7 @@ class ServiceScreen(Screen):
 
     def _fit_keyboard(self) -> None:
         """In landscape the keyboard needs the room of the title and the tabs while it is open."""
-        landscape = self.width() > self.height() * 1.2
+        landscape = self.landscape
         crowded = landscape and self.keyboard.isVisible()
         self.title.setVisible(not crowded)
         self.priority_banner.setVisible(self._priority_text != "" and not crowded)
@@ -488,7 +493,7 @@ class IdentifyScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
-        landscape = self.width() > self.height() * 1.2
+        landscape = self.landscape
         if landscape == self._landscape:
             return
         self._landscape = landscape
