@@ -1,0 +1,43 @@
+"""``kiosk selftest``: the JSON report and one picture of every screen of every role."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from kiosk.config import Config
+from kiosk.selftest import run_selftest
+
+
+@pytest.mark.slow
+def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_selftest(config, out) == 0
+    report = json.loads((out / "selftest.json").read_text(encoding="utf-8"))
+    assert report["ok"] is True
+    names = {c["name"] for c in report["checks"]}
+    assert {"config", "data_dir", "database", "catalog", "texts", "queue", "voice", "screens"} <= names
+    assert all(set(c) >= {"name", "ok", "detail"} for c in report["checks"])
+    shots = [Path(p) for p in report["screens"]]
+    for role in ("kiosk-portrait-id", "kiosk-portrait-en", "kiosk-landscape-id", "kiosk-landscape-en",
+                 "counter-id", "counter-en", "display-id", "display-en"):
+        assert any(p.name.startswith(role) for p in shots), role
+    assert len(shots) == 66
+    ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
+    assert (ticket.width(), ticket.height()) == (1080, 1920)
+
+
+def test_selftest_fails_on_a_broken_catalog(qapp, config: Config, tmp_path: Path, allow_log_errors) -> None:
+    import dataclasses
+
+    bad = tmp_path / "services.json"
+    bad.write_text("[]", encoding="utf-8")
+    broken = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, catalog_path=str(bad)))
+    from kiosk.selftest import CHECKS, _check
+
+    check = _check("catalog", dict(CHECKS)["catalog"], broken)
+    assert not check.ok and check.level == "error"
+    assert str(bad) in check.detail
