@@ -108,6 +108,9 @@ def test_priority_path_marks_the_ticket(qtbot, kiosk: KioskWindow, core: Core) -
     service_screen = kiosk.screens[Step.SERVICE]
     assert service_screen.priority_banner.isVisible()
     assert "Lansia" in service_screen.priority_banner.text()
+    click(qtbot, kiosk.header.lang_en)
+    assert service_screen.priority_banner.text() == "Priority: Elderly (60 years or older)"
+    click(qtbot, kiosk.header.lang_id)
     click(qtbot, service_screen.tiles["KK"])
     click(qtbot, button(kiosk, Step.REQUIREMENTS, "nextButton"))
     type_nik(qtbot, kiosk, VALID_NIK)

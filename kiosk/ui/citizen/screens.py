@@ -264,6 +264,7 @@ class ServiceScreen(Screen):
         self.layout_.addWidget(self.empty)
         self.layout_.addWidget(self.scroll, 1)
         self.priority_banner.hide()
+        self._priority: PriorityGroup | None = None
         self._priority_text = ""
 
     @property
@@ -283,14 +284,19 @@ class ServiceScreen(Screen):
             tile = self.tiles[service.code]
             tile.title.setText(service.name.get(t.lang))
             tile.detail.setText(self._detail(service))
+        self._show_priority()
         self._refresh()
 
     def enter(self, session: CitizenSession) -> None:
-        self._priority_text = "" if session.priority is None else self.t(
-            "service.priority_banner", group=self.t(f"priority.group.{session.priority.value}"))
+        self._priority = session.priority
+        self._show_priority()
+        self._refresh()
+
+    def _show_priority(self) -> None:
+        self._priority_text = "" if self._priority is None else self.t(
+            "service.priority_banner", group=self.t(f"priority.group.{self._priority.value}"))
         self.priority_banner.setText(self._priority_text)
         self._fit_keyboard()
-        self._refresh()
 
     def reset(self) -> None:
         self.search.setText("")  # setText also clears the undo history
