@@ -140,6 +140,19 @@ def test_search_by_typing_on_the_screen_keyboard(qtbot, kiosk: KioskWindow) -> N
     assert "zzqx" in screen.empty.text()
 
 
+def test_long_list_says_there_is_more_and_pages(qtbot, kiosk: KioskWindow) -> None:
+    click(qtbot, button(kiosk, Step.WELCOME, "startButton"))
+    screen = kiosk.screens[Step.SERVICE]
+    qtbot.waitUntil(lambda: screen.page_down.isVisible())
+    assert "39 layanan" in screen.more.text()
+    assert not screen.page_up.isEnabled()
+    click(qtbot, screen.page_down)
+    assert screen.scroll.verticalScrollBar().value() > 0
+    assert screen.page_up.isEnabled()
+    click(qtbot, screen.findChild(QPushButton, "tab_DUKCAPIL"))
+    qtbot.waitUntil(lambda: not screen.page_down.isVisible() or screen.scroll.verticalScrollBar().value() == 0)
+
+
 def test_agency_tabs_filter(qtbot, kiosk: KioskWindow) -> None:
     click(qtbot, button(kiosk, Step.WELCOME, "startButton"))
     screen = kiosk.screens[Step.SERVICE]

@@ -215,6 +215,7 @@ class ServiceScreen(Screen):
         super().__init__(parent)
         self.catalog = catalog
         self.agency: str | None = None
+        self._shown: tuple[tuple[str, ...], int] | None = None  # (codes laid out, columns)
         self.title = label("", "title")
         self.priority_banner = label("", "banner")
         self.search = QLineEdit()
@@ -249,13 +250,23 @@ class ServiceScreen(Screen):
         self.scroll.setWidget(self.list_host)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        # Touch lists hide what is below the fold; say so, and offer big buttons to page.
+        self.more = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.page_up = button("▲", "small", lambda: self._page(-1), name="pageUp")
+        self.page_down = button("▼", "small", lambda: self._page(1), name="pageDown")
+        more_row = QHBoxLayout()
+        more_row.addWidget(self.page_up)
+        more_row.addWidget(self.more, 3)
+        more_row.addWidget(self.page_down)
+        bar = self.scroll.verticalScrollBar()
+        bar.rangeChanged.connect(lambda *_: self._update_more())
+        bar.valueChanged.connect(lambda *_: self._update_more())
         self.tiles: dict[str, Tile] = {}
         for service in catalog.services:
             tile = Tile("", "", name=service.code)
             tile.clicked.connect(lambda s=service: self.chosen.emit(s))
             tile.hide()
             self.tiles[service.code] = tile
-        self._shown: tuple[tuple[str, ...], int] | None = None
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.priority_banner)
         self.layout_.addLayout(search_row)
@@ -263,6 +274,7 @@ class ServiceScreen(Screen):
         self.layout_.addLayout(tabs)
         self.layout_.addWidget(self.empty)
         self.layout_.addWidget(self.scroll, 1)
+        self.layout_.addLayout(more_row)
         self.priority_banner.hide()
         self._priority: PriorityGroup | None = None
         self._priority_text = ""
@@ -326,12 +338,15 @@ class ServiceScreen(Screen):
 
     def _fit_keyboard(self) -> None:
         """In landscape the keyboard needs the room of the title and the tabs while it is open."""
-        landscape = self.landscape
-        crowded = landscape and self.keyboard.isVisible()
+        crowded = self._crowded()
         self.title.setVisible(not crowded)
         self.priority_banner.setVisible(self._priority_text != "" and not crowded)
         for tab in self.tabs.values():
             tab.setVisible(not crowded)  # type: ignore[attr-defined]
+        self._update_more()
+
+    def _crowded(self) -> bool:
+        return self.landscape and self.keyboard.isVisible()
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -359,6 +374,19 @@ class ServiceScreen(Screen):
         query = self.search.text().strip()
         self.empty.setVisible(not services)
         self.empty.setText(self.t("service.no_match", query=query) if query else self.t("service.none"))
+
+    def _page(self, direction: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.value() + direction * int(self.scroll.viewport().height() * 0.8))
+
+    def _update_more(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        scrollable = bar.maximum() > 0 and not self._crowded()
+        for widget in (self.more, self.page_up, self.page_down):
+            widget.setVisible(scrollable)
+        self.page_up.setEnabled(bar.value() > 0)
+        self.page_down.setEnabled(bar.value() < bar.maximum())
+        self.more.setText(self.t("service.more", count=len(self._shown[0]) if self._shown else 0))
 
     def _detail(self, service: Service) -> str:
         agency = self.catalog.agency(service.agency).short_name.get(self.t.lang)
