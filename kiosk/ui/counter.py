@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
@@ -215,11 +216,13 @@ class CounterWindow(QWidget):
         waiting, current, stats = state
         self.current = current
         self.waiting_list.clear()
+        now = datetime.now(timezone.utc)
         for ticket in waiting:
             text = ticket.number
             if ticket.priority is not None:
                 text = f"★ {ticket.number}  {self.t(f'priority.group.{ticket.priority.value}')}"
-            item = QListWidgetItem(f"{text}   · {ticket.service_code}")
+            waited = int((now - ticket.arrived_at).total_seconds() // 60)
+            item = QListWidgetItem(f"{text}   · {ticket.service_code} · {self.t('counter.waited', n=waited)}")
             if ticket.priority is not None:
                 item.setData(Qt.ItemDataRole.UserRole, "priority")
             self.waiting_list.addItem(item)

@@ -65,6 +65,7 @@ def test_keyboard_shortcuts_and_priority_marking(qtbot, counter: CounterWindow, 
     elderly = core.queue.issue("KTP-EL", request_id="elderly", priority=PriorityGroup.ELDERLY).ticket
     qtbot.waitUntil(lambda: counter.waiting_list.count() == 2)
     assert counter.waiting_list.item(0).text().startswith("★ A-002")
+    assert counter.waiting_list.item(0).text().endswith("menunggu 0 mnt")
     qtbot.keyClick(counter, Qt.Key.Key_F2)  # call priority
     qtbot.waitUntil(lambda: counter.current is not None)
     assert counter.current.number == "A-002"

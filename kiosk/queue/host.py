@@ -1,0 +1,497 @@
+"""The building's queue host: the ticket engine behind a small versioned HTTP API.
+
+Kiosks, counter consoles and lobby boards on other machines reach the one :class:`QueueEngine` of
+the building through this service. Every request carries ``Authorization: Bearer <token>``; the
+token names the device and its role (:class:`DeviceGrant`), and the device id is the actor written
+to the audit trail (``<device>@counter-<n>`` for actions done at a counter).
+
+Endpoints (all under ``/v1``; roles allowed in brackets, ``admin`` may do everything):
+
+* ``POST /tickets`` [kiosk] issue; ``request_id`` makes retries safe (201 new, 200 the same again)
+* ``GET /tickets/{id}``, ``GET /services/{code}/preview``, ``GET /waiting?services=A,B``,
+  ``GET /counters/{n}/current``, ``GET /counters/{n}/stats`` [kiosk, counter]
+* ``POST /counters/{n}/call-next`` (204 when nobody waits), ``POST /counters/{n}/call``,
+  ``POST /tickets/{id}/recall|start|finish|no-show|reactivate|cancel|transfer`` [counter]
+* ``GET /board``, ``GET /events`` (Server-Sent Events) [kiosk, counter, display]
+* ``GET /health`` (no token): ``{"ok": true, "time": <UTC ISO>}`` for the terminals' clock offset
+
+Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unknown service or
+ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
+``quota_full`` 409, ``closed`` 409 with ``next_open``, a reused request id 422.
+
+:func:`ticket_to_json` / :func:`ticket_from_json` are the wire format of a ticket, shared with the
+HTTP client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import threading
+import time as wallclock
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import uvicorn
+from fastapi import Body, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.models import (
+    BoardCall,
+    BoardState,
+    Closed,
+    IllegalTransition,
+    IssuedTicket,
+    PriorityGroup,
+    QueueError,
+    QueueEvent,
+    QuotaFull,
+    RequestIdConflict,
+    Ticket,
+    TicketNotFound,
+    TicketState,
+    UnknownService,
+    WaitPreview,
+)
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1"
+KEEPALIVE_SECONDS = 15.0
+_SSE_POLL_SECONDS = 0.25  # how often an idle stream checks for a gone client or a stopping server
+_SSE_QUEUE_SIZE = 1000
+
+Role = Literal["kiosk", "counter", "display", "admin"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceGrant:
+    """What a bearer token allows: which device it is and what that device may do."""
+
+    device_id: str
+    role: Role
+
+
+# -- wire format ------------------------------------------------------------------------------
+
+_TIME_FIELDS = ("arrived_at", "issued_at", "called_at", "started_at", "finished_at")
+_TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
+
+
+def _time_to_json(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
+
+
+def _time_from_json(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text!r} has no UTC offset")
+    return moment.astimezone(timezone.utc)
+
+
+def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
+    """A ticket as JSON-ready values: ISO-8601 UTC times, enums as their values."""
+    data: dict[str, Any] = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
+    for name in _TIME_FIELDS:
+        data[name] = _time_to_json(data[name])
+    data["priority"] = ticket.priority.value if ticket.priority is not None else None
+    data["state"] = ticket.state.value
+    return data
+
+
+def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
+    """The inverse of :func:`ticket_to_json`; unknown keys are ignored (newer hosts may add some)."""
+    values = {name: data[name] for name in _TICKET_FIELDS}
+    for name in _TIME_FIELDS:
+        values[name] = _time_from_json(values[name])
+    values["priority"] = PriorityGroup(values["priority"]) if values["priority"] is not None else None
+    values["state"] = TicketState(values["state"])
+    return Ticket(**values)
+
+
+def issued_to_json(issued: IssuedTicket) -> dict[str, Any]:
+    return {"ticket": ticket_to_json(issued.ticket), "people_ahead": issued.people_ahead,
+            "estimated_wait_minutes": issued.estimated_wait_minutes}
+
+
+def issued_from_json(data: Mapping[str, Any]) -> IssuedTicket:
+    return IssuedTicket(ticket_from_json(data["ticket"]), int(data["people_ahead"]),
+                        int(data["estimated_wait_minutes"]))
+
+
+def preview_to_json(preview: WaitPreview) -> dict[str, Any]:
+    return dataclasses.asdict(preview)
+
+
+def preview_from_json(data: Mapping[str, Any]) -> WaitPreview:
+    return WaitPreview(data["service_code"], int(data["people_ahead"]), int(data["estimated_wait_minutes"]))
+
+
+def _call_to_json(call: BoardCall) -> dict[str, Any]:
+    return {"counter": call.counter, "number": call.number, "service_code": call.service_code,
+            "called_at": _time_to_json(call.called_at)}
+
+
+def _call_from_json(data: Mapping[str, Any]) -> BoardCall:
+    called_at = _time_from_json(data["called_at"])
+    assert called_at is not None
+    return BoardCall(int(data["counter"]), data["number"], data["service_code"], called_at)
+
+
+def board_to_json(board: BoardState) -> dict[str, Any]:
+    return {"now_serving": [_call_to_json(c) for c in board.now_serving],
+            "recent_calls": [_call_to_json(c) for c in board.recent_calls],
+            "waiting_by_service": dict(board.waiting_by_service), "day": board.day}
+
+
+def board_from_json(data: Mapping[str, Any]) -> BoardState:
+    return BoardState(now_serving=[_call_from_json(c) for c in data["now_serving"]],
+                      recent_calls=[_call_from_json(c) for c in data["recent_calls"]],
+                      waiting_by_service={k: int(v) for k, v in data["waiting_by_service"].items()},
+                      day=data["day"])
+
+
+def event_to_json(event: QueueEvent) -> dict[str, Any]:
+    return {"type": event.type.value, "ticket": ticket_to_json(event.ticket), "counter": event.counter,
+            "at": _time_to_json(event.at), "actor": event.actor, "detail": event.detail}
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+class ApiError(Exception):
+    """Answered as ``{"error": code, "message": message, **extra}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def _queue_error(exc: QueueError) -> ApiError:
+    message = str(exc)
+    message = message[:1].upper() + message[1:] + "."
+    if isinstance(exc, UnknownService):
+        return ApiError(404, "unknown_service", message, service=exc.service)
+    if isinstance(exc, TicketNotFound):
+        return ApiError(404, "ticket_not_found", message)
+    if isinstance(exc, IllegalTransition):  # RecallLimitReached included
+        return ApiError(409, "illegal_transition", message, state=exc.current_state.value)
+    if isinstance(exc, QuotaFull):
+        return ApiError(409, "quota_full", message, service=exc.service, quota=exc.quota)
+    if isinstance(exc, Closed):
+        return ApiError(409, "closed", message, next_open=_time_to_json(exc.next_open))
+    if isinstance(exc, RequestIdConflict):
+        return ApiError(422, "request_id_conflict", message, ticket=ticket_to_json(exc.ticket))
+    return ApiError(409, "queue_error", message)
+
+
+# -- request bodies ---------------------------------------------------------------------------
+
+class IssueBody(BaseModel):
+    service_code: str = Field(min_length=1)
+    request_id: str = Field(min_length=1, max_length=200,
+                            description="Client-generated; a retry with the same id returns the same ticket.")
+    priority: PriorityGroup | None = None
+    lang: str = Field(default="id", min_length=1, max_length=16)
+    nik_masked: str | None = Field(default=None, max_length=32)
+    identity_status: Literal["none", "verified", "to_verify_at_counter"] = "none"
+
+
+class CallNextBody(BaseModel):
+    services: list[str] = Field(min_length=1)
+    priority_only: bool = False
+
+
+class CallSpecificBody(BaseModel):
+    number: str = Field(min_length=1)
+
+
+class ActionBody(BaseModel):
+    counter: int | None = Field(default=None, ge=1, description="The counter acting; recorded in the audit trail.")
+
+
+class TransferBody(ActionBody):
+    to_service: str = Field(min_length=1)
+
+
+# -- the app ----------------------------------------------------------------------------------
+
+_TICKET_ID = Annotated[str, PathParam(min_length=1, max_length=100)]
+_COUNTER = Annotated[int, PathParam(ge=1, le=999)]
+
+_READERS: tuple[Role, ...] = ("kiosk", "counter", "admin")
+_ISSUERS: tuple[Role, ...] = ("kiosk", "admin")
+_COUNTERS: tuple[Role, ...] = ("counter", "admin")
+_WATCHERS: tuple[Role, ...] = ("kiosk", "counter", "display", "admin")
+
+
+class _Hub:
+    """Fans committed engine events out to the connected SSE clients (one asyncio queue each).
+
+    The engine calls :meth:`on_event` on the committing thread (a worker thread): events are handed
+    to each client's loop with ``call_soon_threadsafe``. It also notes, per thread, which ticket the
+    last ``issued`` event created, so the issue endpoint can tell a new ticket from a retry.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, str]]]] = set()
+        self.issuing = threading.local()
+
+    def on_event(self, event: QueueEvent) -> None:
+        if event.type.value == "issued":
+            self.issuing.created = event.ticket.id
+        with self._lock:
+            clients = list(self._clients)
+        if not clients:
+            return
+        item = (event.type.value, json.dumps(event_to_json(event), ensure_ascii=False, default=str))
+        for loop, queue in clients:
+            with contextlib.suppress(RuntimeError):  # that client's loop is closing
+                loop.call_soon_threadsafe(self._offer, queue, item)
+
+    @staticmethod
+    def _offer(queue: asyncio.Queue[tuple[str, str]], item: tuple[str, str]) -> None:
+        if queue.full():  # a stalled client loses its oldest event rather than the host its memory
+            queue.get_nowait()
+        queue.put_nowait(item)
+
+    @contextlib.contextmanager
+    def client(self) -> Iterator[asyncio.Queue[tuple[str, str]]]:
+        queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=_SSE_QUEUE_SIZE)
+        entry = (asyncio.get_running_loop(), queue)
+        with self._lock:
+            self._clients.add(entry)
+        try:
+            yield queue
+        finally:
+            with self._lock:
+                self._clients.discard(entry)
+
+
+def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
+               counters_serving: Callable[[str], int] | None = None,
+               keepalive_seconds: float = KEEPALIVE_SECONDS) -> FastAPI:
+    """The queue host's API over ``engine``; ``tokens`` maps bearer tokens to devices.
+
+    ``counters_serving(service_code)`` (default: 1) refines wait estimates. Building the app does
+    not touch the engine; it subscribes to it while the app runs (ASGI lifespan).
+    """
+    grants = dict(tokens)
+    hub = _Hub()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        unsubscribe = engine.subscribe(hub.on_event)
+        try:
+            yield
+        finally:
+            unsubscribe()
+
+    app = FastAPI(title="MPP Kiosk queue host", version=API_VERSION, lifespan=lifespan,
+                  description="The building's ticket queue, shared by kiosks, counters and lobby boards.")
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status,
+                            headers=exc.headers)
+
+    @app.exception_handler(QueueError)
+    async def _engine_error(_request: Request, exc: QueueError) -> JSONResponse:
+        return await _api_error(_request, _queue_error(exc))
+
+    def require(*roles: Role) -> Callable[[Request], DeviceGrant]:
+        def check(request: Request) -> DeviceGrant:
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            token = token.strip()
+            if scheme.lower() != "bearer" or not token:
+                raise ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
+                               headers={"WWW-Authenticate": "Bearer"})
+            grant = grants.get(token)
+            if grant is None:
+                raise ApiError(401, "unauthorized", "The token is not known to this queue host.",
+                               headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            if grant.role != "admin" and grant.role not in roles:
+                raise ApiError(403, "forbidden", f"A {grant.role} device may not do this.")
+            return grant
+        return check
+
+    def actor(grant: DeviceGrant, counter: int | None) -> str:
+        return f"{grant.device_id}@counter-{counter}" if counter is not None else grant.device_id
+
+    def serving(service_code: str) -> int:
+        return max(1, counters_serving(service_code)) if counters_serving is not None else 1
+
+    Reader = Annotated[DeviceGrant, Depends(require(*_READERS))]
+    Issuer = Annotated[DeviceGrant, Depends(require(*_ISSUERS))]
+    Clerk = Annotated[DeviceGrant, Depends(require(*_COUNTERS))]
+    Watcher = Annotated[DeviceGrant, Depends(require(*_WATCHERS))]
+
+    @app.get("/v1/health", tags=["host"])
+    def health() -> dict[str, Any]:
+        return {"ok": True, "time": datetime.now(timezone.utc).isoformat()}
+
+    @app.post("/v1/tickets", status_code=201, tags=["kiosk"])
+    def issue(body: IssueBody, grant: Issuer) -> JSONResponse:
+        hub.issuing.created = None
+        issued = engine.issue(body.service_code, request_id=body.request_id, priority=body.priority,
+                              lang=body.lang, nik_masked=body.nik_masked, identity_status=body.identity_status,
+                              actor=grant.device_id, counters_serving=serving(body.service_code))
+        created = hub.issuing.created == issued.ticket.id
+        return JSONResponse(issued_to_json(issued), status_code=201 if created else 200)
+
+    @app.get("/v1/tickets/{ticket_id}", tags=["read"])
+    def get_ticket(ticket_id: _TICKET_ID, _grant: Reader) -> dict[str, Any]:
+        return ticket_to_json(engine.get(ticket_id))
+
+    @app.get("/v1/services/{code}/preview", tags=["read"])
+    def preview(code: str, _grant: Reader, priority: PriorityGroup | None = None) -> dict[str, Any]:
+        return preview_to_json(engine.preview(code, priority=priority, counters_serving=serving(code)))
+
+    @app.post("/v1/counters/{counter}/call-next", tags=["counter"],
+              responses={204: {"description": "Nobody (eligible) is waiting."}})
+    def call_next(counter: _COUNTER, body: CallNextBody, grant: Clerk) -> Response:
+        ticket = engine.call_next(counter, body.services, actor=actor(grant, counter),
+                                  priority_only=body.priority_only)
+        if ticket is None:
+            return Response(status_code=204)
+        return JSONResponse(ticket_to_json(ticket))
+
+    @app.post("/v1/counters/{counter}/call", tags=["counter"])
+    def call_specific(counter: _COUNTER, body: CallSpecificBody, grant: Clerk) -> dict[str, Any]:
+        return ticket_to_json(engine.call_specific(counter, body.number, actor=actor(grant, counter)))
+
+    def action(name: str, method: Callable[..., Ticket]) -> None:
+        def handler(ticket_id: _TICKET_ID, grant: Clerk,
+                    body: Annotated[ActionBody | None, Body()] = None) -> dict[str, Any]:
+            return ticket_to_json(method(ticket_id, actor=actor(grant, body.counter if body else None)))
+
+        handler.__name__ = name.replace("-", "_")
+        app.post(f"/v1/tickets/{{ticket_id}}/{name}", tags=["counter"], name=handler.__name__)(handler)
+
+    action("recall", engine.recall)
+    action("start", engine.start)
+    action("finish", engine.finish)
+    action("no-show", engine.no_show)
+    action("reactivate", engine.reactivate)
+    action("cancel", engine.cancel)
+
+    @app.post("/v1/tickets/{ticket_id}/transfer", tags=["counter"])
+    def transfer(ticket_id: _TICKET_ID, body: TransferBody, grant: Clerk) -> dict[str, Any]:
+        return ticket_to_json(engine.transfer(ticket_id, body.to_service, actor=actor(grant, body.counter)))
+
+    @app.get("/v1/waiting", tags=["read"])
+    def waiting(_grant: Reader, services: Annotated[str | None, Query(
+            description="Comma-separated service codes; all services when absent.")] = None) -> list[dict[str, Any]]:
+        codes = [c.strip() for c in services.split(",") if c.strip()] if services is not None else None
+        return [ticket_to_json(t) for t in engine.waiting(codes)]
+
+    @app.get("/v1/counters/{counter}/current", tags=["read"],
+             responses={204: {"description": "The counter has no called or serving ticket."}})
+    def current(counter: _COUNTER, _grant: Reader) -> Response:
+        ticket = engine.current_at(counter)
+        if ticket is None:
+            return Response(status_code=204)
+        return JSONResponse(ticket_to_json(ticket))
+
+    @app.get("/v1/counters/{counter}/stats", tags=["read"])
+    def stats(counter: _COUNTER, _grant: Reader) -> dict[str, Any]:
+        return engine.counter_stats(counter)
+
+    @app.get("/v1/board", tags=["board"])
+    def board(_grant: Watcher, recent: Annotated[int, Query(ge=0, le=100)] = 8) -> dict[str, Any]:
+        return board_to_json(engine.board(recent=recent))
+
+    @app.get("/v1/events", tags=["board"], response_class=StreamingResponse,
+             responses={200: {"content": {"text/event-stream": {}},
+                              "description": "Server-Sent Events: `event: <type>`, `data: <json>`."}})
+    async def events(request: Request, _grant: Watcher) -> StreamingResponse:
+        async def stream() -> AsyncIterator[str]:
+            with hub.client() as queue:
+                yield ": connected\n\n"  # the subscription is live once a client reads this
+                last_sent = wallclock.monotonic()
+                while True:
+                    try:
+                        kind, data = await asyncio.wait_for(queue.get(), timeout=_SSE_POLL_SECONDS)
+                    except asyncio.TimeoutError:
+                        server = getattr(request.app.state, "uvicorn_server", None)
+                        if (server is not None and server.should_exit) or await request.is_disconnected():
+                            return
+                        if wallclock.monotonic() - last_sent >= keepalive_seconds:
+                            last_sent = wallclock.monotonic()
+                            yield ": keepalive\n\n"
+                        continue
+                    last_sent = wallclock.monotonic()
+                    yield f"event: {kind}\ndata: {data}\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    return app
+
+
+# -- running ----------------------------------------------------------------------------------
+
+def make_server(app: FastAPI, host: str = "127.0.0.1", port: int = 8765) -> uvicorn.Server:
+    """A uvicorn server for ``app`` that leaves the app's logging alone; port 0 picks a free one."""
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                            timeout_graceful_shutdown=5, lifespan="on")
+    server = uvicorn.Server(config)
+    app.state.uvicorn_server = server  # open event streams end when it is told to stop
+    return server
+
+
+def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the host until interrupted (signals are handled only on the main thread)."""
+    make_server(app, host, port).run()
+
+
+class RunningServer:
+    """A server running in a background thread: ``url`` to reach it, :meth:`stop` to end it."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, *, start_timeout: float = 10.0) -> None:
+        self.server = make_server(app, host, port)
+        self.thread = threading.Thread(target=self.server.run, name=f"queue-host-{host}:{port}")
+        self.thread.start()
+        deadline = wallclock.monotonic() + start_timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or wallclock.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the queue host did not start on {host}:{port}")
+            wallclock.sleep(0.01)
+        bound = self.server.servers[0].sockets[0].getsockname()
+        self.host, self.port = bound[0], bound[1]
+        self.url = f"http://{self.host}:{self.port}"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            raise RuntimeError("the queue host did not stop in time")
+
+
+# -- API description --------------------------------------------------------------------------
+
+def openapi_document() -> dict[str, Any]:
+    """The API description; building the app needs no engine, so none is opened."""
+    app = create_app(engine=None, tokens={})  # type: ignore[arg-type]
+    return app.openapi()
+
+
+def write_openapi(path: Path) -> None:
+    """Write the OpenAPI description of the API to ``path`` (stable key order, trailing newline)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
