@@ -236,6 +236,31 @@ _COUNTERS: tuple[Role, ...] = ("counter", "admin")
 _WATCHERS: tuple[Role, ...] = ("kiosk", "counter", "display", "admin")
 
 
+def _require(*roles: Role) -> Callable[[Request], DeviceGrant]:
+    """A dependency: the caller's grant, if its bearer token is known and its role allowed."""
+    def check(request: Request) -> DeviceGrant:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
+                           headers={"WWW-Authenticate": "Bearer"})
+        grant = request.app.state.device_grants.get(token)
+        if grant is None:
+            raise ApiError(401, "unauthorized", "The token is not known to this queue host.",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if grant.role != "admin" and grant.role not in roles:
+            raise ApiError(403, "forbidden", f"A {grant.role} device may not do this.")
+        return grant
+    return check
+
+
+Reader = Annotated[DeviceGrant, Depends(_require(*_READERS))]
+Issuer = Annotated[DeviceGrant, Depends(_require(*_ISSUERS))]
+Clerk = Annotated[DeviceGrant, Depends(_require(*_COUNTERS))]
+Watcher = Annotated[DeviceGrant, Depends(_require(*_WATCHERS))]
+
+
 class _Hub:
     """Fans committed engine events out to the connected SSE clients (one asyncio queue each).
 
@@ -266,6 +291,11 @@ class _Hub:
         if queue.full():  # a stalled client loses its oldest event rather than the host its memory
             queue.get_nowait()
         queue.put_nowait(item)
+
+    @property
+    def client_count(self) -> int:
+        with self._lock:
+            return len(self._clients)
 
     @contextlib.contextmanager
     def client(self) -> Iterator[asyncio.Queue[tuple[str, str]]]:
@@ -301,6 +331,8 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
 
     app = FastAPI(title="MPP Kiosk queue host", version=API_VERSION, lifespan=lifespan,
                   description="The building's ticket queue, shared by kiosks, counters and lobby boards.")
+    app.state.device_grants = grants
+    app.state.event_hub = hub
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -311,33 +343,11 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     async def _engine_error(_request: Request, exc: QueueError) -> JSONResponse:
         return await _api_error(_request, _queue_error(exc))
 
-    def require(*roles: Role) -> Callable[[Request], DeviceGrant]:
-        def check(request: Request) -> DeviceGrant:
-            header = request.headers.get("authorization", "")
-            scheme, _, token = header.partition(" ")
-            token = token.strip()
-            if scheme.lower() != "bearer" or not token:
-                raise ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
-                               headers={"WWW-Authenticate": "Bearer"})
-            grant = grants.get(token)
-            if grant is None:
-                raise ApiError(401, "unauthorized", "The token is not known to this queue host.",
-                               headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-            if grant.role != "admin" and grant.role not in roles:
-                raise ApiError(403, "forbidden", f"A {grant.role} device may not do this.")
-            return grant
-        return check
-
     def actor(grant: DeviceGrant, counter: int | None) -> str:
         return f"{grant.device_id}@counter-{counter}" if counter is not None else grant.device_id
 
     def serving(service_code: str) -> int:
         return max(1, counters_serving(service_code)) if counters_serving is not None else 1
-
-    Reader = Annotated[DeviceGrant, Depends(require(*_READERS))]
-    Issuer = Annotated[DeviceGrant, Depends(require(*_ISSUERS))]
-    Clerk = Annotated[DeviceGrant, Depends(require(*_COUNTERS))]
-    Watcher = Annotated[DeviceGrant, Depends(require(*_WATCHERS))]
 
     @app.get("/v1/health", tags=["host"])
     def health() -> dict[str, Any]:
@@ -373,20 +383,21 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     def call_specific(counter: _COUNTER, body: CallSpecificBody, grant: Clerk) -> dict[str, Any]:
         return ticket_to_json(engine.call_specific(counter, body.number, actor=actor(grant, counter)))
 
-    def action(name: str, method: Callable[..., Ticket]) -> None:
+    def action(name: str, method: str) -> None:
         def handler(ticket_id: _TICKET_ID, grant: Clerk,
                     body: Annotated[ActionBody | None, Body()] = None) -> dict[str, Any]:
-            return ticket_to_json(method(ticket_id, actor=actor(grant, body.counter if body else None)))
+            change: Callable[..., Ticket] = getattr(engine, method)
+            return ticket_to_json(change(ticket_id, actor=actor(grant, body.counter if body else None)))
 
         handler.__name__ = name.replace("-", "_")
         app.post(f"/v1/tickets/{{ticket_id}}/{name}", tags=["counter"], name=handler.__name__)(handler)
 
-    action("recall", engine.recall)
-    action("start", engine.start)
-    action("finish", engine.finish)
-    action("no-show", engine.no_show)
-    action("reactivate", engine.reactivate)
-    action("cancel", engine.cancel)
+    action("recall", "recall")
+    action("start", "start")
+    action("finish", "finish")
+    action("no-show", "no_show")
+    action("reactivate", "reactivate")
+    action("cancel", "cancel")
 
     @app.post("/v1/tickets/{ticket_id}/transfer", tags=["counter"])
     def transfer(ticket_id: _TICKET_ID, body: TransferBody, grant: Clerk) -> dict[str, Any]:
