@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="kiosk, counter console and lobby display in one window set, offline")
 
     run = commands.add_parser("run", help="run one role (as set up for this machine)")
-    run.add_argument("role", nargs="?", choices=GUI_ROLES, help="default: [device] role from the config")
+    run.add_argument("role", nargs="?", choices=(*GUI_ROLES, "queue-host"),
+                     help="default: [device] role from the config")
     run.add_argument("--windowed", action="store_true", help="do not go fullscreen (for testing)")
 
     selftest = commands.add_parser("selftest", help="check this installation and save a picture of every screen")
@@ -70,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         role = args.role or config.device.role
         if role == "queue-host":
-            print("The queue host role is not part of this version yet; use 'kiosk demo'.", file=sys.stderr)
-            return EXIT_CONFIG
+            return _run_queue_host(config)
         return _run_gui(config, role, demo=False, windowed=args.windowed)
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
@@ -83,6 +83,46 @@ def _config_check(config: Config) -> int:
     data = dataclasses.asdict(config)
     print(json.dumps({"source": config.source, "data_dir": str(config.data_dir), "config": data},
                      indent=2, ensure_ascii=False, default=str))
+    return EXIT_OK
+
+
+def _run_queue_host(config: Config) -> int:
+    """The building's one allocator of numbers, serving terminals over HTTP until SIGTERM."""
+    from zoneinfo import ZoneInfo
+
+    from kiosk.core import StartupError, load_site_catalog, opening_hours, prepare_data_dir, service_rules
+    from kiosk.log import setup_logging
+    from kiosk.queue.devices import DevicesError, load_devices
+    from kiosk.queue.engine import QueueEngine
+    from kiosk.queue.host import DeviceGrant, create_app, serve
+    from kiosk.store import StoreError
+
+    if not config.queue_host.devices_file:
+        print(f"Configuration error: {config.source}: queue_host.devices_file: is required for the queue "
+              "host (the terminals' tokens); see config/devices.example.toml.", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        devices = load_devices(Path(config.queue_host.devices_file).expanduser())
+        prepare_data_dir(config.data_dir)
+        setup_logging(config.data_dir, config.logging.level)
+        catalog, error = load_site_catalog(config)
+        if catalog is None:
+            raise StartupError(f"the service catalog is needed to issue numbers: {error}")
+        engine = QueueEngine.open(config.data_dir / "queue.db", service_rules(catalog), ZoneInfo(config.site.timezone),
+                                  priority_ratio=config.queue.priority_ratio, max_recalls=config.queue.max_recalls,
+                                  hours=opening_hours(config))
+    except (DevicesError, StartupError, StoreError) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    tokens = {d.token: DeviceGrant(d.id, d.role) for d in devices}
+    host, port = config.queue_host.address()
+    counters = {s.code: len(s.counters) for s in catalog.services}
+    log.info("queue host %s serving %d devices on %s:%d (data: %s)", __version__, len(devices), host, port,
+             config.data_dir)
+    try:
+        serve(create_app(engine, tokens, counters_serving=lambda code: counters.get(code, 1)), host, port)
+    finally:
+        engine.close()
     return EXIT_OK
 
 

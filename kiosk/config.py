@@ -94,6 +94,17 @@ class QueueSection:
 
 
 @dataclass(frozen=True)
+class QueueHostSection:
+    listen: str = field(default="0.0.0.0:8700", metadata=_opt(
+        'Address and port the queue host serves terminals on, "HOST:PORT"', pattern=r"[0-9A-Za-z.:\[\]-]+:[0-9]{1,5}"))
+    devices_file: str = field(default="", metadata=_opt("TOML file listing each terminal's token and role"))
+
+    def address(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
 class CentralSection:
     api_url: str = field(default="", metadata=_opt("MPP Digital central API; empty = offline only", pattern=r"(|https?://\S+)"))
 
@@ -129,6 +140,7 @@ class Config:
     device: DeviceSection = field(default_factory=DeviceSection)
     kiosk: KioskSection = field(default_factory=KioskSection)
     queue: QueueSection = field(default_factory=QueueSection)
+    queue_host: QueueHostSection = field(default_factory=QueueHostSection)
     central: CentralSection = field(default_factory=CentralSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     display: DisplaySection = field(default_factory=DisplaySection)
