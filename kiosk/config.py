@@ -224,6 +224,10 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
     if len(numbers) != len(set(numbers)):
         raise ConfigError(source, "counters", "two [[counters]] tables have the same number.")
     config = Config(**values, counters=tuple(entries), source=source)
+    if config.queue.host_url and not config.queue.device_token:
+        raise ConfigError(source, "queue.device_token",
+                          "is required when queue.host_url is set (the token IT listed for this device "
+                          "in the queue host's devices file).")
     if config.kiosk.idle_countdown_seconds >= config.kiosk.idle_timeout_seconds:
         raise ConfigError(source, "kiosk.idle_countdown_seconds",
                           "must be shorter than kiosk.idle_timeout_seconds.")

@@ -105,12 +105,19 @@ def open_local_queue(config: Config, catalog: Catalog | None) -> LocalQueue:
 
 
 def build_core(config: Config) -> Core:
-    """Everything a role needs, in-process. Raises StartupError or StoreError for IT to fix."""
+    """Everything a role needs. Raises StartupError or StoreError for IT to fix.
+
+    With ``[queue] host_url`` the queue is the building's queue host over HTTP; without it, an
+    engine inside this process (the one-machine demo).
+    """
     prepare_data_dir(config.data_dir)
     catalog, catalog_error = load_site_catalog(config)
+    queue: QueueClient
     if config.queue.host_url:
-        raise StartupError(
-            f"[queue] host_url is set ({config.queue.host_url}), but this version runs the queue only "
-            "inside this process. Leave host_url empty.")
-    queue = open_local_queue(config, catalog)
+        from kiosk.queue.http_client import HttpQueue  # only terminals of a building need requests
+
+        queue = HttpQueue(config.queue.host_url, config.queue.device_token)
+        log.info("queue: building queue host at %s", config.queue.host_url)
+    else:
+        queue = open_local_queue(config, catalog)
     return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue)

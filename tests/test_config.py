@@ -63,6 +63,7 @@ def test_example_loads() -> None:
     ('[site]\ntimezone = "Asia/Singapore"', "site.timezone", "Asia/Jakarta"),
     ('[kiosk]\nlarge_text = "yes"', "kiosk.large_text", "true or false"),
     ('[queue]\nhost_url = "10.0.0.5:8700"', "queue.host_url", "wrong form"),
+    ('[queue]\nhost_url = "http://10.0.0.5:8700"', "queue.device_token", "is required"),
     ("[[counters]]\nname = 'x'", "counters[0].number", "required"),
     ("[[counters]]\nnumber = 1\n[[counters]]\nnumber = 1", "counters", "same number"),
     ("[kiosk]\nidle_timeout_seconds = 20\nidle_countdown_seconds = 30", "kiosk.idle_countdown_seconds", "shorter"),

@@ -19,8 +19,8 @@ Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unk
 ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
 ``quota_full`` 409, ``closed`` 409 with ``next_open``, a reused request id 422.
 
-:func:`ticket_to_json` / :func:`ticket_from_json` are the wire format of a ticket, shared with the
-HTTP client.
+The wire format (:func:`ticket_to_json`, :func:`ticket_from_json`, ...) lives in :mod:`kiosk.queue.wire`,
+shared with the HTTP client; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -44,11 +44,8 @@ from pydantic import BaseModel, Field
 
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import (
-    BoardCall,
-    BoardState,
     Closed,
     IllegalTransition,
-    IssuedTicket,
     PriorityGroup,
     QueueError,
     QueueEvent,
@@ -56,9 +53,20 @@ from kiosk.queue.models import (
     RequestIdConflict,
     Ticket,
     TicketNotFound,
-    TicketState,
     UnknownService,
-    WaitPreview,
+)
+from kiosk.queue.wire import (  # noqa: F401  (re-exported: the host's wire format)
+    _time_to_json,
+    board_from_json,
+    board_to_json,
+    event_from_json,
+    event_to_json,
+    issued_from_json,
+    issued_to_json,
+    preview_from_json,
+    preview_to_json,
+    ticket_from_json,
+    ticket_to_json,
 )
 
 log = logging.getLogger(__name__)
@@ -77,92 +85,6 @@ class DeviceGrant:
 
     device_id: str
     role: Role
-
-
-# -- wire format ------------------------------------------------------------------------------
-
-_TIME_FIELDS = ("arrived_at", "issued_at", "called_at", "started_at", "finished_at")
-_TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
-
-
-def _time_to_json(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
-
-
-def _time_from_json(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"time {text!r} has no UTC offset")
-    return moment.astimezone(timezone.utc)
-
-
-def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
-    """A ticket as JSON-ready values: ISO-8601 UTC times, enums as their values."""
-    data: dict[str, Any] = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
-    for name in _TIME_FIELDS:
-        data[name] = _time_to_json(data[name])
-    data["priority"] = ticket.priority.value if ticket.priority is not None else None
-    data["state"] = ticket.state.value
-    return data
-
-
-def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
-    """The inverse of :func:`ticket_to_json`; unknown keys are ignored (newer hosts may add some)."""
-    values = {name: data[name] for name in _TICKET_FIELDS}
-    for name in _TIME_FIELDS:
-        values[name] = _time_from_json(values[name])
-    values["priority"] = PriorityGroup(values["priority"]) if values["priority"] is not None else None
-    values["state"] = TicketState(values["state"])
-    return Ticket(**values)
-
-
-def issued_to_json(issued: IssuedTicket) -> dict[str, Any]:
-    return {"ticket": ticket_to_json(issued.ticket), "people_ahead": issued.people_ahead,
-            "estimated_wait_minutes": issued.estimated_wait_minutes}
-
-
-def issued_from_json(data: Mapping[str, Any]) -> IssuedTicket:
-    return IssuedTicket(ticket_from_json(data["ticket"]), int(data["people_ahead"]),
-                        int(data["estimated_wait_minutes"]))
-
-
-def preview_to_json(preview: WaitPreview) -> dict[str, Any]:
-    return dataclasses.asdict(preview)
-
-
-def preview_from_json(data: Mapping[str, Any]) -> WaitPreview:
-    return WaitPreview(data["service_code"], int(data["people_ahead"]), int(data["estimated_wait_minutes"]))
-
-
-def _call_to_json(call: BoardCall) -> dict[str, Any]:
-    return {"counter": call.counter, "number": call.number, "service_code": call.service_code,
-            "called_at": _time_to_json(call.called_at)}
-
-
-def _call_from_json(data: Mapping[str, Any]) -> BoardCall:
-    called_at = _time_from_json(data["called_at"])
-    assert called_at is not None
-    return BoardCall(int(data["counter"]), data["number"], data["service_code"], called_at)
-
-
-def board_to_json(board: BoardState) -> dict[str, Any]:
-    return {"now_serving": [_call_to_json(c) for c in board.now_serving],
-            "recent_calls": [_call_to_json(c) for c in board.recent_calls],
-            "waiting_by_service": dict(board.waiting_by_service), "day": board.day}
-
-
-def board_from_json(data: Mapping[str, Any]) -> BoardState:
-    return BoardState(now_serving=[_call_from_json(c) for c in data["now_serving"]],
-                      recent_calls=[_call_from_json(c) for c in data["recent_calls"]],
-                      waiting_by_service={k: int(v) for k, v in data["waiting_by_service"].items()},
-                      day=data["day"])
-
-
-def event_to_json(event: QueueEvent) -> dict[str, Any]:
-    return {"type": event.type.value, "ticket": ticket_to_json(event.ticket), "counter": event.counter,
-            "at": _time_to_json(event.at), "actor": event.actor, "detail": event.detail}
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""The queue host's wire format: domain values as JSON-ready dicts and back.
+
+Shared by the host (:mod:`kiosk.queue.host`) and the terminals' HTTP client
+(:mod:`kiosk.queue.http_client`); kept apart so a terminal does not import FastAPI to read a ticket.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from kiosk.queue.models import (
+    BoardCall,
+    BoardState,
+    EventType,
+    IssuedTicket,
+    PriorityGroup,
+    QueueEvent,
+    Ticket,
+    TicketState,
+    WaitPreview,
+)
+
+_TIME_FIELDS = ("arrived_at", "issued_at", "called_at", "started_at", "finished_at")
+_TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
+
+
+def _time_to_json(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
+
+
+def _time_from_json(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text!r} has no UTC offset")
+    return moment.astimezone(timezone.utc)
+
+
+def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
+    """A ticket as JSON-ready values: ISO-8601 UTC times, enums as their values."""
+    data: dict[str, Any] = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
+    for name in _TIME_FIELDS:
+        data[name] = _time_to_json(data[name])
+    data["priority"] = ticket.priority.value if ticket.priority is not None else None
+    data["state"] = ticket.state.value
+    return data
+
+
+def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
+    """The inverse of :func:`ticket_to_json`; unknown keys are ignored (newer hosts may add some)."""
+    values = {name: data[name] for name in _TICKET_FIELDS}
+    for name in _TIME_FIELDS:
+        values[name] = _time_from_json(values[name])
+    values["priority"] = PriorityGroup(values["priority"]) if values["priority"] is not None else None
+    values["state"] = TicketState(values["state"])
+    return Ticket(**values)
+
+
+def issued_to_json(issued: IssuedTicket) -> dict[str, Any]:
+    return {"ticket": ticket_to_json(issued.ticket), "people_ahead": issued.people_ahead,
+            "estimated_wait_minutes": issued.estimated_wait_minutes}
+
+
+def issued_from_json(data: Mapping[str, Any]) -> IssuedTicket:
+    return IssuedTicket(ticket_from_json(data["ticket"]), int(data["people_ahead"]),
+                        int(data["estimated_wait_minutes"]))
+
+
+def preview_to_json(preview: WaitPreview) -> dict[str, Any]:
+    return dataclasses.asdict(preview)
+
+
+def preview_from_json(data: Mapping[str, Any]) -> WaitPreview:
+    return WaitPreview(data["service_code"], int(data["people_ahead"]), int(data["estimated_wait_minutes"]))
+
+
+def _call_to_json(call: BoardCall) -> dict[str, Any]:
+    return {"counter": call.counter, "number": call.number, "service_code": call.service_code,
+            "called_at": _time_to_json(call.called_at)}
+
+
+def _call_from_json(data: Mapping[str, Any]) -> BoardCall:
+    called_at = _time_from_json(data["called_at"])
+    assert called_at is not None
+    return BoardCall(int(data["counter"]), data["number"], data["service_code"], called_at)
+
+
+def board_to_json(board: BoardState) -> dict[str, Any]:
+    return {"now_serving": [_call_to_json(c) for c in board.now_serving],
+            "recent_calls": [_call_to_json(c) for c in board.recent_calls],
+            "waiting_by_service": dict(board.waiting_by_service), "day": board.day}
+
+
+def board_from_json(data: Mapping[str, Any]) -> BoardState:
+    return BoardState(now_serving=[_call_from_json(c) for c in data["now_serving"]],
+                      recent_calls=[_call_from_json(c) for c in data["recent_calls"]],
+                      waiting_by_service={k: int(v) for k, v in data["waiting_by_service"].items()},
+                      day=data["day"])
+
+
+def event_to_json(event: QueueEvent) -> dict[str, Any]:
+    return {"type": event.type.value, "ticket": ticket_to_json(event.ticket), "counter": event.counter,
+            "at": _time_to_json(event.at), "actor": event.actor, "detail": event.detail}
+
+
+def event_from_json(data: Mapping[str, Any]) -> QueueEvent:
+    """The inverse of :func:`event_to_json`."""
+    at = _time_from_json(data["at"])
+    assert at is not None
+    counter = data.get("counter")
+    return QueueEvent(type=EventType(data["type"]), ticket=ticket_from_json(data["ticket"]),
+                      counter=int(counter) if counter is not None else None, at=at,
+                      actor=str(data.get("actor", "")), detail=dict(data.get("detail") or {}))
