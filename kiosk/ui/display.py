@@ -16,6 +16,7 @@ from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import BoardState
+from kiosk.ui.announcer import Announcer
 from kiosk.ui.bridge import QueueEvents
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Scale, board_style
@@ -68,9 +69,10 @@ class DisplayWindow(QWidget):
     """The lobby board (designed for 1920×1080)."""
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient,
-                 parent: QWidget | None = None) -> None:
+                 announcer: Announcer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("displayWindow")
+        self.announcer = announcer
         self.config, self.catalog, self.queue = config, catalog, queue
         self.t = Translator(config.device.language)
         self.runner = TaskRunner("display-queue", self)
@@ -154,9 +156,11 @@ class DisplayWindow(QWidget):
         self.board = board
         latest = board.recent_calls[0] if board.recent_calls else None
         key = (latest.number, latest.counter, latest.called_at) if latest else None
-        if self._seen_board and key is not None and key != self._last_call_key:
+        if self._seen_board and latest is not None and key != self._last_call_key:
             self._flashes_left = FLASHES  # a new call (not one already on the board at start-up)
             self.flash_timer.start()
+            if self.announcer is not None:
+                self.announcer.announce(latest.number, latest.counter)
         self._last_call_key = key
         self._seen_board = True
         self._show()
@@ -220,6 +224,8 @@ class DisplayWindow(QWidget):
         for timer in (self.clock_timer, self.flash_timer):
             timer.stop()
         self.marquee.stop()
+        if self.announcer is not None:
+            self.announcer.stop()
         self.events.close()
         self.runner.stop()
 

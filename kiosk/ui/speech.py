@@ -64,6 +64,7 @@ class _SpeechWorker(QObject):
     """Owns the QTextToSpeech engine, on the speech thread."""
 
     ready = Signal(object)  # frozenset of languages with a voice
+    spoken = Signal()  # the engine went back to Ready after speaking
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,11 +76,18 @@ class _SpeechWorker(QObject):
         try:
             self._tts = _create_engine(self)
             if self._tts is not None:
+                self._tts.stateChanged.connect(self._state_changed)
                 available = {loc.language() for loc in self._tts.availableLocales()}
                 languages = frozenset(lang for lang, (language, _) in _LOCALES.items() if language in available)
         except Exception:
             log.exception("text-to-speech failed to start")
         self.ready.emit(languages)
+
+    def _state_changed(self, state: object) -> None:
+        from PySide6.QtTextToSpeech import QTextToSpeech
+
+        if state == QTextToSpeech.State.Ready:
+            self.spoken.emit()
 
     @Slot(str, str)
     def say(self, text: str, lang: str) -> None:
@@ -132,6 +140,7 @@ class Speaker(QObject):
     """Speaks one text at a time in Indonesian or English, if this machine has such a voice."""
 
     changed = Signal()
+    spoken = Signal()  # the last text has been said (so announcements never cut each other off)
     _start = Signal()
     _say = Signal(str, str)
     _stop = Signal()
@@ -162,6 +171,7 @@ class Speaker(QObject):
         self._say.connect(self._worker.say)
         self._stop.connect(self._worker.stop)
         self._worker.ready.connect(self._ready)
+        self._worker.spoken.connect(self.spoken)
         self._thread.finished.connect(self._worker.deleteLater)
         self._thread.start()
         self._timeout.start(START_TIMEOUT_MS)
