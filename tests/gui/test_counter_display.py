@@ -7,13 +7,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup, TicketState
+from kiosk.staff import StaffDirectory, hash_pin
 from kiosk.ui.app import RoleWindows
 from kiosk.ui.counter import CounterWindow, building_counters
 from kiosk.ui.display import DisplayWindow
@@ -156,3 +158,187 @@ def test_speech_dispatcher_probe_answers_from_a_real_ssip_peer(tmp_path) -> None
         thread.join(5)
         server.close()
     assert not speech_dispatcher_answers(tmp_path / "missing.sock", timeout=0.5)
+
+
+# -- staff sign-in, transfer, call a number ---------------------------------------------------
+
+PIN = "2468"
+
+
+@pytest.fixture(scope="module")
+def staff_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pin_hash = hash_pin(PIN)
+    path = tmp_path_factory.mktemp("staff") / "staff.toml"
+    path.write_text(f'[[staff]]\nid = "rina"\nname = "Rina Wulandari"\npin_hash = "{pin_hash}"\n\n'
+                    f'[[staff]]\nid = "budi"\nname = "Budi Santoso"\npin_hash = "{pin_hash}"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def staffed(qtbot, core: Core, staff_file: Path) -> Iterator[CounterWindow]:
+    window = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory.load(staff_file))
+    qtbot.addWidget(window)
+    window.resize(1600, 900)
+    window.show()
+    yield window
+
+
+def click(qtbot, widget: QWidget) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def press_keys(qtbot, keypad: QWidget, digits: str) -> None:
+    for digit in digits:
+        click(qtbot, keypad.findChild(QPushButton, f"key{digit}"))
+
+
+def sign_in(qtbot, window: CounterWindow, row: int, pin: str, counter_index: int = 0) -> None:
+    item = window.staff_list.item(row)
+    qtbot.mouseClick(window.staff_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.staff_list.visualItemRect(item).center())
+    assert window.staff_list.currentItem() is item
+    window.login_counter_picker.setCurrentIndex(counter_index)  # an offscreen combo popup cannot be clicked
+    press_keys(qtbot, window.pin_keypad, pin)
+    click(qtbot, window.sign_in_button)
+
+
+def test_without_accounts_the_console_opens_directly(counter: CounterWindow) -> None:
+    assert counter.pages.currentWidget() is counter.console
+    assert not counter.sign_out_button.isVisible() and counter.counter_picker.isEnabled()
+
+
+def test_sign_in_by_clicks_puts_the_clerk_in_the_audit_actor(qtbot, staffed: CounterWindow, core: Core) -> None:
+    ticket = core.queue.issue("KTP-EL", request_id="a").ticket
+    assert staffed.pages.currentWidget() is staffed.login_page
+    qtbot.keyClick(staffed, Qt.Key.Key_F1)  # no actions before signing in
+    assert all(not widget.isEnabled() for widget in staffed.buttons.values())
+    sign_in(qtbot, staffed, 0, PIN)
+    qtbot.waitUntil(lambda: staffed.pages.currentWidget() is staffed.console)
+    assert staffed.staff_member is not None and staffed.staff_member.id == "rina"
+    assert not staffed.counter_picker.isEnabled()  # the counter is locked until sign-out
+    assert "Rina Wulandari" in staffed.staff_label.text()
+    assert core.queue.get(ticket.id).state == TicketState.ISSUED
+    qtbot.waitUntil(lambda: staffed.buttons["call_next"].isEnabled())
+    click(qtbot, staffed.buttons["call_next"])
+    qtbot.waitUntil(lambda: staffed.current_number.text() == "A-001")
+    called = [e for e in core.queue.engine.events(ticket.id) if e["type"] == "called"]
+    assert called[-1]["actor"] == f"{core.config.device.id}/rina/counter-1"
+
+
+def test_pin_is_masked_and_wrong_pins_lock_the_account(qtbot, core: Core, staff_file: Path) -> None:
+    now = [100.0]
+    window = CounterWindow(core.config, core.catalog, core.queue,
+                           staff=StaffDirectory.load(staff_file, clock=lambda: now[0]))
+    qtbot.addWidget(window)
+    window.resize(1600, 900)
+    window.show()
+    click(qtbot, window.sign_in_button)
+    assert window.login_message.text() == "Pilih nama Anda dulu."
+    item = window.staff_list.item(1)
+    qtbot.mouseClick(window.staff_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.staff_list.visualItemRect(item).center())
+    press_keys(qtbot, window.pin_keypad, "12")
+    assert window.pin_display.text() == "●●"
+    click(qtbot, window.pin_keypad.findChild(QPushButton, "keyBackspace"))
+    assert window.pin_display.text() == "●"
+    click(qtbot, window.pin_keypad.findChild(QPushButton, "keyClear"))
+    click(qtbot, window.sign_in_button)
+    assert window.login_message.text() == "Ketik PIN Anda dulu."
+    for left in (4, 3, 2, 1):
+        sign_in(qtbot, window, 1, "1111")
+        qtbot.waitUntil(lambda n=left: window.login_message.text() == f"PIN salah. Sisa percobaan: {n}.")
+        assert window.pin_display.text() == "—"  # the PIN is cleared after every attempt
+    sign_in(qtbot, window, 1, "1111")
+    qtbot.waitUntil(lambda: window.login_message.text() == "Terlalu banyak PIN salah. Coba lagi dalam 60 detik.")
+    now[0] += 20
+    sign_in(qtbot, window, 1, PIN)  # even the right PIN waits out the lock
+    qtbot.waitUntil(lambda: window.login_message.text() == "Terlalu banyak PIN salah. Coba lagi dalam 40 detik.")
+    assert window.pages.currentWidget() is window.login_page and window.staff_member is None
+    now[0] += 41
+    sign_in(qtbot, window, 1, PIN)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.console)
+    assert window.staff_member.id == "budi"
+
+
+def test_sign_out_returns_to_the_sign_in_panel(qtbot, staffed: CounterWindow, core: Core) -> None:
+    sign_in(qtbot, staffed, 0, PIN)
+    qtbot.waitUntil(lambda: staffed.pages.currentWidget() is staffed.console)
+    click(qtbot, staffed.sign_out_button)
+    assert staffed.pages.currentWidget() is staffed.login_page
+    assert staffed.staff_member is None and staffed.pin_display.text() == "—"
+    core.queue.issue("KTP-EL", request_id="a")
+    staffed.perform("call_next")  # refused while signed out
+    assert core.queue.current_at(1) is None
+    sign_in(qtbot, staffed, 1, PIN, counter_index=1)
+    qtbot.waitUntil(lambda: staffed.pages.currentWidget() is staffed.console)
+    assert staffed.counter == 2 and staffed.counter_picker.currentData() == 2
+    assert staffed._actor == f"{core.config.device.id}/budi/counter-2"
+
+
+def test_transfer_by_clicks_keeps_the_number(qtbot, staffed: CounterWindow, core: Core) -> None:
+    other = next(s.code for s in core.catalog.services if s.code != "KTP-EL")
+    ticket = core.queue.issue("KTP-EL", request_id="a").ticket
+    sign_in(qtbot, staffed, 0, PIN)
+    qtbot.waitUntil(lambda: staffed.buttons["call_next"].isEnabled())
+    assert not staffed.buttons["transfer"].isEnabled()  # nothing in hand yet
+    click(qtbot, staffed.buttons["call_next"])
+    qtbot.waitUntil(lambda: staffed.buttons["transfer"].isEnabled())
+    click(qtbot, staffed.buttons["transfer"])
+    assert staffed.action_stack.currentWidget() is staffed.transfer_panel
+    assert not staffed.transfer_buttons["KTP-EL"].isEnabled()  # not to its own service
+    click(qtbot, staffed.transfer_cancel)
+    assert staffed.action_stack.currentWidget() is staffed.work_page
+    qtbot.keyClick(staffed, Qt.Key.Key_F7)
+    assert staffed.action_stack.currentWidget() is staffed.transfer_panel
+    click(qtbot, staffed.transfer_buttons[other])
+    qtbot.waitUntil(lambda: core.queue.get(ticket.id).service_code == other)
+    moved = core.queue.get(ticket.id)
+    assert moved.number == "A-001" and moved.state == TicketState.ISSUED
+    qtbot.waitUntil(lambda: staffed.current is None and staffed.action_stack.currentWidget() is staffed.work_page)
+    assert staffed.message.text().startswith("A-001 dialihkan ke ")
+    event = core.queue.engine.events(ticket.id)[-1]
+    assert event["type"] == "transferred" and event["actor"] == f"{core.config.device.id}/rina/counter-1"
+
+
+def test_call_a_number_by_clicks_with_clear_errors(qtbot, staffed: CounterWindow, core: Core) -> None:
+    for request in ("a", "b", "c"):
+        core.queue.issue("KTP-EL", request_id=request)
+    core.queue.call_specific(2, "A-001", actor="elsewhere")
+    sign_in(qtbot, staffed, 0, PIN)
+    qtbot.waitUntil(lambda: staffed.buttons["call_number"].isEnabled() and staffed.waiting_list.count() == 2)
+    qtbot.keyClick(staffed, Qt.Key.Key_F8)
+    assert staffed.action_stack.currentWidget() is staffed.call_panel
+    assert list(staffed.prefix_buttons) == ["A"]
+    click(qtbot, staffed.prefix_buttons["A"])
+    assert not staffed.call_go.isEnabled()
+    press_keys(qtbot, staffed.call_keypad, "9")
+    assert staffed.call_display.text() == "A-009"
+    click(qtbot, staffed.call_go)
+    qtbot.waitUntil(lambda: staffed.message.text() == "Nomor A-009 tidak ada hari ini.")
+    assert staffed.action_stack.currentWidget() is staffed.call_panel  # stays open to correct the number
+    click(qtbot, staffed.call_keypad.findChild(QPushButton, "keyClear"))
+    press_keys(qtbot, staffed.call_keypad, "001")
+    assert staffed.call_display.text() == "A-001"
+    qtbot.waitUntil(lambda: staffed.call_go.isEnabled())
+    click(qtbot, staffed.call_go)
+    qtbot.waitUntil(lambda: staffed.message.text() == "A-001 tidak sedang menunggu (dipanggil).")
+    click(qtbot, staffed.call_keypad.findChild(QPushButton, "keyBackspace"))
+    press_keys(qtbot, staffed.call_keypad, "3")
+    qtbot.waitUntil(lambda: staffed.call_go.isEnabled())
+    click(qtbot, staffed.call_go)
+    qtbot.waitUntil(lambda: staffed.current_number.text() == "A-003")
+    assert staffed.action_stack.currentWidget() is staffed.work_page
+    assert staffed.message.text() == "A-003 dipanggil."
+    event = [e for e in core.queue.engine.events() if e["number"] == "A-003"][-1]
+    assert event["type"] == "called" and event["detail"]["mode"] == "specific"
+    assert event["actor"] == f"{core.config.device.id}/rina/counter-1"
+    assert not staffed.buttons["call_number"].isEnabled()  # only while idle
+
+
+def test_cancel_closes_the_call_panel(qtbot, counter: CounterWindow) -> None:
+    qtbot.waitUntil(lambda: counter.buttons["call_number"].isEnabled())
+    click(qtbot, counter.buttons["call_number"])
+    assert counter.call_hint.text() == "Tidak ada nomor yang menunggu untuk loket ini."
+    click(qtbot, counter.call_cancel)
+    assert counter.action_stack.currentWidget() is counter.work_page
