@@ -110,6 +110,12 @@ class CentralSection:
 
 
 @dataclass(frozen=True)
+class CounterSection:
+    staff_file: str = field(default="", metadata=_opt(
+        "TOML file of clerks (id, name, PIN hash) for the console's sign-in; empty = no sign-in (demo)"))
+
+
+@dataclass(frozen=True)
 class PrinterSection:
     kind: PrinterKind = field(default="none", metadata=_opt("Ticket printer type"))
     target: str = field(default="", metadata=_opt("USB ids, host:port, serial port or file path, per kind"))
@@ -142,6 +148,7 @@ class Config:
     queue: QueueSection = field(default_factory=QueueSection)
     queue_host: QueueHostSection = field(default_factory=QueueHostSection)
     central: CentralSection = field(default_factory=CentralSection)
+    counter: CounterSection = field(default_factory=CounterSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     logging: LoggingSection = field(default_factory=LoggingSection)

@@ -19,6 +19,7 @@ from kiosk.config import Config
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import OpeningHours, ServiceRule
+from kiosk.staff import StaffDirectory, StaffFileError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Core:
     catalog: Catalog | None
     catalog_error: str | None
     queue: QueueClient
+    staff: StaffDirectory | None = None
 
     def close(self) -> None:
         self.queue.close()
@@ -120,4 +122,11 @@ def build_core(config: Config) -> Core:
         log.info("queue: building queue host at %s", config.queue.host_url)
     else:
         queue = open_local_queue(config, catalog)
-    return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue)
+    staff = None
+    if config.counter.staff_file and config.device.role in ("counter", "all-in-one"):
+        try:
+            staff = StaffDirectory.load(Path(config.counter.staff_file).expanduser())
+        except StaffFileError as exc:
+            queue.close()
+            raise StartupError(str(exc)) from None
+    return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue, staff=staff)

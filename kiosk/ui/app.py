@@ -49,7 +49,7 @@ class RoleWindows:
             self.kiosk = KioskWindow(config, catalog, queue, speaker)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
         if role in ("counter", "all-in-one"):
-            self.counter = CounterWindow(config, catalog, queue)
+            self.counter = CounterWindow(config, catalog, queue, staff=core.staff)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             chime = chime_player() if config.kiosk.speech == "auto" else None
