@@ -36,6 +36,15 @@ def queue_host(tmp_path: Path) -> Iterator[str]:
     engine.close()
 
 
+def walk_to_confirm(kiosk: KioskWindow, core: Core) -> None:
+    kiosk.start_normal()
+    kiosk.choose_service(core.catalog.service("KTP-EL"))
+    kiosk.after_requirements()
+    for digit in "3171014501900001":
+        kiosk.screens[Step.IDENTIFY]._type_digit(digit)
+    kiosk.screens[Step.IDENTIFY]._submit()
+
+
 def terminal(config: Config, url: str, token: str) -> Core:
     return build_core(dataclasses.replace(config, queue=QueueSection(host_url=url, device_token=token)))
 
@@ -50,12 +59,7 @@ def test_ticket_from_the_kiosk_is_called_at_the_counter(qtbot, config: Config, q
         for window in (kiosk, counter):
             qtbot.addWidget(window)
             window.show()
-        kiosk.start_normal()
-        kiosk.choose_service(kiosk_core.catalog.service("KTP-EL"))
-        kiosk.after_requirements()
-        for digit in "3171014501900001":
-            kiosk.screens[Step.IDENTIFY]._type_digit(digit)
-        kiosk.screens[Step.IDENTIFY]._submit()
+        walk_to_confirm(kiosk, kiosk_core)
         with qtbot.waitSignal(kiosk.ticket_issued, timeout=10_000) as blocker:
             qtbot.mouseClick(kiosk.screens[Step.CONFIRM].confirm_button, Qt.MouseButton.LeftButton)
         assert blocker.args[0].ticket.number == "A-001"
@@ -74,12 +78,7 @@ def test_unreachable_host_tells_the_citizen_to_retry(qtbot, config: Config, tmp_
         kiosk = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
         qtbot.addWidget(kiosk)
         kiosk.show()
-        kiosk.start_normal()
-        kiosk.choose_service(core.catalog.service("KTP-EL"))
-        kiosk.after_requirements()
-        for digit in "3171014501900001":
-            kiosk.screens[Step.IDENTIFY]._type_digit(digit)
-        kiosk.screens[Step.IDENTIFY]._submit()
+        walk_to_confirm(kiosk, core)
         confirm = kiosk.screens[Step.CONFIRM]
         qtbot.mouseClick(confirm.confirm_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: confirm.error.isVisible(), timeout=15_000)
