@@ -88,12 +88,9 @@ def _config_check(config: Config) -> int:
 
 def _run_queue_host(config: Config) -> int:
     """The building's one allocator of numbers, serving terminals over HTTP until SIGTERM."""
-    from zoneinfo import ZoneInfo
-
-    from kiosk.core import StartupError, load_site_catalog, opening_hours, prepare_data_dir, service_rules
+    from kiosk.core import StartupError, load_site_catalog, open_engine, prepare_data_dir
     from kiosk.log import setup_logging
     from kiosk.queue.devices import DevicesError, load_devices
-    from kiosk.queue.engine import QueueEngine
     from kiosk.queue.host import DeviceGrant, create_app, serve
     from kiosk.store import StoreError
 
@@ -108,9 +105,7 @@ def _run_queue_host(config: Config) -> int:
         catalog, error = load_site_catalog(config)
         if catalog is None:
             raise StartupError(f"the service catalog is needed to issue numbers: {error}")
-        engine = QueueEngine.open(config.data_dir / "queue.db", service_rules(catalog), ZoneInfo(config.site.timezone),
-                                  priority_ratio=config.queue.priority_ratio, max_recalls=config.queue.max_recalls,
-                                  hours=opening_hours(config))
+        engine = open_engine(config, catalog)
     except (DevicesError, StartupError, StoreError) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -98,12 +98,16 @@ def opening_hours(config: Config) -> OpeningHours | None:
     return OpeningHours(open=hours[0], close=hours[1], weekdays=weekdays)
 
 
-def open_local_queue(config: Config, catalog: Catalog | None) -> LocalQueue:
-    engine = QueueEngine.open(
+def open_engine(config: Config, catalog: Catalog | None) -> QueueEngine:
+    """The ticket engine on this machine's queue database (the demo's queue, or the queue host's)."""
+    return QueueEngine.open(
         config.data_dir / "queue.db", service_rules(catalog), ZoneInfo(config.site.timezone),
         priority_ratio=config.queue.priority_ratio, max_recalls=config.queue.max_recalls,
         hours=opening_hours(config))
-    return LocalQueue(engine, catalog)
+
+
+def open_local_queue(config: Config, catalog: Catalog | None) -> LocalQueue:
+    return LocalQueue(open_engine(config, catalog), catalog)
 
 
 def build_core(config: Config) -> Core:

@@ -53,6 +53,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of writing, not the one at set-up.
+
+    Test runners and embedding code swap ``sys.stderr``; a handler holding the old one would write
+    into a closed file once it is swapped back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = True) -> Path | None:
     """Route the ``kiosk`` loggers to ``data_dir/logs/kiosk.log`` (rotating) and to stderr."""
     root = logging.getLogger()
@@ -72,7 +91,7 @@ def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = 
         file_handler.setFormatter(JsonFormatter())
         _install(root, file_handler, mask)
     if stderr:
-        console = logging.StreamHandler(sys.stderr)
+        console = ConsoleHandler()
         console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
         _install(root, console, mask)
     return log_path

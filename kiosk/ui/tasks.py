@@ -8,6 +8,7 @@ Like Anki's ``taskman``: ``runner.run(fn, on_done=..., on_error=...)``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable
@@ -45,6 +46,12 @@ class _Worker(QObject):
             self.finished.emit(_Outcome(job_id, True, result))
 
 
+def _end_thread(thread: QThread, *_args: object) -> None:
+    if thread.isRunning():
+        thread.quit()
+        thread.wait(10_000)
+
+
 class TaskRunner(QObject):
     """Runs jobs one after another on a named background thread."""
 
@@ -63,6 +70,9 @@ class TaskRunner(QObject):
         self._thread.finished.connect(self._worker.deleteLater)
         self._thread.start()
         self._stopped = False
+        # If the owner is deleted without stop() (a window dropped while open), end the thread
+        # anyway: Qt aborts the process when a running QThread is destroyed.
+        self.destroyed.connect(functools.partial(_end_thread, self._thread))
 
     @property
     def busy(self) -> bool:
