@@ -1,8 +1,11 @@
 """Texts shown to people, in Bahasa Indonesia (first) and English.
 
-The texts live in ``id.toml`` and ``en.toml`` beside this module, grouped by screen. Code asks for
-a key (``t("welcome.title")``) and never spells a sentence itself, so the two languages stay complete
-(a test compares their keys) and tickets, announcements and screens say the same thing.
+The texts live in one folder per language beside this module (``id/``, ``en/``), one TOML file per
+area of the app (``base.toml`` for the citizen flow, counter and display; others for face check,
+applications, printing, survey...), grouped by screen inside. The files of a language are merged; a
+key defined in two files is an error. Code asks for a key (``t("welcome.title")``) and never spells a
+sentence itself, so the two languages stay complete (a test compares their keys) and tickets,
+announcements and screens say the same thing.
 """
 
 from __future__ import annotations
@@ -36,8 +39,15 @@ def texts(lang: str) -> Mapping[str, str]:
     """All texts of one language, keyed "screen.item"."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
-    with (_DIR / f"{lang}.toml").open("rb") as f:
-        return _flatten(tomllib.load(f))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / lang).glob("*.toml")):
+        with path.open("rb") as f:
+            part = _flatten(tomllib.load(f))
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path}: keys already defined in another {lang} file: {', '.join(sorted(clash))}")
+        merged.update(part)
+    return merged
 
 
 class Translator:
