@@ -49,7 +49,10 @@ class QueueClient(Protocol):
     def current_at(self, counter: int) -> Ticket | None: ...
     def counter_stats(self, counter: int) -> dict[str, Any]: ...
     def board(self, recent: int = 8) -> BoardState: ...
-    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
+    def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
+        """``listener`` gets each committed change; ``on_resync`` is called when changes may have been
+        missed (the link to a remote queue came back), so views redraw from current state."""
+        ...
     def close(self) -> None: ...
 
 
@@ -121,8 +124,8 @@ class LocalQueue:
     def board(self, recent: int = 8) -> BoardState:
         return self.engine.board(recent=recent)
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        return self.engine.subscribe(listener)
+    def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
+        return self.engine.subscribe(listener)  # in-process: nothing is ever missed, no resync
 
     def close(self) -> None:
         self.engine.close()

@@ -333,15 +333,18 @@ class HttpQueue:
     def board(self, recent: int = 8) -> BoardState:
         return board_from_json(self._call("GET", "/board", idempotent=True, params={"recent": recent}))
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         """Call ``listener(QueueEvent)`` for each event of the host's stream, on a "queue-events" thread.
 
-        The stream reconnects by itself (with backoff) until the returned function is called;
-        events committed while it is disconnected are not replayed.
+        The stream reconnects by itself (with backoff) until the returned function is called.
+        Events committed while it was disconnected are not replayed one by one: after every
+        reconnection ``on_resync()`` is called instead, and the view redraws from the host's state
+        (the board and waiting lists are small; replaying a long outage event by event would
+        announce stale calls).
         """
         if self._closed.is_set():
             raise QueueUnavailable("the queue client is closed")
-        subscription = _Subscription(self, listener)
+        subscription = _Subscription(self, listener, on_resync)
         with self._subs_lock:
             self._subscriptions.add(subscription)
         subscription.start()
@@ -366,9 +369,11 @@ class HttpQueue:
 class _Subscription:
     """One reader of ``/v1/events`` on its own thread and session; :meth:`stop` ends it promptly."""
 
-    def __init__(self, client: HttpQueue, listener: Listener) -> None:
+    def __init__(self, client: HttpQueue, listener: Listener, on_resync: Callable[[], None] | None) -> None:
         self._client = client
         self._listener = listener
+        self._on_resync = on_resync
+        self._connections = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
@@ -428,6 +433,10 @@ class _Subscription:
                 return str(QueueAccessDenied(response.status_code, _message_of(response)))
             if response.status_code != 200:
                 return f"HTTP {response.status_code}"
+            self._connections += 1
+            if self._connections > 1:
+                log.info("queue event stream from %s is back; resynchronising", client.base_url)
+                self._resync()
             for kind, data in _sse_events(response.iter_lines(chunk_size=1024)):
                 if self._stop.is_set():
                     return None
@@ -444,6 +453,14 @@ class _Subscription:
             with self._lock:
                 self._response = None
             response.close()
+
+    def _resync(self) -> None:
+        if self._on_resync is None:
+            return
+        try:
+            self._on_resync()
+        except Exception:
+            log.exception("queue resync callback %r failed", self._on_resync)
 
     def _deliver(self, kind: str, data: str) -> None:
         try:

@@ -41,7 +41,7 @@ from kiosk.queue.client import QueueClient
 from kiosk.queue.models import IllegalTransition, QueueError, Ticket, TicketNotFound, TicketState
 from kiosk.staff import LockedOut, StaffDirectory, StaffMember, WrongPin
 from kiosk.ui.bridge import QueueEvents
-from kiosk.ui.tasks import TaskRunner
+from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, console_style
 from kiosk.ui.widgets import NumericKeypad, button, label, restyle
 
@@ -102,8 +102,11 @@ class CounterWindow(QWidget):
         self._call_prefix: str | None = None
         self._call_digits = ""
         self.runner = TaskRunner("counter-queue", self)
+        self._state_reader = Refresher(self.runner, self._read_state, on_done=self._show_state,
+                                       on_error=lambda _exc: self._say(self.t("counter.queue_unavailable"), error=True))
         self.events = QueueEvents(queue, self)
         self.events.changed.connect(lambda _e: self.refresh())
+        self.events.resynced.connect(self.refresh)
 
         pages = QStackedLayout(self)
         pages.setSizeConstraint(QStackedLayout.SizeConstraint.SetNoConstraint)
@@ -601,11 +604,11 @@ class CounterWindow(QWidget):
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._state_reader.request()
+
+    def _read_state(self) -> tuple[list[Ticket], Ticket | None, dict]:
         services, counter = self.services, self.counter
-        self.runner.run(lambda: (self.queue.waiting(services), self.queue.current_at(counter),
-                                 self.queue.counter_stats(counter)),
-                        on_done=self._show_state,
-                        on_error=lambda exc: self._say(self.t("counter.queue_unavailable"), error=True))
+        return self.queue.waiting(services), self.queue.current_at(counter), self.queue.counter_stats(counter)
 
     def _show_state(self, state: tuple[list[Ticket], Ticket | None, dict]) -> None:
         waiting, current, stats = state

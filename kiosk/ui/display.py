@@ -15,10 +15,10 @@ from kiosk.catalog import Catalog
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
-from kiosk.queue.models import BoardState
+from kiosk.queue.models import BoardState, EventType, QueueEvent
 from kiosk.ui.announcer import Announcer
 from kiosk.ui.bridge import QueueEvents
-from kiosk.ui.tasks import TaskRunner
+from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, board_style
 from kiosk.ui.widgets import label
 
@@ -77,10 +77,12 @@ class DisplayWindow(QWidget):
         self.t = Translator(config.device.language)
         self.runner = TaskRunner("display-queue", self)
         self.events = QueueEvents(queue, self)
-        self.events.changed.connect(lambda _e: self.refresh())
+        self.events.changed.connect(self._on_event)
+        self.events.resynced.connect(self.refresh)
         self.board: BoardState | None = None
-        self._last_call_key: tuple[object, ...] | None = None
-        self._seen_board = False
+        self._board_reader = Refresher(self.runner, lambda: self.queue.board(recent=config.display.recent_calls),
+                                       on_done=self._board_ready,
+                                       on_error=lambda exc: log.warning("board state unavailable: %s", exc))
         self._flashes_left = 0
 
         root = QVBoxLayout(self)
@@ -147,22 +149,21 @@ class DisplayWindow(QWidget):
                                                                     site=self.config.site.name))
         self._show()
 
+    def _on_event(self, event: QueueEvent) -> None:
+        """Announce every call as it happens (two calls in the same instant are both read out),
+        then redraw the board from the host's state."""
+        if event.type in (EventType.CALLED, EventType.RECALLED) and event.counter is not None:
+            self._flashes_left = FLASHES
+            self.flash_timer.start()
+            if self.announcer is not None:
+                self.announcer.announce(event.ticket.number, event.counter)
+        self.refresh()
+
     def refresh(self) -> None:
-        recent = self.config.display.recent_calls
-        self.runner.run(lambda: self.queue.board(recent=recent), on_done=self._board_ready,
-                        on_error=lambda exc: log.warning("board state unavailable: %s", exc))
+        self._board_reader.request()
 
     def _board_ready(self, board: BoardState) -> None:
         self.board = board
-        latest = board.recent_calls[0] if board.recent_calls else None
-        key = (latest.number, latest.counter, latest.called_at) if latest else None
-        if self._seen_board and latest is not None and key != self._last_call_key:
-            self._flashes_left = FLASHES  # a new call (not one already on the board at start-up)
-            self.flash_timer.start()
-            if self.announcer is not None:
-                self.announcer.announce(latest.number, latest.counter)
-        self._last_call_key = key
-        self._seen_board = True
         self._show()
 
     def _show(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup, TicketState
 from kiosk.staff import StaffDirectory, hash_pin
+from kiosk.ui.announcer import Announcer
 from kiosk.ui.app import RoleWindows
 from kiosk.ui.counter import CounterWindow, building_counters
 from kiosk.ui.display import DisplayWindow
@@ -92,6 +93,28 @@ def test_board_shows_and_flashes_a_new_call_without_personal_data(qtbot, display
     assert display.flash_timer.isActive()
     texts = " ".join(label.text() for label in display.findChildren(QLabel))
     assert "*" not in texts and not re.search(r"\d{16}", texts)
+
+
+def test_two_calls_in_the_same_instant_are_both_announced_in_order(qtbot, core: Core) -> None:
+    speaker = Speaker(enabled=False)
+    announcer = Announcer(speaker, "id")
+    announcer.chime_ms = 1
+    announcer.seconds_per_word = 0.001
+    said: list[str] = []
+    announcer.announcing.connect(said.append)
+    display = DisplayWindow(core.config, core.catalog, core.queue, announcer)
+    qtbot.addWidget(display)
+    display.resize(1920, 1080)
+    display.show()
+    core.queue.issue("KTP-EL", request_id="a")
+    core.queue.issue("KTP-EL", request_id="b")
+    core.queue.call_next(1, ["KTP-EL"], actor="test")  # both calls land before the board is read once
+    core.queue.call_next(2, ["KTP-EL"], actor="test")
+    qtbot.waitUntil(lambda: sum("silakan" in s for s in said) == 4)  # each sentence twice
+    sentences = [s for s in said if "silakan" in s]
+    assert "loket satu" in sentences[0] and "loket dua" in sentences[2]
+    qtbot.waitUntil(lambda: display.now_number.text() == "A-002")
+    speaker.shutdown()
 
 
 def test_demo_builds_all_three_windows_and_stops_cleanly(qtbot, core: Core) -> None:

@@ -273,13 +273,16 @@ def test_subscription_survives_a_host_restart(start_host: Callable[..., Host],
     port = first.server.port
     client = make_client(first.url, "tok-kiosk")
     got: list[QueueEvent] = []
-    client.subscribe(got.append)
+    resyncs: list[int] = []
+    client.subscribe(got.append, on_resync=lambda: resyncs.append(1))
     wait_until(lambda: first.client_count() == 1, "the event stream to connect")
+    assert resyncs == []  # the first connection needs no resync
     first.server.stop()
     try:
         second = start_host(port=port, engine=first.engine)  # the same engine and database file
     except RuntimeError:
         pytest.skip(f"port {port} could not be bound again right away")
     wait_until(lambda: second.client_count() == 1, "the event stream to reconnect")
+    wait_until(lambda: resyncs == [1], "views to be told to redraw (events may have been missed)")
     issued = client.issue("KTP", request_id="after-restart")
     wait_until(lambda: any(e.ticket.id == issued.ticket.id for e in got), "the event after the restart")
