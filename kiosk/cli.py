@@ -42,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd = commands.add_parser("config", help="configuration tools")
     config_sub = config_cmd.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_sub.add_parser("check", help="validate the configuration and print the effective values")
+
+    survey = commands.add_parser("survey", help="satisfaction survey (SKM/IKM) tools")
+    survey_sub = survey.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    survey_ikm = survey_sub.add_parser("ikm", help="IKM of paper survey sheets (CSV: U1..U9, optional demographics)")
+    survey_ikm.add_argument("--csv", type=Path, required=True, help="one row per respondent, header row first")
+
+    report = commands.add_parser("report", help="performance report (PDF, optional CSV) for a day or a month")
+    report.add_argument("--period", choices=("day", "month"), required=True)
+    report.add_argument("--date", required=True, help="YYYY-MM-DD (any day of the month for --period month)")
+    report.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    report.add_argument("--csv", type=Path, help="also write CSV tables into this folder")
+    report.add_argument("--lang", choices=("id", "en"), default="id")
     return parser
 
 
@@ -62,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     if args.command == "config":
         return _config_check(config)
+    if args.command == "survey":
+        from kiosk.survey.cli import survey_ikm
+
+        return survey_ikm(args.csv)
+    if args.command == "report":
+        from kiosk.reports.cli import run_report
+
+        return run_report(config, args.period, args.date, args.out, args.csv, args.lang)
     if args.command == "selftest":
         from kiosk.selftest import run_selftest
 

@@ -1,0 +1,181 @@
+"""Survey sheets collected on paper, typed into a spreadsheet and saved as CSV.
+
+One row per respondent; a header row names the columns: ``U1``..``U9`` (required, each 1–4) and,
+optionally, ``sex``, ``age_band``, ``education``, ``occupation`` (codes as in
+:data:`kiosk.survey.model.DEMOGRAPHICS`; ``L``/``P`` are accepted for sex). Other columns (a
+respondent number, a date) are ignored and listed. Comma, semicolon or tab separated (Indonesian
+spreadsheets save with semicolons). Every bad cell is reported with its line and column, all at
+once, so the sheet can be fixed in one pass; nothing is computed from a sheet with errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.survey.ikm import IkmResult, compute
+from kiosk.survey.model import DEMOGRAPHICS, ELEMENT_CODES
+
+MAX_REPORTED = 50
+_SEX_ALIASES = {"l": "male", "p": "female", "laki-laki": "male", "perempuan": "female", "m": "male", "f": "female"}
+_COLUMN_ALIASES = {"jenis_kelamin": "sex", "umur": "age_band", "usia": "age_band", "pendidikan": "education",
+                   "pekerjaan": "occupation"}
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class PaperSheetError(Exception):
+    """The sheet cannot be used as it is; ``problems`` says where and why."""
+
+    def __init__(self, path: str, problems: list[CellProblem], more: int = 0) -> None:
+        self.path, self.problems, self.more = path, problems, more
+        lines = [f"{path}: {p}" for p in problems]
+        if more:
+            lines.append(f"{path}: ... and {more} more problem(s)")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class PaperSheet:
+    rows: list[tuple[int, ...]]
+    demographics: list[dict[str, str]]
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def ikm(self) -> IkmResult:
+        return compute(self.rows)
+
+    def demographic_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.demographics:
+            for name, value in row.items():
+                bucket = counts.setdefault(name, {})
+                bucket[value] = bucket.get(value, 0) + 1
+        return counts
+
+
+def _column_name(raw: str) -> str:
+    name = raw.strip().lower().replace(" ", "_")
+    if len(name) == 2 and name[0] == "u" and name[1].isdigit():
+        return name.upper()
+    return _COLUMN_ALIASES.get(name, name)
+
+
+def read_sheet(path: Path) -> PaperSheet:
+    """Read and check a CSV file of paper responses; raises :class:`PaperSheetError`."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise PaperSheetError(str(path), [CellProblem(0, "-", "file not found")]) from None
+    except UnicodeDecodeError:
+        raise PaperSheetError(str(path), [CellProblem(0, "-", "is not UTF-8 text; save it as "
+                                                            "'CSV UTF-8' from the spreadsheet")]) from None
+    return parse_sheet(text, str(path))
+
+
+def parse_sheet(text: str, source: str = "<csv>") -> PaperSheet:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise PaperSheetError(source, [CellProblem(1, "-", "the first line must name the columns "
+                                                          "(U1,U2,...,U9 and optional sex,age_band,...)")])
+    names = [_column_name(cell) for cell in header]
+    problems: list[CellProblem] = []
+    missing = [code for code in ELEMENT_CODES if code not in names]
+    if missing:
+        problems.append(CellProblem(1, ", ".join(missing), "required column(s) missing from the header"))
+    seen: set[str] = set()
+    for raw, name in zip(header, names, strict=True):
+        if name in seen and (name in ELEMENT_CODES or name in DEMOGRAPHICS):
+            problems.append(CellProblem(1, raw.strip(), "this column appears twice"))
+        seen.add(name)
+    if problems:
+        raise PaperSheetError(source, problems)
+    ignored = [raw.strip() for raw, name in zip(header, names, strict=True)
+               if name not in ELEMENT_CODES and name not in DEMOGRAPHICS]
+    position = {name: i for i, name in enumerate(names)}
+    rows: list[tuple[int, ...]] = []
+    demographics: list[dict[str, str]] = []
+    more = 0
+
+    def report(line: int, column: str, message: str) -> None:
+        nonlocal more
+        if len(problems) < MAX_REPORTED:
+            problems.append(CellProblem(line, column, message))
+        else:
+            more += 1
+
+    line = reader.line_num
+    for record in reader:
+        line_no = line + 1  # the line the record starts on
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines between blocks of sheets
+        scores: list[int] = []
+        for code in ELEMENT_CODES:
+            index = position[code]
+            cell = record[index].strip() if index < len(record) else ""
+            score = _score(cell)
+            if isinstance(score, str):
+                report(line_no, header[index].strip(), score)
+            else:
+                scores.append(score)
+        extra: dict[str, str] = {}
+        for name, allowed in DEMOGRAPHICS.items():
+            if name not in position:
+                continue
+            index = position[name]
+            cell = record[index].strip() if index < len(record) else ""
+            if not cell:
+                continue
+            value = cell.lower().replace(" ", "_").replace("-", "_") if name != "sex" else cell.lower()
+            if name == "sex":
+                value = _SEX_ALIASES.get(value, value)
+            if value not in allowed:
+                report(line_no, header[index].strip(), f"{cell!r} is not one of: {', '.join(allowed)} (or leave it empty)")
+            else:
+                extra[name] = value
+        if len(scores) == len(ELEMENT_CODES):
+            rows.append(tuple(scores))
+            demographics.append(extra)
+    if problems:
+        raise PaperSheetError(source, problems, more)
+    if not rows:
+        raise PaperSheetError(source, [CellProblem(2, "-", "no respondents: the sheet has a header but no rows")])
+    return PaperSheet(rows, demographics, ignored)
+
+
+def _score(cell: str) -> int | str:
+    """The score in a cell, or what is wrong with it."""
+    if not cell:
+        return "empty; every element needs an answer from 1 to 4"
+    try:
+        number = float(cell.replace(",", "."))
+    except ValueError:
+        return f"{cell!r} is not a number; write 1, 2, 3 or 4"
+    if not number.is_integer():
+        return f"{cell} is not a whole number; write 1, 2, 3 or 4"
+    if not 1 <= number <= 4:
+        return f"{cell} is out of range; the scale is 1 to 4"
+    return int(number)
+
+
+def sheet_report(sheet: PaperSheet, source: str) -> dict[str, Any]:
+    """The JSON ``kiosk survey ikm --csv`` prints."""
+    result = sheet.ikm().to_json()
+    out: dict[str, Any] = {"source": source, **result, "demographics": sheet.demographic_counts()}
+    if sheet.ignored_columns:
+        out["ignored_columns"] = sheet.ignored_columns
+    return out
