@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import __version__
 from kiosk.core import Core
-from kiosk.ui.announcer import Announcer, chime_player
+from kiosk.ui.announcer import make_announcer
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
 from kiosk.ui.display import DisplayWindow
@@ -52,8 +52,7 @@ class RoleWindows:
             self.counter = CounterWindow(config, catalog, queue, staff=core.staff)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
-            chime = chime_player() if config.kiosk.speech == "auto" else None
-            announcer = Announcer(speaker, config.device.language, chime)
+            announcer = make_announcer(config, speaker)
             self.display = DisplayWindow(config, catalog, queue, announcer)
             self.display.setWindowTitle(f"{config.site.name} — Layar antrian")
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import wave
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 
 from kiosk.core import Core
 from kiosk.ui.announcer import Announcer
 from kiosk.ui.counter import CounterWindow
 from kiosk.ui.display import DisplayWindow
+from kiosk.paths import assets_dir
 from kiosk.ui.speech import Speaker
+from kiosk.voice_clips import PAUSE_MS, ClipLibrary, library_for
 
 
 def make(lang: str = "id") -> tuple[Announcer, list[str], list[int]]:
@@ -60,3 +66,48 @@ def test_board_announces_each_new_call(qtbot, core: Core) -> None:
     with qtbot.waitSignal(announcer.idle, timeout=5000):
         qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
     assert "Nomor antrian A satu, silakan menuju loket satu." in parts
+
+
+def test_without_a_voice_the_sentence_is_pieced_together_from_word_clips(qtbot, tmp_path) -> None:
+    speaker = Speaker(enabled=False)
+    played: list[Path] = []
+    clips = library_for("id", assets_dir() / "voice")
+    assert clips is not None, "the shipped clip set must say every word"
+    announcer = Announcer(speaker, "id", chime=lambda: None, clips=clips, play_wav=played.append)
+    announcer.chime_ms = 5
+    announcer.announce("A-012", 3)
+    announcer.announce("B-120", 10)
+    qtbot.waitUntil(lambda: len(played) == 4, timeout=30_000)  # each call twice, clip by clip length
+    assert played[0] == played[1] and played[2] == played[3] and played[0] != played[2]
+    with wave.open(str(played[2]), "rb") as wav:  # B-120: "nomor antrian B seratus dua puluh, ..."
+        seconds = wav.getnframes() / wav.getframerate()
+    expected = clip_seconds(clips, ["nomor", "antrian", "letter-b", "seratus", "dua", "puluh", "silakan",
+                                    "menuju", "loket", "sepuluh"]) + PAUSE_MS / 1000
+    assert abs(seconds - expected) < 0.01
+    announcer.stop()
+    speaker.shutdown()
+
+
+def test_incomplete_clips_leave_the_chime(qtbot, tmp_path) -> None:
+    folder = tmp_path / "id"
+    folder.mkdir()
+    shutil.copy(assets_dir() / "voice" / "id" / "nomor.wav", folder)
+    assert library_for("id", tmp_path) is None  # a site's half-recorded set is not used at all
+    speaker = Speaker(enabled=False)
+    played: list[Path] = []
+    chimes: list[int] = []
+    announcer = Announcer(speaker, "id", chime=lambda: chimes.append(1), clips=ClipLibrary(folder),
+                          play_wav=played.append)
+    announcer.chime_ms = 5
+    with qtbot.waitSignal(announcer.idle, timeout=3000):
+        announcer.announce("A-001", 1)
+    assert chimes == [1] and played == []
+    speaker.shutdown()
+
+
+def clip_seconds(clips: ClipLibrary, names: list[str]) -> float:
+    total = 0.0
+    for name in names:
+        with wave.open(str(clips.folder / f"{name}.wav"), "rb") as wav:
+            total += wav.getnframes() / wav.getframerate()
+    return total
