@@ -133,6 +133,15 @@ class CounterEntry:
 class DisplaySection:
     running_text: str = field(default="", metadata=_opt("Scrolling message on the lobby board; empty = a default"))
     recent_calls: int = field(default=6, metadata=_opt("Past calls listed on the board", min=1, max=20))
+    voice_clips_dir: str = field(default="", metadata=_opt(
+        "Word clips (id/, en/) for announcements without a text-to-speech voice; empty = the shipped ones"))
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    pin_hash: str = field(default="", metadata=_opt(
+        "scrypt hash of the admin PIN (kiosk admin hash-pin); empty = the documented demo PIN 1234",
+        pattern=r"(|scrypt\$\S+)"))
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,7 @@ class Config:
     counter: CounterSection = field(default_factory=CounterSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     display: DisplaySection = field(default_factory=DisplaySection)
+    admin: AdminSection = field(default_factory=AdminSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     counters: tuple[CounterEntry, ...] = ()
     source: str = field(default="(built-in defaults)", compare=False)
