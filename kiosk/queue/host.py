@@ -417,10 +417,15 @@ class RunningServer:
 
 # -- API description --------------------------------------------------------------------------
 
-def openapi_document() -> dict[str, Any]:
-    """The API description; building the app needs no engine, so none is opened."""
-    app = create_app(engine=None, tokens={})  # type: ignore[arg-type]
-    return app.openapi()
+def openapi_document(*, examples: bool = True) -> dict[str, Any]:
+    """The API description, with request/answer examples recorded from a real session on loopback."""
+    app = create_app(engine=None, tokens={})  # type: ignore[arg-type]  # describing needs no engine
+    document = app.openapi()
+    if examples:
+        from kiosk.queue.api_examples import add_examples, recorded_examples
+
+        add_examples(document, recorded_examples())
+    return document
 
 
 def write_openapi(path: Path) -> None:

@@ -1,0 +1,117 @@
+"""Examples for the queue host's OpenAPI file, recorded from a real session, not written by hand.
+
+A scripted morning (a kiosk issues tickets, a counter calls, recalls, starts, finishes, transfers...)
+runs against the real app and engine on a fixed clock; each operation's request and answer become
+its example. Hand-written examples drift from the code; these cannot. Ticket ids (random) are
+replaced by stable placeholders so the committed file only changes when the API does.
+The session runs over real HTTP on loopback (the same server the queue host uses).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.models import ServiceRule
+
+Examples = dict[tuple[str, str], dict[str, Any]]
+
+_RULES = [ServiceRule("KTP-EL", "A", daily_quota=300, typical_service_minutes=10),
+          ServiceRule("KK", "B", daily_quota=300, typical_service_minutes=8)]
+_TOKENS = {"kiosk": "tok-kiosk", "counter": "tok-counter", "display": "tok-display"}
+
+
+def _clock() -> Iterator[datetime]:
+    moment = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 08:00 in Jakarta
+    while True:
+        yield moment
+        moment += timedelta(seconds=97)
+
+
+def recorded_examples() -> Examples:
+    """``{(method, path template): {"request": body|None, "status": int, "response": body|None}}``."""
+    import requests
+
+    from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+
+    ticks = _clock()
+    examples: Examples = {}
+    with tempfile.TemporaryDirectory() as folder:
+        engine = QueueEngine.open(Path(folder) / "queue.db", _RULES, ZoneInfo("Asia/Jakarta"),
+                                  clock=lambda: next(ticks))
+        grants = {token: DeviceGrant(f"{role}-1", role) for role, token in _TOKENS.items()}  # type: ignore[arg-type]
+        app = create_app(engine, grants, counters_serving=lambda _code: 2)
+        server = RunningServer(app)
+        client = requests.Session()
+        client.trust_env = False  # loopback only
+        ids: dict[str, str] = {}
+
+        def call(method: str, template: str, role: str, body: Any = None, **params: Any) -> Any:
+            answer = client.request(method, server.url + template.format(**params), json=body,
+                                    headers={"Authorization": f"Bearer {_TOKENS[role]}"}, timeout=10)
+            data = answer.json() if answer.content else None
+            if answer.status_code >= 400:
+                raise RuntimeError(f"example {method} {template} failed: {answer.status_code} {data}")
+            examples.setdefault((method.lower(), template), {"request": body, "status": answer.status_code,
+                                                             "response": data})  # the first one tells most
+            return data
+
+        try:
+            call("GET", "/v1/services/{code}/preview", "kiosk", code="KTP-EL")
+            first = call("POST", "/v1/tickets", "kiosk", {
+                "service_code": "KTP-EL", "request_id": "6f1c2a9e-8d0b-4c35-9a51-0e7f2b1d4c88", "lang": "id",
+                "nik_masked": "3171********0001", "identity_status": "to_verify_at_counter"})
+            second = call("POST", "/v1/tickets", "kiosk", {"service_code": "KTP-EL", "request_id": "r-2",
+                                                           "priority": "elderly"})
+            third = call("POST", "/v1/tickets", "kiosk", {"service_code": "KK", "request_id": "r-3"})
+            for number, issued in enumerate((first, second, third), start=1):
+                ids[issued["ticket"]["id"]] = f"TICKET-{number}"
+            called = call("POST", "/v1/counters/{counter}/call-next", "counter",
+                          {"services": ["KTP-EL", "KK"], "priority_only": False}, counter=2)
+            call("POST", "/v1/tickets/{ticket_id}/recall", "counter", {"counter": 2}, ticket_id=called["id"])
+            call("POST", "/v1/tickets/{ticket_id}/start", "counter", {"counter": 2}, ticket_id=called["id"])
+            call("GET", "/v1/counters/{counter}/current", "counter", counter=2)
+            call("POST", "/v1/tickets/{ticket_id}/finish", "counter", {"counter": 2}, ticket_id=called["id"])
+            call("POST", "/v1/tickets/{ticket_id}/transfer", "counter", {"to_service": "KK", "counter": 2},
+                 ticket_id=first["ticket"]["id"])
+            call("POST", "/v1/counters/{counter}/call", "counter", {"number": "B-001"}, counter=3)
+            call("POST", "/v1/tickets/{ticket_id}/no-show", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
+            call("POST", "/v1/tickets/{ticket_id}/reactivate", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
+            call("POST", "/v1/tickets/{ticket_id}/cancel", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
+            call("GET", "/v1/tickets/{ticket_id}", "kiosk", ticket_id=first["ticket"]["id"])
+            call("GET", "/v1/waiting", "counter")
+            call("GET", "/v1/counters/{counter}/stats", "counter", counter=2)
+            call("GET", "/v1/board", "display")
+        finally:
+            client.close()
+            server.stop()
+            engine.close()
+    text = json.dumps(_stable(examples), ensure_ascii=False)
+    for real, placeholder in ids.items():
+        text = text.replace(real, placeholder)
+    return {tuple(key.split(" ", 1)): value for key, value in json.loads(text).items()}  # type: ignore[misc]
+
+
+def _stable(examples: Examples) -> dict[str, Any]:
+    return {f"{method} {path}": value for (method, path), value in examples.items()}
+
+
+def add_examples(document: dict[str, Any], examples: Examples) -> dict[str, Any]:
+    """Put each recorded request/answer into the OpenAPI operation it belongs to."""
+    for (method, path), example in examples.items():
+        operation = document["paths"].get(path, {}).get(method)
+        if operation is None:
+            raise KeyError(f"recorded example for {method.upper()} {path}, which the API does not have")
+        if example["request"] is not None and "requestBody" in operation:
+            for content in operation["requestBody"]["content"].values():
+                content["example"] = example["request"]
+        if example["response"] is not None:
+            response = operation["responses"].setdefault(str(example["status"]), {"description": "OK"})
+            response.setdefault("content", {}).setdefault("application/json", {})["example"] = example["response"]
+    return document
