@@ -144,6 +144,47 @@ class AdminSection:
         pattern=r"(|scrypt\$\S+)"))
 
 
+MODEL_DIR_ENV = "KIOSK_MODEL_DIR"
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    device: str = field(default="0", metadata=_opt(
+        "Camera: a number (0 = first camera) or /dev/videoN; a video file or image folder for demos", min_len=1))
+    width: int = field(default=640, metadata=_opt("Capture width in pixels", min=320, max=3840))
+    height: int = field(default=480, metadata=_opt("Capture height in pixels", min=240, max=2160))
+
+
+@dataclass(frozen=True)
+class FaceSection:
+    enabled: bool = field(default=True, metadata=_opt(
+        "Offer the live face check for services that need it (needs a camera and the model)"))
+    model_dir: str = field(default="", metadata=_opt(
+        "Folder with face_landmarker.task; empty = models/ in the data folder (KIOSK_MODEL_DIR overrides)"))
+    min_face_width: float = field(default=0.22, metadata=_opt("Smallest face width, share of the frame width", min=0.05, max=0.9))
+    max_face_width: float = field(default=0.62, metadata=_opt("Largest face width, share of the frame width", min=0.1, max=1.0))
+    max_centre_offset: float = field(default=0.18, metadata=_opt("Largest distance of the face centre from the frame centre, share of the frame", min=0.02, max=0.5))
+    max_yaw_degrees: float = field(default=18.0, metadata=_opt("Largest left/right head turn for a frontal face", min=3.0, max=45.0))
+    max_pitch_degrees: float = field(default=18.0, metadata=_opt("Largest up/down head tilt for a frontal face", min=3.0, max=45.0))
+    max_roll_degrees: float = field(default=15.0, metadata=_opt("Largest sideways head tilt for a frontal face", min=3.0, max=45.0))
+    max_eye_closed: float = field(default=0.55, metadata=_opt("Eye-blink score above which eyes count as closed", min=0.1, max=0.95))
+    min_brightness: float = field(default=60.0, metadata=_opt("Darkest allowed mean face brightness (0-255)", min=0.0, max=255.0))
+    max_brightness: float = field(default=215.0, metadata=_opt("Brightest allowed mean face brightness (0-255)", min=0.0, max=255.0))
+    min_contrast: float = field(default=22.0, metadata=_opt("Lowest allowed face contrast (grey-level spread)", min=0.0, max=128.0))
+    min_sharpness: float = field(default=40.0, metadata=_opt("Lowest allowed face sharpness (Laplacian variance)", min=0.0, max=10_000.0))
+    challenge_steps: int = field(default=2, metadata=_opt("Actions asked of the citizen (blink, turn, smile, open mouth)", min=1, max=4))
+    step_timeout_seconds: float = field(default=7.0, metadata=_opt("Time allowed for each action", min=2.0, max=30.0))
+    blink_delta: float = field(default=0.35, metadata=_opt("Rise of the eye-blink score over the citizen's own resting face", min=0.05, max=0.95))
+    smile_delta: float = field(default=0.30, metadata=_opt("Rise of the smile score over the resting face", min=0.05, max=0.95))
+    mouth_open_delta: float = field(default=0.30, metadata=_opt("Rise of the jaw-open score over the resting face", min=0.05, max=0.95))
+    turn_degrees: float = field(default=14.0, metadata=_opt("Head turn (degrees from the resting pose) that counts as a turn", min=5.0, max=45.0))
+    min_parallax: float = field(default=0.35, metadata=_opt(
+        "Lowest 3-D depth score of landmark motion during a turn (a flat photo scores near 0)", min=0.0, max=5.0))
+    min_motion: float = field(default=0.15, metadata=_opt(
+        "Lowest natural micro-motion of the face in pixels per frame (a photo on a stand scores near 0)", min=0.0, max=10.0))
+    max_attempts: int = field(default=2, metadata=_opt("Tries before the citizen is sent to the information desk", min=1, max=5))
+
+
 @dataclass(frozen=True)
 class LoggingSection:
     level: LogLevel = field(default="INFO", metadata=_opt("Log detail"))
@@ -161,6 +202,8 @@ class Config:
     printer: PrinterSection = field(default_factory=PrinterSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     admin: AdminSection = field(default_factory=AdminSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    face: FaceSection = field(default_factory=FaceSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     counters: tuple[CounterEntry, ...] = ()
     source: str = field(default="(built-in defaults)", compare=False)
@@ -169,6 +212,12 @@ class Config:
     def data_dir(self) -> Path:
         override = os.environ.get(DATA_DIR_ENV)
         return Path(override or self.device.data_dir).expanduser()
+
+    @property
+    def model_dir(self) -> Path:
+        """Where model files live: KIOSK_MODEL_DIR, else [face] model_dir, else models/ in the data folder."""
+        override = os.environ.get(MODEL_DIR_ENV) or self.face.model_dir
+        return Path(override).expanduser() if override else self.data_dir / "models"
 
     def counter_label(self, number: int) -> str:
         for entry in self.counters:
@@ -245,6 +294,10 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         raise ConfigError(source, "queue.device_token",
                           "is required when queue.host_url is set (the token IT listed for this device "
                           "in the queue host's devices file).")
+    if config.face.min_face_width >= config.face.max_face_width:
+        raise ConfigError(source, "face.min_face_width", "must be smaller than face.max_face_width.")
+    if config.face.min_brightness >= config.face.max_brightness:
+        raise ConfigError(source, "face.min_brightness", "must be smaller than face.max_brightness.")
     if config.kiosk.idle_countdown_seconds >= config.kiosk.idle_timeout_seconds:
         raise ConfigError(source, "kiosk.idle_countdown_seconds",
                           "must be shorter than kiosk.idle_timeout_seconds.")
@@ -289,6 +342,13 @@ def _check(value: Any, hint: Any, meta: typing.Mapping[str, Any], source: str, k
         if not isinstance(value, bool):
             raise ConfigError(source, key, f"must be true or false, got {value!r}.")
         return value
+    if hint is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(source, key, f"must be a number, got {value!r}.")
+        low, high = meta.get("min"), meta.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(source, key, f"{value} is out of range; allowed {low} to {high}.")
+        return float(value)
     if hint is int:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(source, key, f"must be a whole number, got {value!r}.")
