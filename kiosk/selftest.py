@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from kiosk import __version__
+from kiosk import __version__, diagnostics
 from kiosk.config import Config
 from kiosk.core import MIN_FREE_BYTES, StartupError, load_site_catalog, prepare_data_dir, service_rules
 from kiosk.i18n import completeness_problems
@@ -37,52 +37,68 @@ class Check:
     ok: bool
     detail: str
     level: Level = "ok"
+    advice: str = ""  # what to do, in English (the screen shows the advice key translated)
+    advice_key: str = ""
 
 
-def _check(name: str, fn: Callable[[Config], tuple[Level, str]], config: Config) -> Check:
+# A check returns (level, detail) or (level, detail, advice key in kiosk/i18n/*/admin.toml).
+CheckResult = tuple[Level, str] | tuple[Level, str, str]
+CheckFn = Callable[[Config], CheckResult]
+
+
+def _check(name: str, fn: CheckFn, config: Config) -> Check:
+    advice_key = ""
     try:
-        level, detail = fn(config)
+        result = fn(config)
+        level, detail = result[0], result[1]
+        if len(result) > 2:
+            advice_key = result[2]  # type: ignore[misc]
     except Exception as exc:  # a check that crashes is itself a finding, not a crash of selftest
         log.exception("selftest check %s crashed", name)
         level, detail = "error", f"check failed: {exc}"
-    return Check(name=name, ok=level != "error", detail=detail, level=level)
+    advice = ""
+    if advice_key:
+        from kiosk.i18n import Translator
+
+        advice = Translator("en")(advice_key)
+    return Check(name=name, ok=level != "error", detail=detail, level=level, advice=advice, advice_key=advice_key)
 
 
 def check_config(config: Config) -> tuple[Level, str]:
     return "ok", f"loaded from {config.source}; role {config.device.role}"
 
 
-def check_data_dir(config: Config) -> tuple[Level, str]:
+def check_data_dir(config: Config) -> CheckResult:
     try:
         prepare_data_dir(config.data_dir)
     except StartupError as exc:
-        return "error", str(exc)
+        return "error", str(exc), "admin.advice.data_dir"
     free = shutil.disk_usage(config.data_dir).free
     level: Level = "warning" if free < 20 * MIN_FREE_BYTES else "ok"
     return level, f"{config.data_dir} writable, {free // (1024 * 1024)} MB free"
 
 
-def check_database(config: Config) -> tuple[Level, str]:
+def check_database(config: Config) -> CheckResult:
     path = config.data_dir / "queue.db"
     if not path.exists():
         return "ok", f"{path} not created yet (made at first start)"
     try:
         db = open_database(path, QUEUE_SCHEMA)
     except StoreError as exc:
-        return "error", str(exc)
+        return "error", str(exc), "admin.advice.database"
     try:
         problems = db.integrity_errors()
     finally:
         db.close()
     if problems:
-        return "error", f"{path} is damaged: {'; '.join(problems[:3])}"
+        return "error", f"{path} is damaged: {'; '.join(problems[:3])}", "admin.advice.database"
     return "ok", f"{path} schema '{QUEUE_SCHEMA.name}' v{QUEUE_SCHEMA.version}, integrity ok"
 
 
-def check_catalog(config: Config) -> tuple[Level, str]:
+def check_catalog(config: Config) -> CheckResult:
     catalog, error = load_site_catalog(config)
     if catalog is None:
-        return "error", f"service catalog unavailable: {error}"
+        return "error", f"service catalog unavailable: {error}", "admin.advice.catalog"
     return "ok", f"version {catalog.version}: {len(catalog.services)} services, {len(catalog.agencies)} agencies"
 
 
@@ -114,7 +130,7 @@ def check_queue(config: Config) -> tuple[Level, str]:
     return "ok", f"issued, called and finished {issued.ticket.number} in {elapsed:.0f} ms"
 
 
-def check_voice(config: Config) -> tuple[Level, str]:
+def check_voice(config: Config) -> CheckResult:
     if config.kiosk.speech == "off":
         return "ok", "speaker turned off in the configuration"
     from kiosk.ui.app import application
@@ -134,11 +150,11 @@ def check_voice(config: Config) -> tuple[Level, str]:
     speaker.shutdown()
     if "id" not in voices:
         return "warning", ("no Indonesian voice: the speaker button is hidden. Install libpulse0, "
-                           "speech-dispatcher and speech-dispatcher-espeak-ng")
+                           "speech-dispatcher and speech-dispatcher-espeak-ng"), "admin.advice.voice"
     return "ok", f"voices for: {', '.join(voices)}"
 
 
-CHECKS: list[tuple[str, Callable[[Config], tuple[Level, str]]]] = [
+CHECKS: list[tuple[str, CheckFn]] = [
     ("config", check_config),
     ("data_dir", check_data_dir),
     ("database", check_database),
@@ -146,7 +162,27 @@ CHECKS: list[tuple[str, Callable[[Config], tuple[Level, str]]]] = [
     ("texts", check_texts),
     ("queue", check_queue),
     ("voice", check_voice),
+    ("version", diagnostics.check_version),
+    ("disk", diagnostics.check_disk),
+    ("queue_host", diagnostics.check_queue_host),
+    ("central", diagnostics.check_central),
+    ("sync_backlog", diagnostics.check_sync_backlog),
+    ("printer", diagnostics.check_printer),
+    ("camera", diagnostics.check_camera),
+    ("model", diagnostics.check_model),
+    ("admin_pin", diagnostics.check_admin_pin),
 ]
+# Checks that need the GUI thread (Qt objects, an event loop); the diagnostics screen asks the
+# running app for these instead of running them on its worker thread.
+GUI_THREAD_CHECKS = {"voice"}
+
+
+def register_check(name: str, fn: CheckFn, *, gui_thread: bool = False) -> None:
+    """Add (or replace) a check: selftest and the diagnostics screen both run it. Advice keys
+    live in the area's own i18n file."""
+    CHECKS[:] = [(n, f) for n, f in CHECKS if n != name] + [(name, fn)]
+    if gui_thread:
+        GUI_THREAD_CHECKS.add(name)
 
 
 def run_selftest(config: Config, out: Path) -> int:
@@ -167,6 +203,6 @@ def run_selftest(config: Config, out: Path) -> int:
     report = {"ok": ok, "version": __version__, "checks": [asdict(c) for c in checks], "screens": screens}
     (out / "selftest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     for check in checks:
-        print(f"{check.level.upper():8} {check.name:10} {check.detail}")
+        print(f"{check.level.upper():8} {check.name:12} {check.detail}" + (f" -> {check.advice}" if check.advice else ""))
     print(f"selftest {'passed' if ok else 'FAILED'}: {out / 'selftest.json'}")
     return 0 if ok else 1

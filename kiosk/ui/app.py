@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import __version__
 from kiosk.core import Core
+from kiosk.ui.admin import AdminDoor, Lockdown
 from kiosk.ui.announcer import make_announcer
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
@@ -44,6 +46,7 @@ class RoleWindows:
         self.kiosk: KioskWindow | None = None
         self.counter: CounterWindow | None = None
         self.display: DisplayWindow | None = None
+        self.admin_doors: list[AdminDoor] = []
         config, catalog, queue = core.config, core.catalog, core.queue
         if role in ("kiosk", "all-in-one"):
             self.kiosk = KioskWindow(config, catalog, queue, speaker)
@@ -65,6 +68,7 @@ class RoleWindows:
         if len(self.windows) == 1:
             window = self.windows[0]
             if fullscreen and not isinstance(window, CounterWindow):
+                Lockdown.apply_kiosk_flags(window)  # frameless, on top; closing is refused (install_admin)
                 window.showFullScreen()
             else:
                 window.resize(min(1920, screen.width()), min(1080, screen.height()))
@@ -90,7 +94,33 @@ class RoleWindows:
                                      height - counter_height - 20)
             self.display.show()
 
+    def install_admin(self, core: Core, role: str, speaker: Speaker, *, lock_close: bool) -> None:
+        """The admin gesture on the kiosk and the lobby board; with ``lock_close`` they also ignore
+        close requests (Alt-F4, the window manager) until the admin menu exits."""
+        from kiosk.admin import AdminGate
+        from kiosk.siteconfig import setup_target
+
+        source = Path(core.config.source)
+        config_path = source if source.is_file() else setup_target(None)
+        gate = AdminGate.from_config(core.config)
+
+        def voice() -> tuple[str, str]:
+            if core.config.kiosk.speech == "off":
+                return "ok", "speaker turned off in the configuration"
+            if speaker.can_speak("id"):
+                return "ok", "Indonesian voice available"
+            return "warning", "no Indonesian voice: the speaker button is hidden"
+
+        for window in (self.kiosk, self.display):
+            if window is None:
+                continue
+            wipe = window.wipe if isinstance(window, KioskWindow) else None
+            self.admin_doors.append(AdminDoor(window, core.config, role, gate, lock_close=lock_close,
+                                              config_path=config_path, voice_result=voice, before_open=wipe))
+
     def shutdown(self) -> None:
+        for door in self.admin_doors:
+            door.shutdown()
         for window in self.windows:
             window.shutdown()  # type: ignore[attr-defined]
             window.close()
@@ -122,7 +152,9 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
     speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
     windows = RoleWindows(core, role, speaker)
     undo_hook = install_recovery(windows.kiosk)
-    windows.show(fullscreen=core.config.device.fullscreen and not windowed and not demo)
+    fullscreen = core.config.device.fullscreen and not windowed and not demo
+    windows.show(fullscreen=fullscreen)
+    windows.install_admin(core, role, speaker, lock_close=fullscreen)
     if windows.kiosk is not None:  # voices load after the first frame: start-up stays fast
         windows.kiosk.first_frame.connect(lambda: QTimer.singleShot(0, speaker.load))
     else:
