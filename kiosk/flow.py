@@ -11,7 +11,9 @@ import uuid
 from dataclasses import dataclass, field
 from enum import Enum
 
+from kiosk.applications import ApplicationDraft
 from kiosk.catalog import Service
+from kiosk.forms import Form
 from kiosk.nik import Nik
 from kiosk.queue.models import IssuedTicket, PriorityGroup
 
@@ -25,10 +27,22 @@ class Step(str, Enum):
     FACE = "face"
     CONFIRM = "confirm"
     TICKET = "ticket"
+    FORM = "form"              # an application form (services with one): after the NIK, instead of CONFIRM
+    DOCUMENTS = "documents"
+    SUMMARY = "summary"
+    RECEIPT = "receipt"        # ticket number + application number: the end of the application path
 
 
-def steps_for(service: Service | None, *, face_check_available: bool = False) -> list[Step]:
-    """The steps a citizen goes through for ``service`` (counted on screen as "step 2 of 5")."""
+FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out
+
+
+def steps_for(service: Service | None, *, face_check_available: bool = False,
+              form: Form | None = None) -> list[Step]:
+    """The steps a citizen goes through for ``service`` (counted on screen as "step 2 of 5").
+
+    A service with an application ``form`` asks for it after the NIK and ends on a receipt that
+    carries both the queue number and the application number: one visit to the kiosk, one path.
+    """
     steps = [Step.SERVICE]
     if service is None:
         return steps
@@ -37,6 +51,11 @@ def steps_for(service: Service | None, *, face_check_available: bool = False) ->
         steps.append(Step.IDENTIFY)
         if service.face_check and face_check_available:
             steps.append(Step.FACE)
+    if form is not None and service.application_form and service.identity_required:
+        steps.append(Step.FORM)
+        if form.documents:
+            steps.append(Step.DOCUMENTS)
+        return steps + [Step.SUMMARY, Step.RECEIPT]
     steps += [Step.CONFIRM, Step.TICKET]
     return steps
 
@@ -51,6 +70,8 @@ class CitizenSession:
     service: Service | None = None
     nik: Nik | None = None
     issued: IssuedTicket | None = None
+    application: ApplicationDraft | None = None   # the form in progress; wiped with the session
+    saved_application: object | None = None       # the store's SavedApplication once saved
     _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def identity_status(self) -> str:

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog, Service
 from kiosk.config import Config
-from kiosk.flow import CitizenSession, Step, steps_for
+from kiosk.flow import FINAL_STEPS, CitizenSession, Step, steps_for
 from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, WaitPreview
+from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
 from kiosk.ui.citizen.screens import (
     ConfirmScreen,
     IdentifyScreen,
@@ -51,7 +52,7 @@ class KioskWindow(QWidget):
     first_frame = Signal()
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, applications: ApplicationServices | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self.config = config
@@ -59,6 +60,8 @@ class KioskWindow(QWidget):
         self.queue = queue
         self.speaker = speaker
         self.face_check_available = False  # the face-check step registers itself here
+        self.applications = applications   # forms, store and camera for services with an application
+        self.application_flow: ApplicationFlow | None = None
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
@@ -131,6 +134,11 @@ class KioskWindow(QWidget):
         for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
+        if self.applications is not None:
+            self.application_flow = ApplicationFlow(self, self.applications)
+            for screen in self.application_flow.screens:
+                self.screens[screen.step] = screen
+                self.stack.addWidget(screen)
 
     # -- navigation ----------------------------------------------------------------------------
     @property
@@ -145,14 +153,14 @@ class KioskWindow(QWidget):
         if remember and self.stack.currentWidget() is not None and self.current_step != step:
             if step == Step.WELCOME:
                 self._history.clear()
-            elif self.current_step != Step.TICKET:
+            elif self.current_step not in FINAL_STEPS:
                 self._history.append(self.current_step)
         screen = self.screens[step]
         screen.enter(self.session)
         self.stack.setCurrentWidget(screen)
         self._update_header()
         self.speaker.stop()
-        if step == Step.TICKET:
+        if step in FINAL_STEPS:
             self._ticket_seconds = self.config.kiosk.ticket_screen_seconds
             screen.set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
             self.ticket_timer.start()
@@ -163,7 +171,7 @@ class KioskWindow(QWidget):
         self.step_changed.emit(step.value)
 
     def go_back(self) -> None:
-        if self.current_step in (Step.TICKET, Step.WELCOME):
+        if self.current_step in FINAL_STEPS or self.current_step == Step.WELCOME:
             return
         if self._issuing:
             return  # a ticket is being issued: leaving now could lose the answer
@@ -191,8 +199,13 @@ class KioskWindow(QWidget):
             self.screens[Step.REQUIREMENTS].set_preview(  # type: ignore[attr-defined]
                 preview.people_ahead, preview.estimated_wait_minutes)
 
+    def steps(self) -> list[Step]:
+        """This citizen's steps: the application path when the service has a form here."""
+        form = self.application_flow.form_for(self.session.service) if self.application_flow else None
+        return steps_for(self.session.service, face_check_available=self.face_check_available, form=form)
+
     def _next_after(self, step: Step) -> Step:
-        steps = steps_for(self.session.service, face_check_available=self.face_check_available)
+        steps = self.steps()
         return steps[steps.index(step) + 1]
 
     def after_requirements(self) -> None:
@@ -273,14 +286,14 @@ class KioskWindow(QWidget):
 
     def _update_header(self) -> None:
         step = self.current_step if self.screens else Step.WELCOME
-        steps = steps_for(self.session.service, face_check_available=self.face_check_available)
-        if step in steps and step != Step.TICKET and self.session.service is not None:
+        steps = self.steps()
+        if step in steps and step not in FINAL_STEPS and self.session.service is not None:
             text = self.t("header.step", n=steps.index(step) + 1, total=len(steps))
         elif step == Step.SERVICE:
             text = self.t("header.step_first")
         else:
             text = ""
-        in_flow = step not in (Step.WELCOME, Step.TICKET) and bool(self.screens)
+        in_flow = step != Step.WELCOME and step not in FINAL_STEPS and bool(self.screens)
         self.header.set_navigation(can_go_back=in_flow, can_go_home=in_flow, step_text=text)
         self.header.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang),
                               show_languages=step != Step.WELCOME)
@@ -314,7 +327,7 @@ class KioskWindow(QWidget):
 
     def _restart_idle(self) -> None:
         # The ticket screen has its own countdown, and nothing left to erase there.
-        if self.catalog is not None and self.current_step not in (Step.WELCOME, Step.TICKET):
+        if self.catalog is not None and self.current_step != Step.WELCOME and self.current_step not in FINAL_STEPS:
             self.idle_timer.start()
         else:
             self.idle_timer.stop()
@@ -335,7 +348,7 @@ class KioskWindow(QWidget):
         if self._ticket_seconds <= 0:
             self.wipe()
         else:
-            self.screens[Step.TICKET].set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
+            self.screens[self.current_step].set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
 
     def wipe(self) -> None:
         """Forget the citizen: inputs, choices, language, text size; back to welcome."""
@@ -368,4 +381,6 @@ class KioskWindow(QWidget):
         self.overlay.cancel()
         self.header.stop()
         self.speaker.stop()
+        if self.application_flow is not None:
+            self.application_flow.shutdown()
         self.runner.stop()

@@ -1,0 +1,293 @@
+"""Filing an application at the kiosk, by clicks: form with the on-screen keyboard, document photos
+from a camera (a list of generated document pictures), summary, save into the real store, receipt."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from kiosk.camera.sources import ImageListSource
+from kiosk.core import Core
+from kiosk.documents import draw_document_like
+from kiosk.flow import Step
+from kiosk.forms import load_forms
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.ui.citizen.application import ApplicationServices
+from kiosk.ui.citizen.window import KioskWindow
+from kiosk.ui.speech import Speaker
+
+VALID_NIK = "3171014501900001"
+STR_NUMBER = "3121100320145443"
+STATUS_URL = "https://status.mpp.example/a/{number}"
+
+
+@pytest.fixture(scope="module")
+def document_images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("docs")
+    pictures = {"good": draw_document_like(seed=1), "good2": draw_document_like(seed=2, angle=-5),
+                "desk": draw_document_like(scale=0.03, seed=3), "blurry": draw_document_like(blur=17)}
+    paths = {}
+    for name, image in pictures.items():
+        paths[name] = folder / f"{name}.png"
+        cv2.imwrite(str(paths[name]), image)
+    return paths
+
+
+def make_kiosk(qtbot, core: Core, store: ApplicationStore, camera: Callable[[], ImageListSource] | None,
+               lookup: Callable[[str], str | None] | None = None) -> KioskWindow:
+    services = ApplicationServices(forms=load_forms(), store=store, camera=camera, lookup_registration=lookup)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services)
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ApplicationStore]:
+    opened = ApplicationStore(tmp_path / "apps", status_url_template=STATUS_URL)
+    yield opened
+    opened.close()
+
+
+def camera_of(*paths: Path) -> Callable[[], ImageListSource]:
+    return lambda: ImageListSource(list(paths), fps=30, loop=True, realtime=False)
+
+
+def click(qtbot, widget: QWidget) -> None:
+    assert widget.isVisible(), f"{widget.objectName()} is not visible"
+    assert widget.isEnabled(), f"{widget.objectName()} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
+    found = window.screens[step].findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def walk_to_form(qtbot, window: KioskWindow, service: str, lang: str = "id") -> None:
+    click(qtbot, named(window, Step.WELCOME, "welcomeLangEn" if lang == "en" else "welcomeLangId"))
+    click(qtbot, named(window, Step.WELCOME, "startButton"))
+    click(qtbot, window.screens[Step.SERVICE].tiles[service])
+    click(qtbot, named(window, Step.REQUIREMENTS, "nextButton"))
+    for digit in VALID_NIK:
+        click(qtbot, named(window, Step.IDENTIFY, f"key{digit}"))
+    click(qtbot, named(window, Step.IDENTIFY, "nextButton"))
+    assert window.current_step == Step.FORM
+
+
+def type_text(qtbot, window: KioskWindow, text: str) -> None:
+    """Type on whichever on-screen keyboard the question shows (letters, signs or the keypad)."""
+    screen = window.screens[Step.FORM]
+    for ch in text:
+        if ch == " ":
+            name = "letterSpace"
+        elif ch.isdigit() and screen.keypad.isVisible():
+            name = f"key{ch}"
+        elif ch.isalnum():
+            name = f"letter{ch.upper()}"
+        else:
+            name = f"sign{ord(ch)}"
+        click(qtbot, named(window, Step.FORM, name))
+
+
+def answer(qtbot, window: KioskWindow, text: str = "", choice: str = "") -> None:
+    if choice:
+        click(qtbot, named(window, Step.FORM, f"choice_{choice}"))
+    else:
+        type_text(qtbot, window, text)
+    click(qtbot, named(window, Step.FORM, "formNext"))
+
+
+def photograph_all(qtbot, window: KioskWindow, *, retake_first: bool = False) -> int:
+    screen = window.screens[Step.DOCUMENTS]
+    taken = 0
+    while screen.index < len(screen.form.documents):
+        qtbot.waitUntil(lambda: screen.take_button.isEnabled() and screen.last_check is not None
+                        and screen.last_check.ok, timeout=5000)
+        click(qtbot, screen.take_button)
+        qtbot.waitUntil(lambda: screen.reviewing is not None, timeout=5000)
+        assert screen.use_button.isVisible() and screen.retake_button.isVisible()
+        if retake_first and taken == 0:
+            click(qtbot, screen.retake_button)
+            assert screen.reviewing is None and screen.take_button.isVisible()
+            retake_first = False
+            continue
+        click(qtbot, screen.use_button)
+        taken += 1
+    return taken
+
+
+def test_nurse_files_a_permit_application_in_indonesian(qtbot, core: Core, store: ApplicationStore,
+                                                        document_images: dict[str, Path]) -> None:
+    lookups: list[str] = []
+
+    def lookup(nik: str) -> str | None:
+        lookups.append(nik)
+        return STR_NUMBER
+
+    kiosk = make_kiosk(qtbot, core, store, camera_of(document_images["good"], document_images["good2"]), lookup)
+    walk_to_form(qtbot, kiosk, "SIP-PERAWAT-BARU")
+    form = kiosk.screens[Step.FORM]
+    assert "3171********0001" in form.nik_note.text() and VALID_NIK not in form.nik_note.text()
+    assert form.question.text() == "Nomor STR"
+    qtbot.waitUntil(lambda: form.value == STR_NUMBER, timeout=5000)  # prefilled from the platform
+    assert lookups == [VALID_NIK]
+    assert "SISDMK" in form.message.text()
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    # a choice left empty is refused with a specific message, then answered
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    assert form.problem is not None and form.message.text() == "Sentuh salah satu jawaban."
+    answer(qtbot, kiosk, choice="facility")
+    answer(qtbot, kiosk, "RSUD TARAKAN")
+    # too short an address: the error shows, and goes once the answer is long enough
+    type_text(qtbot, kiosk, "JL")
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    assert form.message.text() == "Terlalu pendek: paling sedikit 5 huruf."
+    assert form.field.property("state") == "error"
+    answer(qtbot, kiosk, " KYAI CARINGIN 7")
+    answer(qtbot, kiosk, "JAKARTA PUSAT")
+    answer(qtbot, kiosk, choice="none")
+    # a phone number that is not Indonesian mobile
+    type_text(qtbot, kiosk, "12345")
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    assert form.message.text().startswith("Nomor HP tidak benar")
+    for _ in range(5):
+        click(qtbot, named(kiosk, Step.FORM, "keyBackspace"))
+    answer(qtbot, kiosk, "081234567890")
+    answer(qtbot, kiosk, "")  # email is optional
+    assert kiosk.current_step == Step.DOCUMENTS
+
+    docs = kiosk.screens[Step.DOCUMENTS]
+    assert not docs.next_button.isEnabled()  # required papers first
+    assert photograph_all(qtbot, kiosk, retake_first=True) == 3
+    assert docs.next_button.isEnabled()
+    click(qtbot, docs.next_button)
+    assert kiosk.current_step == Step.SUMMARY
+
+    summary = kiosk.screens[Step.SUMMARY]
+    rows = dict(summary.row_texts())
+    assert rows["Nomor STR"] == STR_NUMBER
+    assert rows["Alamat tempat praktik"] == "JL KYAI CARINGIN 7"
+    assert rows["Tempat praktik"] == "Di fasilitas kesehatan (RS, puskesmas, klinik)"
+    assert rows["NIK"] == "3171********0001"
+    assert summary.documents.text().count(": 1 foto") == 3
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=10000):
+        click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
+    assert kiosk.current_step == Step.RECEIPT
+
+    receipt = kiosk.screens[Step.RECEIPT]
+    saved = kiosk.session.saved_application
+    assert receipt.ticket.text() == kiosk.session.issued.ticket.number
+    assert saved.number in receipt.number.text()
+    qr = receipt.qr.pixmap().toImage().convertToFormat(receipt.qr.pixmap().toImage().Format.Format_Grayscale8)
+    pixels = np.array(qr.constBits(), np.uint8).reshape(qr.height(), qr.bytesPerLine())[:, :qr.width()]
+    assert zxingcpp.read_barcodes(pixels)[0].text == STATUS_URL.replace("{number}", saved.number)
+
+    assert store.counts()["pending"] == 1
+    outgoing = store.outgoing_application(saved.id)
+    assert outgoing.body["fields"]["str_number"] == STR_NUMBER
+    assert outgoing.body["fields"]["practice_address"] == "JL KYAI CARINGIN 7"
+    assert outgoing.body["fields"]["phone"] == "081234567890"
+    assert "email" not in outgoing.body["fields"]
+    assert outgoing.body["ticket_number"] == kiosk.session.issued.ticket.number
+    assert [a.kind for a in outgoing.attachments] == ["ktp", "practice_letter", "health_certificate"]
+    draft = kiosk.session.application
+    for attachment in outgoing.attachments:
+        data = store.blob(attachment.sha256)
+        assert hashlib.sha256(data).hexdigest() == attachment.sha256
+        assert data == draft.photos[attachment.kind][0]
+        page = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        assert page.shape[0] > page.shape[1] and page.shape[0] >= 800  # the page alone, upright, enlarged
+
+    click(qtbot, named(kiosk, Step.RECEIPT, "receiptDone"))
+    assert kiosk.current_step == Step.WELCOME
+    assert kiosk.session.application is None
+
+
+def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, store: ApplicationStore,
+                                                         document_images: dict[str, Path]) -> None:
+    kiosk = make_kiosk(qtbot, core, store, camera_of(document_images["good"]))
+    walk_to_form(qtbot, kiosk, "KIA", lang="en")
+    form = kiosk.screens[Step.FORM]
+    assert form.question.text() == "Child's NIK (see the family card)"
+    type_text(qtbot, kiosk, "9901")
+    assert form.keypad.isVisible() and not form.keyboard.isVisible()
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    assert "province" in form.message.text()
+    click(qtbot, named(kiosk, Step.FORM, "keyClear"))
+    answer(qtbot, kiosk, "3171010101150002")
+    answer(qtbot, kiosk, "SITI AMINAH")
+    type_text(qtbot, kiosk, "01012099")
+    assert form.field.text() == "01-01-2099"
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    assert form.message.text() == "This date has not happened yet. Please check."
+    click(qtbot, named(kiosk, Step.FORM, "keyClear"))
+    answer(qtbot, kiosk, "01012015")
+    answer(qtbot, kiosk, choice="parent")
+    # back one question keeps the answer
+    click(qtbot, named(kiosk, Step.FORM, "formPrevious"))
+    assert form.choice_buttons["parent"].isChecked()
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    answer(qtbot, kiosk, "08125550101")
+    assert kiosk.current_step == Step.DOCUMENTS
+    photograph_all(qtbot, kiosk)
+    click(qtbot, kiosk.screens[Step.DOCUMENTS].next_button)
+    summary = kiosk.screens[Step.SUMMARY]
+    rows = dict(summary.row_texts())
+    assert rows["Child's date of birth (DD-MM-YYYY)"] == "01-01-2015"
+    assert rows["Child's NIK (see the family card)"] == "3171********0002"
+    assert rows["Your relationship to the person"] == "Parent"
+    assert named(kiosk, Step.SUMMARY, "sendApplication").text() == "Yes, send my application"
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=10000):
+        click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
+    saved = kiosk.session.saved_application
+    body = store.outgoing_application(saved.id).body
+    assert body["fields"]["child_birth_date"] == "01012015" and body["fields"]["phone"] == "08125550101"
+    assert body["lang"] == "en"
+    assert kiosk.screens[Step.RECEIPT].heading.text() == "Your application is saved"
+
+
+def test_camera_says_what_is_wrong_and_takes_no_photo_without_a_page(qtbot, core: Core, store: ApplicationStore,
+                                                                     document_images: dict[str, Path]) -> None:
+    kiosk = make_kiosk(qtbot, core, store, camera_of(document_images["desk"]))
+    walk_to_form(qtbot, kiosk, "KIA")
+    kiosk.session.application.values.update(child_nik="3171010101150002", child_name="A", child_birth_date="01012015",
+                                            reporter_relation="parent", phone="081234567890")
+    kiosk.show_step(Step.DOCUMENTS)
+    docs = kiosk.screens[Step.DOCUMENTS]
+    qtbot.waitUntil(lambda: docs.last_check is not None, timeout=5000)
+    assert docs.status.text() == "Dokumen belum terlihat. Letakkan kertas di bawah kamera."
+    click(qtbot, docs.take_button)
+    qtbot.waitUntil(lambda: not docs.busy, timeout=5000)
+    assert docs.reviewing is None and kiosk.session.application.photos == {}
+    assert not docs.next_button.isEnabled()
+
+
+def test_idle_wipe_forgets_answers_and_photos(qtbot, core: Core, store: ApplicationStore,
+                                              document_images: dict[str, Path]) -> None:
+    kiosk = make_kiosk(qtbot, core, store, camera_of(document_images["good"]))
+    walk_to_form(qtbot, kiosk, "KIA")
+    answer(qtbot, kiosk, "3171010101150002")
+    type_text(qtbot, kiosk, "BUDI")
+    draft = kiosk.session.application
+    draft.add_photo("kk", b"jpeg")
+    kiosk.overlay.tick_ms = 5
+    kiosk._idle_question()
+    qtbot.waitUntil(lambda: kiosk.current_step == Step.WELCOME, timeout=3000)
+    assert kiosk.session.application is None
+    assert draft.values == {} and draft.photos == {}  # the old draft object is emptied too
+    form = kiosk.screens[Step.FORM]
+    assert form.field.text() == "" and not form.field.isUndoAvailable()
+    assert kiosk.screens[Step.DOCUMENTS].picture.image() is None
