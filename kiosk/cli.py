@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config_cmd.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_sub.add_parser("check", help="validate the configuration and print the effective values")
 
+    setup = commands.add_parser("setup", help="first-run setup wizard: writes the site configuration")
+    setup.add_argument("--windowed", action="store_true", help="a window instead of the full screen")
+    admin = commands.add_parser("admin", help="admin tools")
+    admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    admin_sub.add_parser("hash-pin", help="print the [admin] pin_hash value for a new admin PIN")
+
     survey = commands.add_parser("survey", help="satisfaction survey (SKM/IKM) tools")
     survey_sub = survey.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
     survey_ikm = survey_sub.add_parser("ikm", help="IKM of paper survey sheets (CSV: U1..U9, optional demographics)")
@@ -54,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="the PDF to write")
     report.add_argument("--csv", type=Path, help="also write CSV tables into this folder")
     report.add_argument("--lang", choices=("id", "en"), default="id")
+
+    from kiosk.central.cli import add_parser as add_central_api_command
+    from kiosk.sync.cli import add_parser as add_sync_command
+
+    add_sync_command(commands)
+    add_central_api_command(commands)
     return parser
 
 
@@ -67,6 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    if args.command in ("setup", "admin"):
+        from kiosk.admin_cli import hash_pin_command, setup_command
+
+        if args.command == "admin":
+            return hash_pin_command()
+        return setup_command(args.config, windowed=args.windowed)
+    if args.command == "run" and args.config is None and config_path_from_env() is None:
+        from kiosk.admin_cli import first_run  # a real install without configuration: the setup wizard
+
+        outcome = first_run(windowed=args.windowed)
+        if isinstance(outcome, int):
+            return outcome
+        args.config = Path(outcome.source)
     try:
         config = resolve_config(args)
     except ConfigError as exc:
@@ -82,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.reports.cli import run_report
 
         return run_report(config, args.period, args.date, args.out, args.csv, args.lang)
+    if args.command == "sync":
+        from kiosk.sync.cli import run as run_sync
+
+        return run_sync(config, args)
+    if args.command == "central-api":
+        from kiosk.central.cli import run as run_central_api
+
+        return run_central_api(args)
     if args.command == "selftest":
         from kiosk.selftest import run_selftest
 

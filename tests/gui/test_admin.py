@@ -150,3 +150,33 @@ def test_demo_pin_works_without_a_configured_hash_and_says_so(qtbot, kiosk, conf
         qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
     finally:
         door.shutdown()
+
+
+def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_hash) -> None:
+    from kiosk.ui.diagnostics import DiagnosticsPage
+    from kiosk.ui.setup_wizard import SetupWizard
+
+    door = AdminDoor(kiosk, config, "kiosk", AdminGate(pin_hash), lock_close=False,
+                     voice_result=lambda: ("warning", "no voice"), on_exit=lambda code: None)
+    try:
+        tap_corner(qtbot, kiosk)
+        enter_pin(qtbot, door, PIN)
+        qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
+        qtbot.mouseClick(door.panel.menu.buttons["diagnostics"], Qt.MouseButton.LeftButton)
+        page = door.panel.page
+        assert isinstance(page, DiagnosticsPage)
+        qtbot.waitUntil(lambda: not page.running, timeout=30_000)
+        names = {c.name for c in page.results}
+        assert {"voice", "database", "queue_host", "printer", "model", "disk", "version", "admin_pin"} <= names
+        assert page.result("voice").level == "warning"  # from the running app, not the worker thread
+        back = door.panel.findChild(type(door.panel.menu.buttons["exit"]), "adminBack")
+        qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+        assert door.panel.stack.currentWidget() is door.panel.menu
+        qtbot.mouseClick(door.panel.menu.buttons["setup"], Qt.MouseButton.LeftButton)
+        assert isinstance(door.panel.page, SetupWizard)
+        qtbot.mouseClick(door.panel.page.cancel_button, Qt.MouseButton.LeftButton)
+        assert door.panel.stack.currentWidget() is door.panel.menu
+        qtbot.mouseClick(door.panel.menu.buttons["sync"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(door.panel.menu.message.text()) and "…" not in door.panel.menu.message.text())
+    finally:
+        door.shutdown()

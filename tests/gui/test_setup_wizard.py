@@ -1,0 +1,167 @@
+"""The first-run setup wizard, walked by clicks: it writes a configuration that loads, tests the
+queue host for real, refuses bad values on the page they belong to, and keeps what it does not ask."""
+
+from __future__ import annotations
+
+import socket
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from kiosk.config import Config, ConfigError, load_config
+from kiosk.core import load_site_catalog, open_engine
+from kiosk.queue.host import RunningServer, create_app
+from kiosk.siteconfig import write_site_config
+from kiosk.staff import verify_pin
+from kiosk.ui.setup_wizard import SetupWizard
+
+PIN = "4826"
+
+
+@pytest.fixture
+def wizard(qtbot, config: Config, tmp_path: Path) -> Iterator[SetupWizard]:
+    widget = SetupWizard(config, tmp_path / "site.toml")
+    qtbot.addWidget(widget)
+    widget.resize(1080, 1600)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, edit: QLineEdit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def test_walk_writes_a_valid_configuration(qtbot, wizard: SetupWizard, config: Config, tmp_path: Path) -> None:
+    catalog, _ = load_site_catalog(config)
+    engine = open_engine(config, catalog)
+    server = RunningServer(create_app(engine, {}))
+    try:
+        assert wizard.page_name == "role"
+        click(qtbot, wizard.role.buttons["kiosk"])
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "site"
+        type_into(qtbot, wizard.siteName, "MPP Kota Bogor")
+        type_into(qtbot, wizard.siteCode, "MPP-BGR")
+        type_into(qtbot, wizard.deviceId, "kiosk-lobby-2")
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "queue"
+        type_into(qtbot, wizard.queue_url, server.url)
+        type_into(qtbot, wizard.queue_token, "k" * 24)
+        click(qtbot, wizard.queue_test)
+        qtbot.waitUntil(lambda: "ms" in wizard.queue_result.text(), timeout=10_000)
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "central"
+        click(qtbot, wizard.next_button)
+        click(qtbot, wizard.printer_kind.buttons["file"])
+        type_into(qtbot, wizard.printer_target, str(tmp_path))
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "camera"
+        click(qtbot, wizard.next_button)
+        click(qtbot, wizard.language.buttons["en"])
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "pin"
+        type_into(qtbot, wizard.pin_first, PIN)
+        type_into(qtbot, wizard.pin_second, PIN)
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "summary"
+        assert "MPP-BGR" in wizard.summary.text() and PIN not in wizard.summary.text()
+        with qtbot.waitSignal(wizard.saved, timeout=10_000):
+            click(qtbot, wizard.next_button)
+    finally:
+        server.stop()
+        engine.close()
+    written = load_config(tmp_path / "site.toml")
+    assert (written.device.role, written.device.id, written.device.language) == ("kiosk", "kiosk-lobby-2", "en")
+    assert written.device.fullscreen is True
+    assert (written.site.name, written.site.mpp_code) == ("MPP Kota Bogor", "MPP-BGR")
+    assert (written.queue.host_url, written.printer.kind, written.printer.target) == (server.url, "file", str(tmp_path))
+    assert verify_pin(PIN, written.admin.pin_hash) and not verify_pin("1234", written.admin.pin_hash)
+    assert wizard.result == written
+
+
+def test_bad_values_stop_on_their_page(qtbot, wizard: SetupWizard) -> None:
+    click(qtbot, wizard.next_button)
+    type_into(qtbot, wizard.siteCode, "mpp bogor")
+    click(qtbot, wizard.next_button)
+    assert wizard.page_name == "site"
+    assert "site.mpp_code" in wizard.message.text()
+    type_into(qtbot, wizard.siteCode, "MPP-BGR")
+    click(qtbot, wizard.next_button)
+    assert wizard.page_name == "queue"
+    type_into(qtbot, wizard.queue_url, "http://10.0.0.5:8700")
+    click(qtbot, wizard.next_button)  # a queue host needs this device's token
+    assert wizard.page_name == "queue" and "queue.device_token" in wizard.message.text()
+
+
+def test_pin_rules_and_mismatch(qtbot, wizard: SetupWizard) -> None:
+    wizard.go_to(7)
+    assert wizard.page_name == "pin"
+    click(qtbot, wizard.next_button)  # a first install must set a PIN
+    assert wizard.page_name == "pin" and wizard.message.text()
+    type_into(qtbot, wizard.pin_first, "1111")
+    type_into(qtbot, wizard.pin_second, "1111")
+    click(qtbot, wizard.next_button)
+    assert wizard.page_name == "pin" and "mudah" in wizard.message.text()
+    type_into(qtbot, wizard.pin_second, "4827")
+    type_into(qtbot, wizard.pin_first, "4826")
+    click(qtbot, wizard.next_button)
+    assert wizard.page_name == "pin" and "tidak sama" in wizard.message.text()
+
+
+def test_test_connection_to_a_stopped_queue_host_says_so(qtbot, wizard: SetupWizard) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    wizard.go_to(2)
+    type_into(qtbot, wizard.queue_url, f"http://127.0.0.1:{port}")
+    click(qtbot, wizard.queue_test)
+    qtbot.waitUntil(lambda: wizard.queue_result.text().startswith("Tidak terhubung"), timeout=10_000)
+
+
+def test_rerun_keeps_keys_it_does_not_ask_and_the_old_pin(qtbot, config: Config, tmp_path: Path) -> None:
+    from kiosk.admin import make_pin_hash
+
+    path = tmp_path / "site.toml"
+    old_hash = make_pin_hash(PIN)
+    path.write_text(f'[kiosk]\nidle_timeout_seconds = 90\n\n[admin]\npin_hash = "{old_hash}"\n\n'
+                    '[[counters]]\nnumber = 3\nname = "Loket 3"\n', encoding="utf-8")
+    existing = load_config(path)
+    wizard = SetupWizard(existing, path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    try:
+        wizard.go_to(7)
+        assert wizard.pin_note.text()  # "leave empty to keep the current PIN"
+        click(qtbot, wizard.next_button)
+        assert wizard.page_name == "summary"
+        with qtbot.waitSignal(wizard.saved, timeout=10_000):
+            click(qtbot, wizard.next_button)
+    finally:
+        wizard.shutdown()
+    written = load_config(path)
+    assert written.kiosk.idle_timeout_seconds == 90
+    assert written.admin.pin_hash == old_hash
+    assert [c.name for c in written.counters] == ["Loket 3"]
+
+
+def test_writer_refuses_an_invalid_result_and_leaves_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\nname = "MPP Lama"\n', encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(ConfigError, match="device.role"):
+        write_site_config(path, {"device": {"role": "toaster"}})
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    config = write_site_config(path, {"site": {"name": 'MPP "Baru" \\ Kota'}})
+    assert config.site.name == 'MPP "Baru" \\ Kota'
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["site"]["name"] == 'MPP "Baru" \\ Kota'
