@@ -107,6 +107,24 @@ class QueueHostSection:
 @dataclass(frozen=True)
 class CentralSection:
     api_url: str = field(default="", metadata=_opt("MPP Digital central API; empty = offline only", pattern=r"(|https?://\S+)"))
+    ca_file: str = field(default="", metadata=_opt(
+        "PEM file of a local certificate authority to trust for the central API; empty = the system's (never off)"))
+    timeout_seconds: float = field(default=10.0, metadata=_opt("Give up on one request after this long", min=1, max=120))
+    sync_interval_seconds: int = field(default=60, metadata=_opt("Seconds between sync runs", min=5, max=3600))
+    retention_days: int = field(default=30, metadata=_opt(
+        "Days after confirmed sync before NIK, photos and documents are deleted from the kiosk", min=0, max=3650))
+    status_url_template: str = field(default="", metadata=_opt(
+        "Status page for the receipt's QR, with {id} and/or {number}; empty = <api_url>/status/{id}",
+        pattern=r"(|https?://\S+)"))
+    application_number_prefix: str = field(default="APP", metadata=_opt(
+        "Start of application numbers (APP-20261123-0007); make it unique per kiosk, e.g. APP-K01",
+        pattern=r"[A-Z][A-Z0-9-]{0,15}"))
+
+    def status_url(self) -> str:
+        """The template the receipt's QR uses ({id} = the application's UUID)."""
+        if self.status_url_template:
+            return self.status_url_template
+        return f"{self.api_url.rstrip('/')}/status/{{id}}" if self.api_url else ""
 
 
 @dataclass(frozen=True)
