@@ -291,3 +291,65 @@ def test_idle_wipe_forgets_answers_and_photos(qtbot, core: Core, store: Applicat
     form = kiosk.screens[Step.FORM]
     assert form.field.text() == "" and not form.field.isUndoAvailable()
     assert kiosk.screens[Step.DOCUMENTS].picture.image() is None
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB tmpfs (root only, like CI): the honest way to get a disk that fills up."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small file system")
+    point = tmp_path / "tiny"
+    point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(point)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount tmpfs here: {result.stderr.decode().strip()}")
+    yield point
+    subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    with filler.open("wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_full_disk_sends_the_citizen_to_staff_and_keeps_everything(qtbot, core: Core, tiny_disk: Path,
+                                                                  document_images: dict[str, Path],
+                                                                  allow_log_errors) -> None:
+    store = ApplicationStore(tiny_disk / "apps", status_url_template=STATUS_URL)
+    try:
+        kiosk = make_kiosk(qtbot, core, store, camera_of(document_images["good"]))
+        walk_to_form(qtbot, kiosk, "KIA")
+        for text in ("3171010101150002", "SITI", "01012015"):
+            answer(qtbot, kiosk, text)
+        answer(qtbot, kiosk, choice="parent")
+        answer(qtbot, kiosk, "081234567890")
+        photograph_all(qtbot, kiosk)
+        click(qtbot, kiosk.screens[Step.DOCUMENTS].next_button)
+        summary = kiosk.screens[Step.SUMMARY]
+        before = summary.row_texts()
+        filler = fill(tiny_disk)
+        click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
+        qtbot.waitUntil(lambda: summary.error.isVisible(), timeout=10000)
+        ticket = core.queue.waiting(["KIA"])[0].number  # issued before the save failed
+        assert summary.error.text().startswith("Maaf, permohonan belum dapat disimpan")
+        assert ticket in summary.error.text()  # the queue number to show at the counter
+        assert kiosk.current_step == Step.SUMMARY and summary.row_texts() == before  # nothing lost
+        assert named(kiosk, Step.SUMMARY, "sendApplication").text() == "Coba lagi"
+        assert any("not saved" in r.getMessage() for r in allow_log_errors)
+        assert store.counts() == {"pending": 0, "sending": 0, "sent": 0, "rejected": 0}
+        filler.unlink()  # staff freed some space
+        with qtbot.waitSignal(kiosk.ticket_issued, timeout=10000):
+            click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
+        assert kiosk.current_step == Step.RECEIPT
+        assert kiosk.session.issued.ticket.number == ticket  # the same number, not a second one
+        assert store.counts()["pending"] == 1
+        assert len(core.queue.waiting(["KIA"])) == 1
+    finally:
+        store.close()
