@@ -167,27 +167,27 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
               "offset": _offset_modifier(tz, first_day)}
     services = {s.code: s for s in (catalog.services if catalog else ())}
     agency_of = {code: s.agency for code, s in services.items()}
+    limits = {code: s.sla.amount * SLA_SECONDS[s.sla.unit] for code, s in services.items()
+              if s.sla.unit in SLA_SECONDS}
+    groups: dict[str, dict[Any, _Collector]] = {k: defaultdict(_Collector) for k in
+                                                ("service", "agency", "counter", "hour", "day")}
+    total = _Collector()
     conn = sqlite3.connect(f"file:{queue_db}?mode=ro", uri=True)
     try:
-        rows = conn.execute(_PER_TICKET, params).fetchall()
+        # Streamed row by row: 100,000 tickets never sit in memory as one list.
+        for service_code, counter, state, ticket_day, hour, wait_s, serve_s, visit_s, application in \
+                conn.execute(_PER_TICKET, params):
+            limit = limits.get(service_code)
+            for collector in (total, groups["service"][service_code], groups["agency"][agency_of.get(service_code, "?")],
+                              groups["hour"][hour], groups["day"][ticket_day]):
+                collector.add(state, wait_s, serve_s, visit_s, limit, application)
+            if counter is not None:
+                groups["counter"][counter].add(state, wait_s, serve_s, visit_s, limit, application)
         transfers = conn.execute(_TRANSFERS, params).fetchall()
     except sqlite3.DatabaseError as exc:
         raise ReportError(f"{queue_db}: cannot be read as the queue database ({exc}).") from None
     finally:
         conn.close()
-
-    groups: dict[str, dict[Any, _Collector]] = {k: defaultdict(_Collector) for k in
-                                                ("service", "agency", "counter", "hour", "day")}
-    total = _Collector()
-    for service_code, counter, state, ticket_day, hour, wait_s, serve_s, visit_s, application in rows:
-        sla = services[service_code].sla if service_code in services else None
-        limit = sla.amount * SLA_SECONDS[sla.unit] if sla is not None and sla.unit in SLA_SECONDS else None
-        agency = agency_of.get(service_code, "?")
-        for collector in (total, groups["service"][service_code], groups["agency"][agency],
-                          groups["hour"][hour], groups["day"][ticket_day]):
-            collector.add(state, wait_s, serve_s, visit_s, limit, application)
-        if counter is not None:
-            groups["counter"][counter].add(state, wait_s, serve_s, visit_s, limit, application)
     for service_code, counter, count in transfers:
         total.transfers += count
         groups["service"][service_code].transfers += count
