@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
 import numpy as np
@@ -163,17 +163,18 @@ def describe_application(item: Any, form: Form | None, lang: str) -> FiledApplic
         rows=tuple(rows), documents=tuple(documents))
 
 
-def application_for_ticket(store: Any, ticket_number: str, *, day: str | None = None) -> dict[str, Any] | None:
+def application_for_ticket(store: Any, ticket_number: str, *, day: str | None = None,
+                           tz: tzinfo | None = None) -> dict[str, Any] | None:
     """The newest application filed with queue number ``ticket_number``, as the counter shows it.
 
-    Queue numbers restart every day, so ``day`` (YYYY-MM-DD, local) picks that day's one. Returns the
+    Queue numbers restart every day, so ``day`` (YYYY-MM-DD in ``tz``, the site's zone) picks that day's one. Returns the
     stored body (fields, attachment kinds, unmasked NIK: mask before showing) plus ``state`` (the
     outbox state); ``fields`` is empty when the retention job already deleted the personal data.
     In the one-machine demo the store is this machine's; on a building LAN the counter is another
     machine, and the queue host would have to serve this lookup (see the issue 6 report).
     """
     finder = getattr(store, "find_by_ticket", None)
-    app_id = finder(ticket_number, day=day) if callable(finder) else _find_by_ticket(store, ticket_number, day)
+    app_id = finder(ticket_number, day=day) if callable(finder) else _find_by_ticket(store, ticket_number, day, tz)
     if app_id is None:
         return None
     state = store.status(app_id)
@@ -188,7 +189,7 @@ def application_for_ticket(store: Any, ticket_number: str, *, day: str | None = 
     return body
 
 
-def _find_by_ticket(store: Any, ticket_number: str, day: str | None) -> str | None:
+def _find_by_ticket(store: Any, ticket_number: str, day: str | None, tz: tzinfo | None) -> str | None:
     """ADAPTER until ``ApplicationStore.find_by_ticket(ticket_number, day=)`` exists (asked of the sync area):
     reads the store's ``applications`` table through its own locked connection, newest first."""
     with store.db.reading() as conn:
@@ -198,7 +199,7 @@ def _find_by_ticket(store: Any, ticket_number: str, day: str | None) -> str | No
         if day is None:
             return str(row[0])
         try:
-            created = datetime.fromisoformat(str(row[1])).astimezone()
+            created = datetime.fromisoformat(str(row[1])).astimezone(tz)
         except ValueError:
             continue
         if created.date().isoformat() == day:

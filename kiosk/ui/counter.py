@@ -36,10 +36,12 @@ from PySide6.QtWidgets import (
 
 from kiosk.catalog import Catalog
 from kiosk.config import Config
+from kiosk.forms import FormSet
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import IllegalTransition, QueueError, Ticket, TicketNotFound, TicketState
 from kiosk.staff import LockedOut, StaffDirectory, StaffMember, WrongPin
+from kiosk.ui.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.bridge import QueueEvents
 from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, console_style
@@ -86,7 +88,8 @@ class CounterWindow(QWidget):
     NUMBER_MAX_DIGITS = 4
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient,
-                 parent: QWidget | None = None, *, staff: StaffDirectory | None = None) -> None:
+                 parent: QWidget | None = None, *, staff: StaffDirectory | None = None,
+                 application_finder: ApplicationFinder | None = None, forms: FormSet | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterWindow")
         self.config, self.catalog, self.queue = config, catalog, queue
@@ -174,6 +177,11 @@ class CounterWindow(QWidget):
         left.addWidget(self.stats)
 
         right = QVBoxLayout()
+        # The application the citizen filed at the kiosk, beside the ticket (hidden when there is none).
+        self.application_panel = (ApplicationPanel(application_finder, forms, self.t)
+                                  if application_finder is not None else None)
+        if self.application_panel is not None:
+            right.addWidget(self.application_panel, 1)
         self.waiting_title = label("", "sectionTitle")
         self.waiting_list = QListWidget()
         self.waiting_list.setObjectName("waitingList")
@@ -653,6 +661,8 @@ class CounterWindow(QWidget):
             if ticket.identity_status == "to_verify_at_counter":
                 parts.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
             self.current_detail.setText("\n".join(parts))
+        if self.application_panel is not None:
+            self.application_panel.show_ticket(ticket.number if ticket else None, ticket.day if ticket else None)
         state = ticket.state if ticket is not None else None
         busy = self.runner.busy
         idle = state is None or state in (TicketState.DONE, TicketState.NO_SHOW)
@@ -698,4 +708,6 @@ class CounterWindow(QWidget):
 
     def shutdown(self) -> None:
         self.events.close()
+        if self.application_panel is not None:
+            self.application_panel.shutdown()
         self.runner.stop()

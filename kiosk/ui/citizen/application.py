@@ -891,9 +891,9 @@ class SummaryScreen(Screen):
             return
         self._clear_rows()
         draft = session.application
-        rows = [(t("application.summary.service", service="").rstrip(": "), session.service.name.get(t.lang))]
+        rows = [(t("application.summary.service"), session.service.name.get(t.lang))]
         if session.nik is not None:
-            rows.append((t("application.summary.nik", nik="").rstrip(": "), session.nik.masked))
+            rows.append((t("application.summary.nik"), session.nik.masked))
         for item in form.fields:
             value = draft.values.get(item.id, "")
             rows.append((item.label.get(t.lang),
