@@ -184,5 +184,8 @@ def capture_all(config: Config, out: Path) -> list[Path]:
                                kiosk=KioskSection(**{**dataclasses.asdict(config.kiosk), "speech": "off"}))
     capture_kiosk(base, out, shots)
     capture_counter_and_display(base, out, shots)
+    from kiosk.ui.admin_screens import capture_admin
+
+    capture_admin(base, out, shots)
     settle()
     return shots

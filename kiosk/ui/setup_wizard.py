@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -132,7 +133,11 @@ class SetupWizard(QWidget):
             getattr(self, f"_build_{name}")(layout)
             layout.addStretch(1)
             self.pages[name] = page
-            self.stack.addWidget(page)
+            scroll = QScrollArea()  # a small screen scrolls the page instead of growing the window
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
         self.go_to(0)
 
     # -- pages ---------------------------------------------------------------------------------
