@@ -214,24 +214,47 @@ def camera_devices() -> list[str]:
     return sorted(glob.glob("/dev/video*")) if sys.platform.startswith("linux") else []
 
 
+def _face_enabled(config: Config) -> bool:
+    face = getattr(config, "face", None)
+    return bool(getattr(face, "enabled", True))
+
+
 def check_camera(config: Config) -> Finding:
+    if not _face_enabled(config):
+        return "ok", "face check turned off ([face] enabled = false): no camera needed", ""
+    configured = str(getattr(getattr(config, "camera", None), "device", "0"))
+    if not configured.isdigit() and not configured.startswith("/dev/"):  # a demo video or image folder
+        if Path(configured).expanduser().exists():
+            return "ok", f"camera stand-in {configured} (demo video or pictures)", ""
+        return "error", f"camera stand-in {configured} does not exist", "admin.advice.camera"
     devices = camera_devices()
     if not devices:
         if not sys.platform.startswith("linux"):
             return "ok", "camera presence is checked when the face step opens (not Linux)", ""
         return "warning", "no camera found: the face check is skipped, citizens type their NIK only", \
             "admin.advice.camera"
-    return "ok", f"camera(s): {', '.join(devices)}", ""
+    wanted = configured if configured.startswith("/dev/") else f"/dev/video{configured}"
+    if wanted not in devices:
+        return "warning", f"camera {wanted} not found; present: {', '.join(devices)}", "admin.advice.camera"
+    return "ok", f"camera {wanted} present", ""
 
 
 def check_model(config: Config) -> Finding:
-    folder = model_dir()
-    missing = [name for name, smallest in MODEL_FILES.items()
-               if not (folder / name).is_file() or (folder / name).stat().st_size < smallest]
-    if missing:
-        return "error", f"face model {', '.join(missing)} missing or damaged in {folder}", "admin.advice.model"
-    digest = hashlib.sha256((folder / "face_landmarker.task").read_bytes()).hexdigest()[:12]
-    return "ok", f"face model in {folder} (face_landmarker.task sha256 {digest}...)", ""
+    folder = Path(config.model_dir) if hasattr(config, "model_dir") else model_dir()  # type: ignore[attr-defined]
+    try:
+        from kiosk.camera.models import verify_model
+    except ImportError:
+        missing = [name for name, smallest in MODEL_FILES.items()
+                   if not (folder / name).is_file() or (folder / name).stat().st_size < smallest]
+        if missing:
+            return "error", f"face model {', '.join(missing)} missing or damaged in {folder}", "admin.advice.model"
+        digest = hashlib.sha256((folder / "face_landmarker.task").read_bytes()).hexdigest()[:12]
+        return "ok", f"face model in {folder} (face_landmarker.task sha256 {digest}...)", ""
+    status = verify_model(folder)
+    if status.ok:
+        return "ok", status.message, ""
+    level: Level = "error" if _face_enabled(config) else "ok"
+    return level, status.message, ("admin.advice.model" if level == "error" else "")
 
 
 # -- disk, admin PIN, version -----------------------------------------------------------------
