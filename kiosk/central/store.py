@@ -190,7 +190,7 @@ class CentralStore:
 
     def application_ids(self) -> list[str]:
         with self.db.reading() as conn:
-            return [r[0] for r in conn.execute("SELECT id FROM applications ORDER BY received_at").fetchall()]
+            return [r[0] for r in conn.execute("SELECT id FROM applications ORDER BY rowid").fetchall()]
 
     # -- attachments ------------------------------------------------------------------------
 

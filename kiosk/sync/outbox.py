@@ -21,13 +21,15 @@ Other areas queue their own uploads here too (survey answers, queue statistics):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
+import sqlite3
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -286,6 +288,21 @@ class ApplicationStore:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _bookkeeping(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction without the fsync of ``synchronous=FULL``, for outbox state marks.
+
+        Losing a "sending"/"sent" mark in a power cut only means the item is sent again, which
+        the server answers idempotently; the application itself is always written with FULL.
+        """
+        with self.db.reading() as conn:
+            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self.db.transaction() as tx:
+                    yield tx
+            finally:
+                conn.execute("PRAGMA synchronous=FULL")
+
     def _check_sound(self) -> None:
         with self.db.reading() as conn:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
@@ -445,20 +462,20 @@ class ApplicationStore:
 
     def mark_sending(self, seqs: Sequence[int]) -> None:
         now = _now_iso(self._clock())
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             conn.executemany("UPDATE outbox SET state='sending', attempts=attempts+1, updated_at=? WHERE seq=? "
                              "AND state IN ('pending','sending')", [(now, s) for s in seqs])
 
     def mark_retry(self, seqs: Sequence[int], error: str) -> None:
         """Back to pending after a retryable failure; ``error`` is shown to IT until it succeeds."""
         now = _now_iso(self._clock())
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             conn.executemany("UPDATE outbox SET state='pending', last_error=?, updated_at=? WHERE seq=? AND "
                              "state IN ('pending','sending')", [(error[:500], now, s) for s in seqs])
 
     def mark_sent(self, seq: int, *, central_status: str = "", note: str = "") -> None:
         now = _now_iso(self._clock())
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             row = conn.execute("UPDATE outbox SET state='sent', last_error='', reason='', updated_at=?, sent_at=? "
                                "WHERE seq=? RETURNING kind, ref_id", (now, now, seq)).fetchone()
             if row is not None and row["kind"] == APPLICATION_KIND:
@@ -468,14 +485,14 @@ class ApplicationStore:
 
     def mark_records_sent(self, seqs: Sequence[int]) -> None:
         now = _now_iso(self._clock())
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             conn.executemany("UPDATE outbox SET state='sent', last_error='', updated_at=?, sent_at=? WHERE seq=?",
                              [(now, now, s) for s in seqs])
 
     def mark_rejected(self, seq: int, reason: str) -> None:
         """Stop sending this entry: the server refused it for good; ``reason`` is shown to IT."""
         now = _now_iso(self._clock())
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             conn.execute("UPDATE outbox SET state='rejected', reason=?, updated_at=? WHERE seq=?",
                          (reason[:1000], now, seq))
 
@@ -542,7 +559,7 @@ class ApplicationStore:
 
     def set_central_status(self, app_id: str, status: str, note: str, updated_at: str) -> bool:
         """Record a status pulled from the central API; True if it changed."""
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             cursor = conn.execute("UPDATE applications SET central_status=?, central_note=?, status_updated_at=? "
                                   "WHERE id=? AND (central_status IS NOT ? OR central_note IS NOT ?)",
                                   (status, note, updated_at or _now_iso(self._clock()), app_id, status, note))
@@ -554,7 +571,7 @@ class ApplicationStore:
         return row["value"] if row else None
 
     def set_meta(self, values: Mapping[str, str]) -> None:
-        with self.db.transaction() as conn:
+        with self._bookkeeping() as conn:
             conn.executemany("INSERT OR REPLACE INTO sync_meta(key, value) VALUES (?, ?)", list(values.items()))
 
     # -- retention --------------------------------------------------------------------------

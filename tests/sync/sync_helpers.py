@@ -1,0 +1,44 @@
+"""Helpers for the sync tests (raw signed requests, request bodies)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+import requests
+
+from kiosk.central.app import RunningCentral
+from kiosk.sync.central_client import DeviceCredentials
+from kiosk.sync.signing import sign_headers
+
+ENROLL_CODE = "test-enroll-code-1"
+ADMIN_TOKEN = "admin-token-for-tests"
+NIK = "3171012345670001"
+
+
+def signed_request(central: RunningCentral, creds: DeviceCredentials, method: str, path: str, *,
+                   body: bytes = b"", headers: dict[str, str] | None = None, now: float | None = None,
+                   nonce: str | None = None, secret: str | None = None) -> requests.Response:
+    """One raw signed request, to test the server's checks directly."""
+    signed = sign_headers(creds.device_id, secret or creds.secret, method, path, body, now=now, nonce=nonce)
+    all_headers = {"Content-Type": "application/json", **signed, **(headers or {})}
+    return requests.request(method, central.url + path, data=body, headers=all_headers, timeout=10)
+
+
+def application_body(app_id: str | None = None, *, attachments: list[dict[str, Any]] | None = None,
+                     **changes: Any) -> dict[str, Any]:
+    body = {"id": app_id or str(uuid.uuid4()), "number": "APP-20261123-0001", "service_code": "KTP-EL",
+            "nik": NIK, "fields": {"alasan": "hilang"}, "ticket_number": "A001", "lang": "id",
+            "created_at": "2026-11-23T09:00:00+07:00", "attachments": attachments or []}
+    body.update(changes)
+    return body
+
+
+def as_json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
