@@ -138,6 +138,11 @@ class PrinterSection:
     kind: PrinterKind = field(default="none", metadata=_opt("Ticket printer type"))
     target: str = field(default="", metadata=_opt("USB ids, host:port, serial port or file path, per kind"))
     paper_width_mm: Literal[80, 58] = field(default=80, metadata=_opt("Paper roll width"))
+    timeout_seconds: int = field(default=12, metadata=_opt(
+        "Longest wait for the printer before the ticket is shown on screen instead", min=3, max=120))
+    status_url_template: str = field(default="", metadata=_opt(
+        "Address in the ticket's QR code, with {token}; empty = the queue host's status page",
+        pattern=r"(|https?://\S*\{token\}\S*)"))
 
 
 @dataclass(frozen=True)
@@ -189,15 +194,15 @@ class FaceSection:
     min_brightness: float = field(default=60.0, metadata=_opt("Darkest allowed mean face brightness (0-255)", min=0.0, max=255.0))
     max_brightness: float = field(default=215.0, metadata=_opt("Brightest allowed mean face brightness (0-255)", min=0.0, max=255.0))
     min_contrast: float = field(default=22.0, metadata=_opt("Lowest allowed face contrast (grey-level spread)", min=0.0, max=128.0))
-    min_sharpness: float = field(default=40.0, metadata=_opt("Lowest allowed face sharpness (Laplacian variance)", min=0.0, max=10_000.0))
+    min_sharpness: float = field(default=15.0, metadata=_opt("Lowest allowed face sharpness (Laplacian variance)", min=0.0, max=10_000.0))
     challenge_steps: int = field(default=2, metadata=_opt("Actions asked of the citizen (blink, turn, smile, open mouth)", min=1, max=4))
     step_timeout_seconds: float = field(default=7.0, metadata=_opt("Time allowed for each action", min=2.0, max=30.0))
     blink_delta: float = field(default=0.35, metadata=_opt("Rise of the eye-blink score over the citizen's own resting face", min=0.05, max=0.95))
     smile_delta: float = field(default=0.30, metadata=_opt("Rise of the smile score over the resting face", min=0.05, max=0.95))
     mouth_open_delta: float = field(default=0.30, metadata=_opt("Rise of the jaw-open score over the resting face", min=0.05, max=0.95))
     turn_degrees: float = field(default=14.0, metadata=_opt("Head turn (degrees from the resting pose) that counts as a turn", min=5.0, max=45.0))
-    min_parallax: float = field(default=0.35, metadata=_opt(
-        "Lowest 3-D depth score of landmark motion during a turn (a flat photo scores near 0)", min=0.0, max=5.0))
+    min_parallax: float = field(default=5.0, metadata=_opt(
+        "Lowest 3-D score of the face texture motion during a turn, % of the eye distance (a flat photo: 0.5-3.6)", min=0.0, max=50.0))
     min_motion: float = field(default=0.15, metadata=_opt(
         "Lowest natural micro-motion of the face in pixels per frame (a photo on a stand scores near 0)", min=0.0, max=10.0))
     max_attempts: int = field(default=2, metadata=_opt("Tries before the citizen is sent to the information desk", min=1, max=5))

@@ -1,0 +1,141 @@
+"""The whole live face check for one citizen: analysis, liveness attempts, and the best face picture.
+
+:class:`FaceCheck` is what the camera worker runs (it fits ``kiosk.ui.camera_view.FrameAnalyser``):
+``process(frame)`` returns a :class:`FaceCheckSnapshot` for the screen. When an attempt passes, the
+snapshot carries the best frame of the attempt (sharpest and most frontal), cropped and aligned, as JPEG
+bytes for the identity call. The GUI asks for another attempt with :meth:`FaceCheck.request_retry`
+(thread-safe). Evidence is logged as a privacy-safe event: scores and timings, never pictures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.camera.analysis import (LEFT_EYE_INNER, LEFT_EYE_OUTER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_INNER,
+                                   RIGHT_EYE_OUTER, FaceAnalyser, FaceObservation)
+from kiosk.camera.liveness import LivenessCheck, LivenessDecision, LivenessState, Phase
+from kiosk.camera.sources import Frame
+from kiosk.config import FaceSection
+from kiosk.log import event
+
+log = logging.getLogger(__name__)
+
+ALIGNED_SIZE = 320
+# where the eye centres and the mouth centre land in the aligned picture (a loose, passport-like crop)
+_TEMPLATE = np.array([[0.35, 0.40], [0.65, 0.40], [0.50, 0.70]], dtype=np.float32) * ALIGNED_SIZE
+
+
+@dataclass(frozen=True)
+class FaceCheckSnapshot:
+    """One analysed frame's news for the screen."""
+
+    state: LivenessState
+    attempt: int
+    face_box: tuple[float, float, float, float] | None  # x, y, w, h as shares of the frame (unmirrored)
+    in_oval: bool
+    face_jpeg: bytes | None = None  # only on the snapshot that reports a passed attempt
+
+
+def aligned_face_jpeg(image: np.ndarray, landmarks: np.ndarray, quality: int = 92) -> bytes:
+    """The face rotated upright and scaled so the eyes and mouth sit where a passport photo has them."""
+    right_eye = (landmarks[RIGHT_EYE_OUTER] + landmarks[RIGHT_EYE_INNER]) / 2
+    left_eye = (landmarks[LEFT_EYE_OUTER] + landmarks[LEFT_EYE_INNER]) / 2
+    mouth = (landmarks[MOUTH_RIGHT] + landmarks[MOUTH_LEFT]) / 2
+    source = np.array([right_eye, left_eye, mouth], dtype=np.float32)
+    matrix, _ = cv2.estimateAffinePartial2D(source, _TEMPLATE)
+    if matrix is None:  # degenerate landmarks: fall back to a plain crop of the face box
+        x0, y0 = landmarks.min(axis=0).astype(int)
+        x1, y1 = landmarks.max(axis=0).astype(int)
+        crop = image[max(0, y0):max(1, y1), max(0, x0):max(1, x1)]
+        aligned = cv2.resize(crop, (ALIGNED_SIZE, ALIGNED_SIZE))
+    else:
+        aligned = cv2.warpAffine(image, matrix, (ALIGNED_SIZE, ALIGNED_SIZE), flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    ok, data = cv2.imencode(".jpg", aligned, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV always encodes a valid BGR array
+        raise ValueError("JPEG encoding failed")
+    return data.tobytes()
+
+
+class _BestFrame:
+    """The sharpest, most frontal good frame seen so far in this attempt."""
+
+    def __init__(self) -> None:
+        self.score = -1.0
+        self.image: np.ndarray | None = None
+        self.landmarks: np.ndarray | None = None
+
+    def offer(self, frame: Frame, obs: FaceObservation) -> None:
+        if not obs.quality_ok or obs.landmarks is None:
+            return
+        score = obs.sharpness * obs.frontal_score
+        if score > self.score:
+            self.score, self.image, self.landmarks = score, frame.image, obs.landmarks
+
+    def jpeg(self) -> bytes | None:
+        if self.image is None or self.landmarks is None:
+            return None
+        return aligned_face_jpeg(self.image, self.landmarks)
+
+
+class FaceCheck:
+    """Analyser + liveness attempts + best frame. Build it on the worker thread (it loads MediaPipe)."""
+
+    def __init__(self, model_dir: Path, limits: FaceSection | None = None, *,
+                 challenge: tuple[str, ...] | None = None, rng: random.Random | None = None,
+                 analyser: FaceAnalyser | None = None) -> None:
+        self.limits = limits or FaceSection()
+        self._rng = rng
+        self._fixed_challenge = challenge
+        self._analyser = analyser or FaceAnalyser(model_dir, self.limits)
+        self._owns_analyser = analyser is None
+        self._retry = threading.Event()
+        self.attempt = 1
+        self.decisions: list[LivenessDecision] = []
+        self._new_attempt()
+
+    def _new_attempt(self) -> None:
+        self.liveness = LivenessCheck(self.limits, self._fixed_challenge, self._rng)
+        self._best = _BestFrame()
+
+    def request_retry(self) -> None:
+        """Start a new attempt (new random challenge) with the next frame. Safe from any thread."""
+        self._retry.set()
+
+    def process(self, frame: Frame) -> FaceCheckSnapshot:
+        if self._retry.is_set():
+            self._retry.clear()
+            self.attempt += 1
+            self._new_attempt()
+        obs = self._analyser.analyse(frame)
+        already_decided = self.liveness.decision is not None
+        if not already_decided and self.liveness.state.phase in (Phase.SEARCHING, Phase.HINT, Phase.BASELINE):
+            self._best.offer(frame, obs)
+        state = self.liveness.update(obs, cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY))
+        face_jpeg = None
+        if state.decision is not None and not already_decided:
+            self.decisions.append(state.decision)
+            self._log(state.decision)
+            if state.decision.live:
+                face_jpeg = self._best.jpeg()
+        width, height = obs.frame_size
+        box = None if obs.bbox is None else (obs.bbox[0] / width, obs.bbox[1] / height,
+                                             obs.bbox[2] / width, obs.bbox[3] / height)
+        return FaceCheckSnapshot(state, self.attempt, box, obs.in_oval, face_jpeg)
+
+    def _log(self, decision: LivenessDecision) -> None:
+        event(log, "face.liveness", "face liveness attempt %d: %s (%s) %s", self.attempt,
+              "live" if decision.live else "not live", decision.reason,
+              json.dumps(decision.evidence(), separators=(",", ":")))
+
+    def close(self) -> None:
+        if self._owns_analyser:
+            self._analyser.close()
