@@ -43,6 +43,7 @@ from kiosk.queue.models import IllegalTransition, QueueError, Ticket, TicketNotF
 from kiosk.staff import LockedOut, StaffDirectory, StaffMember, WrongPin
 from kiosk.ui.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.bridge import QueueEvents
+from kiosk.ui.citizen.survey import CounterSurvey
 from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, console_style
 from kiosk.ui.widgets import NumericKeypad, button, label, restyle
@@ -164,6 +165,11 @@ class CounterWindow(QWidget):
             self.buttons[action] = widget
             grid.addWidget(widget, i // 2, i % 2)
             QShortcut(QKeySequence(key), self, activated=lambda a=action: self._shortcut(a))
+        # "Ask for a rating" after Finish: the survey on the citizen-facing screen (kiosk.ui.citizen.survey).
+        self.survey = CounterSurvey(config, catalog, self)
+        self.survey.message.connect(self._say)
+        grid.addWidget(self.survey.button, len(self.ACTIONS) // 2, 0, 1, 2)
+        QShortcut(QKeySequence("F9"), self, activated=self.survey.ask)
         work.addLayout(grid)
         self.action_stack.addWidget(self.work_page)
         self.transfer_panel = self._build_transfer_panel()
@@ -181,7 +187,7 @@ class CounterWindow(QWidget):
         self.application_panel = (ApplicationPanel(application_finder, forms, self.t)
                                   if application_finder is not None else None)
         if self.application_panel is not None:
-            right.addWidget(self.application_panel, 1)
+            right.addWidget(self.application_panel, 2)
         self.waiting_title = label("", "sectionTitle")
         self.waiting_list = QListWidget()
         self.waiting_list.setObjectName("waitingList")
@@ -541,6 +547,7 @@ class CounterWindow(QWidget):
         self.call_title.setText(t("counter.call_number_title"))
         self.call_go.setText(t("counter.call_go"))
         self.call_cancel.setText(t("counter.cancel"))
+        self.survey.retranslate(t)
         self._set_call(self._call_prefix, self._call_digits)
         self._show_current()
 
@@ -594,6 +601,8 @@ class CounterWindow(QWidget):
         elif ticket is not None:
             self.current = None if ticket.state in (TicketState.DONE, TicketState.NO_SHOW) else ticket
             self._say(self.t(f"counter.did.{action}", number=ticket.number))
+            if action == "finish":
+                self.survey.offer(ticket)
         self.refresh()
 
     def _failed(self, action: str, exc: BaseException) -> None:
@@ -708,6 +717,7 @@ class CounterWindow(QWidget):
 
     def shutdown(self) -> None:
         self.events.close()
+        self.survey.shutdown()
         if self.application_panel is not None:
             self.application_panel.shutdown()
         self.runner.stop()

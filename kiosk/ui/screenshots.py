@@ -184,8 +184,14 @@ def capture_all(config: Config, out: Path) -> list[Path]:
                                kiosk=KioskSection(**{**dataclasses.asdict(config.kiosk), "speech": "off"}))
     capture_kiosk(base, out, shots)
     capture_counter_and_display(base, out, shots)
+    from kiosk.ui.citizen.survey_shots import capture_survey
+
+    capture_survey(base, out, shots)
     from kiosk.ui.admin_screens import capture_admin
 
     capture_admin(base, out, shots)
+    from kiosk.ui.application_screens import capture_applications
+
+    capture_applications(base, out, shots)
     settle()
     return shots

@@ -182,7 +182,7 @@ class SyncStatusPanel(QWidget):
         restyle(self.count_labels["rejected"], "alert", bool(counts.get("rejected")))
         self.last_sync.setText(t("application.sync.last_sync", when=_when(status.get("last_success_at"), t)))
         error = str(status.get("last_error") or "")
-        self.last_error.setText(error)
+        self.last_error.setText(t("application.sync.last_error", error=error) if error else "")
         self.last_error.setVisible(bool(error))
         for row in self.rejected_rows:
             row.deleteLater()

@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.camera.sources import ImageListSource
 from kiosk.core import Core
 from kiosk.documents import draw_document_like
 from kiosk.flow import Step
-from kiosk.forms import load_forms
-from kiosk.sync.outbox import ApplicationStore
+from kiosk.forms import Problem, load_forms
+from kiosk.nik import parse_nik
+from kiosk.sync.outbox import ApplicationStore, NewApplication
 from kiosk.ui.citizen.application import ApplicationServices
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.speech import Speaker
@@ -104,7 +105,7 @@ def type_text(qtbot, window: KioskWindow, text: str) -> None:
 
 def answer(qtbot, window: KioskWindow, text: str = "", choice: str = "") -> None:
     if choice:
-        click(qtbot, named(window, Step.FORM, f"choice_{choice}"))
+        click(qtbot, window.screens[Step.FORM].choice_buttons[choice])
     else:
         type_text(qtbot, window, text)
     click(qtbot, named(window, Step.FORM, "formNext"))
@@ -238,7 +239,8 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     answer(qtbot, kiosk, choice="parent")
     # back one question keeps the answer
     click(qtbot, named(kiosk, Step.FORM, "formPrevious"))
-    assert form.choice_buttons["parent"].isChecked()
+    assert form.choice_buttons["parent"].property("pressed") is True
+    assert form.choice_buttons["parent"].title.text() == "✓ Parent"
     click(qtbot, named(kiosk, Step.FORM, "formNext"))
     answer(qtbot, kiosk, "08125550101")
     assert kiosk.current_step == Step.DOCUMENTS
@@ -256,7 +258,7 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     body = store.outgoing_application(saved.id).body
     assert body["fields"]["child_birth_date"] == "01012015" and body["fields"]["phone"] == "08125550101"
     assert body["lang"] == "en"
-    assert kiosk.screens[Step.RECEIPT].heading.text() == "Your application is saved"
+    assert kiosk.screens[Step.RECEIPT].heading.text() == "✓ Your application is saved"
 
 
 def test_camera_says_what_is_wrong_and_takes_no_photo_without_a_page(qtbot, core: Core, store: ApplicationStore,
@@ -353,3 +355,55 @@ def test_full_disk_sends_the_citizen_to_staff_and_keeps_everything(qtbot, core: 
         assert len(core.queue.waiting(["KIA"])) == 1
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("large_text", [False, True])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store: ApplicationStore,
+                                                        document_images: dict[str, Path], size: tuple[int, int],
+                                                        large_text: bool, lang: str) -> None:
+    """Every application screen, in its busiest state, fits without pushing the window or cutting text."""
+    kiosk = make_kiosk(qtbot, core, store, None)
+    kiosk.resize(*size)
+    kiosk.set_language(lang)
+    kiosk.set_large_text(large_text)
+    kiosk.choose_service(core.catalog.service("SIP-DSP-PINDAH"))
+    kiosk.identified(parse_nik(VALID_NIK))
+    form = kiosk.screens[Step.FORM]
+    draft = kiosk.session.application
+    kiosk.session.issued = core.queue.issue("SIP-DSP-PINDAH", request_id="fit")
+    kiosk.session.saved_application = store.save(NewApplication(
+        id=draft.id, service_code="SIP-DSP-PINDAH", nik=VALID_NIK, fields={"phone": "081234567890"}))
+    states = []
+    for index in range(len(form.form.fields)):  # every question, with its longest error shown
+        states.append((Step.FORM, lambda i=index: (form.start_at(i), form.enter(kiosk.session), form._type("X"),
+                                                   setattr(form, "_problem", Problem("characters", {})),
+                                                   form._render())))
+    docs = kiosk.screens[Step.DOCUMENTS]
+    states.append((Step.DOCUMENTS, lambda: (docs.enter(kiosk.session),)))
+    summary = kiosk.screens[Step.SUMMARY]
+    states.append((Step.SUMMARY, lambda: (summary.enter(kiosk.session),
+                                          summary.show_error("application.error.not_saved_ticket", ticket="H-001"))))
+    states.append((Step.RECEIPT, lambda: (kiosk.screens[Step.RECEIPT].enter(kiosk.session),)))
+    for step, prepare in states:
+        screen = kiosk.screens[step]
+        kiosk.stack.setCurrentWidget(screen)
+        prepare()
+        kiosk._update_header()
+        qtbot.wait(5)
+        assert (kiosk.width(), kiosk.height()) == size
+        area = kiosk.stack.size()
+        needed = screen.layout().totalMinimumSize()
+        assert needed.width() <= area.width() and needed.height() <= area.height(), (
+            f"{step.value} needs {needed.toTuple()} but has {area.toTuple()}")
+        for widget in screen.findChildren(QWidget):
+            if not widget.isVisible() or widget.visibleRegion().isEmpty():
+                continue
+            if isinstance(widget, QPushButton) and widget.text():
+                needed_px = max(widget.fontMetrics().horizontalAdvance(line) for line in widget.text().split("\n"))
+                assert widget.contentsRect().width() >= needed_px, f"{step.value}: '{widget.text()}' is cut off"
+                assert widget.height() >= 72, f"{step.value}: '{widget.text()}' is below 72 px"
+            elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
+                assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (
+                    f"{step.value}: label '{widget.text()[:30]}' is cut off")

@@ -27,7 +27,9 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
         assert any(p.name.startswith(role) for p in shots), role
     admin = [p for p in shots if p.name.startswith(("admin-", "setup-"))]  # kiosk/ui/admin_screens.py
     assert len(admin) == 52
-    assert len(shots) - len(admin) == 66
+    applications = [p for p in shots if p.name.startswith("application-")]  # kiosk/ui/application_screens.py
+    assert len(applications) == 38
+    assert len(shots) - len(admin) - len(applications) == 66
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 

@@ -51,7 +51,7 @@ from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.models import Closed, QuotaFull
-from kiosk.ui.citizen.screens import Screen
+from kiosk.ui.citizen.screens import Screen, Tile
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
 
@@ -187,8 +187,8 @@ class FormScreen(Screen):
         self.title = label("", "subtitle")
         self.nik_note = label("", "note")
         self.counter = label("", "stepLabel")
-        self.question = label("", "sectionTitle")
-        self.question.setObjectName("question")
+        self.question = label("", "title")  # the question is the biggest thing on the page
+        self.question.setAccessibleName("question")
         self.hint = label("", "note")
         self.field = QLineEdit()
         self.field.setObjectName("formField")
@@ -209,7 +209,7 @@ class FormScreen(Screen):
         self.choices_box = QVBoxLayout(self.choices_page)
         self.choices_box.setContentsMargins(0, 0, 0, 0)
         self.choices_box.setSpacing(14)
-        self.choice_buttons: dict[str, QWidget] = {}
+        self.choice_buttons: dict[str, Tile] = {}
         for page in (self.keyboard, self.keypad, self.choices_page):
             self.inputs.addWidget(page)
 
@@ -339,12 +339,12 @@ class FormScreen(Screen):
                 taken.widget().deleteLater()
         self.choice_buttons = {}
         for choice in item.choices:
-            widget = button(choice.label.get(self.t.lang), "toggle", lambda v=choice.value: self._choose(v),
-                            name=f"choice_{choice.value}")
-            widget.setCheckable(True)
-            widget.setChecked(choice.value == self._value)
-            self.choice_buttons[choice.value] = widget
-            self.choices_box.addWidget(widget)
+            # A tile, not a button: long answers wrap instead of being cut off in large text.
+            tile = Tile(choice.label.get(self.t.lang), "", name=f"choice_{choice.value}")
+            tile.detail.hide()
+            tile.clicked.connect(lambda v=choice.value: self._choose(v))
+            self.choice_buttons[choice.value] = tile
+            self.choices_box.addWidget(tile)
         self.choices_box.addStretch(1)
 
     def _render(self) -> None:
@@ -354,8 +354,11 @@ class FormScreen(Screen):
         shown = show_date(self._value) if item.type == "date" else self._value
         if self.field.text() != shown:
             self.field.setText(shown)
-        for value, widget in self.choice_buttons.items():
-            widget.setChecked(value == self._value)  # type: ignore[attr-defined]
+        for value, tile in self.choice_buttons.items():
+            chosen = value == self._value
+            choice = item.choice(value)
+            tile.title.setText(("✓ " if chosen else "") + (choice.label.get(t.lang) if choice else value))  # type: ignore[attr-defined]
+            restyle(tile, "pressed", chosen)
         state = ""
         if self._problem is not None:
             self.message.setObjectName("fieldError")
@@ -447,7 +450,12 @@ class FormScreen(Screen):
             self._landscape = landscape
             self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape
                                    else QBoxLayout.Direction.TopToBottom)
-            self.body.setStretch(0, 1 if landscape else 0)
+            self.body.setStretch(0, 4 if landscape else 0)
+            self.body.setStretch(1, 5 if landscape else 1)
+            self.title.setVisible(not landscape)  # the header's step counter says where we are
+            # Landscape has half the width for the question: a size that leaves room for the answer.
+            self.question.setObjectName("sectionTitle" if landscape else "title")
+            restyle(self.question, "landscape", landscape)
 
     def spoken_text(self) -> str:
         parts = [self.question.text() + ".", self.hint.text()]
@@ -560,12 +568,12 @@ class DocumentsScreen(Screen):
         self.title = label("", "title")
         self.which = label("", "stepLabel")
         self.document = label("", "sectionTitle")
-        self.document.setObjectName("documentName")
+        self.document.setAccessibleName("documentName")
         self.hint = label("", "note")
         self.picture = PictureLabel("documentPicture")
         self.status = label("", "note")
         self.status.setAccessibleName("documentStatus")
-        self.take_button = button("", "hero", self._take, name="takePhoto")
+        self.take_button = button("", "primary", self._take, name="takePhoto")
         self.retake_button = button("", "", self._retake, name="retakePhoto")
         self.use_button = button("", "primary", self._use, name="usePhoto")
         self.skip_button = button("", "small", self._skip, name="skipDocument")
@@ -732,8 +740,8 @@ class DocumentsScreen(Screen):
         else:
             self.document.setText(t("application.documents.all_done"))
             self.hint.setText("")
-        self.hint.setVisible(bool(self.hint.text()))
         reviewing = self.reviewing is not None
+        self.hint.setVisible(bool(self.hint.text()) and not reviewing)
         self.picture.setVisible(live or reviewing)
         self.take_button.setVisible(live and not reviewing)
         self.take_button.setEnabled(not self.busy and self.last_frame is not None)
@@ -759,7 +767,7 @@ class DocumentsScreen(Screen):
         if not self.camera_available or self.camera_failed:
             text, name = t("application.documents.no_camera"), "fieldError"
         elif self.reviewing is not None:
-            text, name = t("application.documents.readable"), "note"
+            text, name = t("application.documents.readable"), "body"
         elif self.index >= len(self.form.documents):
             text, name = t("application.documents.all_done"), "fieldOk"
         elif self.last_check is None:
@@ -781,6 +789,7 @@ class DocumentsScreen(Screen):
             self._landscape = landscape
             self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape
                                    else QBoxLayout.Direction.TopToBottom)
+            self.title.setVisible(not landscape)  # the room goes to the picture and the instructions
 
     def spoken_text(self) -> str:
         return " ".join(p for p in (self.document.text() + ".", self.hint.text(), self.status.text()) if p)
@@ -934,7 +943,7 @@ class ReceiptScreen(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: CitizenSession | None = None
-        self.heading = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
+        self.heading = label("", "fieldOk", align=Qt.AlignmentFlag.AlignCenter)
         self.ticket_caption = label("", "sectionTitle", align=Qt.AlignmentFlag.AlignCenter)
         self.ticket = label("", "ticketNumber", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.ticket.setAccessibleName("receiptTicket")
@@ -950,14 +959,19 @@ class ReceiptScreen(Screen):
         for widget in (self.number, self.qr, self.qr_text):
             box.addWidget(widget)
         self.done_button = button("", "primary", self.done.emit, name="receiptDone")
-        self.layout_.addWidget(self.heading)
-        self.layout_.addWidget(self.ticket_caption)
-        self.layout_.addWidget(self.ticket)
-        self.layout_.addWidget(self.counters)
-        self.layout_.addWidget(frame)
-        self.layout_.addWidget(self.sync)
-        self.layout_.addStretch(1)
+        numbers = QVBoxLayout()
+        numbers.setSpacing(18)
+        for widget in (self.heading, self.ticket_caption, self.ticket, self.counters, self.sync):
+            numbers.addWidget(widget)
+        numbers.addStretch(1)
+        # Portrait: queue number above the QR card; landscape: side by side.
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(28)
+        self.body.addLayout(numbers)
+        self.body.addWidget(frame)
+        self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.done_button)
+        self._landscape = False
         self._seconds_left = 0
         self._qr_for: tuple[str, int] | None = None
 
@@ -1002,7 +1016,7 @@ class ReceiptScreen(Screen):
         if session is None or session.saved_application is None:
             return
         url = str(getattr(session.saved_application, "status_url", "") or "")
-        size = max(200, min(self.width(), self.height()) // 4)
+        size = max(200, min(self.width(), self.height()) // 3)
         if url and self._qr_for != (url, size):
             self._qr_for = (url, size)
             self.qr.setPixmap(qr_pixmap(url, size))
@@ -1011,6 +1025,10 @@ class ReceiptScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.landscape != self._landscape:
+            self._landscape = self.landscape
+            self.body.setDirection(QBoxLayout.Direction.LeftToRight if self._landscape
+                                   else QBoxLayout.Direction.TopToBottom)
         self._draw_qr()
 
     def spoken_text(self) -> str:
