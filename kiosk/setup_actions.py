@@ -46,10 +46,44 @@ def enroll_device(api_url: str, code: str, device_id: str, data_dir: Path) -> st
     return str(credentials.device_id)
 
 
-def sync_now(config: Config) -> str:
-    """Send what waits in the outbox now; a short summary for the admin."""
-    run = _optional("kiosk.sync", "sync_now")
-    return str(run(config))
+class SyncJobs:
+    """The admin menu's sync page: the outbox status, "send now" and "retry" over the sync area's
+    store and central client (its :class:`~kiosk.ui.sync_status.SyncStatusPanel` shows them)."""
+
+    def __init__(self, config: Config) -> None:
+        try:
+            from kiosk.sync.outbox import ApplicationStore
+        except ImportError:
+            raise NotAvailable("kiosk.sync.outbox") from None
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = ApplicationStore(config.data_dir, status_url_template=config.central.status_url(),
+                                      number_prefix=config.central.application_number_prefix)
+
+    def status(self) -> Any:
+        from kiosk.diagnostics import central_enrollment
+        from kiosk.sync.engine import sync_status
+
+        return sync_status(self.store, enrolled=central_enrollment(self.config), api_url=self.config.central.api_url)
+
+    def sync_now(self) -> Any:
+        from kiosk.sync.central_client import CentralClient
+        from kiosk.sync.engine import CATALOG_CACHE_FILE, SyncEngine
+
+        central = self.config.central
+        if not central.api_url:
+            raise ValueError("no central API configured ([central] api_url)")
+        with CentralClient.from_data_dir(central.api_url, self.config.data_dir, ca_file=central.ca_file or None,
+                                         timeout=central.timeout_seconds) as client:
+            engine = SyncEngine(self.store, client, catalog_cache=Path(self.config.data_dir) / CATALOG_CACHE_FILE,
+                                retention_days=central.retention_days)
+            return engine.sync_once(max_seconds=60)
+
+    def requeue(self, seq: int) -> bool:
+        return bool(self.store.requeue(seq))
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def detect_printers() -> list[str]:
@@ -58,10 +92,24 @@ def detect_printers() -> list[str]:
     return [str(p) for p in detect()]
 
 
-def test_print(config: Config, printer: PrinterSection) -> None:
-    """Print one test ticket on ``printer`` (the wizard's unsaved choice)."""
-    print_test = _optional("kiosk.printing", "print_test")
-    print_test(dataclasses.replace(config, printer=printer))
+def test_print(config: Config, printer: PrinterSection) -> str:
+    """Print the printing area's sample ticket on ``printer`` (the wizard's unsaved choice); raises
+    ``OSError`` with the printer's own words when it fails."""
+    try:
+        from kiosk.printing.service import PrintService
+        from kiosk.printing.ticket import sample_content
+    except ImportError:
+        raise NotAvailable("kiosk.printing.service") from None
+    trial = dataclasses.replace(config, printer=printer)
+    service = PrintService.from_config(trial)
+    if not service.enabled:
+        status = service.last_status() or {}
+        raise OSError(str(status.get("detail") or "the printer settings cannot work"))
+    outcome = service.print_content(sample_content(trial.site.name, "", lang=trial.device.language,
+                                                   tz=trial.site.timezone, device_id=trial.device.id))
+    if not outcome.ok:
+        raise OSError(outcome.detail or outcome.reason or "the printer did not print")
+    return outcome.number
 
 
 def list_cameras() -> list[str]:

@@ -258,21 +258,25 @@ def _reprint_page(panel: AdminPanel) -> QWidget | None:
     return factory(panel.config, panel.t)  # type: ignore[no-any-return]
 
 
-def _sync_now(panel: AdminPanel) -> None:
-    from kiosk.setup_actions import NotAvailable, sync_now
+def _sync_page(panel: AdminPanel) -> QWidget | None:
+    """The sync area's status panel ("send now", retry) over this device's outbox."""
+    from kiosk.setup_actions import NotAvailable, SyncJobs
 
-    panel.menu.show_message(panel.t("admin.menu.sync_running"), error=False)
-
-    def failed(exc: BaseException) -> None:
-        if isinstance(exc, NotAvailable):
-            panel.menu.show_message(panel.t("admin.menu.unavailable"), error=True)
-        else:
-            log.warning("sync now failed: %s", exc)
-            panel.menu.show_message(panel.t("admin.menu.sync_failed", reason=str(exc)), error=True)
-
-    panel.runner.run(lambda: sync_now(panel.config),
-                     lambda summary: panel.menu.show_message(panel.t("admin.menu.sync_done") + f" {summary}",
-                                                             error=False), failed)
+    panel_class = _optional_attr("kiosk.ui.sync_status", "SyncStatusPanel")
+    try:
+        if panel_class is None:
+            raise NotAvailable("kiosk.ui.sync_status")
+        jobs = SyncJobs(panel.config)
+    except Exception as exc:  # noqa: BLE001 - not in this build, or the store cannot open: say so
+        log.warning("sync page unavailable: %s", exc)
+        panel.menu.show_message(panel.t("admin.menu.unavailable"), error=True)
+        return None
+    page = panel_class(jobs.status, sync_now=jobs.sync_now, requeue=jobs.requeue, t=panel.t)  # type: ignore[operator]
+    page.destroyed.connect(lambda *_: jobs.close())
+    refresh = getattr(page, "refresh", None)
+    if callable(refresh):
+        refresh()
+    return page  # type: ignore[no-any-return]
 
 
 def _optional_attr(module: str, name: str) -> object | None:
@@ -288,7 +292,7 @@ MENU_ENTRIES: list[MenuEntry] = [
     MenuEntry("diagnostics", "admin.menu.diagnostics", _diagnostics_page),
     MenuEntry("setup", "admin.menu.setup", _setup_page),
     MenuEntry("reprint", "admin.menu.reprint", _reprint_page),
-    MenuEntry("sync", "admin.menu.sync", lambda panel: _sync_now(panel)),  # type: ignore[func-returns-value]
+    MenuEntry("sync", "admin.menu.sync", _sync_page),
 ]
 
 

@@ -177,6 +177,14 @@ def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_has
         qtbot.mouseClick(door.panel.page.cancel_button, Qt.MouseButton.LeftButton)
         assert door.panel.stack.currentWidget() is door.panel.menu
         qtbot.mouseClick(door.panel.menu.buttons["sync"], Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: bool(door.panel.menu.message.text()) and "…" not in door.panel.menu.message.text())
+        from kiosk.ui.sync_status import SyncStatusPanel
+
+        sync_page = door.panel.page
+        assert isinstance(sync_page, SyncStatusPanel)  # the sync area's panel over this device's outbox
+        qtbot.waitUntil(lambda: sync_page.status is not None)
+        assert sync_page.status["counts"] is not None
+        qtbot.mouseClick(door.panel.findChild(type(door.panel.menu.buttons["exit"]), "adminBack"),
+                         Qt.MouseButton.LeftButton)
+        assert door.panel.stack.currentWidget() is door.panel.menu
     finally:
         door.shutdown()

@@ -63,7 +63,12 @@ def test_walk_writes_a_valid_configuration(qtbot, wizard: SetupWizard, config: C
         assert wizard.page_name == "central"
         click(qtbot, wizard.next_button)
         click(qtbot, wizard.printer_kind.buttons["file"])
-        type_into(qtbot, wizard.printer_target, str(tmp_path))
+        tickets = tmp_path / "tickets"
+        tickets.mkdir()
+        type_into(qtbot, wizard.printer_target, str(tickets))
+        click(qtbot, wizard.printer_test)
+        qtbot.waitUntil(lambda: wizard.printer_result.text() == wizard.t("setup.printer.test_ok"), timeout=20_000)
+        assert any(tickets.iterdir())  # the sample ticket really went to the "printer"
         click(qtbot, wizard.next_button)
         assert wizard.page_name == "camera"
         click(qtbot, wizard.next_button)
@@ -84,7 +89,8 @@ def test_walk_writes_a_valid_configuration(qtbot, wizard: SetupWizard, config: C
     assert (written.device.role, written.device.id, written.device.language) == ("kiosk", "kiosk-lobby-2", "en")
     assert written.device.fullscreen is True
     assert (written.site.name, written.site.mpp_code) == ("MPP Kota Bogor", "MPP-BGR")
-    assert (written.queue.host_url, written.printer.kind, written.printer.target) == (server.url, "file", str(tmp_path))
+    assert (written.queue.host_url, written.printer.kind, written.printer.target) == (server.url, "file",
+                                                                                      str(tmp_path / "tickets"))
     assert verify_pin(PIN, written.admin.pin_hash) and not verify_pin("1234", written.admin.pin_hash)
     assert wizard.result == written
 
