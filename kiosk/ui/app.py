@@ -48,11 +48,25 @@ class RoleWindows:
         self.display: DisplayWindow | None = None
         self.admin_doors: list[AdminDoor] = []
         config, catalog, queue = core.config, core.catalog, core.queue
+        applications = None
+        if role in ("kiosk", "all-in-one") and catalog is not None:
+            from kiosk.ui.citizen.application import application_services_for
+
+            applications = application_services_for(config)  # None: tickets only (the log says why)
         if role in ("kiosk", "all-in-one"):
-            self.kiosk = KioskWindow(config, catalog, queue, speaker)
+            self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=applications)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
         if role in ("counter", "all-in-one"):
-            self.counter = CounterWindow(config, catalog, queue, staff=core.staff)
+            finder = None
+            if applications is not None:  # one machine: the kiosk's store is here (on a LAN it is not)
+                from zoneinfo import ZoneInfo
+
+                from kiosk.applications import application_for_ticket
+
+                store, tz = applications.store, ZoneInfo(config.site.timezone)
+                finder = lambda number, day: application_for_ticket(store, number, day=day, tz=tz)  # noqa: E731
+            self.counter = CounterWindow(config, catalog, queue, staff=core.staff, application_finder=finder,
+                                         forms=applications.forms if applications is not None else None)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)

@@ -73,6 +73,36 @@ class ApplicationServices:
     store: Any
     camera: Callable[[], FrameSource] | None = None
     lookup_registration: RegistrationLookup | None = None
+    owns_store: bool = False  # close the store when the kiosk shuts down
+
+    def close(self) -> None:
+        if self.owns_store:
+            self.store.close()
+
+
+def application_services_for(config: Any) -> ApplicationServices | None:
+    """Forms, the local store and the camera as configured; None (ticket-only kiosk) when unusable.
+
+    A broken forms file or an unusable applications database must not take the queue kiosk down:
+    the kiosk then issues plain tickets and the log says what IT has to fix.
+    """
+    from kiosk.camera.sources import source_from_config
+    from kiosk.forms import FormsError, load_forms
+    from kiosk.sync.outbox import ApplicationStore
+
+    try:
+        forms = load_forms()
+    except FormsError as exc:
+        log.error("application forms unavailable, the kiosk only issues tickets: %s", exc)
+        return None
+    try:
+        store = ApplicationStore(config.data_dir, status_url_template=config.central.status_url(),
+                                 number_prefix=config.central.application_number_prefix)
+    except Exception as exc:  # StoreError (disk, key, damaged file): IT must act; citizens still get tickets
+        log.error("applications database unavailable, the kiosk only issues tickets: %s", exc)
+        return None
+    return ApplicationServices(forms=forms, store=store, camera=lambda: source_from_config(config),
+                               owns_store=True)
 
 
 def problem_text(t: Translator, problem: Problem) -> str:
@@ -1176,3 +1206,4 @@ class ApplicationFlow(QObject):
         if self.camera is not None:
             self.camera.shutdown()
         self.runner.stop()
+        self.services.close()
