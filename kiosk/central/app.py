@@ -35,8 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Path as PathParam, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -332,7 +334,7 @@ class BodyLimit:
 
     @staticmethod
     def limit_for(path: str) -> int:
-        if path.startswith("/v1/attachments/") and path != "/v1/attachments/missing":
+        if path.startswith("/v1/attachments/") and path != "/v1/missing-attachments":
             return MAX_ATTACHMENT_BYTES
         if path == "/v1/identity/verify":
             return MAX_IDENTITY_BYTES + 1024
@@ -410,7 +412,7 @@ async def _signed(request: Request) -> Caller:
         path += "?" + request.scope["query_string"].decode("latin-1")
     if not signature_matches(device.secret, request.method, path, headers, body):
         raise ApiError(401, "bad_signature", "The signature does not match this request.")
-    if not await asyncio.to_thread(store.use_nonce, device_id, headers[NONCE_HEADER], timestamp,
+    if not await anyio.to_thread.run_sync(store.use_nonce, device_id, headers[NONCE_HEADER], timestamp,
                                    int(now) - 2 * skew_seconds):
         raise ApiError(401, "replayed", "This nonce was used before; a request is never accepted twice.")
     return Caller(device_id, body)
@@ -445,6 +447,13 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return _error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        message = exc.detail if isinstance(exc.detail, str) else "The request cannot be handled."
+        return _error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message,
+                               dict(exc.headers or {}))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
@@ -461,7 +470,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
 
     @app.post("/v1/enroll", tags=["device"], status_code=201, response_model=EnrollAnswer,
               responses={200: {"model": EnrollAnswer, "description": "The same request again: the same device."},
-                         **_responses(403, 413, 422, 503)})
+                         **_responses(400, 403, 413, 422, 503)})
     def enroll(body: EnrollBody) -> JSONResponse:
         try:
             device, enrolled_at, created = store.enroll(body.code, body.request_id, body.device_name)
@@ -563,14 +572,14 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
             raise ApiError(404, "not_found", "No application with this id.")
         return found[0]
 
-    @app.post("/v1/applications/statuses", tags=["applications"], response_model=StatusesAnswer,
+    @app.post("/v1/application-statuses", tags=["applications"], response_model=StatusesAnswer,
               responses=_responses(*_SIGNED))
     def application_statuses(body: StatusesBody, caller: Signed) -> dict[str, Any]:
         return {"statuses": store.statuses(sorted(set(body.ids)))}
 
     @app.get("/v1/public/applications/{app_id}", tags=["citizen"], response_model=PublicStatus,
              responses={404: {"model": ErrorBody, "description": "No application with this id."},
-                        **_responses(422, 503)})
+                        **_responses(400, 422, 503)})
     def public_status(app_id: Annotated[str, PathParam(pattern=_UUID)]) -> dict[str, Any]:
         """What the receipt's QR opens: number and status only, no personal data (no signature)."""
         row = store.application(app_id)
@@ -578,7 +587,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
             raise ApiError(404, "not_found", "No application with this id (it may not have arrived yet).")
         return {"number": row["number"], "status": row["status"], "updated_at": row["updated_at"]}
 
-    @app.post("/v1/attachments/missing", tags=["attachments"], response_model=MissingAnswer,
+    @app.post("/v1/missing-attachments", tags=["attachments"], response_model=MissingAnswer,
               responses=_responses(*_SIGNED))
     def missing_attachments(body: HashesBody, caller: Signed) -> dict[str, Any]:
         return {"missing": store.missing(list(dict.fromkeys(body.sha256)))}

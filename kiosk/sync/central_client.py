@@ -236,7 +236,7 @@ class CentralClient:
         wanted = sorted(set(hashes))
         if not wanted:
             return set()
-        answer = self._json(self._request("POST", "/attachments/missing", json_body={"sha256": wanted}))
+        answer = self._json(self._request("POST", "/missing-attachments", json_body={"sha256": wanted}))
         return set(answer["missing"])
 
     def put_attachment(self, sha256: str, data: bytes, content_type: str) -> bool:
@@ -253,7 +253,7 @@ class CentralClient:
         """Statuses of many applications in one call (unknown ids are left out)."""
         if not app_ids:
             return []
-        answer = self._json(self._request("POST", "/applications/statuses", json_body={"ids": list(app_ids)}))
+        answer = self._json(self._request("POST", "/application-statuses", json_body={"ids": list(app_ids)}))
         return [_status_from_json(item) for item in answer["statuses"]]
 
     def catalog(self, etag: str | None = None) -> tuple[dict[str, Any] | None, str | None]:

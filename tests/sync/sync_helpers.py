@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -42,3 +43,17 @@ def as_json(value: Any) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+FACES = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "faces"
+OBAMA_NIK = "3171010101610001"
+BIDEN_NIK = "3171012011420002"
+
+
+def write_identities(folder: Path) -> Path:
+    """A test register: two people with a reference photo each (the second photos are the probes)."""
+    path = folder / "identities.toml"
+    path.write_text(f'[[identity]]\nnik = "{OBAMA_NIK}"\nname = "Test A"\nphotos = ["{FACES / "obama.jpg"}"]\n'
+                    f'[[identity]]\nnik = "{BIDEN_NIK}"\nname = "Test B"\nphotos = ["{FACES / "biden.jpg"}"]\n',
+                    encoding="utf-8")
+    return path

@@ -57,12 +57,12 @@ def test_unsigned_unknown_and_badly_signed_requests_are_refused(central: Running
 def test_a_changed_body_breaks_the_signature(central: RunningCentral, creds: DeviceCredentials) -> None:
     body = as_json({"sha256": ["a" * 64]})
     headers = __import__("kiosk.sync.signing", fromlist=["x"]).sign_headers(
-        creds.device_id, creds.secret, "POST", "/v1/attachments/missing", body)
+        creds.device_id, creds.secret, "POST", "/v1/missing-attachments", body)
     tampered = as_json({"sha256": ["b" * 64]})
-    response = requests.post(central.url + "/v1/attachments/missing", data=tampered,
+    response = requests.post(central.url + "/v1/missing-attachments", data=tampered,
                              headers={**headers, "Content-Type": "application/json"}, timeout=5)
     assert response.status_code == 401 and response.json()["error"] == "bad_signature"
-    good = requests.post(central.url + "/v1/attachments/missing", data=body,
+    good = requests.post(central.url + "/v1/missing-attachments", data=body,
                          headers={**headers, "Content-Type": "application/json"}, timeout=5)
     assert good.status_code == 200
 
