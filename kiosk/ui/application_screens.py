@@ -54,7 +54,7 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
         store = ApplicationStore(folder / "apps", status_url_template=STATUS_URL)
         services = ApplicationServices(
             forms=load_forms(), store=store,
-            camera=lambda: ImageListSource([picture], fps=15, loop=True, realtime=False),
+            camera=lambda: ImageListSource([picture], fps=15, loop=True, realtime=True),
             lookup_registration=lambda _nik: SAMPLE_STR)
         window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services)
         prefix = f"application-{orientation}-{lang}"

@@ -62,7 +62,7 @@ def store(tmp_path: Path) -> Iterator[ApplicationStore]:
 
 
 def camera_of(*paths: Path) -> Callable[[], ImageListSource]:
-    return lambda: ImageListSource(list(paths), fps=30, loop=True, realtime=False)
+    return lambda: ImageListSource(list(paths), fps=20, loop=True, realtime=True)
 
 
 def click(qtbot, widget: QWidget) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -43,7 +43,7 @@ from kiosk.applications import (
     qr_modules,
     save_application,
 )
-from kiosk.camera.sources import CameraUnavailable, FrameSource
+from kiosk.camera.sources import Frame, FrameSource
 from kiosk.documents import DocumentCheck, capture_document, check_frame
 from kiosk.flow import CitizenSession, Step
 from kiosk.forms import Field, Form, FormSet, Problem, check_value, display_value, normalize, show_date
@@ -52,12 +52,11 @@ from kiosk.log import event
 from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.models import Closed, QuotaFull
 from kiosk.ui.citizen.screens import Screen, Tile
+from kiosk.ui.camera_view import CameraFeed
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
 
 log = logging.getLogger(__name__)
-
-CAMERA_INTERVAL_MS = 80  # ~12 checks a second: smooth enough to aim a sheet, light on 2 cores
 
 
 @dataclass
@@ -497,82 +496,14 @@ class FormScreen(Screen):
 
 # --- document photos --------------------------------------------------------------------------
 
-class _CameraFeed(QObject):
-    """Reads frames and checks them for a page on a worker thread while the document step is shown."""
+class DocumentAnalyser:
+    """Runs on the camera's analysis thread (:class:`kiosk.ui.camera_view.CameraFeed`): frame → page check."""
 
-    frame = Signal(object, object)  # image (BGR ndarray), DocumentCheck
-    failed = Signal(str)
+    def process(self, frame: Frame) -> tuple[np.ndarray, DocumentCheck]:
+        return frame.image, check_frame(frame.image)
 
-    def __init__(self, factory: Callable[[], FrameSource], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.factory = factory
-        self.runner = TaskRunner("kiosk-document-camera", self)
-        self.timer = QTimer(self)
-        self.timer.setInterval(CAMERA_INTERVAL_MS)
-        self.timer.timeout.connect(self._poll)
-        self.source: FrameSource | None = None
-        self._in_flight = False
-        self._generation = 0
-
-    def start(self) -> None:
-        if self.timer.isActive():
-            return
-        self._generation += 1
-        generation = self._generation
-
-        def open_source() -> FrameSource:
-            source = self.factory()
-            source.open()
-            return source
-
-        def opened(source: FrameSource) -> None:
-            if generation != self._generation:
-                self.runner.run(source.close)
-                return
-            self.source = source
-            self.timer.start()
-
-        def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                reason = exc.message if isinstance(exc, CameraUnavailable) else str(exc)
-                log.warning("document camera unavailable: %s", reason)
-                self.failed.emit(reason)
-
-        self.runner.run(open_source, on_done=opened, on_error=failed)
-
-    def _poll(self) -> None:
-        source = self.source
-        if source is None or self._in_flight:
-            return
-        self._in_flight = True
-        generation = self._generation
-
-        def read() -> tuple[np.ndarray, DocumentCheck] | None:
-            got = source.read()
-            return None if got is None else (got.image, check_frame(got.image))
-
-        def done(result: tuple[np.ndarray, DocumentCheck] | None) -> None:
-            self._in_flight = False
-            if result is not None and generation == self._generation:
-                self.frame.emit(*result)
-
-        def error(exc: BaseException) -> None:
-            self._in_flight = False
-            log.warning("document camera read failed: %s", exc)
-
-        self.runner.run(read, on_done=done, on_error=error)
-
-    def stop(self) -> None:
-        self._generation += 1
-        self.timer.stop()
-        source, self.source = self.source, None
-        self._in_flight = False
-        if source is not None:
-            self.runner.run(source.close)
-
-    def shutdown(self) -> None:
-        self.stop()
-        self.runner.stop()
+    def close(self) -> None:
+        """Nothing native to free."""
 
 
 class DocumentsScreen(Screen):
@@ -644,6 +575,7 @@ class DocumentsScreen(Screen):
         self.draft = session.application
         self.reviewing = None
         self.busy = False
+        self.camera_failed = False  # the camera starts again with this step; it says so if it fails
         if self.form is not None and self.draft is not None:
             missing = [i for i, d in enumerate(self.form.documents) if self.draft.photo_count(d.kind) < d.count]
             self.index = missing[0] if missing else 0
@@ -768,8 +700,9 @@ class DocumentsScreen(Screen):
                 hints.append(t("application.documents.optional"))
             self.hint.setText(" ".join(hints))
         else:
-            self.document.setText(t("application.documents.all_done"))
+            self.document.setText("")  # the status line says everything is done
             self.hint.setText("")
+        self.document.setVisible(requirement is not None)
         reviewing = self.reviewing is not None
         self.hint.setVisible(bool(self.hint.text()) and not reviewing)
         self.picture.setVisible(live or reviewing)
@@ -1088,7 +1021,7 @@ class ApplicationFlow(QObject):
         self.documents_screen = DocumentsScreen(services.forms, camera_available=services.camera is not None)
         self.summary_screen = SummaryScreen(services.forms)
         self.receipt_screen = ReceiptScreen()
-        self.camera = _CameraFeed(services.camera, self) if services.camera is not None else None
+        self.feed: CameraFeed | None = None  # runs only while the document step is on screen
         self.form_screen.finished.connect(lambda: window.show_step(window._next_after(Step.FORM)))
         self.form_screen.lookup_wanted.connect(self._look_up_registration)
         self.documents_screen.finished.connect(lambda: window.show_step(window._next_after(Step.DOCUMENTS)))
@@ -1097,9 +1030,7 @@ class ApplicationFlow(QObject):
         self.summary_screen.edit_answers.connect(self._edit_answers)
         self.summary_screen.edit_photos.connect(lambda: window.show_step(Step.DOCUMENTS))
         self.receipt_screen.done.connect(window.wipe)
-        if self.camera is not None:
-            self.camera.frame.connect(self.documents_screen.show_frame)
-            self.camera.failed.connect(lambda _reason: self.documents_screen.set_camera_failed())
+        if services.camera is not None:
             window.step_changed.connect(self._step_changed)
 
     @property
@@ -1110,13 +1041,42 @@ class ApplicationFlow(QObject):
         return self.services.forms.form_for(service.code) if service is not None else None
 
     def _step_changed(self, step: str) -> None:
-        """The camera runs only while the document step is on screen."""
-        if self.camera is None:
-            return
+        """The camera runs only while the document step is on screen (it is shared with the face check)."""
         if step == Step.DOCUMENTS.value:
-            self.camera.start()
+            self._start_camera()
         else:
-            self.camera.stop()
+            self._stop_camera()
+
+    def _start_camera(self) -> None:
+        if self.feed is not None or self.services.camera is None:
+            return
+        try:
+            source = self.services.camera()
+        except Exception as exc:  # a bad [camera] device setting: documents go to the counter
+            log.warning("document camera unavailable: %s", exc)
+            self.documents_screen.set_camera_failed()
+            return
+        feed = CameraFeed(source, DocumentAnalyser, self)
+        feed.result_ready.connect(self._camera_result)
+        feed.camera_failed.connect(self._camera_failed)
+        feed.analysis_failed.connect(self._camera_failed)
+        self.feed = feed
+        feed.start()
+
+    def _camera_result(self) -> None:
+        result = self.feed.latest_result() if self.feed is not None else None
+        if result is not None:
+            self.documents_screen.show_frame(*result)
+
+    def _camera_failed(self, reason: str) -> None:
+        log.warning("document camera unavailable: %s", reason)
+        self.documents_screen.set_camera_failed()
+
+    def _stop_camera(self) -> None:
+        feed, self.feed = self.feed, None
+        if feed is not None:
+            feed.stop()
+            feed.deleteLater()
 
     def _edit_answers(self) -> None:
         self.form_screen.start_at(0)
@@ -1203,7 +1163,6 @@ class ApplicationFlow(QObject):
             summary.show_error("application.error.not_saved")
 
     def shutdown(self) -> None:
-        if self.camera is not None:
-            self.camera.shutdown()
+        self._stop_camera()
         self.runner.stop()
         self.services.close()
