@@ -31,6 +31,7 @@ class Step(str, Enum):
     DOCUMENTS = "documents"
     SUMMARY = "summary"
     RECEIPT = "receipt"        # ticket number + application number: the end of the application path
+    SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.citizen.survey)
 
 
 FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out

@@ -66,6 +66,7 @@ class WelcomeScreen(Screen):
     start = Signal()
     priority = Signal()
     language = Signal(str)
+    survey = Signal()
 
     def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +98,10 @@ class WelcomeScreen(Screen):
         self.layout_.addWidget(self.subtitle)
         self.layout_.addStretch(1)
         self.layout_.addLayout(self.actions)
+        # "Nilai layanan kami": shown by the window when this kiosk can find tickets by number.
+        self.survey_button = button("", "small", self.survey.emit, name="surveyButton")
+        self.survey_button.hide()
+        self.layout_.addWidget(self.survey_button)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.language_hint)
         self.layout_.addLayout(langs)
@@ -115,6 +120,7 @@ class WelcomeScreen(Screen):
         self.priority_button.setText(t("welcome.priority"))
         self.priority_note.setText(t("welcome.priority_note"))
         self.language_hint.setText(t("welcome.language_hint"))
+        self.survey_button.setText("★ " + t("survey.welcome_button"))
         self.lang_id.setChecked(t.lang == "id")
         self.lang_en.setChecked(t.lang == "en")
 
@@ -346,7 +352,7 @@ class ServiceScreen(Screen):
         self._update_more()
 
     def _crowded(self) -> bool:
-        return self.landscape and self.keyboard.isVisible()
+        return self.landscape and not self.keyboard.isHidden()  # isVisible() is False until the screen is shown
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, WaitPreview
+from kiosk.survey.link import ticket_finder
+from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
 from kiosk.ui.citizen.screens import (
     ConfirmScreen,
@@ -33,6 +35,7 @@ from kiosk.ui.citizen.screens import (
     UnavailableScreen,
     WelcomeScreen,
 )
+from kiosk.ui.citizen.survey import SurveyFlow, survey_style
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Scale, kiosk_style, tile_style
@@ -62,6 +65,8 @@ class KioskWindow(QWidget):
         self.face_check_available = False  # the face-check step registers itself here
         self.applications = applications   # forms, store and camera for services with an application
         self.application_flow: ApplicationFlow | None = None
+        self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.citizen.survey)
+        self.survey_store = SurveyStore(config.data_dir / "survey.db")  # opened on first use, off the GUI thread
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
@@ -134,6 +139,12 @@ class KioskWindow(QWidget):
         for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
+        self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=ticket_finder(self.queue))
+        self.survey.finished.connect(self.wipe)
+        welcome.survey.connect(self.start_survey)
+        welcome.survey_button.setVisible(self.survey.can_find_numbers)
+        self.screens[Step.SURVEY] = self.survey
+        self.stack.addWidget(self.survey)
         if self.applications is not None:
             self.application_flow = ApplicationFlow(self, self.applications)
             for screen in self.application_flow.screens:
@@ -170,9 +181,17 @@ class KioskWindow(QWidget):
         log.info("kiosk step %s", step.value)
         self.step_changed.emit(step.value)
 
+    def start_survey(self) -> None:
+        """Rate a finished ticket: the citizen types its number (see kiosk.ui.citizen.survey)."""
+        assert self.survey is not None
+        self.survey.start_with_number()
+        self.show_step(Step.SURVEY)
+
     def go_back(self) -> None:
         if self.current_step in FINAL_STEPS or self.current_step == Step.WELCOME:
             return
+        if self.current_step == Step.SURVEY and self.survey is not None and self.survey.back():
+            return  # a page back inside the survey
         if self._issuing:
             return  # a ticket is being issued: leaving now could lose the answer
         target = self._history.pop() if self._history else Step.WELCOME
@@ -303,7 +322,7 @@ class KioskWindow(QWidget):
         scale = Scale.for_size(self.width(), self.height(), self.session.large_text)
         if scale != self._scale:
             self._scale = scale
-            self.setStyleSheet(kiosk_style(scale) + tile_style(scale))
+            self.setStyleSheet(kiosk_style(scale) + tile_style(scale) + survey_style(scale))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -383,4 +402,7 @@ class KioskWindow(QWidget):
         self.speaker.stop()
         if self.application_flow is not None:
             self.application_flow.shutdown()
+        if self.survey is not None:
+            self.survey.stop()
         self.runner.stop()
+        self.survey_store.close()

@@ -1,0 +1,237 @@
+"""The satisfaction survey, driven by clicks: at the kiosk by ticket number, and at the counter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from kiosk.core import Core
+from kiosk.flow import Step
+from kiosk.queue.models import Ticket
+from kiosk.survey.store import SurveyStore
+from kiosk.ui.citizen.survey import SurveyFlow
+from kiosk.ui.citizen.window import KioskWindow
+from kiosk.ui.counter import CounterWindow
+from kiosk.ui.speech import Speaker
+
+
+@pytest.fixture
+def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    yield window
+    window.shutdown()
+
+
+def click(qtbot, widget: QWidget) -> None:
+    assert widget.isVisible(), f"{widget.objectName() or widget.accessibleName()} is not visible"
+    assert widget.isEnabled(), f"{widget.objectName()} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def served(core: Core, service: str = "KTP-EL", counter: int = 2) -> Ticket:
+    issued = core.queue.issue(service, request_id=f"t-{service}-{counter}")
+    core.queue.call_specific(counter, issued.ticket.number, actor="test")
+    core.queue.start(issued.ticket.id, actor="test")
+    return core.queue.finish(issued.ticket.id, actor="test")
+
+
+def flow_of(kiosk: KioskWindow) -> SurveyFlow:
+    return kiosk.screens[Step.SURVEY]  # type: ignore[return-value]
+
+
+def named(flow: SurveyFlow, name: str) -> QPushButton:
+    found = flow.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def tile(flow: SurveyFlow, score: int) -> QWidget:
+    return flow.tiles[score - 1]
+
+
+def type_number(qtbot, kiosk: KioskWindow, number: str) -> None:
+    flow = flow_of(kiosk)
+    letter, digits = number.split("-")
+    click(qtbot, named(flow, f"prefix{letter}"))
+    for digit in str(int(digits)):
+        click(qtbot, flow.keypad.findChild(QPushButton, f"key{digit}"))
+    click(qtbot, named(flow, "surveyEntryNext"))
+
+
+def test_rate_a_finished_ticket_at_the_kiosk(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    ticket = served(core, "KTP-EL", counter=2)
+    click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
+    assert kiosk.current_step == Step.SURVEY
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+    assert "KTP Elektronik" in flow.intro_service.text() and flow.intro_counter.text() == "Loket 2"
+    click(qtbot, named(flow, "surveyStart"))
+    answers = [4, 3, 3, None, 4, 4, 2, 3, 4]
+    for i, score in enumerate(answers):
+        assert flow.progress_label.text() == f"Pertanyaan {i + 1} dari 9"
+        if score is None:
+            click(qtbot, named(flow, "surveySkip"))
+        else:
+            click(qtbot, tile(flow, score))
+    click(qtbot, named(flow, "sex_female"))
+    click(qtbot, named(flow, "age_band_60_plus"))
+    click(qtbot, named(flow, "age_band_30_39"))  # changed her mind
+    click(qtbot, named(flow, "aboutNext0"))
+    click(qtbot, named(flow, "aboutSkip1"))
+    click(qtbot, named(flow, "kindComplaint"))
+    click(qtbot, named(flow, "feedbackKeyboard"))
+    for letter in "ANTRE":
+        click(qtbot, flow.feedback_keyboard.findChild(QPushButton, f"letter{letter}"))
+    click(qtbot, named(flow, "surveySend"))
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.thanks)
+
+    store = SurveyStore(core.config.data_dir / "survey.db")
+    try:
+        [saved] = store.responses_on(ticket.day)
+        assert saved["answers"] == answers
+        assert saved["ticket_id"] == ticket.id and saved["service_code"] == "KTP-EL" and saved["counter"] == 2
+        assert saved["agency"] == "DUKCAPIL" and saved["channel"] == "kiosk"
+        assert saved["demographics"] == {"sex": "female", "age_band": "30_39"}
+        assert saved["complaint"] == "antre" and saved["suggestion"] == ""
+    finally:
+        store.close()
+    click(qtbot, named(flow, "surveyDone"))
+    assert kiosk.current_step == Step.WELCOME
+
+    # the same ticket cannot be rated twice
+    click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow._entry_error is not None)
+    assert flow.entry_message.text() == f"Nomor {ticket.number} sudah memberi penilaian. Terima kasih!"
+    assert flow.pages.currentWidget() is flow.entry
+
+
+def test_unknown_and_unfinished_numbers_are_explained(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    waiting = core.queue.issue("KK", request_id="waiting").ticket
+    click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, waiting.number)
+    qtbot.waitUntil(lambda: flow._entry_error is not None)
+    assert flow.entry_message.text() == f"Nomor {waiting.number} belum selesai dilayani. Beri penilaian setelah dilayani."
+    click(qtbot, flow.keypad.clear_button)
+    assert not named(flow, "surveyEntryNext").isEnabled()
+    type_number(qtbot, kiosk, "A-077")
+    qtbot.waitUntil(lambda: flow._entry_error is not None)
+    assert flow.entry_message.text() == "Nomor A-077 tidak ada hari ini. Periksa karcis Anda."
+
+
+def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    ticket = served(core)
+    kiosk.start_survey()
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+    click(qtbot, named(flow, "surveyStart"))
+    click(qtbot, tile(flow, 2))
+    click(qtbot, tile(flow, 3))
+    click(qtbot, named(flow, "surveyPrevious"))
+    assert flow.index == 1 and flow.tiles[2].property("selected") is True  # the answer given is shown
+    click(qtbot, kiosk.header.back_button)
+    assert flow.index == 0 and flow.tiles[1].property("selected") is True
+    click(qtbot, kiosk.header.back_button)
+    assert flow.pages.currentWidget() is flow.intro
+    click(qtbot, kiosk.header.home_button)  # "cancel, start over" forgets every answer
+    assert kiosk.current_step == Step.WELCOME and flow.answers == [None] * 9
+
+
+def test_declining_and_language(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    ticket = served(core)
+    kiosk.start_survey()
+    kiosk.set_language("en")
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+    click(qtbot, named(flow, "surveyStart"))
+    assert flow.question_text.text() == "Do the requirements fit the service you came for?"
+    assert [t.text.text() for t in flow.tiles] == ["Not suitable", "Less suitable", "Suitable", "Very suitable"]
+    kiosk.set_language("id")
+    assert flow.question_text.text() == "Apakah persyaratan pelayanan sesuai dengan jenis layanannya?"
+    click(qtbot, kiosk.header.back_button)
+    click(qtbot, named(flow, "surveyDecline"))
+    assert kiosk.current_step == Step.WELCOME
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("large_text", [False, True])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_survey_page_fits(qtbot, kiosk: KioskWindow, core: Core, size: tuple[int, int], large_text: bool,
+                                lang: str) -> None:
+    ticket = served(core)
+    kiosk.resize(*size)
+    kiosk.set_language(lang)
+    kiosk.set_large_text(large_text)
+    kiosk.start_survey()
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+    flow._start_questions()
+    flow.index = 7  # the longest answers ("Ada tetapi tidak berfungsi")
+    flow._show_question()
+    pages = [flow.entry, flow.intro, flow.question, *flow.about_pages, flow.feedback, flow.feedback, flow.thanks]
+    for i, page in enumerate(pages):
+        if page is flow.feedback and i == len(pages) - 2:
+            flow._toggle_keyboard()  # second time: with the keyboard open
+        flow.pages.setCurrentWidget(page)
+        qtbot.wait(5)
+        assert (kiosk.width(), kiosk.height()) == size
+        area = flow.pages.size()
+        needed = page.layout().totalMinimumSize()
+        assert needed.width() <= area.width() and needed.height() <= area.height(), (
+            f"page {i} needs {needed.toTuple()} but has {area.toTuple()}")
+        for widget in page.findChildren(QWidget):
+            if not widget.isVisible() or widget.visibleRegion().isEmpty():
+                continue
+            if isinstance(widget, QPushButton) and widget.text():
+                needed_px = widget.fontMetrics().horizontalAdvance(widget.text())
+                assert widget.contentsRect().width() >= needed_px, f"page {i}: '{widget.text()}' is cut off"
+                assert widget.height() >= 72, f"page {i}: '{widget.text()}' is a small touch target"
+            elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
+                assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (
+                    f"page {i}: label '{widget.text()[:30]}' is cut off")
+
+
+def test_counter_asks_for_a_rating_after_finishing(qtbot, core: Core) -> None:
+    counter = CounterWindow(core.config, core.catalog, core.queue)
+    qtbot.addWidget(counter)
+    counter.resize(1600, 900)
+    counter.show()
+    try:
+        core.queue.issue("KTP-EL", request_id="c1")
+        ask = counter.findChild(QPushButton, "askRating")
+        assert not ask.isEnabled()
+        for action in ("call_next", "start", "finish"):
+            qtbot.waitUntil(lambda a=action: counter.buttons[a].isEnabled())
+            click(qtbot, counter.buttons[action])
+        qtbot.waitUntil(lambda: ask.isEnabled())
+        click(qtbot, ask)
+        window = counter.survey.window
+        assert window is not None and window.isVisible()
+        flow = window.flow
+        assert flow.pages.currentWidget() is flow.intro and flow.intro_counter.text() == "Loket 1"
+        click(qtbot, named(flow, "surveyStart"))
+        for _ in range(9):
+            click(qtbot, flow.tiles[3])
+        click(qtbot, named(flow, "aboutSkip0"))
+        click(qtbot, named(flow, "aboutSkip1"))
+        click(qtbot, named(flow, "surveySend"))
+        qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.thanks)
+        click(qtbot, named(flow, "surveyDone"))
+        assert not window.isVisible()
+        assert counter.message.text().startswith("Terima kasih: A-001 sudah dinilai")
+        assert not ask.isEnabled()  # one rating per ticket
+        ikm = counter.survey.store.ikm("counter")
+        assert ikm[1].respondents == 1 and str(ikm[1].ikm) == "100.00"
+    finally:
+        counter.shutdown()
