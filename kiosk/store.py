@@ -15,6 +15,7 @@ is opened through :func:`open_database`, so they all share the same guarantees:
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,7 @@ from typing import Literal
 import sqlite_utils
 
 Synchronous = Literal["NORMAL", "FULL"]
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -68,6 +70,20 @@ class Database:
         self._conn = conn
         self._lock = threading.RLock()
         self.utils = sqlite_utils.Database(conn)
+        self._checkpointer: _Checkpointer | None = None
+
+    def checkpoint_in_background(self, every_seconds: float = 1.0) -> None:
+        """Move WAL checkpoints off the commit path, onto a thread with its own connection.
+
+        SQLite checkpoints inside the commit that fills the WAL past 1,000 pages, and that
+        checkpoint syncs the file: measured here, one issue in a hundred took 12 ms instead of
+        0.4 ms, and every request queued behind it waited too. A passive checkpoint on another
+        connection copies pages without blocking writers.
+        """
+        if self._checkpointer is None:
+            with self._lock:
+                self._conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = _Checkpointer(self.path, every_seconds)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -99,8 +115,54 @@ class Database:
         return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         with self._lock:
             self._conn.close()
+
+
+_WAL_RESTART_FRAMES = 4000  # about 16 MB of WAL with 4 KiB pages
+
+
+class _Checkpointer:
+    """Checkpoints a WAL database every few seconds from its own thread and connection."""
+
+    def __init__(self, path: Path, every_seconds: float) -> None:
+        self._path = path
+        self._every = every_seconds
+        self._stop = threading.Event()
+        # A daemon: a database left open must not keep the process from exiting (an interrupted
+        # checkpoint is safe; SQLite resumes it on the next open).
+        self._thread = threading.Thread(target=self._run, name=f"sqlite-checkpoint-{path.name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=10.0)
+        try:
+            conn.execute("PRAGMA busy_timeout=10000")
+            while not self._stop.wait(self._every):
+                frames = self._checkpoint(conn, "PASSIVE")
+                if frames >= _WAL_RESTART_FRAMES:
+                    # Under steady writing the WAL never drains and so never starts over; once the
+                    # passive pass has copied nearly everything, a short restart pass resets it.
+                    self._checkpoint(conn, "RESTART")
+            self._checkpoint(conn, "TRUNCATE")  # leave a small WAL behind
+        finally:
+            conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection, mode: str) -> int:
+        """Run one checkpoint; returns the WAL's length in frames (0 when unknown)."""
+        try:
+            _busy, frames, _copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            return max(0, int(frames))
+        except sqlite3.Error as exc:  # e.g. disk full: writers will report it in words
+            log.warning("checkpoint of %s failed: %s", self._path.name, exc)
+            return 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
 
 
 def open_database(path: Path, schema: Schema, *, synchronous: Synchronous = "NORMAL") -> Database:

@@ -106,3 +106,32 @@ def test_disk_full_is_a_human_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="disk is full"), db.transaction() as conn:
         conn.executemany("INSERT INTO item(name) VALUES (?)", [("x" * page_size,)] * 50)
     db.close()
+
+
+def test_background_checkpoints_keep_the_wal_bounded_under_steady_writing(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import kiosk.store
+
+    monkeypatch.setattr(kiosk.store, "_WAL_RESTART_FRAMES", 50)
+    path = tmp_path / "busy.db"
+    db = open_database(path, V1)
+    db.checkpoint_in_background(every_seconds=0.02)
+    with db.reading() as conn:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # never inside a commit
+    assert any(t.name == "sqlite-checkpoint-busy.db" for t in threading.enumerate())
+    largest = 0
+    for i in range(400):  # never a quiet moment in which a passive checkpoint alone would reset the WAL
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO item(name) VALUES (?)", ("x" * 2000 + str(i),))
+        largest = max(largest, (tmp_path / "busy.db-wal").stat().st_size)
+        time.sleep(0.001)
+    written = 400 * 2000
+    assert largest < written  # without restarts the WAL would hold every page written
+    db.close()
+    assert not any(t.name.startswith("sqlite-checkpoint") for t in threading.enumerate())
+    check = sqlite3.connect(path)
+    assert check.execute("SELECT COUNT(*) FROM item").fetchone()[0] == 400
+    check.close()

@@ -206,7 +206,9 @@ class QueueEngine:
     @classmethod
     def open(cls, path: Path, rules: Sequence[ServiceRule], tz: ZoneInfo, **kw: Any) -> QueueEngine:
         """Open (creating and migrating) the queue database at ``path``."""
-        return cls(open_database(Path(path), QUEUE_SCHEMA), rules, tz, **kw)
+        db = open_database(Path(path), QUEUE_SCHEMA)
+        db.checkpoint_in_background()  # a building's every terminal waits on these commits
+        return cls(db, rules, tz, **kw)
 
     def close(self) -> None:
         with self._listeners_lock:
