@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QWidget
 
-from kiosk.config import Config, DeviceSection, KioskSection
+from kiosk.config import DATA_DIR_ENV, Config, DeviceSection, KioskSection
 from kiosk.core import Core, build_core
 from kiosk.flow import Step
 from kiosk.i18n import LANGUAGES
@@ -24,6 +25,7 @@ from kiosk.ui.app import application
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
 from kiosk.ui.display import DisplayWindow
+from kiosk.staff import StaffDirectory, StaffMember, hash_pin
 from kiosk.ui.speech import Speaker
 
 log = logging.getLogger(__name__)
@@ -169,6 +171,24 @@ def capture_counter_and_display(config: Config, out: Path, shots: list[Path]) ->
                                       and len(display.board.now_serving) == 2))
                 display.flash_timer.stop()
                 _save(display, out / f"display-{lang}-2-calls.png", shots)
+                counter.perform("transfer")
+                _save(counter, out / f"counter-{lang}-3-transfer.png", shots)
+                counter.close_panel()
+                counter.perform("call_number")
+                counter.call_keypad.digit.emit("5")  # as a tap on the keypad does
+                _save(counter, out / f"counter-{lang}-4-call-number.png", shots)
+                counter.close_panel()
+                sample_hash = hash_pin("1234")  # sample clerks for the picture, never a real account
+                signing_in = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory(
+                    [StaffMember("rina", "Rina Wulandari", sample_hash), StaffMember("budi", "Budi Santoso", sample_hash)]))
+                signing_in.resize(1600, 900)
+                signing_in.show()
+                signing_in.staff_list.setCurrentRow(0)
+                signing_in.pin_keypad.digit.emit("1")
+                signing_in.pin_keypad.digit.emit("2")
+                _save(signing_in, out / f"counter-{lang}-0-sign-in.png", shots)
+                signing_in.shutdown()
+                signing_in.deleteLater()
             finally:
                 for window in (counter, display):
                     window.shutdown()
@@ -177,6 +197,17 @@ def capture_counter_and_display(config: Config, out: Path, shots: list[Path]) ->
 
 
 def capture_all(config: Config, out: Path) -> list[Path]:
+    # $KIOSK_DATA_DIR would win over each scratch core's data_dir (Config.data_dir): the pictures'
+    # sample tickets would land in this machine's real queue. Hide it while the screens are drawn.
+    real_data_dir = os.environ.pop(DATA_DIR_ENV, None)
+    try:
+        return _capture_all(config, out)
+    finally:
+        if real_data_dir is not None:
+            os.environ[DATA_DIR_ENV] = real_data_dir
+
+
+def _capture_all(config: Config, out: Path) -> list[Path]:
     application()
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []

@@ -154,7 +154,8 @@ def console_style(scale: Scale) -> str:
     QPushButton[variant="success"]:enabled {{ background: {SUCCESS}; color: white; border-color: #0a4d29; }}
     QPushButton[variant="danger"]:enabled {{ background: {DANGER}; color: white; border-color: #7a1013; }}
     QListWidget {{ font-size: {f(24)}px; border: 2px solid #cbd5e1; border-radius: {p(10)}px; }}
-    QListWidget::item {{ padding: {p(8)}px; border-bottom: 1px solid #e2e8f0; }}
+    QListWidget::item {{ padding: {p(8)}px; border-bottom: 1px solid #e2e8f0; color: #0f172a; }}
+    QListWidget::item:selected {{ background: #0b4f9c; color: #ffffff; font-weight: 700; }}
     """
 
 
