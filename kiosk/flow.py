@@ -73,6 +73,7 @@ class CitizenSession:
     issued: IssuedTicket | None = None
     application: ApplicationDraft | None = None   # the form in progress; wiped with the session
     saved_application: object | None = None       # the store's SavedApplication once saved
+    form_skipped: bool = False                    # "fill it in at the counter": the plain ticket path
     _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def identity_status(self) -> str:

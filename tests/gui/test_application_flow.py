@@ -407,3 +407,19 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
             elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
                 assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (
                     f"{step.value}: label '{widget.text()[:30]}' is cut off")
+
+
+def test_a_citizen_may_leave_the_form_to_the_counter(qtbot, core: Core, store: ApplicationStore) -> None:
+    kiosk = make_kiosk(qtbot, core, store, None)
+    walk_to_form(qtbot, kiosk, "KK")
+    assert not named(kiosk, Step.FORM, "formPrevious").isVisible()
+    click(qtbot, named(kiosk, Step.FORM, "formSkip"))
+    assert kiosk.current_step == Step.CONFIRM and kiosk.session.application is None
+    assert kiosk.header.step.text() == "Langkah 4 dari 5"
+    click(qtbot, kiosk.header.back_button)  # changed their mind: the form again, the application path
+    assert kiosk.current_step == Step.FORM and kiosk.header.step.text() == "Langkah 4 dari 7"
+    click(qtbot, named(kiosk, Step.FORM, "formSkip"))
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=5000):
+        click(qtbot, named(kiosk, Step.CONFIRM, "confirmButton"))
+    assert kiosk.current_step == Step.TICKET
+    assert store.counts()["pending"] == 0  # nothing filed: the clerk fills it in

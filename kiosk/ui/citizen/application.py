@@ -200,6 +200,7 @@ class FormScreen(Screen):
 
     step = Step.FORM
     finished = Signal()
+    skipped = Signal()              # "fill it in at the counter instead"
     lookup_wanted = Signal(object)  # the draft: the flow looks up the registration number for it
 
     def __init__(self, forms: FormSet, parent: QWidget | None = None) -> None:
@@ -244,9 +245,11 @@ class FormScreen(Screen):
 
         self.previous_button = button("", "small", self.previous, name="formPrevious")
         self.next_button = button("", "primary", self.next, name="formNext")
+        self.skip_button = button("", "small", self.skipped.emit, name="formSkip")
         nav = QHBoxLayout()
         nav.setSpacing(16)
         nav.addWidget(self.previous_button, 1)
+        nav.addWidget(self.skip_button, 1)  # in place of "previous" on the first question
         nav.addWidget(self.next_button, 2)
 
         self.info = QVBoxLayout()
@@ -275,6 +278,7 @@ class FormScreen(Screen):
 
     def enter(self, session: CitizenSession) -> None:
         self.session = session
+        session.form_skipped = False  # back on the form: the application path again
         service = session.service
         form = self.forms.form_for(service.code) if service is not None else None
         self.form = form
@@ -321,6 +325,7 @@ class FormScreen(Screen):
         super().retranslate(t)
         self.title.setText(t("application.form.title"))
         self.previous_button.setText(t("application.form.previous"))
+        self.skip_button.setText(t("application.form.skip"))
         self.keyboard.retranslate(t)
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
         self._show_field()
@@ -348,7 +353,8 @@ class FormScreen(Screen):
         self.hint.setVisible(bool(hints))
         self._value = self.draft.values.get(item.id, "")
         self._problem = None
-        self.previous_button.setEnabled(self.index > 0)
+        self.previous_button.setVisible(self.index > 0)
+        self.skip_button.setVisible(self.index == 0)
         self.next_button.setText(t("application.form.finish") if self.index == total - 1
                                  else t("application.form.next"))
         if item.type == "choice":
@@ -1024,6 +1030,7 @@ class ApplicationFlow(QObject):
         self.feed: CameraFeed | None = None  # runs only while the document step is on screen
         self.form_screen.finished.connect(lambda: window.show_step(window._next_after(Step.FORM)))
         self.form_screen.lookup_wanted.connect(self._look_up_registration)
+        self.form_screen.skipped.connect(self._skip_form)
         self.documents_screen.finished.connect(lambda: window.show_step(window._next_after(Step.DOCUMENTS)))
         self.documents_screen.capture_wanted.connect(self._capture)
         self.summary_screen.confirm.connect(self.submit)
@@ -1077,6 +1084,15 @@ class ApplicationFlow(QObject):
         if feed is not None:
             feed.stop()
             feed.deleteLater()
+
+    def _skip_form(self) -> None:
+        """The citizen would rather have the clerk fill it in: forget the answers, take a plain ticket."""
+        session = self.window.session
+        if session.application is not None:
+            session.application.forget()
+        session.application = None
+        session.form_skipped = True
+        self.window.show_step(Step.CONFIRM)
 
     def _edit_answers(self) -> None:
         self.form_screen.start_at(0)

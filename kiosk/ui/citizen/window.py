@@ -220,7 +220,8 @@ class KioskWindow(QWidget):
 
     def steps(self) -> list[Step]:
         """This citizen's steps: the application path when the service has a form here."""
-        form = self.application_flow.form_for(self.session.service) if self.application_flow else None
+        form = (self.application_flow.form_for(self.session.service)
+                if self.application_flow and not self.session.form_skipped else None)
         return steps_for(self.session.service, face_check_available=self.face_check_available, form=form)
 
     def _next_after(self, step: Step) -> Step:
