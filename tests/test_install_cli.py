@@ -89,3 +89,28 @@ def test_hash_pin_prints_a_usable_hash_and_refuses_weak_pins() -> None:
     weak = subprocess.run([sys.executable, "-m", "kiosk", "admin", "hash-pin"], input="1234\n",
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert weak.returncode == 2 and "easy to guess" in weak.stderr
+
+
+def test_selftest_pictures_never_touch_the_real_data_folder(qapp, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """With $KIOSK_DATA_DIR set (as the queue host's unit does) the screens' sample tickets would
+    land in this machine's queue (Config.data_dir prefers it over each scratch folder): selftest
+    hides it while drawing and puts it back afterwards."""
+    import os
+
+    from kiosk.config import Config
+    from kiosk.ui import screenshots
+
+    real = str(tmp_path / "real-data")
+    monkeypatch.setenv("KIOSK_DATA_DIR", real)
+    seen: list[str | None] = []
+
+    def draw(config: Config, out: Path) -> list[Path]:
+        seen.append(os.environ.get("KIOSK_DATA_DIR"))
+        raise RuntimeError("a screen failed")
+
+    monkeypatch.setattr(screenshots, "_capture_all", draw)
+    with pytest.raises(RuntimeError):
+        screenshots.capture_all(Config(), tmp_path / "out")
+    assert seen == [None]
+    assert os.environ["KIOSK_DATA_DIR"] == real  # restored even when drawing failed
