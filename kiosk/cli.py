@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="the PDF to write")
     report.add_argument("--csv", type=Path, help="also write CSV tables into this folder")
     report.add_argument("--lang", choices=("id", "en"), default="id")
+    report.add_argument("--enqueue", action="store_true",
+                        help="with --period day: also queue that day's figures and survey answers for MPP Digital")
 
     from kiosk.central.cli import add_parser as add_central_api_command
     from kiosk.sync.cli import add_parser as add_sync_command
@@ -106,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         from kiosk.reports.cli import run_report
 
-        return run_report(config, args.period, args.date, args.out, args.csv, args.lang)
+        if args.enqueue and args.period != "day":
+            parser.error("--enqueue needs --period day (one upload per day)")
+        return run_report(config, args.period, args.date, args.out, args.csv, args.lang, enqueue=args.enqueue)
     if args.command == "sync":
         from kiosk.sync.cli import run as run_sync
 

@@ -21,30 +21,43 @@ QUEUE_DB, SURVEY_DB = "queue.db", "survey.db"
 
 
 def sync_counts(config: Config) -> dict[str, Any] | None:
-    """Applications per sync state from the outbox (``ApplicationStore.counts()``), if this build has it.
+    """Applications per outbox state (``ApplicationStore.counts("application")``), or None.
 
-    Returns None when the outbox is not part of this installation or holds nothing here; the
-    report then says "not available" instead of guessing.
+    None when this machine keeps no application store (a queue host, a counter): the report then
+    says "not available" instead of guessing. The store is only opened if its file exists, so a
+    report never creates one (nor its key).
     """
     try:
-        from kiosk.sync import outbox  # type: ignore[attr-defined]
+        from kiosk.sync.outbox import DB_FILE, ApplicationStore
     except ImportError:
         return None
-    store_type = getattr(outbox, "ApplicationStore", None)
-    path = config.data_dir / "outbox.db"
-    if store_type is None or not path.exists():
+    if not (config.data_dir / DB_FILE).exists():
         return None
     try:
-        opener = getattr(store_type, "open", store_type)
-        store = opener(path)
-        try:
-            counts = store.counts()
-        finally:
-            getattr(store, "close", lambda: None)()
+        with ApplicationStore(config.data_dir) as store:
+            return dict(store.counts("application"))
     except Exception as exc:  # the outbox is another area's: a broken one must not stop the report
         log.warning("application counts unavailable: %s", exc)
         return None
-    return dict(counts) if counts else None
+
+
+def enqueue_uploads(config: Config, day: str) -> dict[str, Any]:
+    """Queue ``day``'s figures and survey answers for MPP Digital in the sync outbox."""
+    from kiosk.reports.upload import enqueue_day
+    from kiosk.survey.store import SurveyStore
+    from kiosk.sync.outbox import ApplicationStore
+
+    report = make_report(config, "day", day)
+    survey_path = config.data_dir / SURVEY_DB
+    store = SurveyStore(survey_path) if survey_path.exists() else None
+    try:
+        with ApplicationStore(config.data_dir) as outbox:
+            done = enqueue_day(outbox, report, store, config.device.id)
+    finally:
+        if store is not None:
+            store.close()
+    return {"day": done.day, "daily_record": done.daily_record, "daily_new": done.daily_new,
+            "survey_responses": done.responses, "survey_responses_new": done.responses_new}
 
 
 def make_report(config: Config, period: Period, day: str) -> Report:
@@ -56,12 +69,16 @@ def make_report(config: Config, period: Period, day: str) -> Report:
                         tz=ZoneInfo(config.site.timezone), applications=sync_counts(config))
 
 
-def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Path | None, lang: str) -> int:
+def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Path | None, lang: str,
+               enqueue: bool = False) -> int:
+    from kiosk.store import StoreError
+
     try:
         report = make_report(config, period, day)
         render_pdf(report, out, lang)
         written = write_csv(report, csv_dir, lang) if csv_dir is not None else []
-    except ReportError as exc:
+        uploads = enqueue_uploads(config, report.first_day) if enqueue else None
+    except (ReportError, StoreError) as exc:
         print(f"Cannot make the report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
@@ -69,7 +86,8 @@ def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Pat
         return EXIT_BAD_INPUT
     print(json.dumps({"pdf": str(out), "csv": [str(p) for p in written], "period": report.period,
                       "first_day": report.first_day, "last_day": report.last_day, "tickets": report.total.tickets,
-                      "ikm": float(report.ikm.ikm) if report.ikm and report.ikm.ikm is not None else None},
+                      "ikm": float(report.ikm.ikm) if report.ikm and report.ikm.ikm is not None else None,
+                      **({"uploads": uploads} if uploads is not None else {})},
                      ensure_ascii=False))
     return EXIT_OK
 

@@ -714,7 +714,7 @@ class SurveyFlow(Screen):
     def _relayout(self) -> None:
         landscape = self.landscape
         short = max(1, min(self.width(), self.height()))
-        face = max(64, round(short * (0.10 if landscape else 0.15)))
+        face = max(64, round(short * (0.13 if landscape else 0.15)))
         self.answer_grid.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         for tile in self.tiles:
             tile.set_vertical(landscape, face)
