@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import ServiceRule
+from kiosk.queue.status import status_token
 
 Examples = dict[tuple[str, str], dict[str, Any]]
 
@@ -72,6 +73,8 @@ def recorded_examples() -> Examples:
             third = call("POST", "/v1/tickets", "kiosk", {"service_code": "KK", "request_id": "r-3"})
             for number, issued in enumerate((first, second, third), start=1):
                 ids[issued["ticket"]["id"]] = f"TICKET-{number}"
+                ids[status_token(issued["ticket"]["id"])] = f"STATUS-TOKEN-{number}"
+            call("GET", "/v1/status/{token}", "display", token=status_token(first["ticket"]["id"]))
             called = call("POST", "/v1/counters/{counter}/call-next", "counter",
                           {"services": ["KTP-EL", "KK"], "priority_only": False}, counter=2)
             call("POST", "/v1/tickets/{ticket_id}/recall", "counter", {"counter": 2}, ticket_id=called["id"])

@@ -14,6 +14,9 @@ Endpoints (all under ``/v1``; roles allowed in brackets, ``admin`` may do everyt
   ``POST /tickets/{id}/recall|start|finish|no-show|reactivate|cancel|transfer`` [counter]
 * ``GET /board``, ``GET /events`` (Server-Sent Events) [kiosk, counter, display]
 * ``GET /health`` (no token): ``{"ok": true, "time": <UTC ISO>}`` for the terminals' clock offset
+* ``GET /status/{token}`` (no token: the citizen's phone, from the ticket's QR): where one ticket
+  stands, as JSON or, for a browser (``Accept: text/html``), a small self-refreshing page; the
+  token is a hash of the ticket's random id (:mod:`kiosk.queue.status`)
 
 Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unknown service or
 ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
@@ -43,6 +46,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from kiosk.queue.engine import QueueEngine
+from kiosk.queue.status import TOKEN_LENGTH, ApplicationStatus, StatusIndex, status_page, ticket_status
 from kiosk.queue.models import (
     Closed,
     IllegalTransition,
@@ -234,11 +238,14 @@ class _Hub:
 
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                counters_serving: Callable[[str], int] | None = None,
-               keepalive_seconds: float = KEEPALIVE_SECONDS) -> FastAPI:
+               keepalive_seconds: float = KEEPALIVE_SECONDS,
+               application_status: ApplicationStatus | None = None) -> FastAPI:
     """The queue host's API over ``engine``; ``tokens`` maps bearer tokens to devices.
 
     ``counters_serving(service_code)`` (default: 1) refines wait estimates. Building the app does
     not touch the engine; it subscribes to it while the app runs (ASGI lifespan).
+    ``application_status(application_id)`` (the central API's, from ``kiosk.sync``) adds an
+    application's state to the ticket status page.
     """
     grants = dict(tokens)
     hub = _Hub()
@@ -275,6 +282,28 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     def health() -> dict[str, Any]:
         return {"ok": True, "time": datetime.now(timezone.utc).isoformat()}
 
+    status_index = StatusIndex(engine)
+
+    @app.get("/v1/status/{token}", tags=["citizen"], responses={
+        200: {"description": "Where the ticket stands (JSON), or a phone page when the browser asks for HTML.",
+              "content": {"text/html": {"schema": {"type": "string"}}}},
+        404: {"description": "No ticket of the last two days has this token."}})
+    def status(request: Request, token: Annotated[str, PathParam(
+            min_length=TOKEN_LENGTH, max_length=TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$",
+            description="The ticket's status token, as printed in its QR code")]) -> Response:
+        wants_html = "text/html" in request.headers.get("accept", "")
+        ticket = status_index.find(token)
+        if ticket is None:
+            if wants_html:
+                return Response(status_page(None), status_code=404, media_type="text/html")
+            raise ApiError(404, "ticket_not_found", "No ticket has this status code.")
+        answer = ticket_status(engine, ticket, serving(ticket.service_code), application_status)
+        if wants_html:
+            local = datetime.now(timezone.utc).astimezone(engine.tz).strftime("%H:%M")
+            return Response(status_page(answer, answer["lang"], local), media_type="text/html",
+                            headers={"Cache-Control": "no-store"})
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
     @app.post("/v1/tickets", status_code=201, tags=["kiosk"])
     def issue(body: IssueBody, grant: Issuer) -> JSONResponse:
         hub.issuing.created = None
@@ -282,6 +311,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                               lang=body.lang, nik_masked=body.nik_masked, identity_status=body.identity_status,
                               actor=grant.device_id, counters_serving=serving(body.service_code))
         created = hub.issuing.created == issued.ticket.id
+        status_index.remember(issued.ticket)
         return JSONResponse(issued_to_json(issued), status_code=201 if created else 200)
 
     @app.get("/v1/tickets/{ticket_id}", tags=["read"])

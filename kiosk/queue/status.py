@@ -1,0 +1,151 @@
+"""The citizen's own view of one ticket, reached from the QR code on the paper: no login, no NIK.
+
+A ticket is named by its *status token*, a one-way hash of its random id (uuid4): unguessable
+(132 bits), it reveals neither the number nor the id the device API uses, and the kiosk printing
+the QR and the queue host answering it both compute it with no shared secret. The host answers
+JSON (for apps and the kiosk's "Cek status") or a small self-refreshing page for phones.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+import threading
+import time as wallclock
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from kiosk.i18n import LANGUAGES, Translator
+from kiosk.queue.models import Ticket, TicketNotFound, TicketState
+
+if TYPE_CHECKING:
+    from kiosk.queue.engine import QueueEngine
+
+TOKEN_LENGTH = 22  # 132 bits of the hash, base64url
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{%d}$" % TOKEN_LENGTH
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_RESCAN_SECONDS = 1.0  # unknown tokens trigger at most one rescan per second (guessing stays cheap for us)
+_DAYS_KEPT = 2  # today's tickets answer; yesterday's say "expired"; older ones are not found
+
+ApplicationStatus = Callable[[str], "dict[str, Any] | None"]
+
+
+def status_token(ticket_id: str) -> str:
+    """The unguessable token naming one ticket in its status address."""
+    digest = hashlib.sha256(b"mpp-kiosk ticket status v1\0" + ticket_id.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:TOKEN_LENGTH]
+
+
+def is_status_token(text: str) -> bool:
+    return bool(_TOKEN_RE.match(text))
+
+
+class StatusIndex:
+    """Finds a ticket by its token: a cache filled from the engine's recent days on a miss."""
+
+    def __init__(self, engine: QueueEngine) -> None:
+        self.engine = engine
+        self._ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._last_scan = float("-inf")
+
+    def remember(self, ticket: Ticket) -> None:
+        with self._lock:
+            self._ids[status_token(ticket.id)] = ticket.id
+
+    def find(self, token: str) -> Ticket | None:
+        if not is_status_token(token):
+            return None
+        with self._lock:
+            ticket_id = self._ids.get(token)
+            if ticket_id is None and wallclock.monotonic() - self._last_scan >= _RESCAN_SECONDS:
+                self._last_scan = wallclock.monotonic()
+                self._ids = {status_token(i): i for i in self._recent_ids()}
+                ticket_id = self._ids.get(token)
+        if ticket_id is None:
+            return None
+        try:
+            return self.engine.get(ticket_id)
+        except TicketNotFound:
+            return None
+
+    def _recent_ids(self) -> list[str]:
+        today = self.engine._day(self.engine._now())
+        first = (datetime.fromisoformat(today) - timedelta(days=_DAYS_KEPT - 1)).date().isoformat()
+        with self.engine.db.reading() as conn:
+            return [row[0] for row in conn.execute("SELECT id FROM tickets WHERE day >= ?", (first,))]
+
+
+def ticket_status(engine: QueueEngine, ticket: Ticket, counters_serving: int = 1,
+                  application_status: ApplicationStatus | None = None) -> dict[str, Any]:
+    """The JSON answer: where the ticket stands now. No NIK, no ticket id."""
+    today = engine._day(engine._now())
+    current = ticket.day == today
+    standing = engine.position(ticket.id, counters_serving) if current else None
+    waiting = current and ticket.state == TicketState.ISSUED
+    application = None
+    if application_status is not None and ticket.application_id:
+        application = application_status(ticket.application_id)  # the central API's hook (kiosk.sync)
+    return {
+        "number": ticket.number,
+        "service_code": ticket.service_code,
+        "state": ticket.state.value,
+        "valid_today": current,
+        "day": ticket.day,
+        "people_ahead": standing.people_ahead if standing and waiting else 0,
+        "estimated_wait_minutes": standing.estimated_wait_minutes if standing and waiting else 0,
+        "counter": ticket.counter,
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "lang": ticket.lang if ticket.lang in LANGUAGES else "id",
+        "application": application,
+        "updated_at": engine._now().isoformat(),
+    }
+
+
+def _message(t: Translator, status: dict[str, Any]) -> list[str]:
+    if not status["valid_today"]:
+        return [t("printing.status.expired", day=status["day"])]
+    state = status["state"]
+    if state == "issued":
+        ahead = (t("printing.status.ahead", people=status["people_ahead"],
+                   wait=t.minutes(status["estimated_wait_minutes"]))
+                 if status["people_ahead"] else t("printing.status.nobody_ahead"))
+        return [t("printing.status.waiting"), ahead]
+    if state in ("called", "serving"):
+        return [t(f"printing.status.{state}", counter=status["counter"])]
+    return [t(f"printing.status.{state}")]
+
+
+def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "") -> str:
+    """A small page for a phone: big number, one or two plain sentences, refreshes every 30 s."""
+    t = Translator(lang if lang in LANGUAGES else "id")
+    if status is None:
+        title, lines, number = t("printing.status.title"), [t("printing.status.not_found")], ""
+    else:
+        title, lines, number = t("printing.status.title"), _message(t, status), status["number"]
+    called = status is not None and status["valid_today"] and status["state"] == "called"
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    number_html = (f'<div class="number">{html.escape(t("printing.status.number", number=number))}</div>'
+                   if number else "")
+    updated = f'<p class="small">{html.escape(t("printing.status.updated", time=local_time))}</p>' if local_time else ""
+    return f"""<!doctype html>
+<html lang="{t.lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="30">
+<title>{html.escape(title)}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:0;padding:24px;background:#fff;color:#111;font-size:22px;line-height:1.4}}
+h1{{font-size:24px;margin:0 0 12px}}
+.number{{font-size:64px;font-weight:800;margin:8px 0 16px}}
+.box{{border:3px solid #111;border-radius:12px;padding:8px 20px}}
+.called{{background:#ffd400}}
+.small{{font-size:17px;color:#333}}
+</style></head>
+<body><h1>{html.escape(title)}</h1>{number_html}
+<div class="box{' called' if called else ''}">{body}</div>
+{updated}<p class="small">{html.escape(t("printing.status.refresh"))}</p>
+</body></html>
+"""
