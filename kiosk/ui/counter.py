@@ -44,6 +44,7 @@ from kiosk.staff import LockedOut, StaffDirectory, StaffMember, WrongPin
 from kiosk.ui.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.bridge import QueueEvents
 from kiosk.ui.citizen.survey import CounterSurvey
+from kiosk.ui.manager import ManagerWindow
 from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, console_style
 from kiosk.ui.widgets import NumericKeypad, button, label, restyle
@@ -135,6 +136,11 @@ class CounterWindow(QWidget):
         self.sign_out_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         top.addWidget(self.counter_label)
         top.addWidget(self.counter_picker, 1)
+        # The manager's performance panel (kiosk.ui.manager): today's figures and the PDF report.
+        self.manager: ManagerWindow | None = None
+        self.performance_button = button("", "", self.open_performance, name="performanceButton")
+        self.performance_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.performance_button)
         top.addWidget(self.staff_label)
         top.addWidget(self.sign_out_button)
         self.staff_label.setVisible(staff is not None)
@@ -548,6 +554,7 @@ class CounterWindow(QWidget):
         self.call_go.setText(t("counter.call_go"))
         self.call_cancel.setText(t("counter.cancel"))
         self.survey.retranslate(t)
+        self.performance_button.setText(t("report.screen.open_button"))
         self._set_call(self._call_prefix, self._call_digits)
         self._show_current()
 
@@ -715,9 +722,22 @@ class CounterWindow(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
+    def open_performance(self) -> None:
+        if self.manager is None:
+            self.manager = ManagerWindow(self.config)
+            self.manager.setWindowTitle(self.t("report.screen.title"))
+            self.manager.resize(1400, 900)
+        self.manager.show()
+        self.manager.refresh()
+
     def shutdown(self) -> None:
         self.events.close()
         self.survey.shutdown()
+        if self.manager is not None:
+            self.manager.shutdown()
+            self.manager.close()
+            self.manager.deleteLater()
+            self.manager = None
         if self.application_panel is not None:
             self.application_panel.shutdown()
         self.runner.stop()

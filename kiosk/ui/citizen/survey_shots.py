@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,35 @@ def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
                 window.deleteLater()
         finally:
             core.close()
+    capture_manager(config, out, shots)
+
+
+def capture_manager(config: Config, out: Path, shots: list[Path]) -> None:
+    """The performance panel over a seeded month (this month, weekdays)."""
+    from datetime import date
+
+    from kiosk.reports.seed import seed_month
+    from kiosk.ui.manager import ManagerWindow
+
+    for lang in LANGUAGES:
+        with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
+            core = _scratch_core(config, Path(scratch))
+            try:
+                today = date.today()
+                assert core.catalog is not None
+                seed_month(core.config.data_dir / "queue.db", core.config.data_dir / "survey.db", core.catalog,
+                           today.year, today.month, tickets=2000)
+                window = ManagerWindow(dataclasses.replace(core.config, device=dataclasses.replace(
+                    core.config.device, language=lang)))
+                window.resize(1600, 900)
+                window.show()
+                window.show_period("month")
+                wait_for(lambda: window.report is not None)
+                _save(window, out / f"manager-{lang}-month.png", shots)
+                window.shutdown()
+                window.deleteLater()
+            finally:
+                core.close()
 
 
 def _store(core: object):  # type: ignore[no-untyped-def]
