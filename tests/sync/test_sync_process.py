@@ -36,6 +36,12 @@ def child_env() -> dict[str, str]:
     return env
 
 
+def requests_seen(central: RunningCentral) -> int:
+    """Signed requests the server has taken so far (each leaves its nonce)."""
+    with central.store.db.reading() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
+
+
 @pytest.fixture
 def site(tmp_path: Path, central: RunningCentral) -> Path:
     data = tmp_path / "kiosk-data"
@@ -62,7 +68,11 @@ def test_sigkill_at_random_points_never_loses_or_duplicates(central: RunningCent
         runs += 1
         proc = subprocess.Popen(kiosk_command(site, "now", "--max-seconds", "30"), env=child_env(), cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 1.1))
+        seen = requests_seen(central)
+        deadline = time.monotonic() + 20
+        while requests_seen(central) == seen and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # wait until this run is talking to the server (start-up time varies with load)
+        time.sleep(rng.uniform(0.0, 0.5))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills_mid_drain += 1
