@@ -31,7 +31,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,6 +104,7 @@ SCHEMA = Schema("applications", [
     CREATE TABLE day_numbers (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
     CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    "CREATE INDEX applications_by_ticket ON applications(ticket_number);",
 ])
 
 
@@ -443,6 +444,20 @@ class ApplicationStore:
                                 nik_masked=row["nik_masked"], created_at=row["created_at"], sync_state=row["state"],
                                 reason=row["reason"], central_status=row["central_status"],
                                 central_note=row["central_note"], status_updated_at=row["status_updated_at"])
+
+    def find_by_ticket(self, ticket_number: str, *, day: str | None = None, tz: tzinfo | None = None) -> str | None:
+        """The newest application filed with queue ticket ``ticket_number`` (on local ``day``,
+        ``YYYY-MM-DD`` in ``tz``, when given), so a counter can find it from the ticket."""
+        with self.db.reading() as conn:
+            rows = conn.execute("SELECT id, created_at FROM applications WHERE ticket_number=? "
+                                "ORDER BY created_at DESC LIMIT 50", (ticket_number,)).fetchall()
+        for row in rows:
+            if day is None:
+                return str(row["id"])
+            created = datetime.fromisoformat(row["created_at"]).astimezone(tz)
+            if created.date().isoformat() == day:
+                return str(row["id"])
+        return None
 
     def last_sync(self) -> dict[str, str]:
         """Engine bookkeeping for the diagnostics screen: last attempt, last success, last error."""

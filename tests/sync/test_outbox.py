@@ -204,3 +204,21 @@ def test_a_committed_save_survives_a_reopen(data_dir: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         conn.close()
+
+
+def test_find_by_ticket_and_the_backlog_for_diagnostics(store: ApplicationStore, data_dir: Path) -> None:
+    from kiosk.config import Config, DeviceSection
+    from kiosk.sync import backlog
+
+    config = Config(device=DeviceSection(data_dir=str(data_dir)))
+    assert backlog(Config(device=DeviceSection(data_dir=str(data_dir / "none")))) == (0, 0.0)
+    app = new_app(ticket_number="B007")
+    store.save(app)
+    assert store.find_by_ticket("B007") == app.id
+    assert store.find_by_ticket("B007", day="2026-11-23", tz=timezone(timedelta(hours=7))) == app.id
+    assert store.find_by_ticket("B007", day="2026-11-24") is None
+    assert store.find_by_ticket("Z999") is None
+    waiting, hours = backlog(config)
+    assert waiting == 1 and hours > 0
+    store.mark_sent(store.due()[0].seq)
+    assert backlog(config) == (0, 0.0)
