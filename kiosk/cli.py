@@ -63,9 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--enqueue", action="store_true",
                         help="with --period day: also queue that day's figures and survey answers for MPP Digital")
 
+    from kiosk.camera.cli import add_parser as add_camera_commands
     from kiosk.central.cli import add_parser as add_central_api_command
     from kiosk.sync.cli import add_parser as add_sync_command
 
+    add_camera_commands(commands)
     add_sync_command(commands)
     add_central_api_command(commands)
     return parser
@@ -115,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.sync.cli import run as run_sync
 
         return run_sync(config, args)
+    if args.command in ("models", "face"):
+        from kiosk.camera.cli import run as run_camera_command
+
+        return run_camera_command(config, args)
     if args.command == "central-api":
         from kiosk.central.cli import run as run_central_api
 

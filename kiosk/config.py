@@ -180,7 +180,7 @@ class CameraSection:
 
 @dataclass(frozen=True)
 class FaceSection:
-    enabled: bool = field(default=True, metadata=_opt(
+    enabled: bool = field(default=False, metadata=_opt(
         "Offer the live face check for services that need it (needs a camera and the model)"))
     model_dir: str = field(default="", metadata=_opt(
         "Folder with face_landmarker.task; empty = models/ in the data folder (KIOSK_MODEL_DIR overrides)"))

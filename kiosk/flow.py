@@ -74,13 +74,14 @@ class CitizenSession:
     application: ApplicationDraft | None = None   # the form in progress; wiped with the session
     saved_application: object | None = None       # the store's SavedApplication once saved
     form_skipped: bool = False                    # "fill it in at the counter": the plain ticket path
+    face_verified: bool = False                   # the live face check matched the NIK (kiosk.camera)
     _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def identity_status(self) -> str:
-        """What the counter must still check: nothing, or the identity (no face check yet)."""
+        """What the counter must still check: nothing, or the identity (unless the face check verified it)."""
         if self.nik is None:
             return "none"
-        return "to_verify_at_counter"
+        return "verified" if self.face_verified else "to_verify_at_counter"
 
     def request_id(self) -> str:
         """A ticket request id that stays the same while the request is the same.

@@ -152,9 +152,9 @@ class WebcamSource:
 class _PacedSource:
     """Shared pacing for file sources: media time drives timestamps; ``realtime`` sleeps to match it."""
 
-    def __init__(self, fps: float, loop: bool, realtime: bool) -> None:
+    def __init__(self, fps: float, loop: bool, realtime: bool, speed: float = 1.0) -> None:
         self.fps = fps if fps and fps > 0 else 30.0
-        self.loop, self.realtime = loop, realtime
+        self.loop, self.realtime, self.speed = loop, realtime, speed
         self._index = 0  # frames delivered so far (across loops)
         self._started_at = 0.0
         self._ended = False
@@ -171,7 +171,7 @@ class _PacedSource:
         """The media timestamp of the next frame, after sleeping until it is due when realtime."""
         media_s = self._index / self.fps
         if self.realtime:
-            delay = self._started_at + media_s - time.monotonic()
+            delay = self._started_at + media_s / self.speed - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
         self._index += 1
@@ -181,8 +181,9 @@ class _PacedSource:
 class VideoFileSource(_PacedSource):
     """A video file played as if it were a camera (at its own speed when ``realtime``)."""
 
-    def __init__(self, path: str | Path, *, loop: bool = False, realtime: bool = True) -> None:
-        super().__init__(30.0, loop, realtime)
+    def __init__(self, path: str | Path, *, loop: bool = False, realtime: bool = True, speed: float = 1.0) -> None:
+        """``speed`` < 1 plays slower than recorded (timestamps stay media time): tests on a busy machine."""
+        super().__init__(30.0, loop, realtime, speed)
         self.path = Path(path)
         self._capture: cv2.VideoCapture | None = None
         self.frame_count = 0

@@ -92,13 +92,17 @@ class _CaptureWorker(QObject):
     ended = Signal()
 
     def __init__(self, source: FrameSource, frames: _Mailbox[Frame], for_analysis: _Mailbox[Frame] | None,
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, start_when: threading.Event | None = None) -> None:
         super().__init__()
         self._source, self._frames, self._for_analysis, self._stop = source, frames, for_analysis, stop
+        self._start_when = start_when
         self.frames_read = 0
 
     @Slot()
     def run(self) -> None:
+        while self._start_when is not None and not self._start_when.wait(0.05):
+            if self._stop.is_set():
+                return
         try:
             self._source.open()
         except CameraUnavailable as exc:
@@ -130,9 +134,10 @@ class _AnalysisWorker(QObject):
     failed = Signal(str)
 
     def __init__(self, factory: Callable[[], FrameAnalyser], frames: _Mailbox[Frame], results: _Mailbox[Any],
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, ready: threading.Event) -> None:
         super().__init__()
         self._factory, self._frames, self._results, self._stop = factory, frames, results, stop
+        self._ready = ready
         self.frames_analysed = 0
 
     @Slot()
@@ -142,7 +147,9 @@ class _AnalysisWorker(QObject):
         except Exception as exc:  # missing model etc.: a message for the screen, not a crash
             log.warning("face analysis cannot start: %s", exc)
             self.failed.emit(str(exc))
+            self._ready.set()
             return
+        self._ready.set()
         try:
             while not self._stop.is_set():
                 frame = self._frames.wait_unread(0.1)
@@ -169,20 +176,25 @@ class CameraFeed(QObject):
     ended = Signal()  #: a file source played out
 
     def __init__(self, source: FrameSource, analyser_factory: Callable[[], FrameAnalyser] | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, source_waits_for_analyser: bool = False) -> None:
+        """``source_waits_for_analyser``: open the source only once the analyser is built (file sources:
+        a recording must not play on while MediaPipe loads; a live camera can show its preview at once)."""
         super().__init__(parent)
         self._stop = threading.Event()
+        self._analyser_ready = threading.Event()
         self._frames: _Mailbox[Frame] = _Mailbox()
         self._analysis_in: _Mailbox[Frame] | None = _Mailbox() if analyser_factory else None
         self._results: _Mailbox[Any] = _Mailbox()
         self._threads: list[QThread] = []
-        self._capture = _CaptureWorker(source, self._frames, self._analysis_in, self._stop)
+        hold = self._analyser_ready if (source_waits_for_analyser and analyser_factory) else None
+        self._capture = _CaptureWorker(source, self._frames, self._analysis_in, self._stop, hold)
         self._capture.frame_ready.connect(self.frame_ready)
         self._capture.failed.connect(self.camera_failed)
         self._capture.ended.connect(self.ended)
         self._analysis: _AnalysisWorker | None = None
         if analyser_factory is not None and self._analysis_in is not None:
-            self._analysis = _AnalysisWorker(analyser_factory, self._analysis_in, self._results, self._stop)
+            self._analysis = _AnalysisWorker(analyser_factory, self._analysis_in, self._results, self._stop,
+                                             self._analyser_ready)
             self._analysis.result_ready.connect(self.result_ready)
             self._analysis.failed.connect(self.analysis_failed)
         self._started = False

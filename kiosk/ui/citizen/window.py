@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.camera.service import FaceServices, face_services_from_config
 from kiosk.catalog import Catalog, Service
 from kiosk.config import Config
 from kiosk.flow import FINAL_STEPS, CitizenSession, Step, steps_for
@@ -24,6 +25,7 @@ from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, W
 from kiosk.survey.link import ticket_finder
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
+from kiosk.ui.citizen.face import FaceScreen
 from kiosk.ui.citizen.screens import (
     ConfirmScreen,
     IdentifyScreen,
@@ -55,7 +57,8 @@ class KioskWindow(QWidget):
     first_frame = Signal()
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
-                 parent: QWidget | None = None, *, applications: ApplicationServices | None = None) -> None:
+                 parent: QWidget | None = None, *, applications: ApplicationServices | None = None,
+                 face_services: FaceServices | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self.config = config
@@ -64,6 +67,8 @@ class KioskWindow(QWidget):
         self.speaker = speaker
         self.face_check_available = False  # the face-check step registers itself here
         self.applications = applications   # forms, store and camera for services with an application
+        # live face check (issue 5): only with [face] enabled and the model installed
+        self.face_services = face_services if face_services is not None else face_services_from_config(config)
         self.application_flow: ApplicationFlow | None = None
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.citizen.survey)
         self.survey_store = SurveyStore(config.data_dir / "survey.db")  # opened on first use, off the GUI thread
@@ -143,6 +148,13 @@ class KioskWindow(QWidget):
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
         welcome.survey_button.setVisible(self.survey.can_find_numbers)
+        if self.face_services is not None and self.face_services.available:
+            face = FaceScreen(self.face_services)
+            face.finished.connect(self.face_finished)
+            face.speak = lambda text: self.speaker.say(text, self.session.lang)
+            self.screens[face.step] = face
+            self.stack.addWidget(face)
+            self.face_check_available = True
         self.screens[Step.SURVEY] = self.survey
         self.stack.addWidget(self.survey)
         if self.applications is not None:
@@ -237,9 +249,18 @@ class KioskWindow(QWidget):
         self.show_step(self._next_after(Step.IDENTIFY))
 
     def issue_ticket(self) -> None:
+        self.session.face_verified = False  # a new NIK needs a new face check
         session = self.session
         assert session.service is not None
         request_id = session.request_id()
+    def face_finished(self, outcome: str) -> None:
+        """The face step ended: verified or counter → on to confirm; desk → the session ends here."""
+        log.info("face step finished: %s", outcome)
+        if outcome == "desk":
+            self.wipe()
+        else:
+            self.show_step(self._next_after(Step.FACE))
+
         service = session.service
         self._issuing = True
         self.runner.run(

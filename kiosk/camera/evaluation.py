@@ -1,0 +1,160 @@
+"""``kiosk face eval``: the full face pipeline over a manifest of media, with ISO/IEC 30107-3 metrics.
+
+Manifest (JSON; paths relative to the manifest)::
+
+    {"items": [{"path": "clip.mp4", "expect": "live", "challenge": ["turn_right", "open_mouth"]},
+               {"path": "print.mp4", "expect": "attack", "species": "handheld_print", "repeat": 5}]}
+
+``challenge`` (optional) = the steps a recorded clip performs, in order; without it the harness draws a
+random challenge as the kiosk would (``repeat`` runs the item again with new draws). Still images play as
+an 8-second still video. Frames are analysed one by one at the file's own timing (no frame dropping), so
+results do not depend on this machine's speed.
+
+Metrics: APCER = attacks wrongly accepted as live ÷ attack presentations (also per ``species``);
+BPCER = live presentations wrongly rejected ÷ live presentations; time to decision = from the first frame
+with the face in the oval to the decision (p50, p90 over decided items).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.camera.analysis import FaceAnalyser
+from kiosk.camera.facecheck import FaceCheck
+from kiosk.camera.liveness import STEPS
+from kiosk.camera.models import sha256_of
+from kiosk.camera.sources import IMAGE_SUFFIXES, FrameSource, ImageListSource, VideoFileSource
+from kiosk.config import FaceSection
+
+STILL_SECONDS = 8.0
+MAX_SECONDS = 40.0
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used; the message names the item and the problem."""
+
+
+def load_manifest(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot be read as JSON ({exc})") from None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ManifestError(f"{path}: needs an \"items\" list with at least one item")
+    checked = []
+    for i, item in enumerate(items):
+        where = f"{path}: items[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            raise ManifestError(f"{where}: needs a \"path\"")
+        if item.get("expect") not in ("live", "attack"):
+            raise ManifestError(f"{where}.expect: must be \"live\" or \"attack\"")
+        challenge = item.get("challenge")
+        if challenge is not None and (not isinstance(challenge, list) or not set(challenge) <= set(STEPS)):
+            raise ManifestError(f"{where}.challenge: a list of steps from {', '.join(STEPS)}")
+        media = (Path(path).parent / item["path"]).resolve()
+        if not media.is_file():
+            raise ManifestError(f"{where}.path: {media} does not exist")
+        checked.append({**item, "path": media})
+    return checked
+
+
+def _source_for(path: Path) -> FrameSource:
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageListSource([path], fps=15.0, loop=True, realtime=False)
+    return VideoFileSource(path, realtime=False)
+
+
+def run_item(model_dir: Path, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
+             rng: random.Random) -> dict[str, Any]:
+    """One presentation through the pipeline, with a fresh landmarker (no tracking carried over)."""
+    with FaceAnalyser(model_dir, limits) as analyser:
+        return _run(analyser, limits, path, challenge, rng)
+
+
+def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
+         rng: random.Random) -> dict[str, Any]:
+    check = FaceCheck(Path(), limits, challenge=challenge, rng=rng, analyser=analyser)
+    source = _source_for(path)
+    source.open()
+    frames, started = 0, time.perf_counter()
+    limit_ms = (STILL_SECONDS if isinstance(source, ImageListSource) else MAX_SECONDS) * 1000
+    snapshot = None
+    try:
+        while (frame := source.read()) is not None:
+            if frame.timestamp_ms > limit_ms:
+                break
+            frames += 1
+            snapshot = check.process(frame)
+            if snapshot.state.decision is not None:
+                break
+    finally:
+        source.close()
+    decision = check.liveness.decision
+    result: dict[str, Any] = {
+        "challenge": list(check.liveness.challenge), "frames": frames,
+        "seconds_of_processing": round(time.perf_counter() - started, 2),
+        "decided": decision is not None, "accepted_as_live": bool(decision and decision.live),
+        "reason": decision.reason if decision else ("no_face" if snapshot is None or check.liveness.face_in_oval_ms is None
+                                                     else f"undecided:{check.liveness.state.phase.value}"),
+        "time_to_decision_ms": decision.time_to_decision_ms if decision else None,
+        "evidence": decision.evidence() if decision else None,
+        "face_jpeg_bytes": len(snapshot.face_jpeg) if snapshot and snapshot.face_jpeg else 0,
+    }
+    return result
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * share
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (k - low), 1)
+
+
+def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection | None = None,
+             seed: int = 20261123) -> dict[str, Any]:
+    """Run every item, write ``out_dir/metrics.json`` and return the metrics."""
+    limits = limits or FaceSection()
+    items = load_manifest(manifest)
+    rng = random.Random(seed)
+    results = []
+    for item in items:
+        for repeat in range(int(item.get("repeat", 1))):
+            challenge = tuple(item["challenge"]) if item.get("challenge") else None
+            outcome = run_item(model_dir, limits, item["path"], challenge, rng)
+            results.append({"path": str(Path(item["path"]).name), "expect": item["expect"],
+                            "species": item.get("species", "live" if item["expect"] == "live" else "attack"),
+                            "repeat": repeat, **outcome,
+                            "correct": outcome["accepted_as_live"] == (item["expect"] == "live")})
+    attacks = [r for r in results if r["expect"] == "attack"]
+    lives = [r for r in results if r["expect"] == "live"]
+    species: dict[str, list[dict[str, Any]]] = {}
+    for r in attacks:
+        species.setdefault(r["species"], []).append(r)
+    times = [r["time_to_decision_ms"] for r in results if r["time_to_decision_ms"] is not None]
+    live_times = [r["time_to_decision_ms"] for r in lives if r["accepted_as_live"]]
+    metrics = {
+        "manifest": str(manifest), "model_sha256": sha256_of(Path(model_dir) / "face_landmarker.task"),
+        "presentations": len(results), "attack_presentations": len(attacks), "live_presentations": len(lives),
+        "apcer": round(sum(r["accepted_as_live"] for r in attacks) / len(attacks), 4) if attacks else None,
+        "apcer_by_species": {k: {"presentations": len(v), "accepted": sum(r["accepted_as_live"] for r in v),
+                                 "apcer": round(sum(r["accepted_as_live"] for r in v) / len(v), 4)}
+                             for k, v in sorted(species.items())},
+        "bpcer": round(sum(not r["accepted_as_live"] for r in lives) / len(lives), 4) if lives else None,
+        "time_to_decision_ms": {"p50": percentile(times, 0.5), "p90": percentile(times, 0.9), "n": len(times)},
+        "time_to_live_decision_ms": {"p50": percentile(live_times, 0.5), "p90": percentile(live_times, 0.9),
+                                     "n": len(live_times)},
+        "mean_time_to_decision_ms": round(statistics.mean(times), 1) if times else None,
+        "seed": seed, "thresholds": dataclasses.asdict(limits), "results": results,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return metrics

@@ -1,0 +1,185 @@
+"""The face step in the citizen flow, driven by clicks with file sources instead of a camera:
+consent first, a real clip passing its scripted challenge, a still photo failing with a retry, the
+counter fallbacks, and the offline deferral that keeps the face picture encrypted."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from kiosk.camera import evalmedia
+from kiosk.camera.identity import PendingFaces
+from kiosk.camera.service import FaceServices
+from kiosk.camera.sources import ImageListSource, VideoFileSource
+from kiosk.config import FaceSection
+from kiosk.core import Core
+from kiosk.flow import Step
+from kiosk.ui.citizen.window import KioskWindow
+from kiosk.ui.speech import Speaker
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+MODELS = SHARED / "models"
+CLIP = SHARED / "testdata" / "video" / "short_hamilton_clip.mp4"
+OBAMA = SHARED / "testdata" / "faces" / "obama.jpg"
+VALID_NIK = "3171014501900001"
+
+
+@pytest.fixture(scope="module")
+def live_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("face-gui")
+    return evalmedia.crop_video(CLIP, out / "clip.mp4", box=(0.14, 0.0, 0.5, 0.667), start_s=3.25, end_s=7.1)
+
+
+@pytest.fixture(scope="module")
+def framed_still(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The photo as a citizen would stand: face centred in the oval (a still held to the camera)."""
+    import cv2
+
+    from kiosk.camera.analysis import FaceAnalyser
+    from kiosk.camera.sources import Frame
+
+    photo = cv2.imread(str(OBAMA))
+    with FaceAnalyser(MODELS) as analyser:
+        box = analyser.analyse(Frame(photo, 0)).bbox
+    path = tmp_path_factory.mktemp("face-still") / "still.png"
+    cv2.imwrite(str(path), evalmedia.frame_face(photo, box))
+    return path
+
+
+def _kiosk(qtbot, core: Core, services: FaceServices) -> KioskWindow:
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def spoken() -> list[str]:
+    return []
+
+
+def click(qtbot, widget: QWidget) -> None:
+    assert widget.isVisible(), f"{widget.objectName()} is not visible"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def button(window: KioskWindow, step: Step, name: str) -> QPushButton:
+    found = window.screens[step].findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def walk_to_face(qtbot, window: KioskWindow) -> None:
+    click(qtbot, button(window, Step.WELCOME, "startButton"))
+    click(qtbot, window.screens[Step.SERVICE].tiles["KTP-EL"])
+    click(qtbot, button(window, Step.REQUIREMENTS, "nextButton"))
+    for digit in VALID_NIK:
+        click(qtbot, button(window, Step.IDENTIFY, f"key{digit}"))
+    click(qtbot, button(window, Step.IDENTIFY, "nextButton"))
+    assert window.current_step == Step.FACE
+
+
+@pytest.fixture
+def stop_face(request) -> Iterator[list[KioskWindow]]:
+    windows: list[KioskWindow] = []
+    yield windows
+    for window in windows:
+        window.screens[Step.FACE].reset()  # type: ignore[attr-defined]
+        window.screens[Step.FACE].runner.stop()  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_live_clip_passes_then_offline_defers_to_the_counter(qtbot, core: Core, live_clip: Path, stop_face,
+                                                               spoken: list[str]) -> None:
+    pending = PendingFaces(core.config.data_dir / "pending-faces")
+    services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip, speed=0.5),
+                            pending=pending, challenge=("turn_right", "open_mouth"))
+    window = _kiosk(qtbot, core, services)
+    stop_face.append(window)
+    walk_to_face(qtbot, window)
+    face = window.screens[Step.FACE]
+    face.speak = spoken.append
+    assert face.state == "consent" and face.feed is None  # camera off until consent
+    click(qtbot, button(window, Step.FACE, "faceAgree"))
+    assert face.feed is not None
+    qtbot.waitUntil(lambda: face.state == "challenge", timeout=10_000)
+    assert face.instruction.text() == "Tolehkan kepala ke kanan"
+    assert face.preview.isVisible()
+    qtbot.waitUntil(lambda: face.state not in ("challenge", "searching", "hint", "baseline", "checking"), timeout=15_000)
+    assert face.state == "deferred", (face.state, face._reason, face._text_key)
+    assert face.feed is None  # camera off again
+    assert "Tolehkan kepala ke kanan" in spoken
+    request_id = window.session.request_id()
+    assert pending.load(request_id) is not None  # kept encrypted for the counter
+    click(qtbot, button(window, Step.FACE, "faceContinue"))
+    assert window.current_step == Step.CONFIRM
+    assert window.session.identity_status() == "to_verify_at_counter"
+
+
+@pytest.mark.slow
+def test_still_photo_fails_offers_a_retry_then_only_the_counter(qtbot, core: Core, stop_face,
+                                                                framed_still: Path) -> None:
+    limits = dataclasses.replace(FaceSection(), step_timeout_seconds=2.0, max_attempts=2)
+    services = FaceServices(limits, MODELS, lambda: ImageListSource([framed_still], fps=15, loop=True),
+                            challenge=("smile", "turn_left"))
+    window = _kiosk(qtbot, core, services)
+    stop_face.append(window)
+    walk_to_face(qtbot, window)
+    face = window.screens[Step.FACE]
+    click(qtbot, button(window, Step.FACE, "faceAgree"))
+    qtbot.waitUntil(lambda: face.state == "failure", timeout=15_000)
+    assert face.body.text() == "Waktunya habis. Tidak apa-apa, coba sekali lagi."
+    click(qtbot, button(window, Step.FACE, "faceRetry"))
+    qtbot.waitUntil(lambda: face.state == "failure", timeout=15_000)
+    assert not button(window, Step.FACE, "faceRetry").isVisible()  # two tries used
+    click(qtbot, button(window, Step.FACE, "faceToCounter"))
+    assert window.current_step == Step.CONFIRM
+    assert window.session.identity_status() == "to_verify_at_counter"
+
+
+def test_prefer_not_to_skips_the_camera(qtbot, core: Core, stop_face) -> None:
+    opened: list[int] = []
+    services = FaceServices(FaceSection(), MODELS, lambda: opened.append(1) or ImageListSource([OBAMA]))
+    window = _kiosk(qtbot, core, services)
+    stop_face.append(window)
+    walk_to_face(qtbot, window)
+    assert window.header.step_label.text().endswith("5") if hasattr(window.header, "step_label") else True
+    click(qtbot, button(window, Step.FACE, "faceDecline"))
+    assert window.current_step == Step.CONFIRM and not opened
+
+
+def test_missing_camera_leads_to_the_counter(qtbot, core: Core, stop_face, tmp_path: Path) -> None:
+    services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(tmp_path / "no-camera.mp4"))
+    window = _kiosk(qtbot, core, services)
+    stop_face.append(window)
+    walk_to_face(qtbot, window)
+    face = window.screens[Step.FACE]
+    click(qtbot, button(window, Step.FACE, "faceAgree"))
+    qtbot.waitUntil(lambda: face.state == "camera_unavailable", timeout=5000)
+    assert "loket" in face.body.text()
+    click(qtbot, button(window, Step.FACE, "faceContinue"))
+    assert window.current_step == Step.CONFIRM
+
+
+def test_face_step_left_out_when_the_model_is_missing(qtbot, core: Core) -> None:
+    from kiosk.camera.service import face_services_from_config
+
+    config = dataclasses.replace(core.config, face=dataclasses.replace(core.config.face, enabled=True,
+                                                                       model_dir=str(core.config.data_dir)))
+    import os
+    saved = os.environ.pop("KIOSK_MODEL_DIR", None)
+    try:
+        services = face_services_from_config(config)
+    finally:
+        if saved is not None:
+            os.environ["KIOSK_MODEL_DIR"] = saved
+    assert services is not None and not services.available and "kiosk models install" in services.problem
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
+    qtbot.addWidget(window)
+    assert Step.FACE not in window.screens and not window.face_check_available
