@@ -29,7 +29,9 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     assert len(admin) == 52
     applications = [p for p in shots if p.name.startswith("application-")]  # kiosk/ui/application_screens.py
     assert len(applications) == 38
-    assert len(shots) - len(admin) - len(applications) == 66
+    survey = [p for p in shots if p.name.startswith(("survey-", "manager-"))]  # kiosk/ui/citizen/survey_shots.py
+    assert len(survey) == 2 * 2 * 11 + 4 + 2
+    assert len(shots) - len(admin) - len(applications) - len(survey) == 66
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 
