@@ -109,3 +109,40 @@ def test_sync_now_without_an_address_says_which_key(tmp_path: Path) -> None:
     result = subprocess.run(kiosk_command(site, "now"), env=child_env(), cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2 and "central.api_url" in result.stderr
+
+
+def test_central_api_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import socket
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "central-api", "--port", str(port), "--db",
+                             str(tmp_path / "c.sqlite3"), "--enroll-code", "cli-code-1", "--fail-rate", "0.0"],
+                            env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(url + "/v1/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the central API did not start"
+                time.sleep(0.1)
+        with CentralClient(url, None, data_dir=tmp_path / "k") as client:
+            client.enroll("cli-code-1")
+            assert client.catalog()[0]["services"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal it caught: death by SIGTERM is the clean stop
+        assert proc.wait(15) in (0, -signal.SIGTERM)
+
+
+def test_central_api_refuses_a_bad_fault_rate(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "kiosk", "central-api", "--port", "0", "--db",
+                             str(tmp_path / "c.sqlite3"), "--fail-rate", "1.5"], env=child_env(), cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "fail_rate must be between 0 and 1" in result.stderr
