@@ -303,7 +303,7 @@ def _figures_table(groups: Sequence[GroupFigures], t: Translator, f: Fmt, s: dic
                      f.int(g.no_shows), f.int(g.transfers), durations(g.waiting), durations(g.service),
                      f.share(g.sla_met, g.sla_checked), ikm_cell(g.ikm)])
     rest = WIDTH - first_width
-    widths = [first_width] + [rest * w for w in (0.095, 0.095, 0.095, 0.095, 0.18, 0.18, 0.075, 0.185)]
+    widths = [first_width] + [rest * w for w in (0.085, 0.085, 0.10, 0.10, 0.18, 0.18, 0.075, 0.195)]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
