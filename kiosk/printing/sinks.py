@@ -258,7 +258,8 @@ def _network(target: str, timeout: float) -> Callable[[], Any]:
         from escpos.printer import Network
 
         printer = Network(host.strip("[]"), int(port_text), timeout=timeout)
-        printer.open()
+        # Connect here rather than with printer.open(): that one leaks the socket when the connection fails.
+        printer.device = socket.create_connection((printer.host, printer.port), timeout=timeout)
         return printer
     return connect
 

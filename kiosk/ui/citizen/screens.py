@@ -28,6 +28,7 @@ from kiosk.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.nik import InvalidNik, NikProblem, check_partial, parse_nik
 from kiosk.queue.models import IssuedTicket, PriorityGroup
+from kiosk.ui.printing import TicketPrintPanel
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
 
 
@@ -754,14 +755,24 @@ class TicketScreen(Screen):
             box.addWidget(widget)
         self.instructions = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.done_button = button("", "primary", self.done.emit, name="doneButton")
-        self.layout_.addWidget(self.heading)
-        self.layout_.addWidget(self.number)
-        self.layout_.addWidget(self.service)
-        self.layout_.addWidget(frame)
-        self.layout_.addWidget(self.identity)
-        self.layout_.addStretch(1)
-        self.layout_.addWidget(self.instructions)
-        self.layout_.addWidget(self.done_button)
+        details = QVBoxLayout()
+        details.setSpacing(22)
+        for widget in (self.heading, self.number, self.service, frame, self.identity):
+            details.addWidget(widget)
+        details.addStretch(1)
+        self.print_panel = TicketPrintPanel()  # "printing…", or the number's QR when the paper fails
+        side = QVBoxLayout()
+        side.setSpacing(22)
+        side.addWidget(self.print_panel, 1)
+        side.addStretch(1)
+        side.addWidget(self.instructions)
+        side.addWidget(self.done_button)
+        # Portrait: the print panel and the button under the details; landscape: beside them (resizeEvent).
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(22)
+        self.body.addLayout(details, 1)
+        self.body.addLayout(side, 1)
+        self.layout_.addLayout(self.body, 1)
         self._seconds_left = 0
 
     def enter(self, session: CitizenSession) -> None:
@@ -776,8 +787,18 @@ class TicketScreen(Screen):
         super().retranslate(t)
         self.heading.setText(t("ticket.heading"))
         self.instructions.setText(t("ticket.instructions"))
+        self.print_panel.retranslate(t)
         self.set_seconds_left(self._seconds_left)
         self._fill()
+
+    def reset(self) -> None:
+        self.print_panel.clear()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        landscape = self.landscape
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self.body.setStretch(0, 1 if landscape else 0)  # portrait: the details as tall as they need, no gap
 
     def _fill(self) -> None:
         if self.session is None or self.session.issued is None or self.session.service is None:

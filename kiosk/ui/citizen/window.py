@@ -38,6 +38,7 @@ from kiosk.ui.citizen.screens import (
     WelcomeScreen,
 )
 from kiosk.ui.citizen.survey import SurveyFlow, survey_style
+from kiosk.ui.printing import FAILED, PrintController
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Scale, kiosk_style, tile_style
@@ -75,6 +76,7 @@ class KioskWindow(QWidget):
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
+        self.printing = PrintController(config, catalog, self)
         self._history: list[Step] = []
         self._scale: Scale | None = None
         self._issuing = False
@@ -141,6 +143,8 @@ class KioskWindow(QWidget):
         confirm.confirm.connect(self.issue_ticket)
         ticket = TicketScreen(catalog)
         ticket.done.connect(self.wipe)
+        self.printing.state_changed.connect(ticket.print_panel.show_state)
+        self.printing.state_changed.connect(self._print_state)
         for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
@@ -278,8 +282,18 @@ class KioskWindow(QWidget):
         session.issued = issued
         event(log, "ticket_issued", "ticket %s issued for %s (%d ahead)", issued.ticket.number,
               issued.ticket.service_code, issued.people_ahead)
+        # Printing starts only now, from the issued ticket: a printer fault can never cost or repeat a number.
+        content = self.printing.content_for(issued, session.lang)
+        self.screens[Step.TICKET].print_panel.start(content, self.printing.first_state)  # type: ignore[attr-defined]
         self.show_step(Step.TICKET)
         self.ticket_issued.emit(issued)
+        self.printing.print_ticket(content)
+
+    def _print_state(self, number: str, state: str, _reason: str) -> None:
+        """A failed print leaves the citizen the whole ticket time to photograph the screen."""
+        issued = self.session.issued
+        if state == FAILED and self.current_step == Step.TICKET and issued and issued.ticket.number == number:
+            self._ticket_seconds = max(self._ticket_seconds, self.config.kiosk.ticket_screen_seconds)
 
     def _ticket_failed(self, session: CitizenSession, exc: BaseException) -> None:
         self._issuing = False
@@ -427,4 +441,5 @@ class KioskWindow(QWidget):
         if self.survey is not None:
             self.survey.stop()
         self.runner.stop()
+        self.printing.stop()
         self.survey_store.close()
