@@ -557,6 +557,7 @@ class SurveyFlow(Screen):
         if page is self.intro and self.channel == "kiosk" and self.finder is not None:
             self.pages.setCurrentWidget(self.entry)
             return True
+        self.reset()  # leaving the survey: nothing of this citizen stays behind
         return False
 
     def _choose(self, field: str, code: str) -> None:
