@@ -93,7 +93,7 @@ def main() -> None:
     build_seconds = None
     if not args.no_build:
         started = time.perf_counter()
-        subprocess.run(["bash", str(ROOT / "scripts" / "build.sh")], check=True, cwd=ROOT)
+        subprocess.run(["bash", str(ROOT / "scripts" / "build.sh")], check=True, cwd=ROOT, stdout=sys.stderr)
         build_seconds = round(time.perf_counter() - started, 1)
     if not EXE.exists():
         raise SystemExit(f"{EXE} missing: build first (bash scripts/build.sh)")

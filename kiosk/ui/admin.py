@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
@@ -342,7 +343,7 @@ class AdminPanel(QFrame):
     exit_requested = Signal(int)  # the process exit code
 
     def __init__(self, host: QWidget, config: Config, role: str, gate: AdminGate, *,
-                 config_path: object = None, voice_result: Callable[[], tuple[str, str]] | None = None) -> None:
+                 config_path: Path | None = None, voice_result: Callable[[], tuple[str, str]] | None = None) -> None:
         super().__init__(host)
         self.setObjectName("adminPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -399,9 +400,7 @@ class AdminPanel(QFrame):
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(page, 1)
-        back = button(self.t("admin.menu.back"), "", self.show_menu, name="adminBack")
-        back.setSizePolicy(back.sizePolicy().horizontalPolicy(), back.sizePolicy().verticalPolicy())
-        box.addWidget(back)
+        box.addWidget(button(self.t("admin.menu.back"), "", self.show_menu, name="adminBack"))
         self._page = holder
         self.stack.addWidget(holder)
         self.stack.setCurrentWidget(holder)
@@ -445,7 +444,7 @@ class AdminDoor:
     """Lockdown plus the admin panel on one window; what :class:`~kiosk.ui.app.RoleWindows` keeps."""
 
     def __init__(self, window: QWidget, config: Config, role: str, gate: AdminGate, *, lock_close: bool,
-                 config_path: object = None, voice_result: Callable[[], tuple[str, str]] | None = None,
+                 config_path: Path | None = None, voice_result: Callable[[], tuple[str, str]] | None = None,
                  on_exit: Callable[[int], None] | None = None, before_open: Callable[[], None] | None = None) -> None:
         self.window = window
         self.lockdown = Lockdown(window, lock_close=lock_close)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
@@ -69,8 +69,7 @@ class DiagnosticsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(label(t("admin.diag.title"), "adminTitle"), 1)
         self.run_button = button(t("admin.diag.run"), "primary", self.run, name="diagRun")
-        self.run_button.setSizePolicy(self.run_button.sizePolicy().Policy.Preferred,
-                                      self.run_button.sizePolicy().Policy.Preferred)
+        self.run_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         top.addWidget(self.run_button)
         outer.addLayout(top)
         self.progress = label("", "adminMessage")
