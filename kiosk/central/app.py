@@ -380,6 +380,7 @@ class Caller:
 
     device_id: str
     body: bytes
+    body_sha256: str
 
 
 def _canonical_sha256(value: Any) -> str:
@@ -411,12 +412,13 @@ async def _signed(request: Request) -> Caller:
     path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
     if request.scope.get("query_string"):
         path += "?" + request.scope["query_string"].decode("latin-1")
-    if not signature_matches(device.secret, request.method, path, headers, body):
+    digest = hashlib.sha256(body).hexdigest()
+    if not signature_matches(device.secret, request.method, path, headers, digest):
         raise ApiError(401, "bad_signature", "The signature does not match this request.")
     if not await anyio.to_thread.run_sync(store.use_nonce, device_id, headers[NONCE_HEADER], timestamp,
                                    int(now) - 2 * skew_seconds):
         raise ApiError(401, "replayed", "This nonce was used before; a request is never accepted twice.")
-    return Caller(device_id, body)
+    return Caller(device_id, body, digest)
 
 
 
@@ -611,7 +613,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
         data = caller.body
         if not data:
             raise ApiError(422, "empty", "The attachment is empty.")
-        actual = hashlib.sha256(data).hexdigest()
+        actual = caller.body_sha256
         if actual != sha256:
             raise ApiError(422, "hash_mismatch", f"The bytes hash to {actual}, not to the {sha256} in the path.")
         stored = store.put_attachment(sha256, (content_type or "application/octet-stream")[:100], data)

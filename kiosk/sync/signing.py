@@ -56,8 +56,8 @@ def sign_headers(device_id: str, secret: str, method: str, path: str, body: byte
     }
 
 
-def signature_matches(secret: str, method: str, path: str, headers: Mapping[str, str], body: bytes) -> bool:
-    """Constant-time check of the signature header against the request."""
+def signature_matches(secret: str, method: str, path: str, headers: Mapping[str, str], body_hash: str) -> bool:
+    """Constant-time check of the signature header against the request (``body_hash``: hex SHA-256)."""
     expected = signature(secret, method, path, headers.get(TIMESTAMP_HEADER, ""), headers.get(NONCE_HEADER, ""),
-                         body_sha256(body))
+                         body_hash)
     return hmac.compare_digest(expected, headers.get(SIGNATURE_HEADER, ""))
