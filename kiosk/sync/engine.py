@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.sync.central_client import (
     CentralAuthError,
@@ -40,6 +40,9 @@ from kiosk.sync.central_client import (
     NotEnrolled,
 )
 from kiosk.sync.outbox import APPLICATION_KIND, ApplicationDataGone, ApplicationStore, OutboxItem
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,10 @@ class SyncEngine:
         self._sleep = sleep or self._interruptible_sleep
         self._monotonic = monotonic
         self.consecutive_failures = 0
+
+    def close(self) -> None:
+        """Close the client's HTTP session (the store belongs to whoever opened it)."""
+        self.client.close()
 
     def stop(self) -> None:
         """Ask a running :meth:`drain` to end at the next safe point (between requests or in a wait)."""
@@ -272,6 +279,19 @@ class SyncEngine:
         self.store.set_meta({"catalog_etag": new_etag or ""})
         log.info("service catalog updated from the central API (ETag %s)", new_etag)
         return True
+
+
+def engine_for_config(config: Config, store: ApplicationStore, *, api_url: str | None = None) -> SyncEngine:
+    """The engine as configured (``[central]``), with the credentials saved in the data dir.
+
+    ``api_url`` overrides the configured address (the demo's own central API). Call
+    :meth:`SyncEngine.close` at the end to close its HTTP session (the store stays the caller's).
+    """
+    central = config.central
+    client = CentralClient.from_data_dir(api_url or central.api_url, config.data_dir, ca_file=central.ca_file or None,
+                                         timeout=central.timeout_seconds)
+    return SyncEngine(store, client, catalog_cache=Path(config.data_dir) / CATALOG_CACHE_FILE,
+                      retention_days=central.retention_days)
 
 
 def sync_status(store: ApplicationStore, *, enrolled: bool | None = None, api_url: str = "",

@@ -459,6 +459,15 @@ class ApplicationStore:
                 return str(row["id"])
         return None
 
+    def public_status(self, app_id: str) -> dict[str, Any] | None:
+        """What a status page may show (no NIK, no fields): number, service, sync state, central status."""
+        state = self.status(app_id)
+        if state is None:
+            return None
+        return {"number": state.number, "service_code": state.service_code, "sync_state": state.sync_state,
+                "central_status": state.central_status, "central_note": state.central_note,
+                "updated_at": state.status_updated_at or state.created_at}
+
     def last_sync(self) -> dict[str, str]:
         """Engine bookkeeping for the diagnostics screen: last attempt, last success, last error."""
         with self.db.reading() as conn:

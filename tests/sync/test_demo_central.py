@@ -36,3 +36,29 @@ def test_demo_central_enrolls_once_and_can_go_offline(data_dir: Path) -> None:
             assert client.catalog()[0] is not None
     finally:
         stop()
+
+
+def test_engine_for_config_uses_the_saved_credentials(data_dir: Path) -> None:
+    import dataclasses
+
+    from kiosk.config import Config, DeviceSection
+    from kiosk.sync.engine import engine_for_config
+
+    demo = start_demo_central(data_dir)
+    config = Config(device=DeviceSection(data_dir=str(data_dir)))
+    config = dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=demo.url))
+    try:
+        with ApplicationStore(data_dir) as store:
+            saved = store.save(NewApplication(id=str(uuid.uuid4()), service_code="KTP-EL", nik=NIK, fields={}))
+            engine = engine_for_config(config, store)
+            try:
+                report = engine.sync_once()
+            finally:
+                engine.close()
+            assert report.sent == 1 and report.catalog_updated
+            assert (data_dir / "central-catalog.json").exists()
+            shown = store.public_status(saved.id)
+            assert shown is not None and shown["sync_state"] == "sent" and shown["central_status"] == "received"
+            assert "nik" not in " ".join(shown)
+    finally:
+        demo.stop()
