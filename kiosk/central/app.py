@@ -24,6 +24,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import random
@@ -637,7 +638,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     # -- admin (tests, demos; not part of the contract) -------------------------------------
 
     def admin(request: Request) -> None:
-        if not admin_token or request.headers.get("x-admin-token") != admin_token:
+        if not admin_token or not hmac.compare_digest(request.headers.get("x-admin-token", ""), admin_token):
             raise ApiError(404, "not_found", "Not found.")
 
     @app.post("/admin/applications/{app_id}/status", include_in_schema=False, dependencies=[Depends(admin)])

@@ -241,11 +241,14 @@ class SyncEngine:
         done = set(result.accepted) | set(result.duplicates)
         self.store.mark_records_sent([i.seq for i, _ in payloads if i.ref_id in done])
         report.sent += sum(1 for i, _ in payloads if i.ref_id in done)
+        unconfirmed = []
         for item, _payload in payloads:
             if item.ref_id in result.conflicts:
                 self._reject(item, f"conflict: {result.conflicts[item.ref_id]}", report)
             elif item.ref_id not in done:
-                self.store.mark_retry([item.seq], "the server did not confirm this record")
+                unconfirmed.append(item.seq)
+        if unconfirmed:  # should not happen; treat like a lost answer so the queue backs off
+            raise _Retry(unconfirmed, CentralUnavailable("the central API did not confirm some records"))
 
     def _reject(self, item: OutboxItem, reason: str, report: SyncReport) -> None:
         self.store.mark_rejected(item.seq, reason)
