@@ -64,10 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --period day: also queue that day's figures and survey answers for MPP Digital")
 
     from kiosk.camera.cli import add_parser as add_camera_commands
+    from kiosk.printing.cli import add_parser as add_print_test_command
     from kiosk.central.cli import add_parser as add_central_api_command
     from kiosk.sync.cli import add_parser as add_sync_command
 
     add_camera_commands(commands)
+    add_print_test_command(commands)
     add_sync_command(commands)
     add_central_api_command(commands)
     return parser
@@ -121,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.camera.cli import run as run_camera_command
 
         return run_camera_command(config, args)
+    if args.command == "print-test":
+        from kiosk.printing.cli import run_print_test
+        from kiosk.ui.printing import system_sink  # Qt only for [printer] kind = "system"
+
+        return run_print_test(config, args, system_sink=system_sink)
     if args.command == "central-api":
         from kiosk.central.cli import run as run_central_api
 

@@ -154,6 +154,16 @@ def check_voice(config: Config) -> CheckResult:
     return "ok", f"voices for: {', '.join(voices)}"
 
 
+def check_printer_paper(config: Config) -> CheckResult:
+    """The printer's own answer (paper, cover) and the last print job's outcome (kiosk.printing.health)."""
+    from kiosk.printing.health import printer_health
+
+    system_sink = None
+    if config.printer.kind == "system":
+        from kiosk.ui.printing import SystemPrinterSink as system_sink  # type: ignore[assignment]
+    return printer_health(config, system_sink=system_sink)
+
+
 CHECKS: list[tuple[str, CheckFn]] = [
     ("config", check_config),
     ("data_dir", check_data_dir),
@@ -168,6 +178,7 @@ CHECKS: list[tuple[str, CheckFn]] = [
     ("central", diagnostics.check_central),
     ("sync_backlog", diagnostics.check_sync_backlog),
     ("printer", diagnostics.check_printer),
+    ("printer_paper", check_printer_paper),
     ("camera", diagnostics.check_camera),
     ("model", diagnostics.check_model),
     ("admin_pin", diagnostics.check_admin_pin),

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QMarginsF, QObject, QRectF, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QColor, QImage, QPageLayout, QPageSize, QPainter, QPaintEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
@@ -87,6 +87,14 @@ class SystemPrinterSink:
         finally:
             painter.end()
         return PrinterState(False)
+
+
+def system_sink(target: str) -> SystemPrinterSink:
+    """The spooler sink for a command-line tool (``kiosk print-test``): makes sure Qt is up first."""
+    from kiosk.ui.app import application
+
+    application()
+    return SystemPrinterSink(target)
 
 
 class PrintController(QObject):
@@ -329,12 +337,12 @@ def reason_text(t: Translator, reason: str) -> str:
 class StaffPrinterPanel(QFrame):
     """For staff (the admin menu embeds it): the printer's state and a reprint of recent tickets."""
 
-    def __init__(self, controller: PrintController, lang: str = "id", rows: int = 5,
+    def __init__(self, controller: PrintController, t: Translator | str = "id", rows: int = 5,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("staffPrinterPanel")
         self.controller = controller
-        self.t = Translator(lang)
+        self.t = Translator(t) if isinstance(t, str) else t
         self.rows = rows
         self.title = label(self.t("printing.staff.reprint_title"), "sectionTitle")
         self.state = label("", "body")
@@ -383,6 +391,23 @@ class StaffPrinterPanel(QFrame):
         else:
             self.message.setText(self.t("printing.staff.reprint_failed", number=outcome.number,
                                         reason=reason_text(self.t, outcome.reason or "error")))
+
+
+class ReprintWidget(StaffPrinterPanel):
+    """The admin menu's "reprint" page: its own print controller over this kiosk's printer and
+    recent-tickets list (``kiosk.ui.admin`` builds it as ``ReprintWidget(config, t)``)."""
+
+    def __init__(self, config: Config, t: Translator, parent: QWidget | None = None) -> None:
+        controller = PrintController(config, None)
+        last = controller.service.last_status()
+        if last and last.get("needs_attention"):
+            controller.needs_attention = str(last.get("reason") or "error")
+        super().__init__(controller, t, parent=parent)
+        controller.setParent(self)  # its runner's thread ends with this page at the latest
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.controller.stop()
+        super().closeEvent(event)
 
 
 def reprint_recent(controller: PrintController, n: int = 1) -> list[TicketContent]:

@@ -116,7 +116,7 @@ def test_offline_printer_shows_number_and_qr_and_never_issues_twice(qtbot, make_
     assert status is not None and status["needs_attention"] and status["reason"] == "offline"
 
     # Staff: the attention notice and a reprint of the same ticket (still offline: it says so).
-    staff = StaffPrinterPanel(window.printing, lang="id")
+    staff = StaffPrinterPanel(window.printing, "id")
     qtbot.addWidget(staff)
     staff.show()
     assert staff.state.text() == "Printer tiket perlu diperiksa: printer tidak terhubung"
@@ -204,3 +204,23 @@ def test_fallback_fits_portrait_and_landscape(qtbot, make_kiosk, size: tuple[int
     assert panel(window).qr.height() >= 200 and panel(window).qr.visibleRegion().boundingRect().height() >= 200
     done = named(window, Step.TICKET, "doneButton")
     assert done.isVisible() and done.mapTo(window, done.rect().bottomRight()).y() <= size[1]
+
+
+def test_admin_reprint_page_reads_the_printer_state(qtbot, make_kiosk, data_dir: Path) -> None:
+    """The admin menu builds ReprintWidget(config, t) on its own: it finds the fault and the tickets."""
+    from kiosk.i18n import Translator
+    from kiosk.ui.printing import ReprintWidget
+
+    window, core = make_kiosk("escpos-network", f"127.0.0.1:{closed_port()}")
+    take_ticket(qtbot, window)
+    qtbot.waitUntil(lambda: panel(window).state == FAILED, timeout=5000)
+    page = ReprintWidget(core.config, Translator("en"))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.state.text() == "The ticket printer needs attention: printer not connected"
+    reprint = page.findChild(QPushButton, "reprint_A-001")
+    assert reprint is not None and "A-001" in reprint.text()
+    with qtbot.waitSignal(page.controller.reprinted, timeout=5000):
+        click(qtbot, reprint)
+    assert page.message.text().startswith("Ticket A-001 could not be printed")
+    page.close()  # as the admin menu does when it leaves the page: the printer thread ends
