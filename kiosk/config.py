@@ -238,9 +238,19 @@ class Config:
 
     @property
     def model_dir(self) -> Path:
-        """Where model files live: KIOSK_MODEL_DIR, else [face] model_dir, else models/ in the data folder."""
+        """Where model files live: KIOSK_MODEL_DIR, else [face] model_dir, else models/ in the data folder
+        (or, while that has no model, the models/ shipped inside the one-folder build)."""
         override = os.environ.get(MODEL_DIR_ENV) or self.face.model_dir
-        return Path(override).expanduser() if override else self.data_dir / "models"
+        if override:
+            return Path(override).expanduser()
+        installed = self.data_dir / "models"
+        if not (installed / "face_landmarker.task").exists():
+            from kiosk.paths import app_root
+
+            bundled = app_root() / "models"
+            if (bundled / "face_landmarker.task").exists():
+                return bundled
+        return installed
 
     def counter_label(self, number: int) -> str:
         for entry in self.counters:

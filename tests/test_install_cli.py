@@ -114,3 +114,21 @@ def test_selftest_pictures_never_touch_the_real_data_folder(qapp, tmp_path: Path
         screenshots.capture_all(Config(), tmp_path / "out")
     assert seen == [None]
     assert os.environ["KIOSK_DATA_DIR"] == real  # restored even when drawing failed
+
+
+def test_face_model_shipped_in_the_build_is_used_until_one_is_installed(tmp_path: Path, data_dir: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk import paths
+    from kiosk.config import Config, DeviceSection
+
+    monkeypatch.delenv("KIOSK_MODEL_DIR", raising=False)
+    monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    build = tmp_path / "_internal"
+    (build / "models").mkdir(parents=True)
+    (build / "models" / "face_landmarker.task").write_bytes(b"model")
+    monkeypatch.setattr(paths, "app_root", lambda: build)
+    config = Config(device=DeviceSection(data_dir=str(data_dir)))
+    assert config.model_dir == build / "models"
+    (data_dir / "models").mkdir()
+    (data_dir / "models" / "face_landmarker.task").write_bytes(b"newer model")  # kiosk models install
+    assert config.model_dir == data_dir / "models"
