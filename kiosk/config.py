@@ -176,6 +176,8 @@ class CameraSection:
         "Camera: a number (0 = first camera) or /dev/videoN; a video file or image folder for demos", min_len=1))
     width: int = field(default=640, metadata=_opt("Capture width in pixels", min=320, max=3840))
     height: int = field(default=480, metadata=_opt("Capture height in pixels", min=240, max=2160))
+    ikd_qr_pattern: str = field(default=r"(?<!\d)(?P<nik>\d{16})(?!\d)", metadata=_opt(
+        "Regular expression finding the NIK in a digital ID (IKD) QR code; needs a group (?P<nik>...)", min_len=8))
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,12 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         raise ConfigError(source, "queue.device_token",
                           "is required when queue.host_url is set (the token IT listed for this device "
                           "in the queue host's devices file).")
+    try:
+        ikd = re.compile(config.camera.ikd_qr_pattern)
+    except re.error as exc:
+        raise ConfigError(source, "camera.ikd_qr_pattern", f"is not a valid regular expression ({exc}).") from None
+    if "nik" not in ikd.groupindex:
+        raise ConfigError(source, "camera.ikd_qr_pattern", "needs a named group (?P<nik>...) around the 16 digits.")
     if config.face.min_face_width >= config.face.max_face_width:
         raise ConfigError(source, "face.min_face_width", "must be smaller than face.max_face_width.")
     if config.face.min_brightness >= config.face.max_brightness:

@@ -19,7 +19,7 @@ import numpy as np
 from kiosk.nik import InvalidNik, Nik, parse_nik
 from kiosk.printing.status import status_token_from_url
 
-DEFAULT_IKD_PATTERN = r"(?<!\d)(?P<nik>\d{16})(?!\d)"
+DEFAULT_IKD_PATTERN = r"(?<!\d)(?P<nik>\d{16})(?!\d)"  # = the [camera] ikd_qr_pattern default
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _APP_NUMBER = re.compile(r"[A-Z][A-Z0-9-]{0,15}-\d{8}-\d{4}")
 

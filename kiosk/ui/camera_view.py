@@ -308,8 +308,8 @@ class CameraPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#1b1b1b"))
         rect = self.image_rect()
+        painter.fillRect(rect, QColor("#1b1b1b"))  # only where the picture goes: no letterbox bars
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(rect, self._image)

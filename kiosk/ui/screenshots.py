@@ -226,3 +226,6 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     capture_applications(base, out, shots)
     settle()
     return shots
+    from kiosk.ui.citizen.face_shots import capture_face
+
+    capture_face(base, out, shots)

@@ -201,3 +201,13 @@ def test_models_commands(tmp_path: Path, capsys) -> None:
     finally:
         os.environ.clear()
         os.environ.update(env)
+
+
+def test_ikd_pattern_config_key_is_checked() -> None:
+    from kiosk.config import CameraSection, ConfigError, parse_config
+
+    assert CameraSection().ikd_qr_pattern == DEFAULT_IKD_PATTERN
+    with pytest.raises(ConfigError, match="camera.ikd_qr_pattern.*named group"):
+        parse_config({"camera": {"ikd_qr_pattern": r"\d{16}xx"}}, "site.toml")
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        parse_config({"camera": {"ikd_qr_pattern": r"(?P<nik>\d{16}"}}, "site.toml")

@@ -31,7 +31,9 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     assert len(applications) == 38
     survey = [p for p in shots if p.name.startswith(("survey-", "manager-"))]  # kiosk/ui/citizen/survey_shots.py
     assert len(survey) == 2 * 2 * 11 + 4 + 2
-    assert len(shots) - len(admin) - len(applications) - len(survey) == 66
+    face = [p for p in shots if p.name.startswith("face-")]  # kiosk/ui/citizen/face_shots.py
+    assert len(face) == 3 * 8
+    assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) == 66
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 

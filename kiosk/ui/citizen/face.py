@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QWidget
+from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.camera.facecheck import FaceCheckSnapshot
 from kiosk.camera.identity import IdentityCheck, IdentityDecision, IdentityOutcome
@@ -69,9 +69,9 @@ class FaceScreen(Screen):
         self._spoken_key = ""
 
         self.title = label("", "title")
-        self.instruction = label("", "sectionTitle", align=Qt.AlignmentFlag.AlignCenter)
-        self.instruction.setObjectName("faceInstruction")
+        self.instruction = label("", "title", align=Qt.AlignmentFlag.AlignCenter)  # the live instruction is the heading
         self.body = label("", "body")
+        self.mark = label("✓", "ticketNumber", align=Qt.AlignmentFlag.AlignCenter)  # success, seen from afar
         self.note = label("", "note")
         self.preview = CameraPreview()
         self.preview.setObjectName("facePreview")
@@ -86,23 +86,29 @@ class FaceScreen(Screen):
         self.retry_button = button("", "primary", self._retry, name="faceRetry")
         self.continue_button = button("", "primary", self._continue, name="faceContinue")
         self.counter_button = button("", "", lambda: self._finish("counter"), name="faceToCounter")
-        self.cannot_button = button("", "small", lambda: self._finish("counter"), name="faceCannot")
+        self.cannot_button = button("", "", lambda: self._finish("counter"), name="faceCannot")
 
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.body)
-        self.layout_.addWidget(self.note)
-        self.layout_.addWidget(self.instruction)
-        self.layout_.addWidget(self.preview, 1)
-        self.layout_.addWidget(self.progress)
-        self.layout_.addWidget(self.progress_text)
-        actions = QHBoxLayout()
-        actions.setSpacing(20)
+        # Portrait: picture above, words and buttons below. Landscape: picture left, words right.
+        self.side = QVBoxLayout()
+        self.side.setSpacing(18)
+        for widget in (self.instruction, self.mark, self.body, self.note, self.progress, self.progress_text):
+            self.side.addWidget(widget)
+        self.side.addStretch(1)
+        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.actions.setSpacing(20)
         for widget in (self.retry_button, self.continue_button, self.counter_button):
-            actions.addWidget(widget)
-        self.layout_.addLayout(actions)
-        self.layout_.addWidget(self.agree_button)
-        self.layout_.addWidget(self.decline_button)
-        self.layout_.addWidget(self.cannot_button)
+            self.actions.addWidget(widget)
+        self.side.addLayout(self.actions)
+        for widget in (self.agree_button, self.decline_button, self.cannot_button):
+            self.side.addWidget(widget)
+        self.main = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.main.setSpacing(24)
+        self.main.addWidget(self.preview, 3)
+        self.main.addLayout(self.side, 2)
+        self.layout_.addWidget(self.title)
+        self.layout_.addLayout(self.main, 1)
+        self._landscape = False
+        self._progress, self._step_info, self._seconds = 0.0, None, None
         self._show("consent")
 
     # -- Screen API ------------------------------------------------------------------------------
@@ -131,6 +137,21 @@ class FaceScreen(Screen):
 
     def _hidden(self, text: str) -> bool:
         return not any(w.text() == text and w.isVisible() for w in (self.title, self.body, self.instruction))
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        landscape = self.landscape
+        if landscape != self._landscape:
+            self._landscape = landscape
+            self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+            self.actions.setDirection(QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight)
+        # portrait: the picture as wide as the screen at 4:3 (no black bars); landscape: it takes the left part
+        if landscape:
+            self.preview.setMinimumHeight(120)
+            self.preview.setMaximumHeight(16_777_215)
+        else:
+            margins = self.layout_.contentsMargins()
+            self.preview.setFixedHeight(int((self.width() - margins.left() - margins.right()) * 0.75))
 
     def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override: leaving the step turns the camera off
         self._stop_camera()
@@ -282,6 +303,7 @@ class FaceScreen(Screen):
                    "counter": ("face.result.counter_title", "face.result.counter_body"),
                    "camera_unavailable": ("face.result.counter_title", "face.result.camera_unavailable")}
         self.title.setText(t("face.title") if state not in results else t(results[state][0]))
+        self.title.setVisible(not live)  # while live, the instruction is the heading (the header names the step)
         if state == "consent":
             self.body.setText(t("face.consent.subtitle"))
             self.note.setText(t("face.consent.purpose"))
@@ -305,6 +327,7 @@ class FaceScreen(Screen):
         # what is visible in each state
         self.body.setVisible(state == "consent" or state in results)
         self.note.setVisible(state == "consent")
+        self.mark.setVisible(state == "success")
         self.instruction.setVisible(live)
         self.preview.setVisible(live or state == "failure")
         self.progress.setVisible(live)

@@ -1,0 +1,46 @@
+"""`kiosk face eval` on a small manifest of derived media: metrics.json with APCER/BPCER and timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.camera.evaluation import ManifestError, load_manifest
+
+
+@pytest.mark.slow
+def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path, capsys) -> None:
+    from kiosk.cli import main
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"items": [
+        {"path": str(face_media["clip"]), "expect": "live", "challenge": ["turn_right", "open_mouth"]},
+        {"path": str(face_media["still"]), "expect": "attack", "species": "still_photo"},
+        {"path": str(face_media["print"]), "expect": "attack", "species": "handheld_print",
+         "challenge": ["turn_left", "smile"]},
+    ]}), encoding="utf-8")
+    out = tmp_path / "results"
+    assert main(["face", "eval", "--manifest", str(manifest), "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["presentations"] == 3 and metrics["apcer"] == 0.0 and metrics["bpcer"] == 0.0
+    assert metrics["apcer_by_species"]["still_photo"]["presentations"] == 1
+    assert metrics["time_to_decision_ms"]["p50"] is not None
+    live = metrics["results"][0]
+    assert live["accepted_as_live"] and live["face_jpeg_bytes"] > 5000 and live["correct"]
+    assert len(metrics["results"][1]["challenge"]) == 2  # drawn at random, as the kiosk would
+    assert '"apcer": 0.0' in capsys.readouterr().out
+
+
+def test_manifest_errors_name_the_item(tmp_path: Path) -> None:
+    bad = tmp_path / "m.json"
+    bad.write_text(json.dumps({"items": [{"path": "nope.mp4", "expect": "live"}]}), encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"items\[0\].path"):
+        load_manifest(bad)
+    bad.write_text(json.dumps({"items": [{"path": "m.json", "expect": "maybe"}]}), encoding="utf-8")
+    with pytest.raises(ManifestError, match="expect"):
+        load_manifest(bad)
+    bad.write_text(json.dumps({"items": [{"path": "m.json", "expect": "live", "challenge": ["wink"]}]}))
+    with pytest.raises(ManifestError, match="challenge"):
+        load_manifest(bad)
