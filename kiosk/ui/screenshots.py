@@ -136,6 +136,10 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
         window.issue_ticket()
         wait_for(lambda: window.current_step == Step.TICKET)
         shot("13-ticket")
+        ticket_screen = window.screens[Step.TICKET]
+        ticket_screen.print_panel.show_state(  # type: ignore[attr-defined]
+            ticket_screen.print_panel.number, "failed", "paper_out")  # type: ignore[attr-defined]
+        shot("13-ticket-print-failed")
         window.show_step(Step.REQUIREMENTS)
         window.overlay.start(core.config.kiosk.idle_countdown_seconds)
         shot("14-still-there")
