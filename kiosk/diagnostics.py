@@ -140,19 +140,35 @@ def central_enrollment(config: Config) -> bool | None:
 # -- sync backlog ---------------------------------------------------------------------------
 
 def check_sync_backlog(config: Config) -> Finding:
-    """Records waiting to go to the central API; the sync area provides ``backlog(config)``."""
+    """What waits in the sync area's outbox (applications, survey, statistics) and the outbox
+    database's integrity; a warning when something is older than a day or was refused."""
     try:
-        from kiosk import sync
+        from kiosk.sync.outbox import DB_FILE, ApplicationStore
     except ImportError:
         return "ok", "sync is not part of this build", ""
-    backlog = getattr(sync, "backlog", None)
-    if not callable(backlog):
-        return "ok", "no sync outbox in this build", ""
-    waiting, oldest_hours = backlog(config)
-    if waiting == 0:
-        return "ok", "nothing waiting to be sent", ""
-    detail = f"{waiting} records waiting to be sent; oldest {oldest_hours:.1f} h"
-    return ("warning" if oldest_hours >= 24 else "ok"), detail, ("admin.advice.sync" if oldest_hours >= 24 else "")
+    path = config.data_dir / DB_FILE
+    if not path.exists():
+        return "ok", "nothing stored for the central API yet", ""
+    store = ApplicationStore(config.data_dir)
+    try:
+        problems = store.db.integrity_errors()
+        counts = store.counts()
+        waiting = store.items(state="pending", limit=1000) + store.items(state="sending", limit=1000)
+    finally:
+        store.close()
+    if problems:
+        return "error", f"{path} is damaged: {'; '.join(problems[:3])}", "admin.advice.database"
+    pending, rejected = len(waiting), int(counts.get("rejected", 0))
+    oldest_hours = 0.0
+    if waiting:
+        oldest = min(datetime.fromisoformat(item.created_at) for item in waiting)
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=timezone.utc)
+        oldest_hours = (datetime.now(timezone.utc) - oldest).total_seconds() / 3600
+    detail = f"{pending} waiting to be sent (oldest {oldest_hours:.1f} h), {rejected} refused by the central API"
+    if rejected or oldest_hours >= 24:
+        return "warning", detail, "admin.advice.sync"
+    return "ok", detail, ""
 
 
 # -- printer ----------------------------------------------------------------------------------
@@ -253,8 +269,9 @@ def check_model(config: Config) -> Finding:
     status = verify_model(folder)
     if status.ok:
         return "ok", status.message, ""
-    level: Level = "error" if _face_enabled(config) else "ok"
-    return level, status.message, ("admin.advice.model" if level == "error" else "")
+    if not _face_enabled(config):
+        return "ok", f"face check turned off ([face] enabled = false); {status.message}", ""
+    return "error", status.message, "admin.advice.model"
 
 
 # -- disk, admin PIN, version -----------------------------------------------------------------

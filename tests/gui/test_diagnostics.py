@@ -107,10 +107,17 @@ def test_missing_face_model_is_an_error(qtbot, config: Config, page_cleanup, tmp
     empty = tmp_path / "models"
     empty.mkdir()
     monkeypatch.setenv("KIOSK_MODEL_DIR", str(empty))
-    page = run_page(qtbot, config, ["model", "printer"])
+    from kiosk.config import FaceSection
+
+    face_on = dataclasses.replace(config, face=FaceSection(enabled=True))
+    page = run_page(qtbot, face_on, ["model", "printer"])
     page_cleanup.append(page)
     assert levels(page) == {"model": "error", "printer": "ok"}
     assert str(empty) in page.result("model").detail  # type: ignore[union-attr]
+    face_off = dataclasses.replace(config, face=FaceSection(enabled=False))  # no face step: nothing to fix
+    page = run_page(qtbot, face_off, ["model"])
+    page_cleanup.append(page)
+    assert levels(page) == {"model": "ok"} and "turned off" in page.result("model").detail  # type: ignore[union-attr]
 
 
 def test_damaged_database_is_an_error(qtbot, config: Config, page_cleanup) -> None:
@@ -169,3 +176,21 @@ def test_check_again_reruns_and_sees_the_repair(qtbot, config: Config, page_clea
         qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     assert page.result("printer").level == "ok"  # type: ignore[union-attr]
     assert len(page.results) == 1
+
+
+def test_old_unsent_records_are_a_warning(qtbot, config: Config, page_cleanup) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.sync.outbox import ApplicationStore
+
+    two_days_ago = datetime.now(timezone.utc) - timedelta(days=2)
+    store = ApplicationStore(config.data_dir, clock=lambda: two_days_ago)
+    try:
+        store.enqueue_record("survey", "resp-1", {"u1": 4})
+    finally:
+        store.close()
+    page = run_page(qtbot, config, ["sync_backlog"])
+    page_cleanup.append(page)
+    check = page.result("sync_backlog")
+    assert check is not None and check.level == "warning" and check.advice_key == "admin.advice.sync"
+    assert "1 waiting" in check.detail and "oldest 48" in check.detail
