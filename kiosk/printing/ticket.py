@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -40,6 +40,7 @@ MM = 72 / 25.4  # points per millimetre
 PRINTABLE_MM: dict[int, float] = {80: 72.0, 58: 48.0}
 LOGO_FILE = "mpp-logo.png"
 REGULAR, BOLD = "Vera", "VeraBd"
+NBSP = "\u00a0"
 _TZ_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
@@ -183,6 +184,30 @@ def _width(text: str, font: str, size: float) -> float:
     return float(pdfmetrics.stringWidth(text, font, size))
 
 
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy line breaks at plain spaces only (a no-break space keeps "± 23 menit" together);
+    a word wider than the paper is cut by characters rather than printed past the edge."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _width(candidate, font, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while _width(word, font, size) > width:
+            cut = len(word)
+            while cut > 1 and _width(word[:cut], font, size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    lines.append(current)
+    return [line.replace(NBSP, " ") for line in lines]
+
+
 @functools.lru_cache(maxsize=64)
 def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
@@ -205,7 +230,7 @@ class _Flow:
              inverted: bool = False) -> None:
         font = BOLD if bold else REGULAR
         width = self.layout.width - (6 * MM if inverted else 0)
-        for line in simpleSplit(text, font, size, width) or [""]:
+        for line in wrap(text, font, size, width):
             ascent = _cap_height(font) * size
             self.y += size * leading if inverted else max(ascent, size * (leading - 0.22))
             entry = TextLine(line, font, size, self.y, inverted=inverted)
@@ -262,7 +287,8 @@ def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLay
     ahead = (t("printing.ticket.ahead", people=content.people_ahead) if content.people_ahead
              else t("printing.ticket.nobody_ahead"))
     flow.text(ahead, 11 if narrow else 12)
-    flow.text(t("printing.ticket.estimate", wait=t.minutes(content.wait_minutes)), 11 if narrow else 12)
+    wait = t.minutes(content.wait_minutes).replace(" ", NBSP)  # "± 23 menit" never split over two lines
+    flow.text(t("printing.ticket.estimate", wait=wait), 11 if narrow else 12)
     if content.verify_at_counter:
         flow.gap(1)
         flow.text(t("printing.ticket.verify_at_counter"), 11 if narrow else 12, bold=True)
@@ -273,15 +299,15 @@ def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLay
     module_dots = max(3, int(target * dots / len(matrix)))
     module = module_dots / dots
     size_qr = module * len(matrix)
-    flow.gap(1.5)
+    flow.y += max(0.0, 4 * module - 2.2 * MM)  # a quiet zone of four modules below the rule
     qr_x = round((width - size_qr) / 2 * dots) / dots
     layout_qr = QrCode(matrix, qr_x, round(flow.y * dots) / dots, module)
     object.__setattr__(layout, "qr", layout_qr)
-    flow.y = layout_qr.top + size_qr + 1.5 * MM
+    flow.y = layout_qr.top + size_qr + 4 * module
     flow.text(t("printing.ticket.scan"), 10.5 if narrow else 11)
     flow.gap(1.5)
     local = content.local_time()
-    stamp = f"{local:%d/%m/%Y  %H:%M} {_TZ_ABBREVIATIONS.get(content.timezone, '')}".strip()
+    stamp = f"{local:%d/%m/%Y} {local:%H:%M}{NBSP}{_TZ_ABBREVIATIONS.get(content.timezone, '')}".strip()
     flow.text(stamp, 12 if narrow else 13, bold=True)
     flow.gap(1)
     flow.text(t("printing.ticket.footer"), 9.5 if narrow else 10)
