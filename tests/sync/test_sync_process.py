@@ -146,3 +146,27 @@ def test_central_api_refuses_a_bad_fault_rate(tmp_path: Path) -> None:
                              str(tmp_path / "c.sqlite3"), "--fail-rate", "1.5"], env=child_env(), cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "fail_rate must be between 0 and 1" in result.stderr
+
+
+def test_enroll_and_retry_from_the_command_line(tmp_path: Path, central: RunningCentral) -> None:
+    data = tmp_path / "kiosk-data"
+    site = tmp_path / "site.toml"
+    site.write_text(f'[device]\ndata_dir = "{data}"\n[central]\napi_url = "{central.url}"\n', encoding="utf-8")
+    enrolled = subprocess.run(kiosk_command(site, "enroll", "second-code-2"), env=child_env(), cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert json.loads(enrolled.stdout)["enrolled"] is True
+    assert (data / "central-device.json").stat().st_mode & 0o777 == 0o600
+    again = subprocess.run(kiosk_command(site, "enroll", "second-code-2"), env=child_env(), cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "already used" in again.stderr
+    with ApplicationStore(data) as store:
+        store.save(NewApplication(id=str(uuid.uuid4()), service_code="KTP-EL", nik=NIK, fields={}))
+        seq = store.due()[0].seq
+        store.mark_rejected(seq, "HTTP 422 invalid_request: fixed by IT since")
+    retried = subprocess.run(kiosk_command(site, "retry", str(seq)), env=child_env(), cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert retried.returncode == 0 and json.loads(retried.stdout) == {"requeued": True}
+    sent = subprocess.run(kiosk_command(site, "now"), env=child_env(), cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert sent.returncode == 0 and json.loads(sent.stdout)["sent"] == 1
