@@ -418,6 +418,8 @@ class AdminPanel(QFrame):
         inner = self.page
         if inner is not None and hasattr(inner, "shutdown"):
             inner.shutdown()
+        elif inner is not None:
+            inner.close()  # pages that end their work in closeEvent (the printing area's reprint page)
         self.stack.removeWidget(self._page)
         self._page.deleteLater()
         self._page = None

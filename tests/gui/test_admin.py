@@ -188,3 +188,20 @@ def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_has
         assert door.panel.stack.currentWidget() is door.panel.menu
     finally:
         door.shutdown()
+
+
+def test_menu_opens_the_printing_areas_reprint_page(qtbot, kiosk, config, pin_hash) -> None:
+    door = AdminDoor(kiosk, config, "kiosk", AdminGate(pin_hash), lock_close=False, on_exit=lambda code: None)
+    try:
+        door.open()
+        enter_pin(qtbot, door, PIN)
+        qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
+        qtbot.mouseClick(door.panel.menu.buttons["reprint"], Qt.MouseButton.LeftButton)
+        from kiosk.ui.printing import ReprintWidget
+
+        assert isinstance(door.panel.page, ReprintWidget)
+        qtbot.mouseClick(door.panel.findChild(type(door.panel.menu.buttons["exit"]), "adminBack"),
+                         Qt.MouseButton.LeftButton)
+        assert door.panel.page is None and door.panel.stack.currentWidget() is door.panel.menu
+    finally:
+        door.shutdown()
