@@ -9,9 +9,9 @@ ESC/POS tickets are sent as one raster image (``GS v 0``) of :func:`~kiosk.print
 not as the printer's own text and QR commands: the paper then looks exactly like the PDF and the
 screen (logo, a 1.5 cm number, Indonesian text in one font), the QR prints on every model (native
 ``GS ( k`` QR is missing or buggy on many cheap printers), and the layout is tested once. The cost
-is size: about 10-20 kB per ticket after the printer's own compression-free format (576 dots × ~1,600
-lines / 8), which USB and the network send in well under a second; on a 9600-baud serial line it
-takes several seconds (use 115200 baud, see ``docs/printing.md``).
+is size: about 90 kB per 80 mm ticket (72 bytes a line × ~1,300 lines), which USB and the
+network send in well under a second; a serial line needs 115200 baud (~8 s; at 9600 baud over a
+minute, see ``docs/printing.md``).
 
 Every failure becomes a :class:`PrinterFault` with a ``reason`` staff can act on.
 """
