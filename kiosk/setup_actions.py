@@ -86,10 +86,31 @@ class SyncJobs:
         self.store.close()
 
 
-def detect_printers() -> list[str]:
-    """Receipt printers the printing area recognises (USB ids or addresses)."""
-    detect = _optional("kiosk.printing", "detect_printers")
+def detect_printers(usb_root: Path = Path("/sys/bus/usb/devices")) -> list[str]:
+    """Printers to offer: the printing area's detection when it has one, else every plugged-in USB
+    device with a printer-class interface (class 07), as the ``"0xVVVV:0xPPPP"`` the config wants."""
+    try:
+        detect = _optional("kiosk.printing", "detect_printers")
+    except NotAvailable:
+        return usb_printer_ids(usb_root)
     return [str(p) for p in detect()]
+
+
+def usb_printer_ids(usb_root: Path) -> list[str]:
+    found: set[str] = set()
+    if not usb_root.is_dir():
+        return []
+    for interface in usb_root.glob("*:*"):
+        try:
+            if (interface / "bInterfaceClass").read_text().strip() != "07":
+                continue
+            device = interface.resolve().parent
+            vendor = (device / "idVendor").read_text().strip()
+            product = (device / "idProduct").read_text().strip()
+        except OSError:
+            continue
+        found.add(f"0x{vendor}:0x{product}")
+    return sorted(found)
 
 
 def test_print(config: Config, printer: PrinterSection) -> str:
