@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QObject, QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMarginsF, QObject, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QImage, QPageLayout, QPageSize, QPainter, QPaintEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
 from kiosk.config import Config
@@ -327,6 +327,45 @@ class TicketPrintPanel(QFrame):
         self.fallback_title.setText(t("printing.screen.failed_title"))
         self.fallback_body.setText(t("printing.screen.failed_body") if failed else t("printing.screen.no_printer"))
         self.qr_caption.setText(t("printing.screen.scan"))
+
+
+class PrinterAttentionBadge(QLabel):
+    """A small red note in the kiosk's bottom-left corner while the printer needs attention, so
+    staff passing by see it before the next citizen does. Floats over the screens (no layout room)."""
+
+    def __init__(self, window: QWidget, controller: PrintController) -> None:
+        super().__init__(window)
+        self.setObjectName("printerAttention")
+        self.setAccessibleName("printerAttention")
+        self.setStyleSheet("QLabel#printerAttention { background: #a4161a; color: white; font-weight: 600;"
+                           " font-size: 22px; padding: 6px 14px; border-radius: 10px; }")
+        self.t = Translator()
+        self.reason = controller.needs_attention
+        window.installEventFilter(self)
+        controller.attention.connect(self.show_reason)
+        self.show_reason(self.reason)
+
+    def retranslate(self, t: Translator) -> None:
+        self.t = t
+        self.show_reason(self.reason)
+
+    def show_reason(self, reason: str) -> None:
+        self.reason = reason
+        self.setText("⚠ " + self.t("printing.staff.attention", reason=reason_text(self.t, reason)) if reason else "")
+        self.setVisible(bool(reason))
+        self._place()
+
+    def _place(self) -> None:
+        self.adjustSize()
+        parent = self.parentWidget()
+        if parent is not None:
+            self.move(12, parent.height() - self.height() - 12)
+            self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
 
 
 def reason_text(t: Translator, reason: str) -> str:

@@ -224,3 +224,21 @@ def test_admin_reprint_page_reads_the_printer_state(qtbot, make_kiosk, data_dir:
         click(qtbot, reprint)
     assert page.message.text().startswith("Ticket A-001 could not be printed")
     page.close()  # as the admin menu does when it leaves the page: the printer thread ends
+
+
+def test_staff_see_printer_attention_on_the_kiosk_until_it_prints_again(qtbot, make_kiosk, data_dir: Path) -> None:
+    window, _core = make_kiosk("escpos-network", f"127.0.0.1:{closed_port()}")
+    badge = window.printer_badge
+    assert not badge.isVisible()
+    take_ticket(qtbot, window)
+    qtbot.waitUntil(lambda: panel(window).state == FAILED, timeout=5000)
+    assert badge.isVisible() and badge.text() == "⚠ Printer tiket perlu diperiksa: printer tidak terhubung"
+    click(qtbot, named(window, Step.TICKET, "doneButton"))
+    assert window.current_step == Step.WELCOME and badge.isVisible()  # stays for staff after the citizen left
+    assert badge.geometry().bottom() < window.height() and badge.x() >= 0
+    from kiosk.printing.sinks import FileSink
+
+    window.printing.service.sink = FileSink(data_dir / "tickets")  # "fixed": the next ticket prints
+    take_ticket(qtbot, window)
+    qtbot.waitUntil(lambda: panel(window).state == PRINTED, timeout=5000)
+    assert not badge.isVisible()

@@ -38,7 +38,7 @@ from kiosk.ui.citizen.screens import (
     WelcomeScreen,
 )
 from kiosk.ui.citizen.survey import SurveyFlow, survey_style
-from kiosk.ui.printing import FAILED, PrintController
+from kiosk.ui.printing import FAILED, PrintController, PrinterAttentionBadge
 from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Scale, kiosk_style, tile_style
@@ -93,6 +93,7 @@ class KioskWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
         self.overlay = IdleOverlay(self)
+        self.printer_badge = PrinterAttentionBadge(self, self.printing)  # for staff: paper out, offline...
 
         self.screens: dict[Step, Screen] = {}
         if catalog is None:
