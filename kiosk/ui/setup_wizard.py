@@ -9,6 +9,7 @@ hashing the PIN, writing the file) run on a worker thread. The result is validat
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import typing
 from collections.abc import Callable
@@ -101,6 +102,7 @@ class SetupWizard(QWidget):
         self.result: Config | None = None
         self.cameras: list[str] = []
         self._preview: QWidget | None = None
+        self._feed: Any = None
         t = self.t
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 30, 40, 20)
@@ -418,6 +420,9 @@ class SetupWizard(QWidget):
         self.runner.run(list_cameras, self._cameras_found, lambda exc: self.camera_note.setText(str(exc)))
 
     def _cameras_found(self, cameras: list[str]) -> None:
+        configured = str(getattr(getattr(self.config, "camera", None), "device", ""))
+        if configured and not configured.isdigit() and configured not in cameras and Path(configured).exists():
+            cameras = [configured, *cameras]  # a demo video or picture folder set in the configuration
         self.cameras = cameras
         if not cameras:
             self.camera_note.setText(self.t("setup.camera.none"))
@@ -429,27 +434,37 @@ class SetupWizard(QWidget):
         self._start_preview()
 
     def _start_preview(self) -> None:
-        """A live picture from the chosen camera, through the camera area's CameraPreview."""
+        """A live picture from the chosen camera: the camera area's CameraFeed + CameraPreview."""
         self._stop_preview()
         if self.page_name != "camera" or self.camera_choice is None:
             return
         try:
-            from kiosk.ui.camera_view import CameraPreview  # type: ignore[import-not-found]
+            from kiosk.camera.sources import source_from_config
+            from kiosk.ui.camera_view import CameraFeed, CameraPreview
         except ImportError:
             self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
             return
-        try:
-            self._preview = CameraPreview(self.camera_choice.value)
-        except Exception as exc:  # noqa: BLE001 - a camera that will not open is a finding, not a crash
-            self.camera_note.setText(str(exc))
+        camera = getattr(self.config, "camera", None)
+        if camera is None:
+            self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
             return
+        trial = dataclasses.replace(self.config, camera=dataclasses.replace(camera, device=self.camera_choice.value))
+        self.camera_note.setText("")
+        self._feed = CameraFeed(source_from_config(trial), parent=self)
+        self._feed.camera_failed.connect(self.camera_note.setText)
+        self._preview = CameraPreview()
+        self._preview.setMinimumHeight(240)
+        self._preview.set_feed(self._feed)
         self.preview_holder.addWidget(self._preview)
+        self._feed.start()
 
     def _stop_preview(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed.deleteLater()
+            self._feed = None
         if self._preview is not None:
-            stop = getattr(self._preview, "stop", None) or getattr(self._preview, "shutdown", None)
-            if callable(stop):
-                stop()
+            self._preview.set_feed(None)  # type: ignore[attr-defined]
             self._preview.deleteLater()
             self._preview = None
 

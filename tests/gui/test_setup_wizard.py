@@ -171,3 +171,25 @@ def test_writer_refuses_an_invalid_result_and_leaves_the_file(tmp_path: Path) ->
     config = write_site_config(path, {"site": {"name": 'MPP "Baru" \\ Kota'}})
     assert config.site.name == 'MPP "Baru" \\ Kota'
     assert tomllib.loads(path.read_text(encoding="utf-8"))["site"]["name"] == 'MPP "Baru" \\ Kota'
+
+
+def test_camera_page_shows_a_live_picture_of_the_chosen_camera(qtbot, config: Config, tmp_path: Path) -> None:
+    """The configured camera stand-in (a folder of pictures, as in a demo) is offered and previewed."""
+    import dataclasses
+
+    faces = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "faces"
+    with_pictures = dataclasses.replace(config, camera=dataclasses.replace(config.camera, device=str(faces)))
+    wizard = SetupWizard(with_pictures, tmp_path / "site.toml")
+    qtbot.addWidget(wizard)
+    wizard.resize(1080, 1600)
+    wizard.show()
+    try:
+        wizard.go_to(5)
+        assert wizard.page_name == "camera"
+        qtbot.waitUntil(lambda: wizard.camera_choice is not None, timeout=10_000)
+        assert wizard.cameras[0] == str(faces)
+        qtbot.waitUntil(lambda: wizard._preview is not None and wizard._preview.frames_shown > 0, timeout=15_000)
+        wizard.go_to(6)  # leaving the page stops the camera
+        assert wizard._feed is None and wizard._preview is None
+    finally:
+        wizard.shutdown()
