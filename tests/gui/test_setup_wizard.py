@@ -193,3 +193,28 @@ def test_camera_page_shows_a_live_picture_of_the_chosen_camera(qtbot, config: Co
         assert wizard._feed is None and wizard._preview is None
     finally:
         wizard.shutdown()
+
+
+def test_enrollment_through_the_sync_client_against_the_reference_central(qtbot, wizard: SetupWizard,
+                                                                        config: Config, tmp_path: Path) -> None:
+    from kiosk.central.app import RunningCentral
+    from kiosk.diagnostics import check_central
+
+    central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["setup-code-1"])
+    try:
+        wizard.go_to(3)
+        assert wizard.page_name == "central"
+        type_into(qtbot, wizard.central_url, central.url)
+        type_into(qtbot, wizard.enroll_code, "wrong-code")
+        click(qtbot, wizard.enroll_button)
+        qtbot.waitUntil(lambda: wizard.central_result.text().startswith("Pendaftaran gagal"), timeout=10_000)
+        type_into(qtbot, wizard.enroll_code, "setup-code-1")
+        click(qtbot, wizard.enroll_button)
+        qtbot.waitUntil(lambda: wizard.central_result.text() == wizard.t("setup.central.enrolled"), timeout=10_000)
+        import dataclasses
+
+        enrolled = dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=central.url))
+        level, detail, _advice = check_central(enrolled)
+        assert level == "ok" and "device enrolled" in detail
+    finally:
+        central.stop()
