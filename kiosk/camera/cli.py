@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import Config
+from kiosk.config import MODEL_DIR_ENV, Config
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -29,6 +30,12 @@ def add_parser(commands: Any) -> None:
     evaluate.add_argument("--seed", type=int, default=20261123, help="seed of the random challenges")
 
 
+def install_dir(config: Config) -> Path:
+    """Where ``kiosk models install`` writes: KIOSK_MODEL_DIR, else [face] model_dir, else data folder/models."""
+    override = os.environ.get(MODEL_DIR_ENV) or config.face.model_dir
+    return Path(override).expanduser() if override else config.data_dir / "models"
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
     from kiosk.camera.models import ModelError, install_model, verify_model
 
@@ -38,8 +45,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
             status = verify_model(model_dir)
             print(status.message, file=sys.stdout if status.ok else sys.stderr)
             return EXIT_OK if status.ok else EXIT_FAILED
-        try:
-            path = install_model(model_dir, from_dir=args.from_dir)
+        try:  # into the configured or data folder, never into a bundled copy inside the app
+            path = install_model(install_dir(config), from_dir=args.from_dir)
         except (ModelError, OSError) as exc:
             print(f"Model not installed: {exc}", file=sys.stderr)
             return EXIT_CONFIG
