@@ -97,3 +97,22 @@ def read_qr(image: np.ndarray, ikd_pattern: str = DEFAULT_IKD_PATTERN) -> QrRead
         if reading.kind != "unknown":
             return reading
     return readings[0] if readings else None
+
+
+class QrScanner:
+    """A ``FrameAnalyser`` for ``kiosk.ui.camera_view.CameraFeed``: each frame → a :class:`QrReading` or None.
+
+    ``CameraFeed(source_from_config(config), lambda: QrScanner(config.camera.ikd_qr_pattern))``, then read
+    ``feed.latest_result()`` on ``result_ready``.
+    """
+
+    def __init__(self, ikd_pattern: str = DEFAULT_IKD_PATTERN) -> None:
+        compile_ikd_pattern(ikd_pattern)  # a bad pattern fails here, not on the first code
+        self.ikd_pattern = ikd_pattern
+
+    def process(self, frame: object) -> QrReading | None:
+        image = getattr(frame, "image", frame)
+        return read_qr(image, self.ikd_pattern)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Nothing to free (zxing-cpp holds no state); here for the FrameAnalyser protocol."""

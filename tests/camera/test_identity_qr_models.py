@@ -211,3 +211,12 @@ def test_ikd_pattern_config_key_is_checked() -> None:
         parse_config({"camera": {"ikd_qr_pattern": r"\d{16}xx"}}, "site.toml")
     with pytest.raises(ConfigError, match="not a valid regular expression"):
         parse_config({"camera": {"ikd_qr_pattern": r"(?P<nik>\d{16}"}}, "site.toml")
+
+
+def test_qr_scanner_reads_frames() -> None:
+    from kiosk.camera.qr import QrScanner
+
+    scanner = QrScanner()
+    assert scanner.process(Frame(_qr_frame(f"NIK {NIK_OBAMA}"), 0)).value == NIK_OBAMA  # type: ignore[union-attr]
+    assert scanner.process(Frame(np.full((480, 640, 3), 128, np.uint8), 1)) is None
+    scanner.close()
