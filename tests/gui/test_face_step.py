@@ -183,3 +183,46 @@ def test_face_step_left_out_when_the_model_is_missing(qtbot, core: Core) -> None
     window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
     qtbot.addWidget(window)
     assert Step.FACE not in window.screens and not window.face_check_available
+
+
+@pytest.mark.slow
+def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live_clip: Path, stop_face,
+                                                         tmp_path: Path) -> None:
+    """The register's photo of this NIK is an earlier frame of the same person: the check verifies."""
+    import cv2
+
+    from kiosk.catalog import default_catalog_path
+    from kiosk.central.app import RunningCentral
+    from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.sync.central_client import CentralClient
+
+    capture = cv2.VideoCapture(str(live_clip))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, 100)
+    ok, register_photo = capture.read()
+    capture.release()
+    assert ok
+    cv2.imwrite(str(tmp_path / "register.jpg"), register_photo)
+    (tmp_path / "ids.toml").write_text(f'[[identity]]\nnik = "{VALID_NIK}"\nphotos = ["register.jpg"]\n')
+    server = RunningCentral(tmp_path / "central.sqlite3", enroll_codes=["gui-face-code"],
+                            catalog_path=default_catalog_path(),
+                            register=IdentityRegister(load_identities(tmp_path / "ids.toml"), load_matcher()))
+    try:
+        with CentralClient(server.url, None) as anonymous:
+            creds = anonymous.enroll("gui-face-code", device_name="face-gui")
+        services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip, speed=0.5),
+                                make_identity_client=lambda: CentralClient(server.url, creds, timeout=5.0),
+                                challenge=("turn_right", "smile"))
+        window = _kiosk(qtbot, core, services)
+        stop_face.append(window)
+        walk_to_face(qtbot, window)
+        face = window.screens[Step.FACE]
+        click(qtbot, button(window, Step.FACE, "faceAgree"))
+        qtbot.waitUntil(lambda: face.state not in ("consent", "searching", "hint", "baseline", "challenge",
+                                                   "checking"), timeout=25_000)
+        assert face.state == "success", (face.state, face._reason)
+        assert face.mark.isVisible()
+        click(qtbot, button(window, Step.FACE, "faceContinue"))
+        assert window.current_step == Step.CONFIRM
+        assert window.session.identity_status() == "verified"
+    finally:
+        server.stop()
