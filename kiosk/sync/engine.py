@@ -212,6 +212,7 @@ class SyncEngine:
             return
         self.store.mark_sent(item.seq, central_status=receipt.status)
         report.sent += 1
+        self.consecutive_failures = 0  # progress: the next failure backs off from the start again
 
     def _send_records(self, batch: list[OutboxItem], report: SyncReport) -> None:
         seqs = [i.seq for i in batch]
@@ -241,6 +242,8 @@ class SyncEngine:
         done = set(result.accepted) | set(result.duplicates)
         self.store.mark_records_sent([i.seq for i, _ in payloads if i.ref_id in done])
         report.sent += sum(1 for i, _ in payloads if i.ref_id in done)
+        if done:
+            self.consecutive_failures = 0
         unconfirmed = []
         for item, _payload in payloads:
             if item.ref_id in result.conflicts:

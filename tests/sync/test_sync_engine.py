@@ -37,7 +37,7 @@ def store(data_dir: Path) -> ApplicationStore:
 
 
 def engine_for(store: ApplicationStore, client: CentralClient, tmp_path: Path | None = None) -> SyncEngine:
-    return SyncEngine(store, client, backoff_base=0.005, backoff_max=0.05, rng=random.Random(3),
+    return SyncEngine(store, client, backoff_base=0.001, backoff_max=0.01, rng=random.Random(3),
                       catalog_cache=(tmp_path / "catalog.json") if tmp_path else None)
 
 
@@ -126,3 +126,17 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(store: ApplicationSto
         delays = [engine.backoff_delay(failures) for _ in range(50)]
         assert all(full / 2 <= d <= full for d in delays)
         assert len(set(delays)) > 40  # jittered
+
+
+def test_backoff_starts_over_once_an_item_got_through(central: RunningCentral, client: CentralClient,
+                                                      store: ApplicationStore) -> None:
+    for i in range(40):
+        store.save(new_app(i, attachments=False))
+    central.faults.fail_rate = 0.3
+    waits: list[float] = []
+    engine = SyncEngine(store, client, backoff_base=0.001, backoff_max=1.0, rng=random.Random(5),
+                        sleep=waits.append)
+    report = engine.drain(max_seconds=60)
+    assert report.stopped == "drained" and report.sent == 40 and len(waits) >= 5
+    # long runs of failures in a row are rare at 30 %; without the reset every wait would climb to the cap
+    assert max(waits) < 0.1
