@@ -228,8 +228,8 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     from kiosk.ui.application_screens import capture_applications
 
     capture_applications(base, out, shots)
-    settle()
-    return shots
     from kiosk.ui.citizen.face_shots import capture_face
 
     capture_face(base, out, shots)
+    settle()
+    return shots

@@ -8,12 +8,12 @@ screen. Anything unexpected sends the kiosk back to the welcome screen (see :mod
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.camera.service import FaceServices, face_services_from_config
 from kiosk.catalog import Catalog, Service
 from kiosk.config import Config
 from kiosk.flow import FINAL_STEPS, CitizenSession, Step, steps_for
@@ -25,7 +25,6 @@ from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, W
 from kiosk.survey.link import ticket_finder
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
-from kiosk.ui.citizen.face import FaceScreen
 from kiosk.ui.citizen.screens import (
     ConfirmScreen,
     IdentifyScreen,
@@ -43,6 +42,9 @@ from kiosk.ui.speech import Speaker
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Scale, kiosk_style, tile_style
 from kiosk.ui.widgets import Header, IdleOverlay
+
+if TYPE_CHECKING:
+    from kiosk.camera.service import FaceServices
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,14 @@ class KioskWindow(QWidget):
         self.queue = queue
         self.speaker = speaker
         self.face_check_available = False  # the face-check step registers itself here
-        self.applications = applications   # forms, store and camera for services with an application
         # live face check (issue 5): only with [face] enabled and the model installed
-        self.face_services = face_services if face_services is not None else face_services_from_config(config)
+        # (imported only then: OpenCV and the identity client cost ~0.9 s of start-up otherwise)
+        self.face_services = face_services
+        if face_services is None and config.face.enabled:
+            from kiosk.camera.service import face_services_from_config
+
+            self.face_services = face_services_from_config(config)
+        self.applications = applications   # forms, store and camera for services with an application
         self.application_flow: ApplicationFlow | None = None
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.citizen.survey)
         self.survey_store = SurveyStore(config.data_dir / "survey.db")  # opened on first use, off the GUI thread
@@ -149,17 +156,19 @@ class KioskWindow(QWidget):
         for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
-        self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=ticket_finder(self.queue))
-        self.survey.finished.connect(self.wipe)
-        welcome.survey.connect(self.start_survey)
-        welcome.survey_button.setVisible(self.survey.can_find_numbers)
         if self.face_services is not None and self.face_services.available:
+            from kiosk.ui.citizen.face import FaceScreen
+
             face = FaceScreen(self.face_services)
             face.finished.connect(self.face_finished)
             face.speak = lambda text: self.speaker.say(text, self.session.lang)
             self.screens[face.step] = face
             self.stack.addWidget(face)
             self.face_check_available = True
+        self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=ticket_finder(self.queue))
+        self.survey.finished.connect(self.wipe)
+        welcome.survey.connect(self.start_survey)
+        welcome.survey_button.setVisible(self.survey.can_find_numbers)
         self.screens[Step.SURVEY] = self.survey
         self.stack.addWidget(self.survey)
         if self.applications is not None:
@@ -250,14 +259,10 @@ class KioskWindow(QWidget):
 
     def identified(self, nik: Nik) -> None:
         self.session.nik = nik
+        self.session.face_verified = False  # a new NIK needs a new face check
         log.info("citizen identified by NIK %s", nik.masked)
         self.show_step(self._next_after(Step.IDENTIFY))
 
-    def issue_ticket(self) -> None:
-        self.session.face_verified = False  # a new NIK needs a new face check
-        session = self.session
-        assert session.service is not None
-        request_id = session.request_id()
     def face_finished(self, outcome: str) -> None:
         """The face step ended: verified or counter → on to confirm; desk → the session ends here."""
         log.info("face step finished: %s", outcome)
@@ -266,6 +271,10 @@ class KioskWindow(QWidget):
         else:
             self.show_step(self._next_after(Step.FACE))
 
+    def issue_ticket(self) -> None:
+        session = self.session
+        assert session.service is not None
+        request_id = session.request_id()
         service = session.service
         self._issuing = True
         self.runner.run(
