@@ -245,7 +245,16 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     answer(qtbot, kiosk, "08125550101")
     assert kiosk.current_step == Step.DOCUMENTS
     photograph_all(qtbot, kiosk)
-    click(qtbot, kiosk.screens[Step.DOCUMENTS].next_button)
+    docs = kiosk.screens[Step.DOCUMENTS]
+    first_kk = kiosk.session.application.photos["kk"][0]
+    # every paper done: each one can be photographed again from its tile
+    click(qtbot, docs.redo_tiles[1])
+    assert "kk" not in kiosk.session.application.photos and not docs.next_button.isEnabled()
+    assert docs.document.text() == "Family card (KK)"
+    photograph_all(qtbot, kiosk)
+    assert kiosk.session.application.photo_count("kk") == 1
+    assert kiosk.session.application.photos["kk"][0] is not first_kk
+    click(qtbot, docs.next_button)
     summary = kiosk.screens[Step.SUMMARY]
     rows = dict(summary.row_texts())
     assert rows["Child's date of birth (DD-MM-YYYY)"] == "01-01-2015"
@@ -382,6 +391,13 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
                                                    form._render())))
     docs = kiosk.screens[Step.DOCUMENTS]
     states.append((Step.DOCUMENTS, lambda: (docs.enter(kiosk.session),)))
+
+    def all_photographed() -> None:
+        for doc in form.form.documents:
+            draft.photos[doc.kind] = [b"jpeg"] * doc.count
+        docs.enter(kiosk.session)
+
+    states.append((Step.DOCUMENTS, all_photographed))
     summary = kiosk.screens[Step.SUMMARY]
     states.append((Step.SUMMARY, lambda: (summary.enter(kiosk.session),
                                           summary.show_error("application.error.not_saved_ticket", ticket="H-001"))))

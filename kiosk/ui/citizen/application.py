@@ -559,6 +559,13 @@ class DocumentsScreen(Screen):
         self.side.addLayout(review)
         self.side.addWidget(self.skip_button)
         self.side.addWidget(self.overview)
+        # Once every paper is done: one tile per document, touch to photograph it again.
+        self.redo_box = QVBoxLayout()
+        self.redo_box.setSpacing(12)
+        self.redo_tiles: list[Tile] = []
+        self.redo_note = label("", "note")
+        self.side.addWidget(self.redo_note)
+        self.side.addLayout(self.redo_box)
         self.side.addStretch(1)
         self.side.addWidget(self.next_button)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -584,11 +591,24 @@ class DocumentsScreen(Screen):
         self.camera_failed = False  # the camera starts again with this step; it says so if it fails
         if self.form is not None and self.draft is not None:
             missing = [i for i, d in enumerate(self.form.documents) if self.draft.photo_count(d.kind) < d.count]
-            self.index = missing[0] if missing else 0
+            self.index = missing[0] if missing else len(self.form.documents)
+        self._build_redo_tiles()
         self._refresh()
+
+    def _build_redo_tiles(self) -> None:
+        for tile in self.redo_tiles:
+            tile.deleteLater()
+        self.redo_tiles = []
+        for i, doc in enumerate(self.form.documents if self.form is not None else ()):
+            tile = Tile("", "", name=f"redo_{doc.kind}")
+            tile.detail.hide()
+            tile.clicked.connect(lambda i=i: self.select(i))
+            self.redo_box.addWidget(tile)
+            self.redo_tiles.append(tile)
 
     def reset(self) -> None:
         self.form = self.draft = None
+        self._build_redo_tiles()
         self.index = 0
         self.reviewing = None
         self.last_frame = self.last_check = None
@@ -671,6 +691,7 @@ class DocumentsScreen(Screen):
         self.index = index
         self.draft.photos.pop(self.form.documents[index].kind, None)
         self.reviewing = None
+        self.last_frame = self.last_check = None
         self._refresh()
 
     @property
@@ -726,6 +747,12 @@ class DocumentsScreen(Screen):
             lines.append(f"{mark} " + t("application.documents.count", document=doc.label.get(t.lang),
                                          have=have, count=doc.count))
         self.overview.setText("\n".join(lines))
+        self.overview.setVisible(not past_end)
+        self.redo_note.setText(t("application.documents.again"))
+        self.redo_note.setVisible(past_end and bool(self.redo_tiles))
+        for tile, line in zip(self.redo_tiles, lines):
+            tile.title.setText(line)
+            tile.setVisible(past_end)
         self._show_status()
 
     def _show_status(self) -> None:
