@@ -174,7 +174,6 @@ class CounterWindow(QWidget):
         # "Ask for a rating" after Finish: the survey on the citizen-facing screen (kiosk.ui.citizen.survey).
         self.survey = CounterSurvey(config, catalog, self)
         self.survey.message.connect(self._say)
-        grid.addWidget(self.survey.button, len(self.ACTIONS) // 2, 0, 1, 2)
         QShortcut(QKeySequence("F9"), self, activated=self.survey.ask)
         work.addLayout(grid)
         self.action_stack.addWidget(self.work_page)
@@ -199,6 +198,7 @@ class CounterWindow(QWidget):
         self.waiting_list.setObjectName("waitingList")
         right.addWidget(self.waiting_title)
         right.addWidget(self.waiting_list, 1)
+        right.addWidget(self.survey.button)  # under the line: the left column has no room to spare
         root.addLayout(left, 3)
         root.addLayout(right, 2)
 

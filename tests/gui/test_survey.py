@@ -190,6 +190,9 @@ def test_every_survey_page_fits(qtbot, kiosk: KioskWindow, core: Core, size: tup
         needed = page.layout().totalMinimumSize()
         assert needed.width() <= area.width() and needed.height() <= area.height(), (
             f"page {i} needs {needed.toTuple()} but has {area.toTuple()}")
+        whole = flow.layout().totalMinimumSize()  # the stack asks for its largest page, shown or not
+        assert whole.width() <= kiosk.stack.width() and whole.height() <= kiosk.stack.height(), (
+            f"the survey needs {whole.toTuple()} but has {kiosk.stack.size().toTuple()}")
         for widget in page.findChildren(QWidget):
             if not widget.isVisible() or widget.visibleRegion().isEmpty():
                 continue

@@ -242,7 +242,7 @@ class SurveyFlow(Screen):
             self.intro_face_labels.append(face)
             self.intro_faces.addWidget(face)
         self.intro_faces.addStretch(1)
-        self.start_button = button("", "hero", self._start_questions, name="surveyStart")
+        self.start_button = button("", "primary", self._start_questions, name="surveyStart")
         self.decline_button = button("", "small", self._leave, name="surveyDecline")
         page.box.addStretch(1)
         page.box.addWidget(self.intro_title)
