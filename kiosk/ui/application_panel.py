@@ -102,6 +102,7 @@ class ApplicationPanel(QFrame):
         while self.rows.count():
             taken = self.rows.takeAt(0)
             if taken.widget() is not None:
+                taken.widget().hide()  # gone from the screen now, deleted on the next loop
                 taken.widget().deleteLater()
         self.row_labels = []
         self.setVisible(application is not None)

@@ -185,6 +185,7 @@ class SyncStatusPanel(QWidget):
         self.last_error.setText(t("application.sync.last_error", error=error) if error else "")
         self.last_error.setVisible(bool(error))
         for row in self.rejected_rows:
+            row.hide()
             row.deleteLater()
         self.rejected_rows = []
         while self.rejected_box.count():

@@ -407,7 +407,7 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
         kiosk.stack.setCurrentWidget(screen)
         prepare()
         kiosk._update_header()
-        qtbot.wait(5)
+        qtbot.wait(20)
         assert (kiosk.width(), kiosk.height()) == size
         area = kiosk.stack.size()
         needed = screen.layout().totalMinimumSize()

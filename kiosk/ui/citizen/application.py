@@ -371,6 +371,7 @@ class FormScreen(Screen):
         while self.choices_box.count():
             taken = self.choices_box.takeAt(0)
             if taken.widget() is not None:
+                taken.widget().hide()  # gone from the screen now, deleted on the next loop
                 taken.widget().deleteLater()
         self.choice_buttons = {}
         for choice in item.choices:
@@ -597,6 +598,7 @@ class DocumentsScreen(Screen):
 
     def _build_redo_tiles(self) -> None:
         for tile in self.redo_tiles:
+            tile.hide()
             tile.deleteLater()
         self.redo_tiles = []
         for i, doc in enumerate(self.form.documents if self.form is not None else ()):
@@ -887,6 +889,7 @@ class SummaryScreen(Screen):
         while self.rows.count():
             taken = self.rows.takeAt(0)
             if taken.widget() is not None:
+                taken.widget().hide()  # gone from the screen now, deleted on the next loop
                 taken.widget().deleteLater()
         self.row_labels = []
 
