@@ -10,6 +10,7 @@ the ``printer_fault`` log event and ``printer-status.json`` for diagnostics).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -118,6 +119,7 @@ class PrintController(QObject):
         self.runner = TaskRunner("kiosk-printer", self)
         self.timeout_ms = config.printer.timeout_seconds * 1000
         self._pending: dict[str, tuple[TicketContent, QTimer]] = {}
+        self._jobs = itertools.count(1)
         self.last_content: TicketContent | None = None
         self.needs_attention = ""
 
@@ -146,7 +148,7 @@ class PrintController(QObject):
         self._start(content, reprint=True)
 
     def _start(self, content: TicketContent, reprint: bool) -> None:
-        key = f"{content.ticket_id or content.number}:{'re' if reprint else ''}print"
+        key = f"{next(self._jobs)}:{content.number}:{'re' if reprint else ''}print"  # one per job
         deadline = QTimer(self)
         deadline.setSingleShot(True)
         deadline.setInterval(self.timeout_ms)

@@ -28,6 +28,7 @@ class Clock:
         self.now = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 09:00 in Jakarta
 
     def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)  # arrivals in a strict order (ties would be ordered by random id)
         return self.now
 
 
