@@ -31,6 +31,6 @@ def face_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "clip": evalmedia.crop_video(CLIP, out / "clip.mp4", box=CLIP_BOX, start_s=3.25, end_s=7.1),
         "clip_mirrored": evalmedia.crop_video(CLIP, out / "clip_m.mp4", box=CLIP_BOX, start_s=3.25, end_s=7.1,
                                               mirror=True),
-        "still": evalmedia.still_video(photo, out / "still.mp4", seconds=9, face_box=box),
-        "print": evalmedia.handheld_print_video(photo, out / "print.mp4", seconds=9, face_box=box, max_yaw=60),
+        "still": evalmedia.still_video(photo, out / "still.mp4", seconds=5, face_box=box),
+        "print": evalmedia.handheld_print_video(photo, out / "print.mp4", seconds=6, face_box=box, max_yaw=60),
     }

@@ -80,8 +80,8 @@ def _shrunk(image: np.ndarray) -> np.ndarray:
     return canvas
 
 
-def _run(path: Path, challenge: tuple[str, ...]) -> FaceCheck:
-    check = FaceCheck(MODELS, challenge=challenge)
+def _run(path: Path, challenge: tuple[str, ...], limits: FaceSection | None = None) -> FaceCheck:
+    check = FaceCheck(MODELS, limits, challenge=challenge)
     source = VideoFileSource(path, realtime=False)
     source.open()
     try:
@@ -118,21 +118,21 @@ def test_mirrored_clip_passes_turn_left(face_media) -> None:
 
 @pytest.mark.slow
 def test_still_photo_played_as_video_fails_liveness(face_media) -> None:
-    check = _run(face_media["still"], ("smile", "turn_left"))
+    check = _run(face_media["still"], ("smile", "turn_left"), FaceSection(step_timeout_seconds=3.0))
     decision = check.liveness.decision
     assert decision is not None and not decision.live and decision.reason == "timeout"
     assert decision.motion < FaceSection().min_motion
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("challenge", [("turn_left", "blink"), ("turn_right", "smile")])
-def test_photo_tilted_like_a_handheld_print_fails_liveness(face_media, challenge) -> None:
-    decision = _run(face_media["print"], challenge).liveness.decision
+def test_photo_tilted_like_a_handheld_print_fails_liveness(face_media) -> None:
+    # the print is turned up to ±60°: the landmark model reports a turn, the texture moves like a plane
+    decision = _run(face_media["print"], ("turn_right", "smile"), FaceSection(step_timeout_seconds=5.0)).liveness.decision
     assert decision is not None and not decision.live
     turn = decision.steps[0]
-    assert not turn.passed
-    if turn.peak >= turn.threshold:  # the model saw a turn: it must have been found flat
-        assert decision.reason == "flat_motion" and turn.parallax is not None and turn.parallax < 5.0
+    assert not turn.passed and turn.peak >= turn.threshold  # the model did report a head turn...
+    assert decision.reason == "flat_motion" and turn.flat_turns > 0  # ...but the texture moved like a plane
+    assert turn.parallax is not None and turn.parallax < FaceSection().min_parallax
 
 
 def test_smiling_baseline_does_not_pass_smile() -> None:
