@@ -226,3 +226,44 @@ def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live
         assert window.session.identity_status() == "verified"
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("large_text", [False, True])
+def test_every_face_state_fits(qtbot, core: Core, stop_face, size: tuple[int, int], large_text: bool) -> None:
+    """Each state in both orientations and text sizes: nothing clipped, the window keeps its size."""
+    from PySide6.QtWidgets import QLabel
+
+    from kiosk.ui.citizen.face_shots import _snapshot, stand_in_picture
+    from kiosk.camera.liveness import Phase
+
+    services = FaceServices(FaceSection(), MODELS, lambda: ImageListSource([OBAMA]))
+    window = _kiosk(qtbot, core, services)
+    stop_face.append(window)
+    window.resize(*size)
+    window.set_language("id")  # the longer texts
+    window.set_large_text(large_text)
+    walk_to_face(qtbot, window)
+    face = window.screens[Step.FACE]
+    face.show_still(stand_in_picture())
+    states = [lambda: None, lambda: face.apply_snapshot(_snapshot(Phase.HINT, "several_faces")),
+              lambda: face.apply_snapshot(_snapshot(Phase.CHALLENGE, step="open_mouth", index=1)),
+              lambda: face._show("success", "face.result.success_body"),
+              lambda: face._failure("not_matched"), lambda: face._show("deferred", "face.result.deferred_body"),
+              lambda: face._show("camera_unavailable", "face.result.camera_unavailable")]
+    for show in states:
+        show()
+        qtbot.wait(5)
+        assert (window.width(), window.height()) == size
+        needed = face.layout().totalMinimumSize()
+        area = window.stack.size()
+        assert needed.width() <= area.width() and needed.height() <= area.height(), (face.state, needed, area)
+        for widget in face.findChildren(QWidget):
+            if not widget.isVisible() or widget.visibleRegion().isEmpty():
+                continue
+            if isinstance(widget, QPushButton) and widget.text():
+                assert widget.contentsRect().width() >= widget.fontMetrics().horizontalAdvance(widget.text()), (
+                    face.state, widget.text())
+                assert widget.height() >= 72, (face.state, widget.objectName())
+            elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
+                assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (face.state, widget.text()[:30])
