@@ -91,6 +91,12 @@ class IdentityCheck:
         event(log, "face.identity", "identity check for NIK %s: %s", mask_nik(nik), decision.evidence())
         return decision
 
+    def close(self) -> None:
+        """Release the client's connections (a session's check ends with the session)."""
+        close = getattr(self.client, "close", None)
+        if callable(close):
+            close()
+
     def _not_matched(self, score: float | None, reason: str) -> IdentityDecision:
         outcome = IdentityOutcome.RETRY if self.attempts < self.max_attempts else IdentityOutcome.GO_TO_DESK
         return IdentityDecision(outcome, self.attempts, score, reason)

@@ -122,7 +122,12 @@ class FaceScreen(Screen):
     def reset(self) -> None:
         self._stop_camera()
         self.session = None
-        self.identity = None
+        if self.identity is not None:
+            identity, self.identity = self.identity, None
+            if self.runner.busy:  # a call in flight: close the client after it, on the same thread
+                self.runner.run(identity.close)
+            else:
+                identity.close()
         self.liveness_failures = 0
         self.preview.show_image(None)
         self._show("consent")
