@@ -31,7 +31,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,7 +44,7 @@ from starlette.requests import ClientDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.central.matcher import IdentityRegister, NoFace
+from kiosk.central.matcher import IdentityRegister, NoFace, Registration
 from kiosk.central.store import APPLICATION_STATUSES, CentralStore, EnrollRefused, IdConflict, utc_now
 from kiosk.nik import mask_nik
 from kiosk.queue.host import RunningServer, make_server
@@ -231,6 +231,20 @@ class IdentityAnswer(BaseModel):
     score: float = Field(ge=0, le=1, description="1 − descriptor distance, clipped; match when ≥ 0.4.")
     distance: float | None = None
     reason: str = Field(description="'' (match), 'no_match' or 'nik_not_registered'.")
+
+
+class LookupBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"nik": "3171012345670001"}]})
+    nik: str = Field(pattern=_NIK)
+
+
+class RegistrationAnswer(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"found": True, "registration_number": "3171-5-2-1-22-0123456", "profession": "perawat"},
+        {"found": False, "registration_number": None, "profession": None}]})
+    found: bool
+    registration_number: str | None = Field(description="The health worker's STR when the register knows it.")
+    profession: str | None = None
 
 
 class RecordIn(BaseModel):
@@ -428,7 +442,8 @@ Signed = Annotated[Caller, Depends(_signed)]
 
 def create_app(store: CentralStore, *, catalog_path: Path | None = None, register: IdentityRegister | None = None,
                faults: Faults | None = None, admin_token: str = "",
-               skew_seconds: int = DEFAULT_SKEW_SECONDS) -> FastAPI:
+               skew_seconds: int = DEFAULT_SKEW_SECONDS,
+               registrations: Mapping[str, Registration] | None = None) -> FastAPI:
     """The reference central API over ``store``. ``admin_token`` enables ``/admin/...`` (status
     changes, fault settings) for tests and demos; empty = those answer 404."""
     faults = faults or Faults()
@@ -520,6 +535,16 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
                  "matched" if result.matched else "not matched", result.distance)
         return {"matched": result.matched, "score": result.score, "distance": result.distance,
                 "reason": "" if result.matched else "no_match"}
+
+    @app.post("/v1/registrations/lookup", tags=["identity"], response_model=RegistrationAnswer,
+              responses=_responses(*_SIGNED))
+    def lookup_registration(body: LookupBody, caller: Signed) -> dict[str, Any]:
+        """A health worker's registration number (STR) by NIK, so the form never asks for it twice.
+        The NIK travels in the body, never in the URL."""
+        found = (registrations or {}).get(body.nik)
+        if found is None:
+            return {"found": False, "registration_number": None, "profession": None}
+        return {"found": True, "registration_number": found.registration_number, "profession": found.profession}
 
     @contextlib.contextmanager
     def claim(app_id: str) -> Iterator[None]:
@@ -686,12 +711,13 @@ class RunningCentral(RunningServer):
     def __init__(self, db_path: Path, *, host: str = "127.0.0.1", port: int = 0,
                  enroll_codes: Iterable[str] = (), catalog_path: Path | None = None,
                  register: IdentityRegister | None = None, faults: Faults | None = None,
-                 admin_token: str = "", skew_seconds: int = DEFAULT_SKEW_SECONDS) -> None:
+                 admin_token: str = "", skew_seconds: int = DEFAULT_SKEW_SECONDS,
+                 registrations: Mapping[str, Registration] | None = None) -> None:
         self.store = CentralStore(db_path)
         self.store.add_enroll_codes(enroll_codes)
         self.faults = faults or Faults()
         self.app = create_app(self.store, catalog_path=catalog_path, register=register, faults=self.faults,
-                              admin_token=admin_token, skew_seconds=skew_seconds)
+                              admin_token=admin_token, skew_seconds=skew_seconds, registrations=registrations)
         try:
             super().__init__(self.app, host, port)
         except BaseException:

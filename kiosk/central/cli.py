@@ -19,7 +19,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--enroll-code", action="append", default=[], metavar="CODE",
                         help="a one-time enrollment code to accept (repeatable); none = one is made and printed")
     parser.add_argument("--catalog", type=Path, help="service catalog JSON to serve (default: the shipped one)")
-    parser.add_argument("--identities", type=Path, help="TOML test register: [[identity]] nik, name, photos")
+    parser.add_argument("--identities", type=Path, help="TOML test register: [[identity]] nik, name, photos; "
+                        "[[registration]] nik, registration_number, profession")
     parser.add_argument("--admin-token", default="", help="enables /admin/... (status changes, faults)")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 503 (0..1)")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay every request this long")
@@ -30,7 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from kiosk.catalog import default_catalog_path
     from kiosk.central.app import Faults, create_app, serve
-    from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher, load_registrations
     from kiosk.central.store import CentralStore
     from kiosk.store import StoreError
 
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         faults = Faults(fail_rate=args.fail_rate, latency_ms=args.latency_ms,
                         drop_after_commit_rate=args.drop_after_commit_rate)
         identities = load_identities(args.identities) if args.identities else []
+        registrations = load_registrations(args.identities) if args.identities else {}
         store = CentralStore(args.db)
     except (ValueError, StoreError) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     store.add_enroll_codes(codes)
     register = IdentityRegister(identities, load_matcher() if identities else None)
     app = create_app(store, catalog_path=args.catalog or default_catalog_path(), register=register, faults=faults,
-                     admin_token=args.admin_token)
+                     admin_token=args.admin_token, registrations=registrations)
     log.info("reference central API on %s:%d (db %s, %d test identities)", args.host, args.port, args.db,
              len(identities))
     try:

@@ -92,7 +92,8 @@ class Identity:
 
 
 def load_identities(path: Path) -> list[Identity]:
-    """The test register: a TOML file of ``[[identity]]`` tables (``nik``, ``name``, ``photos``).
+    """The test register: a TOML file of ``[[identity]]`` tables (``nik``, ``name``, ``photos``);
+    the same file may hold ``[[registration]]`` tables (see :func:`load_registrations`).
 
     Photo paths are relative to the file. A wrong entry raises ``ValueError`` naming it.
     """
@@ -115,6 +116,34 @@ def load_identities(path: Path) -> list[Identity]:
                 raise ValueError(f"{where}.photos: {photo} not found")
         identities.append(Identity(nik=nik, name=str(entry.get("name", "")), photos=resolved))
     return identities
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A health worker's registration (STR) as the national register (SISDMK) knows it."""
+
+    nik: str
+    registration_number: str
+    profession: str = ""
+
+
+def load_registrations(path: Path) -> dict[str, Registration]:
+    """``[[registration]]`` tables (``nik``, ``registration_number``, ``profession``) of the register file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot be read as TOML ({exc})") from None
+    found: dict[str, Registration] = {}
+    for i, entry in enumerate(data.get("registration", [])):
+        where = f"{path}: registration[{i}]"
+        nik, number = entry.get("nik"), entry.get("registration_number")
+        if not isinstance(nik, str) or not (len(nik) == 16 and nik.isdigit()):
+            raise ValueError(f"{where}.nik: must be 16 digits")
+        if not isinstance(number, str) or not number.strip():
+            raise ValueError(f"{where}.registration_number: must be a non-empty text")
+        found[nik] = Registration(nik, number.strip(), str(entry.get("profession", "")))
+    return found
 
 
 class IdentityRegister:

@@ -24,7 +24,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,6 +223,11 @@ class CentralClient:
         return IdentityResult(matched=bool(answer["matched"]), score=float(answer["score"]),
                               reason=str(answer.get("reason", "")))
 
+    def lookup_registration(self, nik: str) -> str | None:
+        """A health worker's registration number (STR) by NIK, or None when the register has none."""
+        answer = self._json(self._request("POST", "/registrations/lookup", json_body={"nik": nik}))
+        return str(answer["registration_number"]) if answer.get("found") and answer.get("registration_number") else None
+
     def put_application(self, app_id: str, body: Mapping[str, Any]) -> ApplicationReceipt:
         """File one application under its client UUID (also the Idempotency-Key): safe to repeat."""
         payload = {"id": app_id, **body}
@@ -362,3 +367,16 @@ class CentralClient:
 def _status_from_json(data: Mapping[str, Any]) -> ApplicationStatus:
     return ApplicationStatus(id=str(data["id"]), status=str(data["status"]), note=str(data.get("note", "")),
                              updated_at=str(data.get("updated_at", "")))
+
+
+def registration_lookup(client: CentralClient) -> Callable[[str], str | None]:
+    """``client.lookup_registration`` for the forms (``kiosk.applications.RegistrationLookup``):
+    None when the register does not know the NIK *or* the central API cannot be reached (the
+    citizen then types the number). Blocks: call it off the GUI thread."""
+    def lookup(nik: str) -> str | None:
+        try:
+            return client.lookup_registration(nik)
+        except CentralError as exc:
+            log.warning("registration lookup for NIK %s failed: %s", mask_nik(nik), exc)
+            return None
+    return lookup
