@@ -71,7 +71,8 @@ def cold_start(scratch: Path) -> float:
 def frozen_selftest(scratch: Path) -> dict[str, object]:
     out = scratch / "selftest"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_DATA_DIR": str(scratch / "selftest-data")}
-    env.pop("KIOSK_CONFIG", None)
+    for name in ("KIOSK_CONFIG", "KIOSK_MODEL_DIR"):  # as installed: the build's own model, default settings
+        env.pop(name, None)
     started = time.perf_counter()
     result = subprocess.run([str(EXE), "selftest", "--out", str(out)], capture_output=True, text=True,
                             env=env, timeout=900)

@@ -97,6 +97,8 @@ def test_killed_kiosk_restarts_on_welcome_with_no_ticket_lost(tmp_path: Path) ->
         proc = start_kiosk(site, log)  # what systemd's Restart=on-failure does
         wait_for_first_frame(proc, log, 2)  # the welcome screen painted again
         assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)  # systemctl stop: the locked-down kiosk still ends cleanly
+        assert proc.wait(timeout=15) == 0
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

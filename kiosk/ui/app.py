@@ -132,6 +132,11 @@ class RoleWindows:
             self.admin_doors.append(AdminDoor(window, core.config, role, gate, lock_close=lock_close,
                                               config_path=config_path, voice_result=voice, before_open=wipe))
 
+    def release_lockdown(self) -> None:
+        """Let the windows close (the service is being stopped)."""
+        for door in self.admin_doors:
+            door.lockdown.release()
+
     def shutdown(self) -> None:
         for door in self.admin_doors:
             door.shutdown()
@@ -175,7 +180,7 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
         QTimer.singleShot(0, speaker.load)
     if demo:
         log.info("demo running: kiosk, counter console and lobby display in one process, offline")
-    stop_on_sigterm(app)
+    stop_on_sigterm(app, before_quit=windows.release_lockdown)
     try:
         return app.exec()
     finally:
@@ -184,13 +189,21 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
         speaker.shutdown()
 
 
-def stop_on_sigterm(app: QApplication) -> None:
+def stop_on_sigterm(app: QApplication, before_quit: Callable[[], None] | None = None) -> None:
     """Quit cleanly on SIGTERM (systemd stopping the service): queue and speech threads end in order.
 
     Python runs signal handlers only when it gets control, so a timer hands it control twice a second.
+    ``before_quit`` lifts the kiosk lockdown first: Qt 6's quit() asks every window to close and
+    gives up when one refuses.
     """
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
+
+    def stop(*_: object) -> None:
+        if before_quit is not None:
+            before_quit()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(500)
