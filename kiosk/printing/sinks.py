@@ -176,9 +176,9 @@ class EscposSink:
 
     def _state(self, printer: Any) -> PrinterState:
         cause = self._query(printer, DLE_EOT_OFFLINE_CAUSE)
-        paper = self._query(printer, DLE_EOT_PAPER)
-        if cause is None and paper is None:
+        if cause is None:  # a printer that does not answer one status request answers none: do not wait twice
             return PrinterState(False)
+        paper = self._query(printer, DLE_EOT_PAPER)
         if paper is not None and paper & _PAPER_END == _PAPER_END:
             return PrinterState(True, fault="paper_out", detail="the paper roll is empty")
         if cause is not None and cause & _COVER_OPEN:
@@ -208,7 +208,8 @@ class EscposSink:
             printer.hw("INIT")
             printer.image(image, impl="bitImageRaster", fragment_height=256)
             printer.cut()
-            after = self._state(printer)  # a printer that went away mid-job fails here
+            # A printer that went away mid-job fails here (only asked of printers that answer at all).
+            after = self._state(printer) if state.known else state
             if after.fault == "paper_out":
                 raise PrinterFault("paper_out", "the paper ran out during the ticket")
             return state
