@@ -41,7 +41,7 @@ _ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _TEXT_ALLOWED = re.compile(r"[\w .,'/()&:-]*", re.UNICODE)
-_REGISTRATION = re.compile(r"[A-Z0-9]{6,24}")
+_REGISTRATION = re.compile(r"[A-Z0-9][A-Z0-9./-]{5,29}")  # kept as issued: "STR-0001" stays so
 
 
 class FormsError(Exception):
@@ -132,7 +132,7 @@ def normalize(field: Field, raw: str) -> str:
             digits = "0" + digits[2:]
         return digits
     if field.type == "registration":
-        return re.sub(r"[\s./-]", "", text).upper()
+        return re.sub(r"\s", "", text).upper()
     if field.type == "email":
         return text.replace(" ", "").lower()
     return text

@@ -24,3 +24,25 @@ def test_a_damaged_database_leaves_a_ticket_only_kiosk(config: Config, allow_log
     assert application_services_for(config) is None
     assert any("only issues tickets" in r.getMessage() for r in allow_log_errors)
     assert (config.data_dir / DB_FILE).read_bytes().startswith(b"this is not sqlite")  # left untouched
+
+
+def test_the_str_is_looked_up_at_the_reference_central_api(config: Config, tmp_path) -> None:
+    import dataclasses
+
+    from kiosk.central.app import RunningCentral
+    from kiosk.central.matcher import Registration
+    from kiosk.sync.central_client import CentralClient
+
+    registrations = {"3171014501900001": Registration("3171014501900001", "STR-0001", "perawat")}
+    with RunningCentral(tmp_path / "central.sqlite3", enroll_codes=["kiosk-code-1"],
+                        registrations=registrations) as server:
+        with CentralClient(server.url, None, data_dir=config.data_dir) as enrolling:
+            enrolling.enroll("kiosk-code-1")  # credentials saved in the data dir, as setup does
+        central = dataclasses.replace(config.central, api_url=server.url)
+        services = application_services_for(dataclasses.replace(config, central=central))
+        assert services is not None and services.lookup_registration is not None
+        try:
+            assert services.lookup_registration("3171014501900001") == "STR-0001"
+            assert services.lookup_registration("3171019999990009") is None  # unknown: the citizen types it
+        finally:
+            services.close()

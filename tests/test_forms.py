@@ -121,6 +121,8 @@ def field(kind: str, **kw) -> Field:
     ("email", {}, "siti@contoh", "email"),
     ("registration", {}, "31 2110 0320 145443", None),
     ("registration", {}, "ABC", "registration"),
+    ("registration", {}, "str-0001", None),
+    ("registration", {}, "--------", "registration"),
     ("nik", {}, "9901010101900001", "nik.province"),
     ("nik", {}, "31710145019", "nik.too_short"),
     ("nik", {}, "3171014501900001", None),

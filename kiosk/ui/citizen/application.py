@@ -73,10 +73,14 @@ class ApplicationServices:
     camera: Callable[[], FrameSource] | None = None
     lookup_registration: RegistrationLookup | None = None
     owns_store: bool = False  # close the store when the kiosk shuts down
+    on_close: Callable[[], None] | None = None  # e.g. the central API client of the lookup
 
     def close(self) -> None:
         if self.owns_store:
             self.store.close()
+        if self.on_close is not None:
+            self.on_close()
+            self.on_close = None
 
 
 def application_services_for(config: Any) -> ApplicationServices | None:
@@ -100,8 +104,16 @@ def application_services_for(config: Any) -> ApplicationServices | None:
     except Exception as exc:  # StoreError (disk, key, damaged file): IT must act; citizens still get tickets
         log.error("applications database unavailable, the kiosk only issues tickets: %s", exc)
         return None
+    lookup, on_close = None, None
+    if config.central.api_url:  # the platform prefills the health worker's STR (SISDMK) when it knows it
+        from kiosk.sync.central_client import CentralClient, registration_lookup
+
+        client = CentralClient.from_data_dir(config.central.api_url, config.data_dir,
+                                             ca_file=config.central.ca_file or None,
+                                             timeout=config.central.timeout_seconds)
+        lookup, on_close = registration_lookup(client), client.close
     return ApplicationServices(forms=forms, store=store, camera=lambda: source_from_config(config),
-                               owns_store=True)
+                               lookup_registration=lookup, owns_store=True, on_close=on_close)
 
 
 def problem_text(t: Translator, problem: Problem) -> str:
@@ -164,7 +176,7 @@ class FormKeyboard(QWidget):
     typed = Signal(str)
     backspace = Signal()
 
-    SIGNS = {"email": "@._-", "registration": "", "text": ".,-/'"}
+    SIGNS = {"email": "@._-", "registration": "-/.", "text": ".,-/'"}
 
     def __init__(self) -> None:
         super().__init__()
