@@ -19,7 +19,7 @@ import shutil
 import socket
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Literal
@@ -140,31 +140,29 @@ def central_enrollment(config: Config) -> bool | None:
 # -- sync backlog ---------------------------------------------------------------------------
 
 def check_sync_backlog(config: Config) -> Finding:
-    """What waits in the sync area's outbox (applications, survey, statistics) and the outbox
-    database's integrity; a warning when something is older than a day or was refused."""
+    """What waits in the sync area's outbox (its ``backlog``: no encryption key needed, nothing
+    created), what the central API refused, and the outbox database's integrity; a warning when
+    something is older than a day or was refused."""
     try:
-        from kiosk.sync.outbox import DB_FILE, ApplicationStore
+        from kiosk.sync import backlog
+        from kiosk.sync.outbox import DB_FILE, SCHEMA
     except ImportError:
         return "ok", "sync is not part of this build", ""
     path = config.data_dir / DB_FILE
     if not path.exists():
         return "ok", "nothing stored for the central API yet", ""
-    store = ApplicationStore(config.data_dir)
+    from kiosk.store import open_database
+
+    db = open_database(path, SCHEMA, synchronous="FULL")
     try:
-        problems = store.db.integrity_errors()
-        counts = store.counts()
-        waiting = store.items(state="pending", limit=1000) + store.items(state="sending", limit=1000)
+        problems = db.integrity_errors()
+        with db.reading() as conn:
+            rejected = int(conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'rejected'").fetchone()[0])
     finally:
-        store.close()
+        db.close()
     if problems:
         return "error", f"{path} is damaged: {'; '.join(problems[:3])}", "admin.advice.database"
-    pending, rejected = len(waiting), int(counts.get("rejected", 0))
-    oldest_hours = 0.0
-    if waiting:
-        oldest = min(datetime.fromisoformat(item.created_at) for item in waiting)
-        if oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=timezone.utc)
-        oldest_hours = (datetime.now(timezone.utc) - oldest).total_seconds() / 3600
+    pending, oldest_hours = backlog(config)
     detail = f"{pending} waiting to be sent (oldest {oldest_hours:.1f} h), {rejected} refused by the central API"
     if rejected or oldest_hours >= 24:
         return "warning", detail, "admin.advice.sync"

@@ -67,17 +67,15 @@ class SyncJobs:
         return sync_status(self.store, enrolled=central_enrollment(self.config), api_url=self.config.central.api_url)
 
     def sync_now(self) -> Any:
-        from kiosk.sync.central_client import CentralClient
-        from kiosk.sync.engine import CATALOG_CACHE_FILE, SyncEngine
+        from kiosk.sync.engine import engine_for_config
 
-        central = self.config.central
-        if not central.api_url:
+        if not self.config.central.api_url:
             raise ValueError("no central API configured ([central] api_url)")
-        with CentralClient.from_data_dir(central.api_url, self.config.data_dir, ca_file=central.ca_file or None,
-                                         timeout=central.timeout_seconds) as client:
-            engine = SyncEngine(self.store, client, catalog_cache=Path(self.config.data_dir) / CATALOG_CACHE_FILE,
-                                retention_days=central.retention_days)
+        engine = engine_for_config(self.config, self.store)
+        try:
             return engine.sync_once(max_seconds=60)
+        finally:
+            engine.close()
 
     def requeue(self, seq: int) -> bool:
         return bool(self.store.requeue(seq))
