@@ -65,6 +65,7 @@ class _Mailbox(Generic[T]):
     def take(self) -> T | None:
         with self._lock:
             self._unread = False
+            self._lock.notify_all()
             return self._value
 
     def peek(self) -> T | None:
@@ -79,7 +80,15 @@ class _Mailbox(Generic[T]):
             if not self._unread:
                 return None
             self._unread = False
+            self._lock.notify_all()
             return self._value
+
+    def wait_read(self, timeout_s: float) -> bool:
+        """Block until the reader has taken the value (or ``timeout_s`` passes); True when taken."""
+        with self._lock:
+            if self._unread:
+                self._lock.wait(timeout_s)
+            return not self._unread
 
     def wake(self) -> None:
         with self._lock:
@@ -92,10 +101,11 @@ class _CaptureWorker(QObject):
     ended = Signal()
 
     def __init__(self, source: FrameSource, frames: _Mailbox[Frame], for_analysis: _Mailbox[Frame] | None,
-                 stop: threading.Event, start_when: threading.Event | None = None) -> None:
+                 stop: threading.Event, start_when: threading.Event | None = None, lockstep: bool = False) -> None:
         super().__init__()
         self._source, self._frames, self._for_analysis, self._stop = source, frames, for_analysis, stop
         self._start_when = start_when
+        self._lockstep = lockstep and for_analysis is not None
         self.frames_read = 0
 
     @Slot()
@@ -111,6 +121,8 @@ class _CaptureWorker(QObject):
             return
         try:
             while not self._stop.is_set():
+                if self._lockstep and self._for_analysis is not None and not self._for_analysis.wait_read(0.1):
+                    continue  # lockstep: the analysis has not taken the previous frame yet
                 frame = self._source.read()
                 if frame is None:
                     if self._source.ended:
@@ -176,9 +188,12 @@ class CameraFeed(QObject):
     ended = Signal()  #: a file source played out
 
     def __init__(self, source: FrameSource, analyser_factory: Callable[[], FrameAnalyser] | None = None,
-                 parent: QObject | None = None, *, source_waits_for_analyser: bool = False) -> None:
+                 parent: QObject | None = None, *, source_waits_for_analyser: bool = False,
+                 lockstep: bool = False) -> None:
         """``source_waits_for_analyser``: open the source only once the analyser is built (file sources:
-        a recording must not play on while MediaPipe loads; a live camera can show its preview at once)."""
+        a recording must not play on while MediaPipe loads; a live camera can show its preview at once).
+        ``lockstep``: read the next frame only when the analysis took the previous one — every frame of a
+        recording is analysed, however busy the machine (tests, demos); never for a live camera."""
         super().__init__(parent)
         self._stop = threading.Event()
         self._analyser_ready = threading.Event()
@@ -187,7 +202,7 @@ class CameraFeed(QObject):
         self._results: _Mailbox[Any] = _Mailbox()
         self._threads: list[QThread] = []
         hold = self._analyser_ready if (source_waits_for_analyser and analyser_factory) else None
-        self._capture = _CaptureWorker(source, self._frames, self._analysis_in, self._stop, hold)
+        self._capture = _CaptureWorker(source, self._frames, self._analysis_in, self._stop, hold, lockstep)
         self._capture.frame_ready.connect(self.frame_ready)
         self._capture.failed.connect(self.camera_failed)
         self._capture.ended.connect(self.ended)

@@ -91,3 +91,16 @@ def test_file_source_end_is_signalled(qtbot) -> None:
     feed.stop()
     frame = feed.latest_frame()
     assert frame is not None and isinstance(frame.image, np.ndarray)
+
+
+def test_lockstep_analyses_every_frame_of_a_recording(qtbot) -> None:
+    analyser = SlowAnalyser()
+    feed = CameraFeed(ImageListSource([OBAMA], fps=100, loop=True, realtime=True), lambda: analyser, lockstep=True)
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: len(analyser.seen) >= 8, timeout=5000)
+    finally:
+        feed.stop()
+    # the source offers 100 frames/s, the analyser takes 20/s: none skipped, in order
+    assert analyser.seen[:8] == [i * 10 for i in range(8)]
+    assert feed.stats["analysis_dropped"] == 0

@@ -98,7 +98,7 @@ def stop_face(request) -> Iterator[list[KioskWindow]]:
 def test_live_clip_passes_then_offline_defers_to_the_counter(qtbot, core: Core, live_clip: Path, stop_face,
                                                                spoken: list[str]) -> None:
     pending = PendingFaces(core.config.data_dir / "pending-faces")
-    services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip, speed=0.5),
+    services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip),
                             pending=pending, challenge=("turn_right", "open_mouth"))
     window = _kiosk(qtbot, core, services)
     stop_face.append(window)
@@ -209,7 +209,7 @@ def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live
     try:
         with CentralClient(server.url, None) as anonymous:
             creds = anonymous.enroll("gui-face-code", device_name="face-gui")
-        services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip, speed=0.5),
+        services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip),
                                 make_identity_client=lambda: CentralClient(server.url, creds, timeout=5.0),
                                 challenge=("turn_right", "smile"))
         window = _kiosk(qtbot, core, services)

@@ -169,8 +169,9 @@ class FaceScreen(Screen):
     def _start_camera(self) -> None:
         self._stop_camera()
         source = self.services.make_source()
-        self.feed = CameraFeed(source, self.services.make_check, self,
-                               source_waits_for_analyser=not isinstance(source, WebcamSource))
+        recording = not isinstance(source, WebcamSource)  # a demo/test file: judge every frame of it
+        self.feed = CameraFeed(source, self.services.make_check, self, source_waits_for_analyser=recording,
+                               lockstep=recording)
         self.preview.set_feed(self.feed)
         self.feed.result_ready.connect(self._on_result)
         self.feed.camera_failed.connect(self._camera_failed)
