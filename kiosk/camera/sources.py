@@ -81,6 +81,9 @@ class WebcamSource:
         self._last_ts = 0
         self.connected = False
 
+    #: a live camera: frames that the analysis cannot keep up with are dropped, never queued
+    recording = False
+
     @property
     def ended(self) -> bool:
         return False
@@ -152,6 +155,9 @@ class WebcamSource:
 class _PacedSource:
     """Shared pacing for file sources: media time drives timestamps; ``realtime`` sleeps to match it."""
 
+    #: a recording: consumers may analyse every frame (lockstep) instead of dropping stale ones
+    recording = True
+
     def __init__(self, fps: float, loop: bool, realtime: bool, speed: float = 1.0) -> None:
         self.fps = fps if fps and fps > 0 else 30.0
         self.loop, self.realtime, self.speed = loop, realtime, speed
@@ -181,9 +187,12 @@ class _PacedSource:
 class VideoFileSource(_PacedSource):
     """A video file played as if it were a camera (at its own speed when ``realtime``)."""
 
-    def __init__(self, path: str | Path, *, loop: bool = False, realtime: bool = True, speed: float = 1.0) -> None:
-        """``speed`` < 1 plays slower than recorded (timestamps stay media time): tests on a busy machine."""
+    def __init__(self, path: str | Path, *, loop: bool = False, realtime: bool = True, speed: float = 1.0,
+                 as_camera: bool = False) -> None:
+        """``speed`` < 1 plays slower than recorded (timestamps stay media time). ``as_camera``: behave like a
+        live camera downstream (frames may be dropped, see ``recording``) — for benchmarks of the live path."""
         super().__init__(30.0, loop, realtime, speed)
+        self.recording = not as_camera
         self.path = Path(path)
         self._capture: cv2.VideoCapture | None = None
         self.frame_count = 0

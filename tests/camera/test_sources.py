@@ -105,3 +105,9 @@ def test_source_from_config_picks_the_kind_from_the_device(tmp_path: Path) -> No
     assert isinstance(pick(str(CLIP)), VideoFileSource)
     assert isinstance(pick(str(OBAMA)), ImageListSource)
     assert isinstance(pick(str(OBAMA.parent)), ImageListSource)
+
+
+def test_recordings_say_so_and_cameras_do_not() -> None:
+    assert VideoFileSource(CLIP).recording and ImageListSource([OBAMA]).recording
+    assert not VideoFileSource(CLIP, as_camera=True).recording
+    assert not WebcamSource(0).recording
