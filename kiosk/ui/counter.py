@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
@@ -107,6 +108,7 @@ class CounterWindow(QWidget):
         self._call_prefix: str | None = None
         self._call_digits = ""
         self.runner = TaskRunner("counter-queue", self)
+        self._actions_in_flight = 0
         self._state_reader = Refresher(self.runner, self._read_state, on_done=self._show_state,
                                        on_error=lambda _exc: self._say(self.t("counter.queue_unavailable"), error=True))
         self.events = QueueEvents(queue, self)
@@ -432,14 +434,15 @@ class CounterWindow(QWidget):
         actor, queue = self._actor, self.queue
         for widget in (*self.buttons.values(), *self.transfer_buttons.values()):
             widget.setEnabled(False)
-        self.runner.run(lambda: queue.transfer(ticket.id, code, actor=actor),
-                        on_done=lambda moved: self._transferred(moved, code),
-                        on_error=lambda exc: self._panel_failed("transfer", exc))
+        self._act(lambda: queue.transfer(ticket.id, code, actor=actor),
+                  on_done=lambda moved: self._transferred(moved, code),
+                  on_error=lambda exc: self._panel_failed("transfer", exc))
 
     def _transferred(self, ticket: Ticket, code: str) -> None:
         self.close_panel()
         self.current = None
         self._say(self.t("counter.did.transfer", number=ticket.number, service=self._service_name(code)))
+        self._show_current()
         self.refresh()
 
     def _panel_failed(self, action: str, exc: BaseException) -> None:
@@ -489,7 +492,7 @@ class CounterWindow(QWidget):
         for code, widget in self.prefix_buttons.items():
             if widget.property("variant") != ("primary" if code == prefix else ""):
                 restyle(widget, "variant", "primary" if code == prefix else "")
-        self.call_go.setEnabled(bool(self.call_number_text) and not self.runner.busy)
+        self.call_go.setEnabled(bool(self.call_number_text) and not self._actions_in_flight)
         self.call_hint.setText(self.t("counter.call_number_hint") if self.prefix_buttons
                                else self.t("counter.no_prefixes"))
 
@@ -500,13 +503,14 @@ class CounterWindow(QWidget):
         counter, actor, queue = self.counter, self._actor, self.queue
         for widget in (*self.buttons.values(), self.call_go):
             widget.setEnabled(False)
-        self.runner.run(lambda: queue.call_specific(counter, number, actor=actor),
-                        on_done=self._called_number, on_error=lambda exc: self._call_failed(number, exc))
+        self._act(lambda: queue.call_specific(counter, number, actor=actor),
+                  on_done=self._called_number, on_error=lambda exc: self._call_failed(number, exc))
 
     def _called_number(self, ticket: Ticket) -> None:
         self.close_panel()
         self.current = ticket
         self._say(self.t("counter.did.call_number", number=ticket.number))
+        self._show_current()
         self.refresh()
 
     def _call_failed(self, number: str, exc: BaseException) -> None:
@@ -592,8 +596,22 @@ class CounterWindow(QWidget):
             return
         for widget in self.buttons.values():
             widget.setEnabled(False)
-        self.runner.run(jobs[action], on_done=lambda ticket: self._done(action, ticket),
-                        on_error=lambda exc: self._failed(action, exc))
+        self._act(jobs[action], on_done=lambda ticket: self._done(action, ticket),
+                  on_error=lambda exc: self._failed(action, exc))
+
+    def _act(self, job: Callable[[], Any], on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None]) -> None:
+        """Run a clerk's action; the buttons wait for actions only, never for background re-reads
+        (in a busy building those run all the time, and a click must not be swallowed by one)."""
+        self._actions_in_flight += 1
+
+        def finished(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def run(value: Any) -> None:
+                self._actions_in_flight -= 1
+                callback(value)
+            return run
+
+        self.runner.run(job, on_done=finished(on_done), on_error=finished(on_error))
 
     @property
     def _actor(self) -> str:
@@ -610,6 +628,7 @@ class CounterWindow(QWidget):
             self._say(self.t(f"counter.did.{action}", number=ticket.number))
             if action == "finish":
                 self.survey.offer(ticket)
+        self._show_current()  # the buttons follow the clerk's action at once, not after the next read
         self.refresh()
 
     def _failed(self, action: str, exc: BaseException) -> None:
@@ -618,6 +637,7 @@ class CounterWindow(QWidget):
         else:
             log.error("counter action %s failed", action, exc_info=exc)
             self._say(self.t("counter.queue_unavailable"), error=True)
+        self._show_current()
         self.refresh()
 
     def _say(self, text: str, error: bool = False) -> None:
@@ -680,7 +700,7 @@ class CounterWindow(QWidget):
         if self.application_panel is not None:
             self.application_panel.show_ticket(ticket.number if ticket else None, ticket.day if ticket else None)
         state = ticket.state if ticket is not None else None
-        busy = self.runner.busy
+        busy = self._actions_in_flight > 0
         idle = state is None or state in (TicketState.DONE, TicketState.NO_SHOW)
         self.buttons["call_next"].setEnabled(not busy and idle)
         self.buttons["call_priority"].setEnabled(not busy and idle)

@@ -365,3 +365,43 @@ def test_cancel_closes_the_call_panel(qtbot, counter: CounterWindow) -> None:
     assert counter.call_hint.text() == "Tidak ada nomor yang menunggu untuk loket ini."
     click(qtbot, counter.call_cancel)
     assert counter.action_stack.currentWidget() is counter.work_page
+
+
+class _SlowReads:
+    """The demo queue, with reads of the waiting line let through one at a time (a slow host)."""
+
+    def __init__(self, queue: object) -> None:
+        self._queue = queue
+        self.held = False
+        self.permits = threading.Semaphore(0)
+
+    def waiting(self, *args: object, **kwargs: object) -> object:
+        if self.held:
+            self.permits.acquire(timeout=5)
+        return self._queue.waiting(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._queue, name)
+
+
+def test_a_background_reread_never_swallows_a_clerks_click(qtbot, core: Core) -> None:
+    queue = _SlowReads(core.queue)
+    counter = CounterWindow(core.config, core.catalog, queue)
+    qtbot.addWidget(counter)
+    counter.resize(1600, 900)
+    counter.show()
+    core.queue.issue("KTP-EL", request_id="a")
+    qtbot.waitUntil(lambda: counter.waiting_list.count() == 1 and counter.buttons["call_next"].isEnabled())
+    queue.held = True
+    core.queue.issue("KTP-EL", request_id="b")  # other kiosks: the console re-reads while reads are slow
+    qtbot.wait(100)
+    core.queue.issue("KTP-EL", request_id="c")  # ...and owes one more read
+    qtbot.wait(100)
+    queue.permits.release()  # the first read comes back while the second is under way
+    qtbot.waitUntil(lambda: counter.waiting_list.count() >= 2)
+    assert counter.buttons["call_next"].isEnabled()
+    qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
+    queue.held = False
+    queue.permits.release()
+    qtbot.waitUntil(lambda: counter.current is not None and counter.current.number == "A-001")
+    counter.shutdown()
