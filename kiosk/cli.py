@@ -196,11 +196,16 @@ def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
     from kiosk.log import setup_logging
     from kiosk.store import StoreError
 
+    demo_central = None
     try:
         prepare_data_dir(config.data_dir)
         setup_logging(config.data_dir, config.logging.level)
+        if demo and not config.central.api_url:
+            demo_central, config = _start_demo_central(config)
         core = build_core(config)
     except (StartupError, StoreError) as exc:
+        if demo_central is not None:
+            demo_central.stop()
         print(f"Cannot start: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     log.info("MPP Kiosk %s starting role %s (config: %s, data: %s)", __version__, role, config.source,
@@ -208,6 +213,18 @@ def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
     from kiosk.ui.app import run_gui
 
     try:
-        return run_gui(core, role, demo=demo, windowed=windowed)
+        return run_gui(core, role, demo=demo, windowed=windowed, demo_central=demo_central)
     finally:
         core.close()
+        if demo_central is not None:
+            demo_central.stop()
+
+
+def _start_demo_central(config: Config) -> tuple[object, Config]:
+    """The demo's own MPP Digital: the reference central API on loopback, this device enrolled."""
+    import dataclasses
+
+    from kiosk.central.demo import start_demo_central
+
+    central = start_demo_central(config.data_dir)
+    return central, dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=central.url))

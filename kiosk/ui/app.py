@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
@@ -166,10 +167,12 @@ def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:
     return undo
 
 
-def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
+def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: object | None = None) -> int:
+    """Show the role's windows until the app quits. ``demo_central``: the demo's own central API."""
     app = application()
     speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
     windows = RoleWindows(core, role, speaker)
+    sync, demo_panel = _start_sync(core, role, demo_central)
     undo_hook = install_recovery(windows.kiosk)
     fullscreen = core.config.device.fullscreen and not windowed and not demo
     windows.show(fullscreen=fullscreen)
@@ -186,7 +189,32 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool) -> int:
     finally:
         undo_hook()
         windows.shutdown()
+        if demo_panel is not None:
+            demo_panel.shutdown()
+        if sync is not None:
+            sync.shutdown()
         speaker.shutdown()
+
+
+def _start_sync(core: Core, role: str, demo_central: object | None) -> tuple[Any, Any]:
+    """Background sync on machines that file applications (kiosk roles) when a central API is set;
+    the demo also gets its window to unplug that API. A sync that cannot start leaves the kiosk
+    running offline and says why in the log."""
+    if role not in ("kiosk", "all-in-one") or not core.config.central.api_url:
+        return None, None
+    from kiosk.ui.background_sync import BackgroundSync, DemoCentralPanel
+
+    try:
+        sync = BackgroundSync(core.config)
+    except Exception as exc:  # a damaged store or key file: IT must act, citizens still get tickets
+        log.error("applications will wait on this device, sync cannot start: %s", exc)
+        return None, None
+    panel = None
+    if demo_central is not None:
+        panel = DemoCentralPanel(demo_central, sync, core.config.device.language)
+        panel.resize(900, 1000)
+        panel.show()
+    return sync, panel
 
 
 def stop_on_sigterm(app: QApplication, before_quit: Callable[[], None] | None = None) -> None:
