@@ -72,6 +72,7 @@ class Announcer(QObject):
         self._rendered: tuple[str, Path, float] | None = None
         self.chime_ms = CHIME_MS
         self.seconds_per_word = SECONDS_PER_WORD
+        self.clip_time_scale = 1.0  # tests shorten the wait for a clip to finish playing
         self._calls: deque[tuple[str, int]] = deque()
         self._steps: deque[str] = deque()
         self._speaking = False
@@ -125,7 +126,7 @@ class Announcer(QObject):
             self._speaking = True
             self._timer.start(int((len(step.split()) * self.seconds_per_word + 3) * 1000))
         elif (seconds := self._play_clips(step)) is not None:
-            self._timer.start(int((seconds + 0.4) * 1000))
+            self._timer.start(int((seconds + 0.4) * 1000 * self.clip_time_scale))
         else:
             self._timer.start(0)  # no voice: the chime and the flashing board must do
 

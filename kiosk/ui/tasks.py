@@ -47,7 +47,11 @@ class _Worker(QObject):
 
 
 def _end_thread(thread: QThread, *_args: object) -> None:
-    if thread.isRunning():
+    try:
+        running = thread.isRunning()
+    except RuntimeError:  # at interpreter exit Qt may have deleted the thread already: nothing to end
+        return
+    if running:
         thread.quit()
         thread.wait(10_000)
 

@@ -75,6 +75,7 @@ def test_without_a_voice_the_sentence_is_pieced_together_from_word_clips(qtbot, 
     assert clips is not None, "the shipped clip set must say every word"
     announcer = Announcer(speaker, "id", chime=lambda: None, clips=clips, play_wav=played.append)
     announcer.chime_ms = 5
+    announcer.clip_time_scale = 0.01
     announcer.announce("A-012", 3)
     announcer.announce("B-120", 10)
     qtbot.waitUntil(lambda: len(played) == 4, timeout=30_000)  # each call twice, clip by clip length
