@@ -440,6 +440,10 @@ class _Subscription:
             for kind, data in _sse_events(response.iter_lines(chunk_size=1024)):
                 if self._stop.is_set():
                     return None
+                if kind == "resync":  # the host dropped a backlog this reader could not keep up with
+                    log.warning("queue event stream from %s fell behind; resynchronising", client.base_url)
+                    self._resync()
+                    continue
                 self._deliver(kind, data)
             return None
         except (requests.RequestException, OSError, AttributeError, ValueError) as exc:

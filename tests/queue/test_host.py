@@ -450,3 +450,20 @@ def test_every_operation_has_examples_recorded_from_a_real_session() -> None:
             assert any("example" in c for r in answers for c in r.get("content", {}).values()), where
     issued = document["paths"]["/v1/tickets"]["post"]["responses"]["201"]["content"]["application/json"]["example"]
     assert issued["ticket"]["number"] == "A-001" and issued["ticket"]["nik_masked"] == "3171********0001"
+
+
+def test_a_stream_reader_too_far_behind_gets_one_resync_instead_of_the_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    import kiosk.queue.host as host_module
+
+    monkeypatch.setattr(host_module, "_SSE_QUEUE_SIZE", 3)
+    hub = host_module._Hub()
+
+    async def overflow() -> list[tuple[str, str]]:
+        with hub.client() as queue:
+            for i in range(5):
+                hub._offer(queue, ("called", str(i)))
+            return [queue.get_nowait() for _ in range(queue.qsize())]
+
+    assert asyncio.run(overflow()) == [("resync", "{}"), ("called", "4")]
