@@ -19,8 +19,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from kiosk.datafile import JsonChecker, did_you_mean, show
 from kiosk.paths import bundled_config_dir
 
 SlaUnit = Literal["minute", "hour", "day", "working_day"]
@@ -180,7 +181,7 @@ class Catalog:
                 if code not in self._services_by_code:
                     raise CatalogError(
                         f"site counters: counter {number} lists unknown service {code!r}"
-                        f" (not in catalog {self.version}){_did_you_mean(code, self._services_by_code)}")
+                        f" (not in catalog {self.version}){did_you_mean(code, self._services_by_code)}")
                 assigned.setdefault(code, set()).add(number)
         services = tuple(
             dataclasses.replace(s, counters=tuple(sorted(assigned[s.code]))) if s.code in assigned else s
@@ -234,20 +235,17 @@ _SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(Service))
 _SLA_KEYS = ("amount", "unit")
 
 
-class _Parser:
-    """Walks the JSON once, carrying the source name so every message says where the problem is."""
+class _Parser(JsonChecker):
+    """Walks the catalog JSON once; every message says where the problem is."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, problem: str) -> typing.NoReturn:
-        raise CatalogError(f"{self.source}: {where or 'the catalog'} {problem}")
+    error = CatalogError
+    whole = "the catalog"
 
     def catalog(self, data: object) -> Catalog:
         top = self.mapping(data, "", _TOP_REQUIRED, _TOP_OPTIONAL, what="a JSON object")
         version = self.text(top["version"], "version")
         if "notes" in top and not isinstance(top["notes"], str):
-            self.fail("notes", f"must be text, got {_show(top['notes'])}")
+            self.fail("notes", f"must be text, got {show(top['notes'])}")
         agencies = tuple(self.agency(item, f"agencies[{i}]")
                          for i, item in enumerate(self.array(top["agencies"], "agencies", min_items=1)))
         seen_agencies: set[str] = set()
@@ -264,7 +262,7 @@ class _Parser:
                 self.fail(f"{where}.code", f"{service.code!r} is used by two services; codes must be unique")
             if service.agency not in seen_agencies:
                 self.fail(f"{where}.agency", f"{service.agency!r} is not one of the agencies "
-                          f"({', '.join(sorted(seen_agencies))}){_did_you_mean(service.agency, seen_agencies)}")
+                          f"({', '.join(sorted(seen_agencies))}){did_you_mean(service.agency, seen_agencies)}")
             seen_services.add(service.code)
             services.append(service)
         return Catalog(version=version, agencies=agencies, services=tuple(services))
@@ -292,7 +290,7 @@ class _Parser:
         sla = self.sla(obj["sla"], at("sla"))
         prefix = obj["ticket_prefix"]
         if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-            self.fail(at("ticket_prefix"), f"must be one uppercase letter, got {_show(prefix)}")
+            self.fail(at("ticket_prefix"), f"must be one uppercase letter, got {show(prefix)}")
         daily_quota = self.integer(obj["daily_quota"], at("daily_quota"), minimum=1)
         counters = tuple(self.integer(c, f"{at('counters')}[{i}]", minimum=1)
                          for i, c in enumerate(self.array(obj["counters"], at("counters"), min_items=1)))
@@ -323,74 +321,18 @@ class _Parser:
         amount = self.integer(obj["amount"], f"{where}.amount", minimum=1)
         unit = obj["unit"]
         if unit not in SLA_UNITS:
-            self.fail(f"{where}.unit", f"must be one of {', '.join(SLA_UNITS)}, got {_show(unit)}")
+            self.fail(f"{where}.unit", f"must be one of {', '.join(SLA_UNITS)}, got {show(unit)}")
         return Sla(amount=amount, unit=typing.cast(SlaUnit, unit))
 
     def local(self, data: object, where: str) -> LocalText:
         obj = self.mapping(data, where, LANGUAGES, what="a text in both languages")
         return LocalText(id=self.text(obj["id"], f"{where}.id"), en=self.text(obj["en"], f"{where}.en"))
 
-    def mapping(self, data: object, where: str, required: Sequence[str], optional: Sequence[str] = (),
-               what: str = "an object") -> dict[str, Any]:
-        if not isinstance(data, dict):
-            self.fail(where, f"must be {what} ({{...}}), got {_show(data)}")
-        allowed = (*required, *optional)
-        for key in data:
-            if key not in allowed:
-                self.fail(where, f"has unknown key {key!r}{_did_you_mean(str(key), allowed)}"
-                          f"; allowed: {', '.join(allowed)}")
-        for key in required:
-            if key not in data:
-                self.fail(where, f"is missing the key {key!r}")
-        return data
-
-    def array(self, data: object, where: str, min_items: int = 0) -> list[Any]:
-        if not isinstance(data, list):
-            self.fail(where, f"must be a list ([...]), got {_show(data)}")
-        if len(data) < min_items:
-            self.fail(where, f"must have at least {min_items} item{'s' if min_items > 1 else ''}, got none")
-        return data
-
-    def text(self, data: object, where: str) -> str:
-        if not isinstance(data, str):
-            self.fail(where, f"must be text, got {_show(data)}")
-        if not data.strip():
-            self.fail(where, "must not be empty")
-        return data
-
     def code(self, data: object, where: str) -> str:
         value = self.text(data, where)
         if not _CODE.fullmatch(value):
             self.fail(where, f"must be capitals, digits and dashes (at most 40), got {value!r}")
         return value
-
-    def integer(self, data: object, where: str, minimum: int) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail(where, f"must be a whole number, got {_show(data)}")
-        if data < minimum:
-            self.fail(where, f"must be {minimum} or more, got {data}")
-        return data
-
-    def boolean(self, data: object, where: str) -> bool:
-        if not isinstance(data, bool):
-            self.fail(where, f"must be true or false, got {_show(data)}")
-        return data
-
-
-def _show(value: object) -> str:
-    """A value as the person who wrote the JSON would recognise it."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    return json.dumps(value)
-
-
-def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # --- search ----------------------------------------------------------------------------------

@@ -12,18 +12,18 @@ Pure Python: the kiosk screens, the counter panel and the tests use it, none of 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from kiosk.catalog import Catalog, LocalText
 from kiosk.nik import InvalidNik, check_partial, mask_nik, parse_nik
+from kiosk.datafile import JsonChecker, did_you_mean, show
 from kiosk.paths import bundled_config_dir
 
 FieldType = Literal["text", "digits", "date", "choice", "phone", "email", "registration", "nik"]
@@ -263,7 +263,7 @@ def catalog_problems(forms: FormSet, catalog: Catalog) -> list[str]:
     """Forms for unknown services, and services flagged ``application_form`` without a form."""
     codes = {s.code for s in catalog.services}
     problems = [f"form {code!r} is for a service that is not in catalog {catalog.version}"
-                f"{_did_you_mean(code, codes)}" for code in forms.forms if code not in codes]
+                f"{did_you_mean(code, codes)}" for code in forms.forms if code not in codes]
     problems += [f"service {s.code!r} asks for an application form but forms.json has none"
                  for s in catalog.services if s.application_form and s.code not in forms.forms]
     return problems
@@ -274,12 +274,8 @@ _FORM_KEYS = ("fields", "documents", "template", "extra_fields", "extra_document
 _DOC_KEYS = ("kind", "label", "count", "required")
 
 
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, problem: str) -> typing.NoReturn:
-        raise FormsError(f"{self.source}: {where or 'the file'} {problem}")
+class _Parser(JsonChecker):
+    error = FormsError
 
     def form_set(self, data: object) -> FormSet:
         top = self.mapping(data, "", ("version", "forms"), ("templates", "notes"))
@@ -308,8 +304,8 @@ class _Parser:
                     self.fail(where, f"has both 'template' and {key!r}; use 'extra_{key}' to add to a template")
             name = obj["template"]
             if name not in templates:
-                self.fail(f"{where}.template", f"{_show(name)} is not one of the templates "
-                          f"({', '.join(sorted(templates)) or 'none'}){_did_you_mean(str(name), templates)}")
+                self.fail(f"{where}.template", f"{show(name)} is not one of the templates "
+                          f"({', '.join(sorted(templates)) or 'none'}){did_you_mean(str(name), templates)}")
             fields, documents = templates[name]
         else:
             if "fields" not in obj:
@@ -333,8 +329,8 @@ class _Parser:
         field_id = self.pattern(obj["id"], f"{where}.id", _ID, "lower-case letters, digits and _")
         kind = obj["type"]
         if kind not in FIELD_TYPES:
-            self.fail(f"{where}.type", f"must be one of {', '.join(FIELD_TYPES)}, got {_show(kind)}"
-                      f"{_did_you_mean(str(kind), FIELD_TYPES)}")
+            self.fail(f"{where}.type", f"must be one of {', '.join(FIELD_TYPES)}, got {show(kind)}"
+                      f"{did_you_mean(str(kind), FIELD_TYPES)}")
         choices: tuple[Choice, ...] = ()
         if kind == "choice":
             if "choices" not in obj:
@@ -348,12 +344,12 @@ class _Parser:
             self.fail(f"{where}.choices", f"only a 'choice' field has choices (this one is {kind!r})")
         when = obj.get("when", "any")
         if when not in DATE_RULES:
-            self.fail(f"{where}.when", f"must be one of {', '.join(DATE_RULES)}, got {_show(when)}")
+            self.fail(f"{where}.when", f"must be one of {', '.join(DATE_RULES)}, got {show(when)}")
         if "when" in obj and kind != "date":
             self.fail(f"{where}.when", f"only a 'date' field has 'when' (this one is {kind!r})")
         prefill = obj.get("prefill")
         if prefill is not None and prefill not in PREFILLS:
-            self.fail(f"{where}.prefill", f"must be one of {', '.join(PREFILLS)}, got {_show(prefill)}")
+            self.fail(f"{where}.prefill", f"must be one of {', '.join(PREFILLS)}, got {show(prefill)}")
         if prefill == "registration_number" and kind != "registration":
             self.fail(f"{where}.prefill", "registration_number can only prefill a 'registration' field")
         min_length = self.integer(obj.get("min_length", 0), f"{where}.min_length", 0, 500)
@@ -384,32 +380,6 @@ class _Parser:
             required=self.boolean(obj.get("required", True), f"{where}.required"))
 
     # -- primitives ----------------------------------------------------------------------------
-    def mapping(self, data: object, where: str, required: Sequence[str],
-                optional: Sequence[str] | None = ()) -> dict[str, Any]:
-        """An object with ``required`` keys; ``optional=None`` allows any further keys (maps of names)."""
-        if not isinstance(data, dict):
-            self.fail(where, f"must be an object ({{...}}), got {_show(data)}")
-        if optional is not None:
-            allowed = (*required, *optional)
-            for key in data:
-                if key not in allowed:
-                    self.fail(where, f"has unknown key {key!r}{_did_you_mean(str(key), allowed)}"
-                              f"; allowed: {', '.join(allowed)}")
-        for key in required:
-            if key not in data:
-                self.fail(where, f"is missing the key {key!r}")
-        return data
-
-    def array(self, data: object, where: str) -> list[Any]:
-        if not isinstance(data, list):
-            self.fail(where, f"must be a list ([...]), got {_show(data)}")
-        return data
-
-    def text(self, data: object, where: str) -> str:
-        if not isinstance(data, str) or not data.strip():
-            self.fail(where, f"must be non-empty text, got {_show(data)}")
-        return data
-
     def pattern(self, data: object, where: str, rule: re.Pattern[str], what: str) -> str:
         value = self.text(data, where)
         if not rule.fullmatch(value):
@@ -420,18 +390,6 @@ class _Parser:
         obj = self.mapping(data, where, ("id", "en"))
         return LocalText(id=self.text(obj["id"], f"{where}.id"), en=self.text(obj["en"], f"{where}.en"))
 
-    def integer(self, data: object, where: str, minimum: int, maximum: int) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail(where, f"must be a whole number, got {_show(data)}")
-        if not minimum <= data <= maximum:
-            self.fail(where, f"must be between {minimum} and {maximum}, got {data}")
-        return data
-
-    def boolean(self, data: object, where: str) -> bool:
-        if not isinstance(data, bool):
-            self.fail(where, f"must be true or false, got {_show(data)}")
-        return data
-
     def unique(self, values: Iterable[str], where: str, what: str) -> None:
         seen: set[str] = set()
         for value in values:
@@ -439,17 +397,3 @@ class _Parser:
                 self.fail(where, f"uses the {what} {value!r} twice")
             seen.add(value)
 
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    return json.dumps(value)
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
