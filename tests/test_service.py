@@ -46,7 +46,8 @@ def test_units_have_the_restart_policy_and_a_target(name: str, scope: str) -> No
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 @pytest.mark.parametrize("name,instance", [("mpp-kiosk@.service", "mpp-kiosk@kiosk.service"),
-                                           ("mpp-queue-host.service", "mpp-queue-host.service")])
+                                           ("mpp-queue-host.service", "mpp-queue-host.service"),
+                                           ("mpp-daily-upload.service", "mpp-daily-upload.service")])
 def test_systemd_analyze_verifies_the_units(tmp_path: Path, name: str, instance: str) -> None:
     # The units name the installed build; verify them with an executable that exists here.
     text = (UNITS / name).read_text(encoding="utf-8").replace("/opt/mpp-kiosk/mpp-kiosk", shutil.which("true") or "/bin/true")
@@ -115,3 +116,19 @@ def test_killed_kiosk_restarts_on_welcome_with_no_ticket_lost(tmp_path: Path) ->
     finally:
         engine.close()
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_the_nightly_upload_reports_yesterday_and_queues_it_on_the_queue_host_machine() -> None:
+    service = read_unit(UNITS / "mpp-daily-upload.service")["Service"]
+    timer = read_unit(UNITS / "mpp-daily-upload.timer")
+    assert service["Type"] == "oneshot" and service["User"] != "root"
+    command = service["ExecStart"]
+    assert "date -d yesterday" in command and "report --period day" in command and "--enqueue" in command
+    assert service["ExecStartPost"].startswith("-") and service["ExecStartPost"].endswith("sync now")
+    assert service["ReadWritePaths"] == service["Environment"].split("=", 1)[1]
+    assert timer["Timer"]["Persistent"] == "true" and timer["Install"]["WantedBy"] == "timers.target"
+    from kiosk.cli import build_parser  # the command line the unit runs must parse
+
+    args = build_parser().parse_args(["report", "--period", "day", "--date", "2026-11-22", "--out", "x.pdf",
+                                      "--csv", "d", "--enqueue"])
+    assert args.enqueue and args.period == "day"
