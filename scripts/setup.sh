@@ -19,6 +19,8 @@ apt_packages=(
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng espeak-ng
   # PDF → PNG for looking at tickets and reports
   poppler-utils
+  # USB receipt printers (pyusb talks to them through libusb)
+  libusb-1.0-0
 )
 
 missing=()

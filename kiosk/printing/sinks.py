@@ -277,7 +277,8 @@ def _usb(target: str, timeout: float) -> Callable[[], Any]:
         try:
             import usb.core  # noqa: F401  (pyusb: python-escpos's optional USB backend)
         except ImportError:
-            raise PrinterFault("error", "USB printing needs pyusb: .venv/bin/pip install pyusb") from None
+            raise PrinterFault("error", "USB printing needs pyusb, which comes with the app: reinstall it "
+                               "(scripts/setup.sh)") from None
         from escpos.printer import Usb
 
         printer = Usb(vendor, product, timeout=int(timeout * 1000))
@@ -296,7 +297,8 @@ def _serial(target: str, timeout: float) -> Callable[[], Any]:
         try:
             import serial  # noqa: F401  (pyserial: python-escpos's optional serial backend)
         except ImportError:
-            raise PrinterFault("error", "serial printing needs pyserial: .venv/bin/pip install pyserial") from None
+            raise PrinterFault("error", "serial printing needs pyserial, which comes with the app: reinstall it "
+                               "(scripts/setup.sh)") from None
         from escpos.printer import Serial
 
         printer = Serial(port, baudrate=int(baud_text or 9600), timeout=timeout)
