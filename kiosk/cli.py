@@ -231,4 +231,6 @@ def _start_demo_central(config: Config) -> tuple[object, Config]:
     except Exception as exc:  # the demo must still start: kiosk, counter and board work offline
         log.warning("demo central API could not start (%s); the demo runs offline", exc)
         return None, config
-    return central, dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=central.url))
+    # every 5 s (the shortest allowed): a presenter should see an application leave within moments
+    return central, dataclasses.replace(config, central=dataclasses.replace(
+        config.central, api_url=central.url, sync_interval_seconds=5))

@@ -62,7 +62,9 @@ class DemoCentralPanel(QWidget):
         box.setContentsMargins(20, 16, 20, 16)
         self.state = label("", "title")
         self.toggle = button("", "primary", self.toggle_online, name="demoCentralToggle")
-        self.panel = SyncStatusPanel(sync.status, sync_now=lambda: sync.engine.sync_once(max_seconds=30), t=self.t)
+        # No "sync now" button here: a second pass beside the worker's would race it on the same
+        # outbox; reconnecting (below) asks the worker for a pass instead.
+        self.panel = SyncStatusPanel(sync.status, t=self.t)
         sync.worker.synced.connect(lambda _report: self.panel.refresh())
         box.addWidget(self.state)
         box.addWidget(self.toggle)
