@@ -243,6 +243,23 @@ class _Hub:
                 self._clients.discard(entry)
 
 
+class _EventStreamResponse(StreamingResponse):
+    """A streaming response without Starlette's own disconnect watcher.
+
+    That watcher (used with uvicorn's httptools, ASGI spec 2.3) waits on ``receive()`` and cancels
+    the stream when it returns ``http.disconnect``; on a loaded machine it did so for clients that
+    were still connected (seen: one stream in three cut right after ": connected"). The event
+    stream finds gone clients itself (``request.is_disconnected()`` between events, and a failed
+    send), so it only streams.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.stream_response(send)
+        except OSError:
+            pass  # the client went away mid-send
+
+
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                counters_serving: Callable[[str], int] | None = None,
                keepalive_seconds: float = KEEPALIVE_SECONDS,
@@ -410,8 +427,8 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                     last_sent = wallclock.monotonic()
                     yield f"event: {kind}\ndata: {data}\n\n"
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return _EventStreamResponse(stream(), media_type="text/event-stream",
+                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     return app
 
