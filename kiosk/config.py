@@ -158,6 +158,8 @@ class DisplaySection:
     recent_calls: int = field(default=6, metadata=_opt("Past calls listed on the board", min=1, max=20))
     voice_clips_dir: str = field(default="", metadata=_opt(
         "Word clips (id/, en/) for announcements without a text-to-speech voice; empty = the shipped ones"))
+    status_camera: bool = field(default=False, metadata=_opt(
+        "The board has a camera ([camera] device) that reads ticket QR codes and shows their status"))
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class CameraSection:
         "Camera: a number (0 = first camera) or /dev/videoN; a video file or image folder for demos", min_len=1))
     width: int = field(default=640, metadata=_opt("Capture width in pixels", min=320, max=3840))
     height: int = field(default=480, metadata=_opt("Capture height in pixels", min=240, max=2160))
+    qr_scanning: bool = field(default=True, metadata=_opt(
+        "Read QR codes with this camera: \"Cek status\" on the kiosk and the board, the digital ID (IKD) on the NIK step"))
     ikd_qr_pattern: str = field(default=r"(?<!\d)(?P<nik>\d{16})(?!\d)", metadata=_opt(
         "Regular expression finding the NIK in a digital ID (IKD) QR code; needs a group (?P<nik>...)", min_len=8))
 

@@ -228,14 +228,36 @@ def camera_devices() -> list[str]:
     return sorted(glob.glob("/dev/video*")) if sys.platform.startswith("linux") else []
 
 
+def camera_present(device: str) -> bool:
+    """Whether the configured camera (or its demo stand-in file) is there. Outside Linux there is no cheap
+    way to tell, so it counts as present and the screen that opens it says when it is not."""
+    device = device.strip()
+    if not device.isdigit() and not device.startswith("/dev/"):
+        return Path(device).expanduser().exists()
+    if not sys.platform.startswith("linux"):
+        return True
+    return (device if device.startswith("/dev/") else f"/dev/video{device}") in camera_devices()
+
+
 def _face_enabled(config: Config) -> bool:
     face = getattr(config, "face", None)
     return bool(getattr(face, "enabled", True))
 
 
+def _camera_uses(config: Config) -> list[str]:
+    """What this device uses its camera for (face check, QR reading), in words for IT."""
+    uses = ["face check"] if _face_enabled(config) else []
+    if getattr(getattr(config, "camera", None), "qr_scanning", False):
+        uses.append("QR reading (Cek status, digital ID)")
+    if getattr(getattr(config, "display", None), "status_camera", False):
+        uses.append("the board's Cek status")
+    return uses
+
+
 def check_camera(config: Config) -> Finding:
-    if not _face_enabled(config):
-        return "ok", "face check turned off ([face] enabled = false): no camera needed", ""
+    uses = _camera_uses(config)
+    if not uses:
+        return "ok", "no camera needed (face check and QR reading turned off)", ""
     configured = str(getattr(getattr(config, "camera", None), "device", "0"))
     if not configured.isdigit() and not configured.startswith("/dev/"):  # a demo video or image folder
         if Path(configured).expanduser().exists():
@@ -245,8 +267,8 @@ def check_camera(config: Config) -> Finding:
     if not devices:
         if not sys.platform.startswith("linux"):
             return "ok", "camera presence is checked when the face step opens (not Linux)", ""
-        return "warning", "no camera found: the face check is skipped, citizens type their NIK only", \
-            "admin.advice.camera"
+        return "warning", (f"no camera found for the {' and '.join(uses)}: citizens type their NIK, "
+                           "\"Cek status\" says the camera cannot be used"), "admin.advice.camera"
     wanted = configured if configured.startswith("/dev/") else f"/dev/video{configured}"
     if wanted not in devices:
         return "warning", f"camera {wanted} not found; present: {', '.join(devices)}", "admin.advice.camera"

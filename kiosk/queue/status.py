@@ -14,7 +14,7 @@ import html
 import re
 import threading
 import time as wallclock
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +105,8 @@ def ticket_status(engine: QueueEngine, ticket: Ticket, counters_serving: int = 1
     }
 
 
-def _message(t: Translator, status: dict[str, Any]) -> list[str]:
+def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
+    """One or two plain sentences on where the ticket stands (the phone page, the kiosk, the board)."""
     if not status["valid_today"]:
         return [t("printing.status.expired", day=status["day"])]
     state = status["state"]
@@ -125,7 +126,7 @@ def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str
     if status is None:
         title, lines, number = t("printing.status.title"), [t("printing.status.not_found")], ""
     else:
-        title, lines, number = t("printing.status.title"), _message(t, status), status["number"]
+        title, lines, number = t("printing.status.title"), ticket_status_lines(t, status), status["number"]
     called = status is not None and status["valid_today"] and status["state"] == "called"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     number_html = (f'<div class="number">{html.escape(t("printing.status.number", number=number))}</div>'

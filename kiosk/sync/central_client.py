@@ -148,6 +148,15 @@ class ApplicationStatus:
 
 
 @dataclass(frozen=True)
+class PublicApplicationStatus:
+    """What anyone holding the receipt may know: no NIK, no name, no note from the agency."""
+
+    number: str
+    status: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class RecordsResult:
     """Per-record outcome of a batch upload: accepted (new), duplicate (same again), conflicts (id reused)."""
 
@@ -253,6 +262,19 @@ class CentralClient:
     def application_status(self, app_id: str) -> ApplicationStatus:
         answer = self._json(self._request("GET", f"/applications/{quote(app_id, safe='')}"))
         return _status_from_json(answer)
+
+    def public_application_status(self, app_id: str) -> PublicApplicationStatus | None:
+        """What the receipt's QR shows anyone holding it (number and status, no personal data); unsigned,
+        so a kiosk that was never enrolled can still answer "Cek status". None when the platform does not
+        know the id (yet: the application may still be in a kiosk's outbox)."""
+        try:
+            answer = self._json(self._request("GET", f"/public/applications/{quote(app_id, safe='')}", signed=False))
+        except CentralRejected as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return PublicApplicationStatus(number=str(answer.get("number", "")), status=str(answer["status"]),
+                                       updated_at=str(answer.get("updated_at", "")))
 
     def application_statuses(self, app_ids: Sequence[str]) -> list[ApplicationStatus]:
         """Statuses of many applications in one call (unknown ids are left out)."""

@@ -17,6 +17,7 @@ from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import BoardState, EventType, QueueEvent
 from kiosk.ui.announcer import Announcer
+from kiosk.ui.board_status import BoardStatusCheck
 from kiosk.ui.bridge import QueueEvents
 from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.theme import Scale, board_style
@@ -121,6 +122,10 @@ class DisplayWindow(QWidget):
         side.addWidget(self.recent_title)
         side.addWidget(self.recent)
         side.addStretch(1)
+        self.status_corner: BoardStatusCheck | None = None
+        if config.display.status_camera:
+            self.status_corner = self._status_corner()
+            side.addWidget(self.status_corner)
         middle.addLayout(side, 2)
         root.addLayout(middle, 1)
 
@@ -139,6 +144,18 @@ class DisplayWindow(QWidget):
         self._apply_style()
         self.retranslate()
         self.refresh()
+        if self.status_corner is not None:
+            self.status_corner.start()  # once the layout is final: re-parenting a widget hides it
+
+    def _status_corner(self) -> BoardStatusCheck:
+        """"Cek status" by the board's camera ([display] status_camera)."""
+        from kiosk.camera.sources import source_from_config
+        from kiosk.status_check import StatusChecker
+
+        config = self.config
+        corner = BoardStatusCheck(StatusChecker.from_config(config, self.queue), lambda: source_from_config(config),
+                                  config.camera.ikd_qr_pattern, config.device.language)
+        return corner
 
     def retranslate(self) -> None:
         t = self.t
@@ -225,6 +242,8 @@ class DisplayWindow(QWidget):
         for timer in (self.clock_timer, self.flash_timer):
             timer.stop()
         self.marquee.stop()
+        if self.status_corner is not None:
+            self.status_corner.stop()
         if self.announcer is not None:
             self.announcer.stop()
         self.events.close()

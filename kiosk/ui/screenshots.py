@@ -231,5 +231,8 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     from kiosk.ui.citizen.face_shots import capture_face
 
     capture_face(base, out, shots)
+    from kiosk.ui.citizen.status_shots import capture_status
+
+    capture_status(base, out, shots)
     settle()
     return shots

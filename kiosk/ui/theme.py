@@ -69,6 +69,11 @@ def kiosk_style(scale: Scale) -> str:
     QLabel#fieldError {{ font-size: {f(32)}px; color: {DANGER}; font-weight: 600; }}
     QLabel#fieldOk {{ font-size: {f(32)}px; color: {SUCCESS}; font-weight: 600; }}
     QLabel#ticketNumber {{ font-size: {f(190)}px; font-weight: 800; color: {PRIMARY_DARK}; }}
+    QLabel#statusNumber {{ font-size: {f(96)}px; font-weight: 800; color: {PRIMARY_DARK}; }}
+    QLabel#statusNumber[kind="application"] {{ font-size: {f(46)}px; }}
+    QLabel#statusMessage {{ font-size: {f(40)}px; padding: {p(16)}px; }}
+    QLabel#statusMessage[state="called"] {{ background: {PRIORITY}; font-weight: 700; border-radius: {p(12)}px; }}
+    QLabel#statusMessage[state="error"] {{ color: {DANGER}; font-weight: 600; }}
     QLabel#banner {{ background: {PRIORITY}; color: {INK}; font-size: {f(30)}px; font-weight: 600;
                      padding: {p(16)}px; border-radius: {p(10)}px; }}
     QLabel#errorBanner {{ background: {DANGER}; color: white; font-size: {f(30)}px; font-weight: 600;
@@ -179,4 +184,9 @@ def board_style(scale: Scale) -> str:
     QLabel#boardList {{ font-size: {f(52)}px; }}
     QLabel#boardWaiting {{ font-size: {f(44)}px; }}
     Marquee, QWidget#marquee {{ font-size: {f(44)}px; background: #12305a; color: white; }}
+    QFrame#statusCorner {{ background: #12305a; border-radius: {p(20)}px; }}
+    QFrame#statusCorner QLabel {{ background: transparent; }}
+    QLabel#statusHint {{ font-size: {f(30)}px; }}
+    QLabel#statusCornerNumber {{ font-size: {f(64)}px; font-weight: 800; color: {BOARD_ACCENT}; }}
+    QLabel#statusCornerText {{ font-size: {f(36)}px; font-weight: 600; }}
     """

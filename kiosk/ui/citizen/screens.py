@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.camera.qr import QrReading
 from kiosk.catalog import Catalog, Service
 from kiosk.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.nik import InvalidNik, NikProblem, check_partial, parse_nik
 from kiosk.queue.models import IssuedTicket, PriorityGroup
 from kiosk.ui.printing import TicketPrintPanel
+from kiosk.ui.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
 
 
@@ -68,6 +70,7 @@ class WelcomeScreen(Screen):
     priority = Signal()
     language = Signal(str)
     survey = Signal()
+    status = Signal()
 
     def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,10 +102,17 @@ class WelcomeScreen(Screen):
         self.layout_.addWidget(self.subtitle)
         self.layout_.addStretch(1)
         self.layout_.addLayout(self.actions)
-        # "Nilai layanan kami": shown by the window when this kiosk can find tickets by number.
+        # "Nilai layanan kami" (shown by the window when this kiosk can find tickets by number) and
+        # "Cek status" (shown when the kiosk reads QR codes with its camera).
         self.survey_button = button("", "small", self.survey.emit, name="surveyButton")
         self.survey_button.hide()
-        self.layout_.addWidget(self.survey_button)
+        self.status_button = button("", "small", self.status.emit, name="statusButton")
+        self.status_button.hide()
+        extras = QHBoxLayout()
+        extras.setSpacing(20)
+        extras.addWidget(self.status_button)
+        extras.addWidget(self.survey_button)
+        self.layout_.addLayout(extras)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.language_hint)
         self.layout_.addLayout(langs)
@@ -122,6 +132,7 @@ class WelcomeScreen(Screen):
         self.priority_note.setText(t("welcome.priority_note"))
         self.language_hint.setText(t("welcome.language_hint"))
         self.survey_button.setText("★ " + t("survey.welcome_button"))
+        self.status_button.setText(t("status_check.welcome_button"))
         self.lang_id.setChecked(t.lang == "id")
         self.lang_en.setChecked(t.lang == "en")
 
@@ -517,20 +528,78 @@ class IdentifyScreen(Screen):
         self.keypad.clear.connect(self.reset)
         self.next_button = button("", "primary", self._submit, name="nextButton")
         self.next_button.setEnabled(False)
+        # The digital ID (IKD) QR read by the camera instead of typing: see enable_ikd_scan.
+        self.ikd_button = button("", "small", self.start_ikd_scan, name="ikdScanButton")
+        self.ikd_button.hide()
+        self.ikd_cancel = button("", "", self.stop_ikd_scan, name="ikdCancel")
+        self.ikd_cancel.hide()
+        self.scanner: QrScanPanel | None = None
+        self._ikd_note = ""  # a message about the scan, shown instead of the digit count
         # Portrait: everything in one column. Landscape: text and field left, keypad right.
         self.info = QVBoxLayout()
         self.info.setSpacing(22)
-        for widget in (self.title, self.subtitle, self.field, self.message, self.reveal_button):
+        for widget in (self.title, self.subtitle, self.field, self.message, self.reveal_button, self.ikd_button):
             self.info.addWidget(widget)
         self.info.addStretch(1)
+        self.input_side = QVBoxLayout()
+        self.input_side.setSpacing(18)
+        self.input_side.addWidget(self.keypad, 1)
+        self.input_side.addWidget(self.ikd_cancel)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(28)
         self.body.addLayout(self.info, 1)
-        self.body.addWidget(self.keypad, 1)
+        self.body.addLayout(self.input_side, 1)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.next_button)
         self._landscape = False
         self._problem: NikProblem | None = None
+
+    # -- the digital ID (IKD) by camera ----------------------------------------------------------
+    def enable_ikd_scan(self, make_source: SourceFactory, ikd_pattern: str) -> None:
+        """Offer "Pindai KTP digital": the camera reads the IKD QR and fills in the NIK to confirm."""
+        self.scanner = QrScanPanel(make_source, ikd_pattern)
+        self.scanner.hide()
+        self.scanner.read.connect(self._ikd_read)
+        self.scanner.camera_failed.connect(self._ikd_camera_failed)
+        self.input_side.insertWidget(0, self.scanner, 1)
+        self.ikd_button.show()
+
+    def start_ikd_scan(self) -> None:
+        if self.scanner is None:
+            return
+        self._ikd_note = "ikd.scan"
+        self.keypad.hide()
+        self.scanner.show()
+        self.ikd_cancel.show()
+        self.ikd_button.hide()
+        self.scanner.start()
+        self._show_state()
+
+    def stop_ikd_scan(self, note: str = "") -> None:
+        if self.scanner is None:
+            return
+        self.scanner.stop()
+        self.scanner.hide()
+        self.ikd_cancel.hide()
+        self.keypad.show()
+        self.ikd_button.show()
+        self._ikd_note = note
+        self._show_state()
+
+    def _ikd_read(self, reading: QrReading) -> None:
+        if reading.kind != "ikd":
+            self._ikd_note = "ikd.not_ikd"
+            self._show_state()
+            return
+        if reading.problem:
+            self._ikd_note = f"nik.error.{reading.problem}"
+            self._show_state()
+            return
+        self._set_digits(reading.value)
+        self.stop_ikd_scan("ikd.read")
+
+    def _ikd_camera_failed(self, _message: str) -> None:
+        self.stop_ikd_scan("ikd.camera_unavailable")
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -551,6 +620,9 @@ class IdentifyScreen(Screen):
         return self.field.isReadOnly()
 
     def reset(self) -> None:
+        if self.scanner is not None and self.scanner.isVisible():
+            self.stop_ikd_scan()
+        self._ikd_note = ""
         self._digits = ""
         self._revealed = False
         self.field.setReadOnly(False)
@@ -567,6 +639,8 @@ class IdentifyScreen(Screen):
         self.subtitle.setText(t("identify.subtitle"))
         self.next_button.setText(t("identify.next"))
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
+        self.ikd_button.setText(t("ikd.scan_button"))
+        self.ikd_cancel.setText(t("ikd.cancel"))
         self._show_state()
 
     def _type_digit(self, digit: str) -> None:
@@ -577,6 +651,7 @@ class IdentifyScreen(Screen):
         self._set_digits(self._digits[:-1])
 
     def _set_digits(self, digits: str) -> None:
+        self._ikd_note = ""
         self._digits = digits
         self._revealed = False
         self._validate()
@@ -620,7 +695,17 @@ class IdentifyScreen(Screen):
         digits, t = self.digits, self.t
         complete = len(digits) == 16 and self._problem is None
         self.next_button.setEnabled(complete)
-        if self._problem is not None:
+        scan_problem = self._ikd_note.startswith("nik.error.") or self._ikd_note in ("ikd.not_ikd",
+                                                                                     "ikd.camera_unavailable")
+        if self._ikd_note and (scan_problem or self._ikd_note == "ikd.scan"):
+            self.message.setObjectName("fieldError" if scan_problem else "note")
+            self.message.setText(t(self._ikd_note))
+            state = "error" if scan_problem else ""
+        elif self._ikd_note == "ikd.read" and complete:
+            self.message.setObjectName("fieldOk")
+            self.message.setText(t("ikd.read"))
+            state = "ok"
+        elif self._problem is not None:
             self.message.setObjectName("fieldError")
             self.message.setText(t(f"nik.error.{self._problem.value}"))
             state = "error"

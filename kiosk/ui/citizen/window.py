@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog, Service
 from kiosk.config import Config
+from kiosk.diagnostics import camera_present
 from kiosk.flow import FINAL_STEPS, CitizenSession, Step, steps_for
 from kiosk.i18n import Translator
 from kiosk.log import event
@@ -45,6 +46,7 @@ from kiosk.ui.widgets import Header, IdleOverlay
 
 if TYPE_CHECKING:
     from kiosk.camera.service import FaceServices
+    from kiosk.ui.citizen.status_check import StatusCheckScreen
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class KioskWindow(QWidget):
         self.applications = applications   # forms, store and camera for services with an application
         self.application_flow: ApplicationFlow | None = None
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.citizen.survey)
+        self.status_check: StatusCheckScreen | None = None  # "Cek status" (kiosk.ui.citizen.status_check)
         self.survey_store = SurveyStore(config.data_dir / "survey.db")  # opened on first use, off the GUI thread
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
@@ -165,6 +168,15 @@ class KioskWindow(QWidget):
             self.screens[face.step] = face
             self.stack.addWidget(face)
             self.face_check_available = True
+        if self.config.camera.qr_scanning and camera_present(self.config.camera.device):
+            self._build_status_check(welcome)
+            from kiosk.camera.sources import source_from_config
+
+            config = self.config
+            identify.enable_ikd_scan(lambda: source_from_config(config), config.camera.ikd_qr_pattern)
+        elif self.config.camera.qr_scanning:
+            log.warning("camera %s not found: no \"Cek status\" and no digital-ID scan on this kiosk until it "
+                        "is connected and the kiosk restarted ([camera] device)", self.config.camera.device)
         self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=ticket_finder(self.queue))
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
@@ -176,6 +188,23 @@ class KioskWindow(QWidget):
             for screen in self.application_flow.screens:
                 self.screens[screen.step] = screen
                 self.stack.addWidget(screen)
+
+    def _build_status_check(self, welcome: WelcomeScreen) -> None:
+        """"Cek status": the camera reads a ticket's or receipt's QR (the queue or the central API answers)."""
+        from kiosk.camera.sources import source_from_config
+        from kiosk.status_check import StatusChecker
+        from kiosk.ui.citizen.status_check import StatusCheckScreen
+
+        config = self.config
+        outbox = self.applications.store if self.applications is not None else None
+        screen = StatusCheckScreen(StatusChecker.from_config(config, self.queue, outbox),
+                                   lambda: source_from_config(config), config.camera.ikd_qr_pattern)
+        screen.done.connect(self.wipe)
+        welcome.status.connect(lambda: self.show_step(Step.STATUS))
+        welcome.status_button.show()
+        self.status_check = screen
+        self.screens[screen.step] = screen
+        self.stack.addWidget(screen)
 
     # -- navigation ----------------------------------------------------------------------------
     @property
@@ -450,6 +479,8 @@ class KioskWindow(QWidget):
             self.application_flow.shutdown()
         if self.survey is not None:
             self.survey.stop()
+        if self.status_check is not None:
+            self.status_check.stop()
         self.runner.stop()
         self.printing.stop()
         self.survey_store.close()
