@@ -23,6 +23,7 @@ from typing import Protocol
 
 from kiosk.log import event
 from kiosk.nik import mask_nik
+from kiosk.queue.models import EventType, QueueEvent
 from kiosk.sync.central_client import CentralError, CentralRejected, CentralUnavailable, IdentityResult, NotEnrolled
 from kiosk.sync.outbox import Sealer, load_or_create_key
 
@@ -103,6 +104,19 @@ class IdentityCheck:
 
 
 _REF = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+#: Queue events after which a kept face has no use left: the clerk started serving (the e-KTP was
+#: checked at the counter), finished, or the ticket was cancelled. A no-show may come back later
+#: the same day, so its face stays until the day ends.
+COUNTER_DONE_EVENTS = frozenset({EventType.STARTED, EventType.FINISHED, EventType.CANCELLED})
+
+
+def face_to_release(queue_event: QueueEvent) -> str | None:
+    """The pending-face reference (the ticket's request id) that ``queue_event`` makes unnecessary."""
+    ticket = queue_event.ticket
+    if queue_event.type in COUNTER_DONE_EVENTS and ticket.identity_status == "to_verify_at_counter":
+        return ticket.request_id if _REF.fullmatch(ticket.request_id) else None
+    return None
 
 
 class PendingFaces:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,30 @@ def test_every_face_state_fits(qtbot, core: Core, stop_face, size: tuple[int, in
                 assert widget.height() >= 72, (face.state, widget.objectName())
             elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
                 assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (face.state, widget.text()[:30])
+
+
+def test_kept_faces_go_once_the_counter_has_seen_the_citizen_or_the_day_ends(qtbot, core: Core, tmp_path: Path) -> None:
+    """Deferred identity: the picture is deleted when the clerk starts serving that ticket (not before,
+    not for another ticket), and a past day's pictures are purged by the kiosk's midnight timer."""
+    today = [date(2026, 11, 23)]
+    pending = PendingFaces(tmp_path / "pending", today=lambda: today[0])
+    services = FaceServices(FaceSection(), MODELS, lambda: ImageListSource([OBAMA]), pending=pending)
+    window = _kiosk(qtbot, core, services)
+    assert window.purge_timer is not None and window.purge_timer.isActive()
+    mine = core.queue.issue("KTP-EL", request_id="face-ref-1", identity_status="to_verify_at_counter").ticket
+    other = core.queue.issue("KTP-EL", request_id="face-ref-2", identity_status="to_verify_at_counter").ticket
+    pending.keep(mine.request_id, b"jpeg-1")
+    pending.keep(other.request_id, b"jpeg-2")
+
+    core.queue.call_next(1, ["KTP-EL"], actor="clerk@counter-1")
+    qtbot.wait(50)
+    assert pending.load(mine.request_id) == b"jpeg-1"  # called is not checked yet
+    core.queue.start(mine.id, actor="clerk@counter-1")
+    qtbot.waitUntil(lambda: pending.load(mine.request_id) is None, timeout=5000)
+    assert pending.load(other.request_id) == b"jpeg-2"
+
+    today[0] = date(2026, 11, 24)
+    window.purge_timer.timeout.emit()  # midnight
+    qtbot.waitUntil(lambda: not (tmp_path / "pending" / "2026-11-23").exists(), timeout=5000)
+    assert window.purge_timer.isActive()  # armed for the next midnight
+    window.shutdown()

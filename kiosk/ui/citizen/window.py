@@ -8,6 +8,7 @@ screen. Anything unexpected sends the kiosk back to the welcome screen (see :mod
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -22,7 +23,7 @@ from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
-from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull, WaitPreview
+from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QueueEvent, QuotaFull, WaitPreview
 from kiosk.survey.link import ticket_finder
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
@@ -37,6 +38,7 @@ from kiosk.ui.citizen.screens import (
     UnavailableScreen,
     WelcomeScreen,
 )
+from kiosk.ui.bridge import QueueEvents
 from kiosk.ui.citizen.survey import SurveyFlow, survey_style
 from kiosk.ui.printing import FAILED, PrintController, PrinterAttentionBadge
 from kiosk.ui.speech import Speaker
@@ -45,6 +47,7 @@ from kiosk.ui.theme import Scale, kiosk_style, tile_style
 from kiosk.ui.widgets import Header, IdleOverlay
 
 if TYPE_CHECKING:
+    from kiosk.camera.identity import PendingFaces
     from kiosk.camera.service import FaceServices
     from kiosk.ui.citizen.status_check import StatusCheckScreen
 
@@ -131,6 +134,12 @@ class KioskWindow(QWidget):
         self._ticket_seconds = 0
         QApplication.instance().installEventFilter(self)
 
+        self.queue_events: QueueEvents | None = None
+        self.purge_timer: QTimer | None = None
+        pending = self.face_services.pending if self.face_services is not None else None
+        if pending is not None and self.face_check_available:
+            self._watch_pending_faces(pending)
+
         self._apply_style()
         self.retranslate()
         if catalog is not None:
@@ -205,6 +214,36 @@ class KioskWindow(QWidget):
         self.status_check = screen
         self.screens[screen.step] = screen
         self.stack.addWidget(screen)
+
+    def _watch_pending_faces(self, pending: PendingFaces) -> None:
+        """Face pictures kept for counter verification go as soon as the counter has seen the citizen
+        (the queue says so), and every day's leftovers go at midnight (UU 27/2022: no longer than needed)."""
+        from kiosk.camera.identity import face_to_release
+
+        def changed(queue_event: QueueEvent) -> None:
+            ref = face_to_release(queue_event)
+            if ref is not None:
+                self.runner.run(lambda: pending.release(ref),
+                                on_done=lambda gone: gone and log.info("pending face of ticket %s deleted after "
+                                                                       "the counter", queue_event.ticket.number))
+
+        self.queue_events = QueueEvents(self.queue, self)
+        self.queue_events.changed.connect(changed)
+        self.purge_timer = QTimer(self)
+        self.purge_timer.setSingleShot(True)
+        self.purge_timer.timeout.connect(lambda: self.purge_pending_faces(pending))
+        self._arm_purge_timer()
+
+    def purge_pending_faces(self, pending: PendingFaces) -> None:
+        self.runner.run(pending.purge, on_done=lambda n: n and log.info("%d pending face(s) of past days deleted", n),
+                        on_error=lambda exc: log.warning("pending faces not purged: %s", exc))
+        self._arm_purge_timer()
+
+    def _arm_purge_timer(self) -> None:
+        if self.purge_timer is not None:
+            now = datetime.now()  # PendingFaces keeps days by this machine's calendar
+            midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
+            self.purge_timer.start(int((midnight - now).total_seconds() * 1000))
 
     # -- navigation ----------------------------------------------------------------------------
     @property
@@ -470,8 +509,11 @@ class KioskWindow(QWidget):
 
     def shutdown(self) -> None:
         QApplication.instance().removeEventFilter(self)
-        for timer in (self.idle_timer, self.ticket_timer):
-            timer.stop()
+        for timer in (self.idle_timer, self.ticket_timer, self.purge_timer):
+            if timer is not None:
+                timer.stop()
+        if self.queue_events is not None:
+            self.queue_events.close()
         self.overlay.cancel()
         self.header.stop()
         self.speaker.stop()
@@ -481,6 +523,10 @@ class KioskWindow(QWidget):
             self.survey.stop()
         if self.status_check is not None:
             self.status_check.stop()
+        face = self.screens.get(Step.FACE)
+        if face is not None:
+            face.reset()  # camera off, identity client closed
+            face.runner.stop()  # type: ignore[attr-defined]
         self.runner.stop()
         self.printing.stop()
         self.survey_store.close()
