@@ -4,8 +4,9 @@ The kiosk keeps what the citizen typed and photographed in an :class:`Applicatio
 the session (so wiping the session on idle forgets it), turns it into the outbox's
 ``NewApplication`` and saves it through the local ``ApplicationStore`` (one transaction, before the
 citizen is told "saved"). Store failures become :class:`ApplicationNotSaved`, which the screen turns
-into "please see staff" while keeping everything on screen. The counter finds the application of
-the ticket in hand with :func:`application_for_ticket`. No Qt here.
+into "please see staff" while keeping everything on screen. The counter reads the application of the
+ticket in hand from the queue (:mod:`kiosk.application_views`) and labels it with
+:func:`describe_application`. No Qt here.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 
 from kiosk.forms import DocumentRequirement, Form, check_form, display_value
-from kiosk.nik import Nik, mask_nik
+from kiosk.nik import Nik
+from kiosk.queue.models import ApplicationView
 
 log = logging.getLogger(__name__)
 
@@ -123,88 +125,37 @@ class FiledApplication:
     number: str
     service_code: str
     nik_masked: str
-    ticket_number: str | None
     created_at: datetime | None
     state: str
     rows: tuple[tuple[str, str], ...]
     documents: tuple[tuple[str, int], ...]
+    details_deleted: bool = False
 
 
-def _get(item: Any, name: str, default: Any = None) -> Any:
-    if isinstance(item, Mapping):
-        return item.get(name, default)
-    return getattr(item, name, default)
+def describe_application(view: ApplicationView, form: Form | None, lang: str) -> FiledApplication:
+    """Label the answers of an application view (``QueueClient.application_of``) in ``lang``.
 
-
-def describe_application(item: Any, form: Form | None, lang: str) -> FiledApplication:
-    """Turn a stored outbox item into labelled rows in ``lang`` (unknown fields keep their ids)."""
-    values: Mapping[str, str] = _get(item, "fields", {}) or {}
+    Answers follow the form's order with its labels and display values; fields the form does not
+    know keep their ids. NIK-type answers arrive masked from the kiosk and are shown as they are.
+    """
+    values = view.answers
     rows: list[tuple[str, str]] = []
     known = set()
     if form is not None:
         for f in form.fields:
             if f.id in values:
                 known.add(f.id)
-                rows.append((f.label.get(lang), display_value(f, str(values[f.id]), lang)))
-    rows += [(key, str(value)) for key, value in values.items() if key not in known]
-    kinds: dict[str, int] = {}
-    for attachment in _get(item, "attachments", ()) or ():
-        kind = str(_get(attachment, "kind", "?"))
-        kinds[kind] = kinds.get(kind, 0) + 1
-    documents = []
-    if form is not None:
-        documents = [(d.label.get(lang), kinds.pop(d.kind, 0)) for d in form.documents]
-    documents += list(kinds.items())
-    nik = str(_get(item, "nik", "") or "")
-    return FiledApplication(
-        number=str(_get(item, "number", "")), service_code=str(_get(item, "service_code", "")),
-        nik_masked=mask_nik(nik) if nik else str(_get(item, "nik_masked", "") or "—"), ticket_number=_get(item, "ticket_number"),
-        created_at=_get(item, "created_at"), state=str(_get(item, "state", "pending")),
-        rows=tuple(rows), documents=tuple(documents))
-
-
-def application_for_ticket(store: Any, ticket_number: str, *, day: str | None = None,
-                           tz: tzinfo | None = None) -> dict[str, Any] | None:
-    """The newest application filed with queue number ``ticket_number``, as the counter shows it.
-
-    Queue numbers restart every day, so ``day`` (YYYY-MM-DD in ``tz``, the site's zone) picks that day's one. Returns the
-    stored body (fields, attachment kinds, unmasked NIK: mask before showing) plus ``state`` (the
-    outbox state); ``fields`` is empty when the retention job already deleted the personal data.
-    In the one-machine demo the store is this machine's; on a building LAN the counter is another
-    machine, and the queue host would have to serve this lookup (see the issue 6 report).
-    """
-    finder = getattr(store, "find_by_ticket", None)
-    app_id = finder(ticket_number, day=day) if callable(finder) else _find_by_ticket(store, ticket_number, day, tz)
-    if app_id is None:
-        return None
-    state = store.status(app_id)
-    try:
-        body = dict(store.outgoing_application(app_id).body)
-    except Exception as exc:  # purged by retention, or its key does not fit: show what is left
-        log.warning("application %s: details unavailable (%s)", app_id, exc)
-        body = {"number": state.number if state else "", "service_code": state.service_code if state else "",
-                "fields": {}, "attachments": [], "ticket_number": ticket_number}
-    body["state"] = state.sync_state if state is not None else "pending"
-    body["nik_masked"] = mask_nik(str(body.pop("nik", ""))) if body.get("nik") else (state.nik_masked if state else "")
-    return body
-
-
-def _find_by_ticket(store: Any, ticket_number: str, day: str | None, tz: tzinfo | None) -> str | None:
-    """ADAPTER until ``ApplicationStore.find_by_ticket(ticket_number, day=)`` exists (asked of the sync area):
-    reads the store's ``applications`` table through its own locked connection, newest first."""
-    with store.db.reading() as conn:
-        rows = conn.execute("SELECT id, created_at FROM applications WHERE ticket_number=? "
-                            "ORDER BY created_at DESC LIMIT 20", (ticket_number,)).fetchall()
-    for row in rows:
-        if day is None:
-            return str(row[0])
-        try:
-            created = datetime.fromisoformat(str(row[1])).astimezone(tz)
-        except ValueError:
-            continue
-        if created.date().isoformat() == day:
-            return str(row[0])
-    return None
+                shown = values[f.id] if f.type == "nik" else display_value(f, values[f.id], lang)
+                rows.append((f.label.get(lang), shown))
+    rows += [(key, value) for key, value in values.items() if key not in known]
+    counts = dict(view.documents)
+    documents = [(d.label.get(lang), counts.pop(d.kind, 0)) for d in form.documents] if form is not None else []
+    documents += list(counts.items())
+    if view.details_deleted:
+        documents = []  # unknown now: "0 photos" would be wrong
+    return FiledApplication(number=view.number, service_code=view.service_code, nik_masked=view.nik_masked,
+                            created_at=view.created_at, state=view.sync_state, rows=tuple(rows),
+                            documents=tuple(documents), details_deleted=view.details_deleted)
 
 
 def qr_modules(text: str) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Examples for the queue host's OpenAPI file, recorded from a real session, not written by hand.
 
-A scripted morning (a kiosk issues tickets, a counter calls, recalls, starts, finishes, transfers...)
+A scripted morning (a kiosk issues tickets and attaches a filed application, a counter reads it,
+calls, recalls, starts, finishes, transfers...)
 runs against the real app and engine on a fixed clock; each operation's request and answer become
 its example. Hand-written examples drift from the code; these cannot. Ticket ids (random) are
 replaced by stable placeholders so the committed file only changes when the API does.
@@ -75,6 +76,15 @@ def recorded_examples() -> Examples:
                 ids[issued["ticket"]["id"]] = f"TICKET-{number}"
                 ids[status_token(issued["ticket"]["id"])] = f"STATUS-TOKEN-{number}"
             call("GET", "/v1/status/{token}", "display", token=status_token(first["ticket"]["id"]))
+            view = {"application_id": "0b6f1f5e-8c2a-4d7e-9a41-2f5c3e9d7a10", "number": "APP-20261123-0001",
+                    "service_code": "KTP-EL", "nik_masked": "3171********0001",
+                    "created_at": "2026-11-23T01:01:30+00:00", "sync_state": "pending",
+                    "answers": {"reason": "lost", "phone": "081234567890"},
+                    "documents": {"kk": 1, "police_report": 1}, "details_deleted": False}
+            call("PUT", "/v1/tickets/{ticket_id}/application", "kiosk", view, ticket_id=first["ticket"]["id"])
+            call("PUT", "/v1/tickets/{ticket_id}/application", "kiosk", {**view, "sync_state": "sent"},
+                 ticket_id=first["ticket"]["id"])  # the kiosk's newer sync state (200; the first example is kept)
+            call("GET", "/v1/tickets/{ticket_id}/application", "counter", ticket_id=first["ticket"]["id"])
             called = call("POST", "/v1/counters/{counter}/call-next", "counter",
                           {"services": ["KTP-EL", "KK"], "priority_only": False}, counter=2)
             call("POST", "/v1/tickets/{ticket_id}/recall", "counter", {"counter": 2}, ticket_id=called["id"])

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from kiosk.catalog import Catalog
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import (
+    ApplicationView,
     BoardState,
     IssuedTicket,
     PriorityGroup,
@@ -21,6 +22,7 @@ from kiosk.queue.models import (
     Ticket,
     WaitPreview,
 )
+from kiosk.queue.status import StatusIndex, ticket_status
 
 Listener = Callable[[QueueEvent], None]
 
@@ -49,6 +51,15 @@ class QueueClient(Protocol):
     def current_at(self, counter: int) -> Ticket | None: ...
     def counter_stats(self, counter: int) -> dict[str, Any]: ...
     def board(self, recent: int = 8) -> BoardState: ...
+    def status(self, token: str) -> dict[str, Any] | None:
+        """Where the ticket named by a status token (its QR code) stands; None when no recent ticket has it."""
+        ...
+    def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
+        """Keep the counter's view of the application filed with a ticket (kiosk); the same view again is a no-op."""
+        ...
+    def application_of(self, ticket_id: str) -> ApplicationView | None:
+        """The application filed with today's ticket (counter), or None when it has none."""
+        ...
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         """``listener`` gets each committed change; ``on_resync`` is called when changes may have been
         missed (the link to a remote queue came back), so views redraw from current state."""
@@ -62,6 +73,8 @@ class LocalQueue:
     def __init__(self, engine: QueueEngine, catalog: Catalog | None) -> None:
         self.engine = engine
         self.catalog = catalog
+        engine.purge_application_views()  # a past day's applications never outlive a restart
+        self._status_index = StatusIndex(engine)
 
     def _counters_serving(self, service_code: str) -> int:
         if self.catalog is None:
@@ -123,6 +136,19 @@ class LocalQueue:
 
     def board(self, recent: int = 8) -> BoardState:
         return self.engine.board(recent=recent)
+
+    def status(self, token: str) -> dict[str, Any] | None:
+        ticket = self._status_index.find(token)
+        if ticket is None:
+            return None
+        return ticket_status(self.engine, ticket, self._counters_serving(ticket.service_code))
+
+    def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
+        return self.engine.attach_application(ticket_id, view)[0].view
+
+    def application_of(self, ticket_id: str) -> ApplicationView | None:
+        attached = self.engine.application_of(ticket_id)
+        return attached.view if attached is not None else None
 
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         return self.engine.subscribe(listener)  # in-process: nothing is ever missed, no resync

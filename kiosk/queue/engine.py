@@ -37,6 +37,9 @@ from zoneinfo import ZoneInfo
 
 from kiosk.queue.models import (
     IDENTITY_STATUSES,
+    ApplicationConflict,
+    ApplicationView,
+    AttachedApplication,
     BoardCall,
     BoardState,
     Closed,
@@ -51,11 +54,13 @@ from kiosk.queue.models import (
     RequestIdConflict,
     ServiceRule,
     Ticket,
+    TicketExpired,
     TicketNotFound,
     TicketState,
     UnknownService,
     WaitPreview,
 )
+from kiosk.queue.wire import application_view_from_json, application_view_to_json
 from kiosk.store import Database, Schema, open_database
 
 log = logging.getLogger(__name__)
@@ -128,6 +133,21 @@ QUEUE_SCHEMA = Schema("queue", [
     """
     CREATE INDEX tickets_line_head ON tickets(day, service_code, (priority IS NULL), arrived_at, id)
         WHERE state = 'issued';
+    """,
+    # The counter's view of the application filed with a ticket (kiosk.queue.models.ApplicationView).
+    # Its answers are personal data (UU 27/2022): kept for the ticket's day only, then deleted
+    # (purge_application_views: when the queue starts, at each attach, and on the host's timer).
+    """
+    CREATE TABLE ticket_applications (
+        ticket_id TEXT PRIMARY KEY REFERENCES tickets(id),
+        day TEXT NOT NULL,
+        application_id TEXT NOT NULL,
+        number TEXT NOT NULL,
+        view TEXT NOT NULL,
+        attached_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX ticket_applications_by_day ON ticket_applications(day);
     """,
 ])
 
@@ -651,3 +671,80 @@ class QueueEngine:
         return [{"id": r["id"], "ticket_id": r["ticket_id"], "number": r["number"], "at": r["at"],
                  "type": r["type"], "actor": r["actor"], "counter": r["counter"], "detail": json.loads(r["detail"])}
                 for r in reversed(rows)]
+
+
+    # -- applications filed with tickets ------------------------------------------------------
+    def attach_application(self, ticket_id: str, view: ApplicationView, *,
+                           actor: str = "kiosk") -> tuple[AttachedApplication, str]:
+        """Keep the counter's view of the application filed with a ticket; returns it and what happened.
+
+        The outcome is ``"attached"`` (first time: the ticket's ``application_id`` is set and an
+        ``application_attached`` event recorded), ``"updated"`` (the same application with a new
+        body, e.g. its sync state: ``application_updated``) or ``"unchanged"`` (the same body again,
+        a kiosk retrying after a lost answer: nothing is written). Another application on the same
+        ticket raises :class:`ApplicationConflict`; a ticket of a past day :class:`TicketExpired`.
+        The answers are never logged nor put in the audit trail.
+        """
+        text = _view_text(view)
+        with self.db.transaction() as conn:
+            now = self._now()
+            today = self._day(now)
+            self._purge_views(conn, today)
+            ticket = self._load(conn, ticket_id)
+            if ticket.day != today:
+                raise TicketExpired(ticket)
+            row = conn.execute("SELECT * FROM ticket_applications WHERE ticket_id = ?", (ticket_id,)).fetchone()
+            detail: dict[str, object] = {"application": view.number, "sync_state": view.sync_state}
+            if row is None:
+                if ticket.application_id not in (None, view.application_id):
+                    raise ApplicationConflict(ticket, ticket.application_id)
+                conn.execute("INSERT INTO ticket_applications(ticket_id, day, application_id, number, view, "
+                             "attached_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (ticket_id, ticket.day, view.application_id, view.number, text, _iso(now), _iso(now)))
+                if ticket.application_id is None:
+                    ticket = self._update(conn, ticket_id, {"application_id": view.application_id})
+                event = self._record(conn, ticket, EventType.APPLICATION_ATTACHED, actor, now, None, detail)
+                outcome, attached_at = "attached", now
+            elif row["application_id"] != view.application_id:
+                raise ApplicationConflict(ticket, row["number"])
+            elif row["view"] == text:
+                return _attached(row, ticket), "unchanged"
+            else:
+                conn.execute("UPDATE ticket_applications SET view = ?, number = ?, updated_at = ? WHERE ticket_id = ?",
+                             (text, view.number, _iso(now), ticket_id))
+                event = self._record(conn, ticket, EventType.APPLICATION_UPDATED, actor, now, None, detail)
+                outcome, attached_at = "updated", datetime.fromisoformat(row["attached_at"])
+        self._notify([event])
+        return AttachedApplication(ticket.id, ticket.number, view, attached_at, now), outcome
+
+    def application_of(self, ticket_id: str) -> AttachedApplication | None:
+        """The application filed with a ticket of today, or None; an unknown ticket raises TicketNotFound."""
+        with self.db.reading() as conn:
+            ticket = self._load(conn, ticket_id)
+            row = conn.execute("SELECT * FROM ticket_applications WHERE ticket_id = ? AND day = ?",
+                               (ticket_id, self._day(self._now()))).fetchone()
+        return _attached(row, ticket) if row is not None else None
+
+    def purge_application_views(self) -> int:
+        """Delete the applications of past days' tickets (personal data kept only while needed)."""
+        with self.db.transaction() as conn:
+            return self._purge_views(conn, self._day(self._now()))
+
+    @staticmethod
+    def _purge_views(conn: sqlite3.Connection, today: str) -> int:
+        removed = conn.execute("DELETE FROM ticket_applications WHERE day < ?", (today,)).rowcount
+        if removed:
+            log.info("deleted %d application views of tickets before %s (kept for their day only)", removed, today)
+        return int(removed)
+
+
+def _view_text(view: ApplicationView) -> str:
+    """The view as canonical JSON text, so an identical body compares equal as text."""
+    return json.dumps(application_view_to_json(view), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _attached(row: sqlite3.Row, ticket: Ticket) -> AttachedApplication:
+    return AttachedApplication(ticket_id=ticket.id, ticket_number=ticket.number,
+                               view=application_view_from_json(json.loads(row["view"])),
+                               attached_at=datetime.fromisoformat(row["attached_at"]),
+                               updated_at=datetime.fromisoformat(row["updated_at"]))

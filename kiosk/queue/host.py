@@ -13,6 +13,12 @@ Endpoints (all under ``/v1``; roles allowed in brackets, ``admin`` may do everyt
 * ``POST /counters/{n}/call-next`` (204 when nobody waits), ``POST /counters/{n}/call``,
   ``POST /tickets/{id}/recall|start|finish|no-show|reactivate|cancel|transfer`` [counter]
 * ``GET /board``, ``GET /events`` (Server-Sent Events) [kiosk, counter, display]
+* ``PUT /tickets/{id}/application`` [kiosk] attach the counter's view of the application the
+  citizen filed with the ticket (201 attached, 200 the same again or its new sync state);
+  ``GET /tickets/{id}/application`` [counter] read it (404 ``no_application`` when there is
+  none). The view holds personal data (UU 27/2022): only a masked NIK is accepted, answers are
+  never logged nor put in the audit trail, and views are deleted once their ticket's day is over
+  (at start, at each attach, and every ``purge_every_seconds``). A kiosk or display cannot read it.
 * ``GET /health`` (no token): ``{"ok": true, "time": <UTC ISO>}`` for the terminals' clock offset
 * ``GET /status/{token}`` (no token: the citizen's phone, from the ticket's QR): where one ticket
   stands, as JSON or, for a browser (``Accept: text/html``), a small self-refreshing page; the
@@ -20,7 +26,9 @@ Endpoints (all under ``/v1``; roles allowed in brackets, ``admin`` may do everyt
 
 Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unknown service or
 ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
-``quota_full`` 409, ``closed`` 409 with ``next_open``, a reused request id 422.
+``quota_full`` 409, ``closed`` 409 with ``next_open``, a reused request id 422, another application
+on the same ticket 409 ``application_conflict``, a past day's ticket 409 ``ticket_expired``; a body
+that fails validation 422 ``invalid_request`` naming the fields (never echoing the values sent).
 
 The wire format (:func:`ticket_to_json`, :func:`ticket_from_json`, ...) lives in :mod:`kiosk.queue.wire`,
 shared with the HTTP client; it is re-exported here.
@@ -42,12 +50,22 @@ from typing import Annotated, Any, Literal
 
 import uvicorn
 from fastapi import Body, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.status import TOKEN_LENGTH, ApplicationStatus, StatusIndex, status_page, ticket_status
 from kiosk.queue.models import (
+    FIELD_ID_PATTERN,
+    ID_PATTERN,
+    MASKED_NIK_PATTERN,
+    MAX_ANSWER_LENGTH,
+    MAX_ANSWERS,
+    MAX_DOCUMENT_KINDS,
+    MAX_PHOTOS_PER_KIND,
+    ApplicationConflict,
+    ApplicationView,
     Closed,
     IllegalTransition,
     PriorityGroup,
@@ -56,11 +74,14 @@ from kiosk.queue.models import (
     QuotaFull,
     RequestIdConflict,
     Ticket,
+    TicketExpired,
     TicketNotFound,
     UnknownService,
 )
 from kiosk.queue.wire import (  # noqa: F401  (re-exported: the host's wire format)
     _time_to_json,
+    application_view_to_json,
+    attached_application_to_json,
     board_from_json,
     board_to_json,
     event_from_json,
@@ -77,6 +98,7 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "1"
 KEEPALIVE_SECONDS = 15.0
+PURGE_EVERY_SECONDS = 300.0  # past days' application views are gone at most this long after midnight
 _SSE_POLL_SECONDS = 0.25  # how often an idle stream checks for a gone client or a stopping server
 _SSE_QUEUE_SIZE = 1000
 
@@ -119,6 +141,10 @@ def _queue_error(exc: QueueError) -> ApiError:
         return ApiError(409, "closed", message, next_open=_time_to_json(exc.next_open))
     if isinstance(exc, RequestIdConflict):
         return ApiError(422, "request_id_conflict", message, ticket=ticket_to_json(exc.ticket))
+    if isinstance(exc, ApplicationConflict):
+        return ApiError(409, "application_conflict", message, application=exc.attached_number)
+    if isinstance(exc, TicketExpired):
+        return ApiError(409, "ticket_expired", message, day=exc.ticket.day)
     return ApiError(409, "queue_error", message)
 
 
@@ -149,6 +175,45 @@ class ActionBody(BaseModel):
 
 class TransferBody(ActionBody):
     to_service: str = Field(min_length=1)
+
+
+_FieldId = Annotated[str, StringConstraints(pattern=FIELD_ID_PATTERN)]
+
+
+class ApplicationViewBody(BaseModel):
+    """The counter's view of the application filed with a ticket (:class:`kiosk.queue.models.ApplicationView`)."""
+
+    model_config = ConfigDict(extra="forbid")  # nothing else (a full NIK, say) can ride along
+
+    application_id: str = Field(pattern=ID_PATTERN, description="The kiosk's id of the application (uuid4).")
+    number: str = Field(min_length=1, max_length=64, description="The application number on the receipt.")
+    service_code: str = Field(min_length=1, max_length=64)
+    nik_masked: str = Field(pattern=MASKED_NIK_PATTERN, description="Always masked (3171********0001).")
+    created_at: AwareDatetime
+    sync_state: Literal["pending", "sending", "sent", "rejected"] = Field(
+        description="Where the kiosk's copy stands on its way to MPP Digital.")
+    answers: dict[_FieldId, Annotated[str, StringConstraints(max_length=MAX_ANSWER_LENGTH)]] = Field(
+        default_factory=dict, max_length=MAX_ANSWERS,
+        description="Form field id → answer; NIK-type answers masked. Personal data: kept for the ticket's day only.")
+    documents: dict[_FieldId, Annotated[int, Field(ge=0, le=MAX_PHOTOS_PER_KIND)]] = Field(
+        default_factory=dict, max_length=MAX_DOCUMENT_KINDS, description="Document kind → pages photographed.")
+    details_deleted: bool = Field(default=False, description="The kiosk's retention already deleted the answers.")
+
+    def view(self) -> ApplicationView:
+        """The domain value; rules pydantic cannot express (total size) answer 422 by name."""
+        try:
+            return ApplicationView(**self.model_dump())
+        except ValueError as exc:  # the rules pydantic cannot say (total size): named, values not echoed
+            raise ApiError(422, "invalid_request", str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+
+
+class AttachedApplicationAnswer(ApplicationViewBody):
+    """A ticket's application as the host keeps it: the view, which ticket, and since when."""
+
+    ticket_id: str
+    ticket_number: str
+    attached_at: AwareDatetime
+    updated_at: AwareDatetime
 
 
 # -- the app ----------------------------------------------------------------------------------
@@ -263,11 +328,13 @@ class _EventStreamResponse(StreamingResponse):
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                counters_serving: Callable[[str], int] | None = None,
                keepalive_seconds: float = KEEPALIVE_SECONDS,
-               application_status: ApplicationStatus | None = None) -> FastAPI:
+               application_status: ApplicationStatus | None = None,
+               purge_every_seconds: float = PURGE_EVERY_SECONDS) -> FastAPI:
     """The queue host's API over ``engine``; ``tokens`` maps bearer tokens to devices.
 
     ``counters_serving(service_code)`` (default: 1) refines wait estimates. Building the app does
-    not touch the engine; it subscribes to it while the app runs (ASGI lifespan).
+    not touch the engine; it subscribes to it while the app runs (ASGI lifespan), and deletes the
+    application views of past days when it starts and every ``purge_every_seconds``.
     ``application_status(application_id)`` (the central API's, from ``kiosk.sync``) adds an
     application's state to the ticket status page.
     """
@@ -281,10 +348,21 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         unsubscribe = engine.subscribe(hub.on_event)
+        engine.purge_application_views()
+        purging = asyncio.get_running_loop().create_task(purge_views_at_rollover())
         try:
             yield
         finally:
+            purging.cancel()
             unsubscribe()
+
+    async def purge_views_at_rollover() -> None:
+        while True:
+            await asyncio.sleep(purge_every_seconds)
+            try:
+                engine.purge_application_views()
+            except Exception as exc:  # a busy or full disk: try again next time, keep serving
+                log.warning("deleting past days' application views failed (retrying later): %s", exc)
 
     app = FastAPI(title="MPP Kiosk queue host", version=API_VERSION, lifespan=lifespan,
                   description="The building's ticket queue, shared by kiosks, counters and lobby boards.")
@@ -299,6 +377,17 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     @app.exception_handler(QueueError)
     async def _engine_error(_request: Request, exc: QueueError) -> JSONResponse:
         return await _api_error(_request, _queue_error(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default answer echoes the values sent; for an application view those are
+        # personal data that would end up in the kiosk's log. Name the fields, never the values.
+        problems = []
+        for error in exc.errors()[:5]:
+            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+        return JSONResponse({"error": "invalid_request", "message": "; ".join(problems) or "The request is invalid."},
+                            status_code=422)
 
     def actor(grant: DeviceGrant, counter: int | None) -> str:
         return f"{grant.device_id}@counter-{counter}" if counter is not None else grant.device_id
@@ -382,6 +471,28 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     @app.post("/v1/tickets/{ticket_id}/transfer", tags=["counter"])
     async def transfer(ticket_id: _TICKET_ID, body: TransferBody, grant: Clerk) -> dict[str, Any]:
         return ticket_to_json(engine.transfer(ticket_id, body.to_service, actor=actor(grant, body.counter)))
+
+    @app.put("/v1/tickets/{ticket_id}/application", status_code=201, tags=["kiosk"], responses={
+        201: {"model": AttachedApplicationAnswer, "description": "Attached to the ticket."},
+        200: {"model": AttachedApplicationAnswer,
+              "description": "The same view again (a retry), or the same application's new sync state."},
+        404: {"description": "No such ticket."},
+        409: {"description": "`application_conflict`: the ticket carries another application; "
+                             "`ticket_expired`: the ticket is from a past day."}})
+    async def attach_application(ticket_id: _TICKET_ID, body: ApplicationViewBody, grant: Issuer) -> JSONResponse:
+        attached, outcome = engine.attach_application(ticket_id, body.view(), actor=grant.device_id)
+        return JSONResponse(attached_application_to_json(attached), status_code=201 if outcome == "attached" else 200,
+                            headers={"Cache-Control": "no-store"})
+
+    @app.get("/v1/tickets/{ticket_id}/application", tags=["counter"], responses={
+        200: {"model": AttachedApplicationAnswer, "description": "The application filed with the ticket."},
+        404: {"description": "`ticket_not_found`, or `no_application`: the ticket has none (or its day is over)."}})
+    async def application_of(ticket_id: _TICKET_ID, _grant: Clerk) -> JSONResponse:
+        attached = engine.application_of(ticket_id)
+        if attached is None:
+            raise ApiError(404, "no_application", "This ticket has no application attached (none was filed with it, "
+                                                  "or its day is over and the application was deleted).")
+        return JSONResponse(attached_application_to_json(attached), headers={"Cache-Control": "no-store"})
 
     @app.get("/v1/waiting", tags=["read"])
     async def waiting(_grant: Reader, services: Annotated[str | None, Query(

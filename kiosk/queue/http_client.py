@@ -29,7 +29,10 @@ from urllib.parse import quote
 import requests
 
 from kiosk.queue.client import Listener, QueueUnavailable
+from kiosk.queue.status import is_status_token
 from kiosk.queue.models import (
+    ApplicationConflict,
+    ApplicationView,
     BoardState,
     Closed,
     IllegalTransition,
@@ -40,6 +43,7 @@ from kiosk.queue.models import (
     RecallLimitReached,
     RequestIdConflict,
     Ticket,
+    TicketExpired,
     TicketNotFound,
     TicketState,
     UnknownService,
@@ -47,6 +51,8 @@ from kiosk.queue.models import (
 )
 from kiosk.queue.wire import (
     _time_from_json,
+    application_view_from_json,
+    application_view_to_json,
     board_from_json,
     event_from_json,
     issued_from_json,
@@ -236,6 +242,12 @@ class HttpQueue:
                 return RequestIdConflict(str(context.get("request_id", "")), ticket_from_json(data["ticket"]))
             if code == "illegal_transition":
                 return self._illegal_transition(status, message, data, context)
+            if code in ("application_conflict", "ticket_expired") and context.get("ticket_id"):
+                with contextlib.suppress(QueueError):  # the refusal matters more than the detail
+                    ticket = self.get(str(context["ticket_id"]))  # the domain errors carry the ticket
+                    if code == "ticket_expired":
+                        return TicketExpired(ticket)
+                    return ApplicationConflict(ticket, str(data.get("application", "")))
         except (KeyError, TypeError, ValueError):
             log.warning("queue host sent a %s error (%s) this client cannot read fully", status, code)
         if status == 404 and "error" not in data:
@@ -332,6 +344,31 @@ class HttpQueue:
 
     def board(self, recent: int = 8) -> BoardState:
         return board_from_json(self._call("GET", "/board", idempotent=True, params={"recent": recent}))
+
+    def status(self, token: str) -> dict[str, Any] | None:
+        if not is_status_token(token):
+            return None  # never ask the host about something that cannot be a token
+        try:
+            return dict(self._call("GET", f"/status/{_segment(token)}", idempotent=True))
+        except TicketNotFound:
+            return None
+
+    def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
+        """PUT the view once: the kiosk's periodic pass (kiosk.application_views) is the retry, so a
+        hung host costs one timeout here, never a citizen's wait."""
+        data = self._call("PUT", f"/tickets/{_segment(ticket_id)}/application", idempotent=False,
+                          body=application_view_to_json(view), context={"key": ticket_id, "ticket_id": ticket_id})
+        return application_view_from_json(data)
+
+    def application_of(self, ticket_id: str) -> ApplicationView | None:
+        try:
+            data = self._call("GET", f"/tickets/{_segment(ticket_id)}/application", idempotent=True,
+                              context={"key": ticket_id})
+        except QueueRequestRefused as exc:
+            if exc.code == "no_application":
+                return None
+            raise
+        return application_view_from_json(data)
 
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         """Call ``listener(QueueEvent)`` for each event of the host's stream, on a "queue-events" thread.

@@ -6,6 +6,8 @@ Plain frozen values with no Qt and no SQL, so the same objects travel from the e
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -50,6 +52,8 @@ class EventType(str, Enum):
     REACTIVATED = "reactivated"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    APPLICATION_ATTACHED = "application_attached"  # the kiosk attached the filed application's view
+    APPLICATION_UPDATED = "application_updated"  # ... and later its new sync state
 
 
 IDENTITY_STATUSES = frozenset({"none", "verified", "to_verify_at_counter"})
@@ -196,6 +200,94 @@ class BoardState:
     day: str
 
 
+# -- the application filed with a ticket, as the counter sees it ---------------------------------
+
+SYNC_STATES = ("pending", "sending", "sent", "rejected")  # the kiosk's outbox states (kiosk.sync.outbox)
+MAX_ANSWERS = 100
+MAX_ANSWER_LENGTH = 1000
+MAX_ANSWERS_TOTAL = 20_000  # characters over all answers: a form is far smaller; this bounds the host's memory
+MAX_DOCUMENT_KINDS = 40
+MAX_PHOTOS_PER_KIND = 100
+ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
+FIELD_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.nik.mask_nik of a NIK: never the full number
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """What a counter needs of the application a citizen filed with a ticket, and nothing more.
+
+    Built by the kiosk from its local store (:func:`kiosk.application_views.counter_view`), kept by
+    the queue with the ticket for that ticket's day only. ``answers`` (form field id → value) are
+    personal data (UU 27/2022): NIK-type answers arrive masked, the applicant's NIK only ever as
+    ``nik_masked``. ``documents`` counts the photographed pages per document kind; ``sync_state``
+    is where the kiosk's copy stands on its way to MPP Digital; ``details_deleted`` says the
+    kiosk's retention already removed the answers. Invalid values raise ``ValueError``.
+    """
+
+    application_id: str
+    number: str
+    service_code: str
+    nik_masked: str
+    created_at: datetime
+    sync_state: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+    documents: Mapping[str, int] = field(default_factory=dict)
+    details_deleted: bool = False
+
+    def __post_init__(self) -> None:
+        problems = _view_problems(self)
+        if problems:
+            raise ValueError("invalid application view: " + "; ".join(problems))
+
+
+def _view_problems(view: ApplicationView) -> list[str]:
+    problems = []
+    if not re.fullmatch(ID_PATTERN, view.application_id or ""):
+        problems.append("application_id must be 1-64 letters, digits or '-'")
+    for name in ("number", "service_code"):
+        value = getattr(view, name)
+        if not isinstance(value, str) or not 1 <= len(value) <= 64:
+            problems.append(f"{name} must be 1-64 characters")
+    if not isinstance(view.nik_masked, str) or not re.fullmatch(MASKED_NIK_PATTERN, view.nik_masked):
+        problems.append("nik_masked must be a masked NIK like 3171********0001 (never the full NIK)")
+    if not isinstance(view.created_at, datetime) or view.created_at.tzinfo is None:
+        problems.append("created_at must be a time with its UTC offset")
+    if view.sync_state not in SYNC_STATES:
+        problems.append(f"sync_state must be one of {', '.join(SYNC_STATES)}")
+    answers = view.answers
+    if len(answers) > MAX_ANSWERS:
+        problems.append(f"at most {MAX_ANSWERS} answers")
+    for key, value in answers.items():
+        if not isinstance(key, str) or not re.fullmatch(FIELD_ID_PATTERN, key):
+            problems.append("answer keys must be form field ids (a-z, 0-9, _)")
+            break
+        if not isinstance(value, str) or len(value) > MAX_ANSWER_LENGTH:
+            problems.append(f"answer {key} must be text of at most {MAX_ANSWER_LENGTH} characters")
+            break
+    if sum(len(v) for v in answers.values() if isinstance(v, str)) > MAX_ANSWERS_TOTAL:
+        problems.append(f"the answers together must be at most {MAX_ANSWERS_TOTAL} characters")
+    if len(view.documents) > MAX_DOCUMENT_KINDS:
+        problems.append(f"at most {MAX_DOCUMENT_KINDS} document kinds")
+    for kind, count in view.documents.items():
+        if not isinstance(kind, str) or not re.fullmatch(FIELD_ID_PATTERN, kind) or isinstance(count, bool) \
+                or not isinstance(count, int) or not 0 <= count <= MAX_PHOTOS_PER_KIND:
+            problems.append(f"documents must map kinds (a-z, 0-9, _) to 0-{MAX_PHOTOS_PER_KIND} photos")
+            break
+    return problems
+
+
+@dataclass(frozen=True)
+class AttachedApplication:
+    """An application view as the queue keeps it with its ticket (times aware UTC)."""
+
+    ticket_id: str
+    ticket_number: str
+    view: ApplicationView
+    attached_at: datetime
+    updated_at: datetime
+
+
 class QueueError(Exception):
     """A queue rule refused the request; the message can be shown to staff."""
 
@@ -275,3 +367,26 @@ class RequestIdConflict(QueueError):
 
     def __str__(self) -> str:
         return f"request {self.request_id!r} already issued ticket {self.ticket.number} for another choice"
+
+
+class ApplicationConflict(QueueError):
+    """The ticket already carries another application: one ticket, one application."""
+
+    def __init__(self, ticket: Ticket, attached_number: str) -> None:
+        super().__init__(ticket, attached_number)
+        self.ticket, self.attached_number = ticket, attached_number
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket.number} already carries application {self.attached_number}"
+
+
+class TicketExpired(QueueError):
+    """The ticket is from a past day: applications are kept for today's tickets only (then deleted)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket)
+        self.ticket = ticket
+
+    def __str__(self) -> str:
+        return (f"ticket {self.ticket.number} is from {self.ticket.day}; applications are kept for "
+                "today's tickets only")

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kiosk.queue.models import (
+    ApplicationView,
+    AttachedApplication,
     BoardCall,
     BoardState,
     EventType,
@@ -115,3 +117,29 @@ def event_from_json(data: Mapping[str, Any]) -> QueueEvent:
     return QueueEvent(type=EventType(data["type"]), ticket=ticket_from_json(data["ticket"]),
                       counter=int(counter) if counter is not None else None, at=at,
                       actor=str(data.get("actor", "")), detail=dict(data.get("detail") or {}))
+
+
+def application_view_to_json(view: ApplicationView) -> dict[str, Any]:
+    """An application view as JSON-ready values (the body a kiosk PUTs; canonical: UTC time)."""
+    return {"application_id": view.application_id, "number": view.number, "service_code": view.service_code,
+            "nik_masked": view.nik_masked, "created_at": _time_to_json(view.created_at),
+            "sync_state": view.sync_state, "answers": dict(view.answers), "documents": dict(view.documents),
+            "details_deleted": view.details_deleted}
+
+
+def application_view_from_json(data: Mapping[str, Any]) -> ApplicationView:
+    """The inverse of :func:`application_view_to_json`; other keys (``ticket_id``, ...) are ignored.
+    Invalid values raise ``ValueError`` (the view checks itself)."""
+    created_at = _time_from_json(data["created_at"])
+    return ApplicationView(
+        application_id=data["application_id"], number=data["number"], service_code=data["service_code"],
+        nik_masked=data["nik_masked"], created_at=created_at,  # type: ignore[arg-type]  # checked by the view
+        sync_state=data["sync_state"], answers=dict(data.get("answers") or {}),
+        documents=dict(data.get("documents") or {}), details_deleted=bool(data.get("details_deleted", False)))
+
+
+def attached_application_to_json(attached: AttachedApplication) -> dict[str, Any]:
+    """What the host answers for a ticket's application: the view plus which ticket and since when."""
+    return {"ticket_id": attached.ticket_id, "ticket_number": attached.ticket_number,
+            **application_view_to_json(attached.view), "attached_at": _time_to_json(attached.attached_at),
+            "updated_at": _time_to_json(attached.updated_at)}

@@ -58,16 +58,12 @@ class RoleWindows:
             self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=applications)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
         if role in ("counter", "all-in-one"):
-            finder = None
-            if applications is not None:  # one machine: the kiosk's store is here (on a LAN it is not)
-                from zoneinfo import ZoneInfo
-
-                from kiosk.applications import application_for_ticket
-
-                store, tz = applications.store, ZoneInfo(config.site.timezone)
-                finder = lambda number, day: application_for_ticket(store, number, day=day, tz=tz)  # noqa: E731
-            self.counter = CounterWindow(config, catalog, queue, staff=core.staff, application_finder=finder,
-                                         forms=applications.forms if applications is not None else None)
+            # The application a citizen filed opens beside the ticket: the kiosk attached it to the
+            # ticket in the queue, and the console reads it from there (the queue host on a LAN, the
+            # in-process queue in the demo); the forms only label the answers.
+            forms = applications.forms if applications is not None else _forms_for_labels()
+            self.counter = CounterWindow(config, catalog, queue, staff=core.staff,
+                                         application_finder=queue.application_of, forms=forms)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)
@@ -145,6 +141,18 @@ class RoleWindows:
             window.shutdown()  # type: ignore[attr-defined]
             window.close()
             window.deleteLater()
+
+
+def _forms_for_labels() -> Any:
+    """The application forms, to label the answers at the counter; None (answers by field id) when
+    the forms file is broken: the console must still call tickets."""
+    from kiosk.forms import FormsError, load_forms
+
+    try:
+        return load_forms()
+    except FormsError as exc:
+        log.warning("application forms unavailable, the counter shows answers by field id: %s", exc)
+        return None
 
 
 def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:

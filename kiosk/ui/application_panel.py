@@ -1,15 +1,17 @@
 """The counter's view of the application a citizen filed at the kiosk, beside the ticket in hand.
 
 Read-only: the clerk checks the answers and the photographed documents against the originals and
-serves the citizen without retyping anything. The lookup (``find(ticket_number, day)``, e.g.
-:func:`kiosk.applications.application_for_ticket` on this machine's store) runs on the panel's own
-background thread; the panel stays hidden when the ticket has no application.
+serves the citizen without retyping anything. The kiosk attached the application to the ticket in
+the queue; the lookup (``find(ticket_id)``: ``QueueClient.application_of``, on a building's LAN the
+queue host) runs on the panel's own background thread, only for a ticket that carries an
+application. The panel stays hidden otherwise, and reads again when the queue says the
+application changed (its sync state to MPP Digital).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -18,12 +20,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QVBoxLayout, QWi
 from kiosk.applications import FiledApplication, describe_application
 from kiosk.forms import FormSet
 from kiosk.i18n import Translator
+from kiosk.queue.models import ApplicationView, EventType, QueueEvent, Ticket
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.widgets import label
 
 log = logging.getLogger(__name__)
 
-ApplicationFinder = Callable[[str, str], "Mapping[str, Any] | None"]
+ApplicationFinder = Callable[[str], "ApplicationView | None"]  # ticket id → its application
 
 
 class ApplicationPanel(QFrame):
@@ -38,7 +41,7 @@ class ApplicationPanel(QFrame):
         self.find, self.forms, self.t = find, forms, t
         self.runner = TaskRunner("counter-applications", self)
         self.application: FiledApplication | None = None
-        self._ticket: tuple[str, str] | None = None
+        self._ticket: tuple[str, str | None] | None = None  # (ticket id, application id) on screen
         box = QVBoxLayout(self)
         box.setContentsMargins(16, 12, 16, 12)
         box.setSpacing(8)
@@ -62,39 +65,49 @@ class ApplicationPanel(QFrame):
         self.row_labels: list[tuple[Any, Any]] = []
         self.hide()
 
-    def show_ticket(self, number: str | None, day: str | None) -> None:
-        """Look up the application of ``number`` (that ``day``); hide when there is none."""
-        key = (number, day) if number and day else None
+    def show_ticket(self, ticket: Ticket | None) -> None:
+        """Show the application filed with ``ticket``; hidden (no lookup) when it carries none."""
+        key = (ticket.id, ticket.application_id) if ticket is not None else None
         if key == self._ticket:
             return
         self._ticket = key
-        if key is None:
+        if key is None or key[1] is None:
             self._fill(None)
             return
+        self._look_up(key)
+
+    def on_queue_event(self, event: QueueEvent) -> None:
+        """Read again when the application on screen changed at the queue (a newer sync state)."""
+        if event.type is EventType.APPLICATION_UPDATED and self._ticket is not None \
+                and self._ticket[0] == event.ticket.id:
+            self._look_up(self._ticket)
+
+    def _look_up(self, key: tuple[str, str | None]) -> None:
         find, forms, lang = self.find, self.forms, self.t.lang
 
         def job() -> FiledApplication | None:
-            body = find(*key)
-            if body is None:
+            view = find(key[0])
+            if view is None:
                 return None
-            form = forms.form_for(str(body.get("service_code", ""))) if forms is not None else None
-            return describe_application(body, form, lang)
+            form = forms.form_for(view.service_code) if forms is not None else None
+            return describe_application(view, form, lang)
 
         def failed(exc: BaseException) -> None:
-            log.warning("application of ticket %s unreadable: %s", key[0], exc)
+            log.warning("application of ticket %s unreadable: %s", key[0], exc)  # the error, never the answers
             if self._ticket == key:
+                self._ticket = None  # the console's next refresh (any queue change) tries again
                 self._fill(None)
                 self.title.setText(self.t("application.counter.title"))
                 self.header.setText(self.t("application.counter.unavailable"))
+                self.state.setText("")
                 self.show()
 
         self.runner.run(job, on_done=lambda app: self._fill(app) if self._ticket == key else None, on_error=failed)
 
     def retranslate(self, t: Translator) -> None:
         self.t = t
-        if self._ticket is not None:
-            ticket, self._ticket = self._ticket, None
-            self.show_ticket(*ticket)
+        if self._ticket is not None and self._ticket[1] is not None:
+            self._look_up(self._ticket)
 
     def _fill(self, application: FiledApplication | None) -> None:
         t = self.t
@@ -110,8 +123,11 @@ class ApplicationPanel(QFrame):
             self.title.setText(t("application.counter.title"))
             self.header.setText(t("application.counter.number", number=application.number,
                                   nik=application.nik_masked))
-            self.state.setText(t("application.counter.state", state=t(f"application.state.{application.state}")
-                                 if t.has(f"application.state.{application.state}") else application.state))
+            state = t("application.counter.state", state=t(f"application.state.{application.state}")
+                      if t.has(f"application.state.{application.state}") else application.state)
+            if application.details_deleted:  # the kiosk's retention removed the answers already
+                state += "\n" + t("application.counter.details_deleted")
+            self.state.setText(state)
             rows = list(application.rows)
             if application.documents:
                 rows.append((t("application.counter.documents"), ""))

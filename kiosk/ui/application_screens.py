@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import cv2
 
@@ -133,7 +132,7 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
 def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -> None:
     import uuid
 
-    from kiosk.applications import application_for_ticket
+    from kiosk.application_views import CounterViews
     from kiosk.forms import load_forms
     from kiosk.sync.engine import sync_status
     from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
@@ -148,6 +147,7 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
         local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
         core = _scratch_core(local, folder / "data")
         store = ApplicationStore(folder / "apps")
+        views = CounterViews(store, load_forms())
         panel = counter = None
         try:
             issued = core.queue.issue("SIP-PERAWAT-BARU", request_id="selftest-app", nik_masked="3171********0001",
@@ -161,6 +161,8 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
                     ticket_number=issued.ticket.number if i == 3 else None,
                     attachments=[Attachment(k, "image/jpeg", b"%s-%d" % (k.encode(), i))
                                  for k in ("ktp", "practice_letter", "health_certificate")]))
+            views.filed(store.items()[3].ref_id, issued.ticket)
+            views.push(core.queue)  # the counter reads the application from the queue, as in a building
             items = store.items()
             store.mark_sent(items[0].seq)
             store.mark_rejected(items[1].seq, "422 Unprocessable: str_number 3121100320145443 is not active in SISDMK")
@@ -174,9 +176,8 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
             wait_for(lambda: panel.status is not None)
             _save(panel, out / f"application-sync-{lang}.png", shots)
 
-            tz = ZoneInfo(core.config.site.timezone)
             counter = CounterWindow(core.config, core.catalog, core.queue, forms=load_forms(),
-                                    application_finder=lambda n, d: application_for_ticket(store, n, day=d, tz=tz))
+                                    application_finder=core.queue.application_of)
             counter.resize(1600, 900)
             counter.show()
             serving = core.catalog.service("SIP-PERAWAT-BARU").counters[0] if core.catalog else 1
@@ -190,5 +191,6 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
                 if widget is not None:
                     widget.shutdown()
                     widget.deleteLater()
+            views.close()
             store.close()
             core.close()

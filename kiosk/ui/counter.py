@@ -195,6 +195,7 @@ class CounterWindow(QWidget):
                                   if application_finder is not None else None)
         if self.application_panel is not None:
             right.addWidget(self.application_panel, 2)
+            self.events.changed.connect(self.application_panel.on_queue_event)
         self.waiting_title = label("", "sectionTitle")
         self.waiting_list = QListWidget()
         self.waiting_list.setObjectName("waitingList")
@@ -698,7 +699,7 @@ class CounterWindow(QWidget):
                 parts.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
             self.current_detail.setText("\n".join(parts))
         if self.application_panel is not None:
-            self.application_panel.show_ticket(ticket.number if ticket else None, ticket.day if ticket else None)
+            self.application_panel.show_ticket(ticket)
         state = ticket.state if ticket is not None else None
         busy = self._actions_in_flight > 0
         idle = state is None or state in (TicketState.DONE, TicketState.NO_SHOW)

@@ -1,85 +1,212 @@
-"""The counter console shows the application the citizen filed at the kiosk beside the ticket."""
+"""The counter console shows the application the citizen filed at the kiosk beside the ticket.
+
+The kiosk attaches the application to its ticket in the queue, and the console reads it from there:
+over the building's queue host (two HTTP clients with their own tokens, as two machines would have),
+and the same way through the in-process queue of the demo.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import cv2
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
 
-from kiosk.applications import application_for_ticket
-from kiosk.core import Core
+from kiosk.application_views import CounterViews
+from kiosk.camera.sources import ImageListSource
+from kiosk.catalog import default_catalog_path, load_catalog
+from kiosk.config import Config, QueueSection
+from kiosk.core import Core, build_core, service_rules
+from kiosk.documents import draw_document_like
+from kiosk.flow import Step
 from kiosk.forms import load_forms
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.ui.citizen.application import ApplicationServices
+from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
+from kiosk.ui.speech import Speaker
+
+KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
+COUNTER_TOKEN = "counter-token-0123456789abcdef"
+VALID_NIK = "3171014501900001"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[ApplicationStore]:
-    opened = ApplicationStore(tmp_path / "apps")
-    yield opened
-    opened.close()
+def queue_host(tmp_path: Path) -> Iterator[str]:
+    catalog = load_catalog(default_catalog_path())
+    engine = QueueEngine.open(tmp_path / "host.db", service_rules(catalog), ZoneInfo("Asia/Jakarta"))
+    server = RunningServer(create_app(engine, {KIOSK_TOKEN: DeviceGrant("kiosk-01", "kiosk"),
+                                               COUNTER_TOKEN: DeviceGrant("loket-01", "counter")}))
+    yield server.url
+    server.stop()
+    engine.close()
 
 
-def test_the_called_ticket_shows_its_application(qtbot, core: Core, store: ApplicationStore) -> None:
-    plain = core.queue.issue("KIA", request_id="walk-in")  # no application: panel stays hidden
-    issued = core.queue.issue("KIA", request_id="with-form", nik_masked="3171********0001",
-                              identity_status="to_verify_at_counter")
-    saved = store.save(NewApplication(
-        id=str(uuid.uuid4()), service_code="KIA", nik="3171014501900001", ticket_number=issued.ticket.number,
-        fields={"child_nik": "3171010101150002", "child_name": "SITI AMINAH", "child_birth_date": "01012015",
-                "reporter_relation": "parent", "phone": "081234567890"},
-        attachments=[Attachment("birth_certificate", "image/jpeg", b"a"), Attachment("kk", "image/jpeg", b"b")]))
-    tz = ZoneInfo(core.config.site.timezone)
-    counter = CounterWindow(core.config, core.catalog, core.queue,
-                            application_finder=lambda number, day: application_for_ticket(store, number, day=day, tz=tz),
-                            forms=load_forms())
-    qtbot.addWidget(counter)
-    counter.resize(1600, 900)
-    counter.show()
-    panel = counter.application_panel
-    assert panel is not None and not panel.isVisible()
-    serving_kia = core.catalog.service("KIA").counters[0]
-    counter.counter_picker.setCurrentIndex(counter.counter_picker.findData(serving_kia))
+@pytest.fixture
+def pages(tmp_path: Path) -> list[Path]:
+    paths = []
+    for seed in (1, 2):
+        paths.append(tmp_path / f"page-{seed}.png")
+        cv2.imwrite(str(paths[-1]), draw_document_like(seed=seed))
+    return paths
 
-    def call_next() -> None:
-        qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
 
+def terminal(config: Config, url: str, token: str, name: str) -> Core:
+    data = Path(config.device.data_dir) / name  # each machine its own data folder
+    data.mkdir()
+    return build_core(dataclasses.replace(config, device=dataclasses.replace(config.device, data_dir=str(data)),
+                                          queue=QueueSection(host_url=url, device_token=token)))
+
+
+def click(qtbot, widget: QWidget) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
+    found = window.screens[step].findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def type_on(qtbot, window: KioskWindow, text: str) -> None:
+    screen = window.screens[Step.FORM]
+    for ch in text:
+        if ch == " ":
+            name = "letterSpace"
+        elif ch.isdigit() and screen.keypad.isVisible():
+            name = f"key{ch}"
+        else:
+            name = f"letter{ch.upper()}"
+        click(qtbot, named(window, Step.FORM, name))
+
+
+def file_child_id_card(qtbot, kiosk: KioskWindow) -> None:
+    """A parent files the child identity card (KIA) at the kiosk, by touch, with two photographed papers."""
+    click(qtbot, named(kiosk, Step.WELCOME, "startButton"))
+    click(qtbot, kiosk.screens[Step.SERVICE].tiles["KIA"])
+    click(qtbot, named(kiosk, Step.REQUIREMENTS, "nextButton"))
+    for digit in VALID_NIK:
+        click(qtbot, named(kiosk, Step.IDENTIFY, f"key{digit}"))
+    click(qtbot, named(kiosk, Step.IDENTIFY, "nextButton"))
+    for text in ("3171010101150002", "SITI AMINAH", "01012015"):
+        type_on(qtbot, kiosk, text)
+        click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    click(qtbot, kiosk.screens[Step.FORM].choice_buttons["parent"])
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    type_on(qtbot, kiosk, "081234567890")
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
+    docs = kiosk.screens[Step.DOCUMENTS]
+    while docs.index < len(docs.form.documents):
+        qtbot.waitUntil(lambda: docs.take_button.isEnabled() and docs.last_check is not None
+                        and docs.last_check.ok, timeout=5000)
+        click(qtbot, docs.take_button)
+        qtbot.waitUntil(lambda: docs.reviewing is not None, timeout=5000)
+        click(qtbot, docs.use_button)
+    click(qtbot, docs.next_button)
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=10_000):
+        click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
+
+
+def call_next(qtbot, counter: CounterWindow) -> None:
     qtbot.waitUntil(lambda: counter.buttons["call_next"].isEnabled(), timeout=5000)
-    with qtbot.waitSignal(panel.shown, timeout=5000) as first:
-        call_next()
-    assert counter.current.number == plain.ticket.number and first.args[0] is None
-    assert not panel.isVisible()
-    qtbot.waitUntil(lambda: counter.buttons["start"].isEnabled(), timeout=5000)
-    qtbot.mouseClick(counter.buttons["start"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: counter.buttons["finish"].isEnabled(), timeout=5000)
-    qtbot.mouseClick(counter.buttons["finish"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: counter.buttons["call_next"].isEnabled(), timeout=5000)
-    with qtbot.waitSignal(panel.shown, timeout=5000):
-        call_next()
-    assert counter.current.number == issued.ticket.number
-    assert panel.isVisible()
-    assert saved.number in panel.header.text() and "3171********0001" in panel.header.text()
-    assert "3171014501900001" not in panel.header.text()
-    rows = dict(panel.row_texts())
-    assert rows["Nama lengkap anak"] == "SITI AMINAH"
-    assert rows["Tanggal lahir anak (HH-BB-TTTT)"] == "01-01-2015"
-    assert rows["NIK anak (lihat KK)"] == "3171********0002"
-    assert rows["  Akta kelahiran anak"] == "1 foto"
-    assert panel.state.text() == "Kirim ke MPP Digital: menunggu"
-    counter.shutdown()
+    click(qtbot, counter.buttons["call_next"])
 
 
-def test_lookup_respects_the_day_numbers_restart(store: ApplicationStore) -> None:
-    store.save(NewApplication(id=str(uuid.uuid4()), service_code="KK", nik="3171014501900001",
-                              fields={"phone": "081234567890"}, ticket_number="B-001"))
-    today = store.outgoing_application(store.items()[0].ref_id).body["created_at"]
-    from datetime import datetime
+def test_application_filed_at_the_kiosk_opens_at_the_counter_over_the_lan(
+        qtbot, config: Config, queue_host: str, pages: list[Path]) -> None:
+    kiosk_core = terminal(config, queue_host, KIOSK_TOKEN, "kiosk")
+    counter_core = terminal(config, queue_host, COUNTER_TOKEN, "loket")
+    store = ApplicationStore(Path(kiosk_core.config.device.data_dir))
+    try:
+        services = ApplicationServices(forms=load_forms(), store=store,
+                                       camera=lambda: ImageListSource(pages, fps=20, loop=True, realtime=True))
+        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False),
+                            applications=services)
+        counter = CounterWindow(counter_core.config, counter_core.catalog, counter_core.queue,
+                                application_finder=counter_core.queue.application_of, forms=load_forms())
+        for window in (kiosk, counter):
+            qtbot.addWidget(window)
+        kiosk.resize(1080, 1920)
+        counter.resize(1600, 900)
+        kiosk.show()
+        counter.show()
+        panel = counter.application_panel
+        assert panel is not None
+        counter.counter_picker.setCurrentIndex(
+            counter.counter_picker.findData(counter_core.catalog.service("KIA").counters[0]))
 
-    day = datetime.fromisoformat(today).astimezone().date().isoformat()
-    assert application_for_ticket(store, "B-001", day=day)["fields"] == {"phone": "081234567890"}
-    assert application_for_ticket(store, "B-001", day="2001-01-01") is None
-    assert application_for_ticket(store, "B-002", day=day) is None
+        walk_in = kiosk_core.queue.issue("KIA", request_id="walk-in")  # no application: the panel stays hidden
+        file_child_id_card(qtbot, kiosk)
+        filed = kiosk.session.issued.ticket
+        saved = kiosk.session.saved_application
+        qtbot.waitUntil(lambda: kiosk.application_flow.last_push is not None, timeout=5000)
+        assert kiosk.application_flow.last_push.attached == 1
+
+        with qtbot.waitSignal(panel.shown, timeout=5000) as first:
+            call_next(qtbot, counter)
+        assert counter.current.number == walk_in.ticket.number and first.args[0] is None
+        assert not panel.isVisible()
+        qtbot.waitUntil(lambda: counter.buttons["start"].isEnabled(), timeout=5000)
+        click(qtbot, counter.buttons["start"])
+        qtbot.waitUntil(lambda: counter.buttons["finish"].isEnabled(), timeout=5000)
+        click(qtbot, counter.buttons["finish"])
+        with qtbot.waitSignal(panel.shown, timeout=5000, check_params_cb=lambda app: app is not None):
+            call_next(qtbot, counter)
+        assert counter.current.number == filed.number and panel.isVisible()
+        assert saved.number in panel.header.text() and "3171********0001" in panel.header.text()
+        rows = dict(panel.row_texts())
+        assert rows["Nama lengkap anak"] == "SITI AMINAH"
+        assert rows["Tanggal lahir anak (HH-BB-TTTT)"] == "01-01-2015"
+        assert rows["NIK anak (lihat KK)"] == "3171********0002"
+        assert rows["  Akta kelahiran anak"] == "1 foto"
+        assert panel.state.text() == "Kirim ke MPP Digital: menunggu"
+
+        # the kiosk's sync delivers it to MPP Digital; the console follows without a click
+        store.mark_sent(store.items()[0].seq)
+        kiosk.application_flow.push_views()  # what the kiosk's timer does every few seconds
+        qtbot.waitUntil(lambda: panel.state.text() == "Kirim ke MPP Digital: terkirim", timeout=5000)
+    finally:
+        store.close()
+        kiosk_core.close()
+        counter_core.close()
+
+
+def test_the_demo_uses_the_same_path_and_shows_deleted_details(qtbot, core: Core, tmp_path: Path) -> None:
+    store = ApplicationStore(tmp_path / "kiosk")
+    views = CounterViews(store, load_forms())
+    try:
+        issued = core.queue.issue("KIA", request_id="with-form", nik_masked="3171********0001")
+        app_id = str(uuid.uuid4())
+        store.save(NewApplication(id=app_id, service_code="KIA", nik=VALID_NIK, ticket_number=issued.ticket.number,
+                                  fields={"child_name": "SITI AMINAH", "phone": "081234567890"}))
+        store.mark_sent(store.items()[0].seq)
+        store.purge_expired(0, now=datetime.now(timezone.utc) + timedelta(days=1))  # retention already ran
+        views.filed(app_id, issued.ticket)
+        assert views.push(core.queue).attached == 1  # the in-process queue: the same call as the LAN's
+        counter = CounterWindow(core.config, core.catalog, core.queue, application_finder=core.queue.application_of,
+                                forms=load_forms())
+        qtbot.addWidget(counter)
+        counter.resize(1600, 900)
+        counter.show()
+        counter.counter_picker.setCurrentIndex(counter.counter_picker.findData(core.catalog.service("KIA").counters[0]))
+        panel = counter.application_panel
+        with qtbot.waitSignal(panel.shown, timeout=5000, check_params_cb=lambda app: app is not None):
+            call_next(qtbot, counter)
+        assert panel.isVisible() and panel.row_texts() == []  # neither answers nor "0 photos"
+        assert "3171********0001" in panel.header.text()
+        assert panel.state.text() == ("Kirim ke MPP Digital: terkirim\n"
+                                      "Isian dan foto sudah dihapus dari kiosk (masa simpan habis).")
+        counter.shutdown()
+    finally:
+        views.close()
+        store.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.application_views import PUSH_INTERVAL_SECONDS, PushReport, open_counter_views
 from kiosk.applications import (
     ApplicationDraft,
     ApplicationNotSaved,
@@ -53,7 +54,7 @@ from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.models import Closed, QuotaFull
 from kiosk.ui.citizen.screens import Screen, Tile
 from kiosk.ui.camera_view import CameraFeed
-from kiosk.ui.tasks import TaskRunner
+from kiosk.ui.tasks import Refresher, TaskRunner
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
 
 log = logging.getLogger(__name__)
@@ -1081,6 +1082,22 @@ class ApplicationFlow(QObject):
         self.receipt_screen.done.connect(window.wipe)
         if services.camera is not None:
             window.step_changed.connect(self._step_changed)
+        # The counter sees a filed application through the queue (attached to its ticket). That
+        # runs on its own thread after the receipt, again every few seconds until the queue has it
+        # (and with each newer sync state): a queue host down at filing time never loses the view.
+        self.views = open_counter_views(services.store, services.forms)
+        self.views_runner: TaskRunner | None = None
+        self.views_pusher: Refresher | None = None
+        self.views_timer = QTimer(self)
+        self.last_push: PushReport | None = None
+        if self.views is not None:
+            views, queue = self.views, window.queue
+            self.views_runner = TaskRunner("kiosk-counter-views", self)
+            self.views_pusher = Refresher(self.views_runner, lambda: views.push(queue),
+                                          on_done=self._pushed, on_error=self._push_failed)
+            self.views_timer.setInterval(PUSH_INTERVAL_SECONDS * 1000)
+            self.views_timer.timeout.connect(self.push_views)
+            self.views_timer.start()
 
     @property
     def screens(self) -> tuple[Screen, ...]:
@@ -1173,13 +1190,16 @@ class ApplicationFlow(QObject):
         if form is None or draft is None or session.nik is None or session.service is None:
             return
         service, nik, lang, queue, store = session.service, session.nik, session.lang, window.queue, self.services.store
-        request_id = session.request_id()
+        request_id, views = session.request_id(), self.views
 
         def job() -> tuple[Any, Any]:
             issued = queue.issue(service.code, request_id=request_id, priority=session.priority, lang=lang,
                                  nik_masked=nik.masked, identity_status=session.identity_status())
             application = build_new_application(draft, form, nik, lang, issued.ticket.number)
-            return issued, save_application(store, application, ticket_number=issued.ticket.number)
+            saved = save_application(store, application, ticket_number=issued.ticket.number)
+            if views is not None:  # the counter's view goes to the queue after the receipt (push_views)
+                views.filed(saved.id, issued.ticket)
+            return issued, saved
 
         window._issuing = True
         self.runner.run(job, on_done=lambda result: self._saved(session, *result),
@@ -1197,6 +1217,18 @@ class ApplicationFlow(QObject):
         window.show_step(Step.RECEIPT)
         window.ticket_issued.emit(issued)
         self.saved.emit(saved)
+        self.push_views()
+
+    def push_views(self) -> None:
+        """Give the queue the counter's views it lacks (and newer sync states), off the GUI thread."""
+        if self.views_pusher is not None:
+            self.views_pusher.request()
+
+    def _pushed(self, report: PushReport) -> None:
+        self.last_push = report
+
+    def _push_failed(self, exc: BaseException) -> None:
+        log.warning("sending application views to the queue failed: %s", exc)
 
     def _failed(self, session: CitizenSession, exc: BaseException) -> None:
         self.window._issuing = False
@@ -1222,5 +1254,10 @@ class ApplicationFlow(QObject):
 
     def shutdown(self) -> None:
         self._stop_camera()
+        self.views_timer.stop()
         self.runner.stop()
+        if self.views_runner is not None:
+            self.views_runner.stop()
+        if self.views is not None:
+            self.views.close()
         self.services.close()
