@@ -35,8 +35,10 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     assert len(face) == 3 * 8
     printing = [p for p in shots if p.name.endswith("-13-ticket-print-failed.png")]  # the printer-fault screen
     assert len(printing) == 2 * 2
+    status = [p for p in shots if p.name.startswith(("status-", "board-status-"))]  # citizen/status_shots.py
+    assert len(status) == 3 * 10 + 2 * 2
     # kiosk 4 × 14 + 2 "unavailable", counter 2 × 5, display 2 × 2
-    assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) - len(printing) == 72
+    assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) - len(printing) - len(status) == 72
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 
