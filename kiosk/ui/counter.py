@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -51,6 +51,8 @@ from kiosk.ui.theme import Scale, console_style
 from kiosk.ui.widgets import NumericKeypad, button, label, restyle
 
 log = logging.getLogger(__name__)
+
+UNDO_SECONDS = 10  # how long a no-show can be taken back
 
 
 def building_counters(config: Config, catalog: Catalog | None) -> dict[int, tuple[str, ...]]:
@@ -161,7 +163,16 @@ class CounterWindow(QWidget):
         self.current_caption = label("", "caption")
         self.current_number = label("", "currentNumber", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.current_detail = label("", "body", align=Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.current_caption, self.current_number, self.current_detail):
+        # "Urungkan" for a no-show pressed by mistake (the citizen walks up a second later): shown where
+        # the number was, for UNDO_SECONDS; puts the ticket back and calls it to this counter again.
+        self.undo_button = button("", "", self.undo_no_show, name="undoNoShow")
+        self.undo_button.hide()
+        self.undo_timer = QTimer(self)
+        self.undo_timer.setSingleShot(True)
+        self.undo_timer.setInterval(UNDO_SECONDS * 1000)
+        self.undo_timer.timeout.connect(self._forget_undo)
+        self._undoable: Ticket | None = None
+        for widget in (self.current_caption, self.current_number, self.current_detail, self.undo_button):
             current_box.addWidget(widget)
         work.addWidget(current, 2)
 
@@ -177,6 +188,7 @@ class CounterWindow(QWidget):
         self.survey = CounterSurvey(config, catalog, self)
         self.survey.message.connect(self._say)
         QShortcut(QKeySequence("F9"), self, activated=self.survey.ask)
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_no_show)  # Ctrl+Z
         work.addLayout(grid)
         self.action_stack.addWidget(self.work_page)
         self.transfer_panel = self._build_transfer_panel()
@@ -629,8 +641,46 @@ class CounterWindow(QWidget):
             self._say(self.t(f"counter.did.{action}", number=ticket.number))
             if action == "finish":
                 self.survey.offer(ticket)
+            if action == "no_show":
+                self._offer_undo(ticket)
+            elif action in ("call_next", "call_priority"):
+                self._forget_undo()
         self._show_current()  # the buttons follow the clerk's action at once, not after the next read
         self.refresh()
+
+    def _offer_undo(self, ticket: Ticket) -> None:
+        self._undoable = ticket
+        self.undo_button.setText(self.t("counter.undo_no_show", number=ticket.number))
+        self.undo_timer.start()
+        self._show_undo(True)
+
+    def _forget_undo(self) -> None:
+        self._undoable = None
+        self.undo_timer.stop()
+        self._show_undo(False)
+
+    def _show_undo(self, offered: bool) -> None:
+        """The undo takes the place of the (empty) current number, so the action buttons keep their room."""
+        self.undo_button.setVisible(offered)
+        self.current_number.setVisible(not offered)
+        self.current_detail.setVisible(not offered)
+
+    def undo_no_show(self) -> None:
+        """Back in line with its arrival time, then called to this counter again (the board says it again)."""
+        ticket, self._undoable = self._undoable, None
+        self._forget_undo()
+        if ticket is None or self.current is not None:
+            return
+        actor, counter, queue = self._actor, self.counter, self.queue
+
+        def job() -> Ticket:
+            queue.reactivate(ticket.id, actor=actor)
+            return queue.call_specific(counter, ticket.number, actor=actor)
+
+        for widget in self.buttons.values():
+            widget.setEnabled(False)
+        self._act(job, on_done=lambda called: self._done("undo_no_show", called),
+                  on_error=lambda exc: self._failed("undo_no_show", exc))
 
     def _failed(self, action: str, exc: BaseException) -> None:
         if isinstance(exc, QueueError):
@@ -752,6 +802,7 @@ class CounterWindow(QWidget):
         self.manager.refresh()
 
     def shutdown(self) -> None:
+        self.undo_timer.stop()
         self.events.close()
         self.survey.shutdown()
         if self.manager is not None:
