@@ -55,7 +55,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.status import TOKEN_LENGTH, ApplicationStatus, StatusIndex, status_page, ticket_status
+from kiosk.queue.status import TOKEN_LENGTH, StatusIndex, status_page, ticket_status
 from kiosk.queue.models import (
     FIELD_ID_PATTERN,
     ID_PATTERN,
@@ -328,15 +328,12 @@ class _EventStreamResponse(StreamingResponse):
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                counters_serving: Callable[[str], int] | None = None,
                keepalive_seconds: float = KEEPALIVE_SECONDS,
-               application_status: ApplicationStatus | None = None,
                purge_every_seconds: float = PURGE_EVERY_SECONDS) -> FastAPI:
     """The queue host's API over ``engine``; ``tokens`` maps bearer tokens to devices.
 
     ``counters_serving(service_code)`` (default: 1) refines wait estimates. Building the app does
     not touch the engine; it subscribes to it while the app runs (ASGI lifespan), and deletes the
     application views of past days when it starts and every ``purge_every_seconds``.
-    ``application_status(application_id)`` (the central API's, from ``kiosk.sync``) adds an
-    application's state to the ticket status page.
     """
     grants = dict(tokens)
     hub = _Hub()
@@ -414,7 +411,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
             if wants_html:
                 return Response(status_page(None), status_code=404, media_type="text/html")
             raise ApiError(404, "ticket_not_found", "No ticket has this status code.")
-        answer = ticket_status(engine, ticket, serving(ticket.service_code), application_status)
+        answer = ticket_status(engine, ticket, serving(ticket.service_code))
         if wants_html:
             local = datetime.now(timezone.utc).astimezone(engine.tz).strftime("%H:%M")
             return Response(status_page(answer, answer["lang"], local), media_type="text/html",

@@ -30,8 +30,6 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _RESCAN_SECONDS = 1.0  # unknown tokens trigger at most one rescan per second (guessing stays cheap for us)
 _DAYS_KEPT = 2  # today's tickets answer; yesterday's say "expired"; older ones are not found
 
-ApplicationStatus = Callable[[str], "dict[str, Any] | None"]
-
 
 def status_token(ticket_id: str) -> str:
     """The unguessable token naming one ticket in its status address."""
@@ -79,16 +77,22 @@ class StatusIndex:
             return [row[0] for row in conn.execute("SELECT id FROM tickets WHERE day >= ?", (first,))]
 
 
-def ticket_status(engine: QueueEngine, ticket: Ticket, counters_serving: int = 1,
-                  application_status: ApplicationStatus | None = None) -> dict[str, Any]:
-    """The JSON answer: where the ticket stands now. No NIK, no ticket id."""
+#: The kiosk's sync state of a filed application, as its holder may read it (kiosk.status_check's words).
+_APPLICATION_STANDING = {"pending": "on_kiosk", "sending": "on_kiosk", "sent": "received", "rejected": "needs_info"}
+
+
+def ticket_status(engine: QueueEngine, ticket: Ticket, counters_serving: int = 1) -> dict[str, Any]:
+    """The JSON answer: where the ticket stands now. No NIK, no ticket id; of an application filed
+    with it, only its number and how far it got (never the answers)."""
     today = engine._day(engine._now())
     current = ticket.day == today
     standing = engine.position(ticket.id, counters_serving) if current else None
     waiting = current and ticket.state == TicketState.ISSUED
     application = None
-    if application_status is not None and ticket.application_id:
-        application = application_status(ticket.application_id)  # the central API's hook (kiosk.sync)
+    attached = engine.application_of(ticket.id) if current and ticket.application_id else None
+    if attached is not None:
+        application = {"number": attached.view.number,
+                       "state": _APPLICATION_STANDING.get(attached.view.sync_state, "on_kiosk")}
     return {
         "number": ticket.number,
         "service_code": ticket.service_code,
@@ -114,10 +118,16 @@ def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
         ahead = (t("printing.status.ahead", people=status["people_ahead"],
                    wait=t.minutes(status["estimated_wait_minutes"]))
                  if status["people_ahead"] else t("printing.status.nobody_ahead"))
-        return [t("printing.status.waiting"), ahead]
-    if state in ("called", "serving"):
-        return [t(f"printing.status.{state}", counter=status["counter"])]
-    return [t(f"printing.status.{state}")]
+        lines = [t("printing.status.waiting"), ahead]
+    elif state in ("called", "serving"):
+        lines = [t(f"printing.status.{state}", counter=status["counter"])]
+    else:
+        lines = [t(f"printing.status.{state}")]
+    application = status.get("application")
+    if application:
+        lines.append(t("status_check.application_line", number=application["number"],
+                       state=t(f"status_check.application.{application['state']}")))
+    return lines
 
 
 def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "") -> str:

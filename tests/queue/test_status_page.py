@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,9 +40,7 @@ def clock() -> Clock:
 @pytest.fixture
 def host(tmp_path: Path, clock: Clock) -> Iterator[tuple[str, QueueEngine]]:
     engine = QueueEngine.open(tmp_path / "queue.db", RULES, JAKARTA, clock=clock)
-    applications: dict[str, Any] = {}
-    server = RunningServer(create_app(engine, TOKENS, counters_serving=lambda _c: 1,
-                                      application_status=applications.get), "127.0.0.1", 0)
+    server = RunningServer(create_app(engine, TOKENS, counters_serving=lambda _c: 1), "127.0.0.1", 0)
     try:
         yield server.url, engine
     finally:
@@ -150,3 +148,24 @@ def test_status_url_templates() -> None:
         status_url("https://a.example/s/", "x")
     ids = itertools.count()
     assert len({status_url("https://a.example/{token}", str(next(ids))) for _ in range(50)}) == 50
+
+
+def test_an_application_filed_with_the_ticket_shows_its_number_and_how_far_it_got(host) -> None:
+    """Only the number and a plain state reach the status page: never the answers or the NIK."""
+    from kiosk.queue.models import ApplicationView
+
+    base, engine = host
+    issued = engine.issue("KTP", request_id="with-form", lang="id")
+    view = ApplicationView(application_id="3f2c9a8e-4b1d-4c6e-9f0a-1b2c3d4e5f60", number="APP-20261123-0007",
+                           service_code="KTP", nik_masked="3171********0001", created_at=datetime.now(timezone.utc),
+                           sync_state="pending", answers={"alamat": "Jl. Contoh 12"})
+    engine.attach_application(issued.ticket.id, view)
+    url = status_url(status_url_template("", base), issued.ticket.id)
+    answer = get(url).json()
+    assert answer["application"] == {"number": "APP-20261123-0007", "state": "on_kiosk"}
+    page = get(url, html=True).text
+    assert "Permohonan APP-20261123-0007: Tersimpan di kios dan sedang dikirim ke instansi." in page
+    assert "Contoh 12" not in page and "3171" not in page and "Contoh 12" not in str(answer)
+
+    engine.attach_application(issued.ticket.id, dataclasses.replace(view, sync_state="sent"))
+    assert get(url).json()["application"]["state"] == "received"
