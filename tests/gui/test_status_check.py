@@ -202,11 +202,29 @@ def test_board_without_a_camera_keeps_running(qtbot, config: Config, core, caplo
     display.shutdown()
 
 
+def assert_fits(window: KioskWindow, screen: QWidget, size: tuple[int, int], what: str) -> None:
+    """Nothing clipped (not even one long word), buttons big, the window keeps its size."""
+    assert (window.width(), window.height()) == size
+    needed, area = screen.layout().totalMinimumSize(), window.stack.size()
+    assert needed.width() <= area.width() and needed.height() <= area.height(), (what, needed, area)
+    for widget in screen.findChildren(QWidget):
+        if not isinstance(widget, (QLabel, QPushButton)) or not widget.isVisible() or not widget.text():
+            continue
+        metrics, room = widget.fontMetrics(), widget.contentsRect().width()
+        if isinstance(widget, QPushButton):
+            assert room >= metrics.horizontalAdvance(widget.text()) and widget.height() >= 72, (what, widget.text())
+        else:
+            longest = max(widget.text().split(), key=metrics.horizontalAdvance)
+            assert metrics.horizontalAdvance(longest) <= room, (what, longest, room)
+            if widget.wordWrap():
+                assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (what, widget.text()[:30])
+
+
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
 @pytest.mark.parametrize("large_text", [False, True])
 def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, size: tuple[int, int],
                                  large_text: bool) -> None:
-    """Scanning, each answer, the camera message: nothing clipped (not even one long word), buttons big."""
+    """Welcome with both small buttons, every Cek status state, and the NIK step with the IKD scan."""
     from kiosk.status_check import ApplicationStanding, StatusReport
 
     issued = core.queue.issue("KTP-EL", request_id="fit")
@@ -214,6 +232,9 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
                          size=size)
     window.set_language("id")
     window.set_large_text(large_text)
+    window.findChild(QPushButton, "surveyButton").setVisible(True)  # both extras on the welcome screen
+    qtbot.wait(5)
+    assert_fits(window, window.screen(Step.WELCOME), size, "welcome")
     click(qtbot, window, "statusButton")
     screen = window.status_check
     ticket = screen.checker.check(QrReading("ticket_status", status_token(issued.ticket.id)))
@@ -221,21 +242,22 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
               lambda: screen._answered(StatusReport("application", application=ApplicationStanding(
                   "APP-K01-20261123-0007", "needs_info"))),
               lambda: screen._answered(StatusReport("unavailable")), lambda: screen._camera_failed("test")]
-    for show in states:
+    for n, show in enumerate(states):
         show()
         qtbot.wait(5)
-        assert (window.width(), window.height()) == size
-        needed, area = screen.layout().totalMinimumSize(), window.stack.size()
-        assert needed.width() <= area.width() and needed.height() <= area.height(), (screen.state, needed, area)
-        for widget in screen.findChildren(QWidget):
-            if not isinstance(widget, (QLabel, QPushButton)) or not widget.isVisible() or not widget.text():
-                continue
-            metrics, room = widget.fontMetrics(), widget.contentsRect().width()
-            if isinstance(widget, QPushButton):
-                assert room >= metrics.horizontalAdvance(widget.text()) and widget.height() >= 72, widget.text()
-            elif isinstance(widget, QLabel):
-                longest = max(widget.text().split(), key=metrics.horizontalAdvance)
-                assert metrics.horizontalAdvance(longest) <= room, (screen.state, longest, room)
-                if widget.wordWrap():
-                    assert widget.height() >= widget.heightForWidth(widget.width()) - 2, widget.text()[:30]
+        assert_fits(window, screen, size, f"status state {n}")
+    window.wipe()
+    window.start_normal()
+    window.choose_service(core.catalog.service("KTP-EL"))
+    window.after_requirements()
+    identify = window.screen(Step.IDENTIFY)
+    def scanning_without_camera() -> None:  # the picture's code must not change the text mid-check
+        identify.start_ikd_scan()
+        identify.scanner.stop()
+
+    for n, show in enumerate([lambda: None, scanning_without_camera, lambda: identify._ikd_read(QrReading("unknown")),
+                              lambda: identify._ikd_read(QrReading("ikd", NIK))]):
+        show()
+        qtbot.wait(5)
+        assert_fits(window, identify, size, f"identify {n}")
     window.shutdown()
