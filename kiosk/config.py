@@ -211,6 +211,22 @@ class FaceSection:
         "Lowest 3-D score of the face texture motion during a turn, % of the eye distance (a flat photo: 0.5-3.6)", min=0.0, max=50.0))
     min_motion: float = field(default=0.15, metadata=_opt(
         "Lowest natural micro-motion of the face in pixels per frame (a photo on a stand scores near 0)", min=0.0, max=10.0))
+    prompt_pause_min_seconds: float = field(default=0.2, metadata=_opt(
+        "Shortest random pause, with the face at rest, before each action is asked", min=0.0, max=10.0))
+    prompt_pause_max_seconds: float = field(default=1.0, metadata=_opt(
+        "Longest random pause before each action is asked (a recording cannot be timed to it)", min=0.0, max=10.0))
+    rest_share: float = field(default=0.5, metadata=_opt(
+        "The face is at rest while every action is below this share of its threshold (blinks aside)", min=0.1, max=0.9))
+    min_response_seconds: float = field(default=0.2, metadata=_opt(
+        "An action already under way sooner than this after it was asked is not an answer to it", min=0.0, max=2.0))
+    max_response_seconds: float = field(default=4.0, metadata=_opt(
+        "The asked action must have started within this time after it was asked", min=1.0, max=30.0))
+    other_action_factor: float = field(default=1.5, metadata=_opt(
+        "An action not asked for (blinks aside) fails the step once it reaches this many times its own threshold; 0 = off",
+        min=0.0, max=5.0))
+    max_screen_score: float = field(default=0.0, metadata=_opt(
+        "Highest screen-grid score of the face texture (a coarse display's pixel grid); 0 = recorded only, decides nothing",
+        min=0.0, max=50.0))
     max_attempts: int = field(default=2, metadata=_opt("Tries before the citizen is sent to the information desk", min=1, max=5))
 
 
@@ -343,6 +359,10 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         raise ConfigError(source, "face.min_face_width", "must be smaller than face.max_face_width.")
     if config.face.min_brightness >= config.face.max_brightness:
         raise ConfigError(source, "face.min_brightness", "must be smaller than face.max_brightness.")
+    if config.face.prompt_pause_min_seconds > config.face.prompt_pause_max_seconds:
+        raise ConfigError(source, "face.prompt_pause_min_seconds", "must not be larger than face.prompt_pause_max_seconds.")
+    if config.face.min_response_seconds >= config.face.max_response_seconds:
+        raise ConfigError(source, "face.min_response_seconds", "must be smaller than face.max_response_seconds.")
     if config.kiosk.idle_countdown_seconds >= config.kiosk.idle_timeout_seconds:
         raise ConfigError(source, "kiosk.idle_countdown_seconds",
                           "must be shorter than kiosk.idle_timeout_seconds.")

@@ -3,13 +3,23 @@
     .venv/bin/python scripts/make_face_eval_manifest.py --out /tmp/face-eval
     .venv/bin/kiosk face eval --manifest /tmp/face-eval/manifest.json --out /tmp/face-eval/results
 
-Live presentations come from the one real clip (a face on stage that turns to its right 3.4-4.5 s, opens
-its mouth ~3.8 s, smiles ~4.8 s): cropped so the face fills the frame, from 3.25 s (after an initial
-smile fades), with the challenges that clip really performs, in that order; mirrored copies turn left;
-a darker and a brighter copy stand in for lobby lighting. Attacks: every photo in testdata played as a
-still video (with and without sensor grain), and every photo as a hand-held print turned up to ±35° and
-±60° (exact homographies over time), each with random challenges; plus the real clip replayed against
-random challenges ("replay": what an attacker with a recording of the citizen could do).
+Live presentations come from the one real clip (a face on stage), cropped so the face fills the frame,
+from 3.25 s (after an initial smile fades). A live person *answers* the kiosk, so the live items are a
+person made of the clip's real frames who rests (frames 83-87, swaying) until a step is asked and then,
+after a reaction time of 0.5-1.2 s, does it (the clip's own frames of that action: turn right 88-112,
+open mouth 88-92, smile 43-49; see kiosk/camera/evalsubject.py): the 4 challenges without a blink (the
+cropped clip has no usable blink), on the clip and on a mirrored copy (which turns left), twice each with
+different random pauses and reaction times; a darker and a brighter copy stand in for lobby lighting.
+Attacks: every photo in testdata played as a still video (with and without sensor grain), and every photo
+as a hand-held print turned up to ±35° and ±60° (exact homographies over time), each with random
+challenges; the real clip replayed as it is against random challenges, and against the challenges it
+happens to perform (these 8 were the "live" items of the first evaluation: an open-loop recording is a
+replay); and a *prepared* recording — the same frames as the live person, played open-loop (rest 1.5 s,
+action, rest 1.5 s, action) — against random challenges and against the one that matches its order;
+last, that prepared recording shown on a *simulated* display (evalmedia.screen_replay: subpixel grid,
+display tone, glare, bezel, lens blur, sampling) at two scales where the grid is within the camera's
+reach (a coarse display filling the view, and one at about one camera pixel per display pixel), for the
+passive screen cue. A cue tuned on our own simulation proves little: see docs/face-check.md.
 """
 
 from __future__ import annotations
@@ -36,6 +46,14 @@ CLIP_BOX = (0.14, 0.0, 0.5, 0.667)
 CLIP_START_S, CLIP_END_S = 3.25, 7.1
 # what the cropped clip does, in order (seen with FaceLandmarker; see docs/face-check.md)
 CLIP_CHALLENGES = [["turn_right", "open_mouth"], ["open_mouth", "turn_right"], ["turn_right", "smile"]]
+# the live person made of the cropped clip's frames (frame numbers; seen with FaceLandmarker): resting,
+# and where it does each action. Mirrored, the mouth opening is seen later (the model is not symmetric).
+SUBJECT = {"rest_frames": [83, 87], "action_frames": {"turn_right": [88, 112], "open_mouth": [88, 92],
+                                                      "smile": [43, 49]}, "reaction_seconds": [0.5, 1.2]}
+SUBJECT_MIRRORED = {**SUBJECT, "action_frames": {"turn_left": [88, 112], "open_mouth": [88, 98], "smile": [43, 49]}}
+# the challenges the person can answer (the cropped clip has no usable blink)
+ANSWERABLE = [["turn_right", "open_mouth"], ["open_mouth", "turn_right"], ["turn_right", "smile"],
+              ["smile", "turn_right"]]
 PHOTOS = ["faces/obama.jpg", "faces/obama2.jpg", "faces/biden.jpg", "faces/biden2.jpg", "faces/john1.jpeg",
           "faces/john2.jpeg", "attacks/live_reference.jpg", "attacks/printed_photo.jpg"]
 
@@ -56,14 +74,21 @@ def build(out: Path, *, quick: bool = False) -> Path:
     clip = evalmedia.crop_video(CLIP, out / "live_clip.mp4", box=CLIP_BOX, start_s=CLIP_START_S, end_s=CLIP_END_S)
     mirrored = evalmedia.crop_video(CLIP, out / "live_clip_mirrored.mp4", box=CLIP_BOX, start_s=CLIP_START_S,
                                     end_s=CLIP_END_S, mirror=True)
-    for challenge in CLIP_CHALLENGES:
-        items.append({"path": clip.name, "expect": "live", "challenge": challenge})
-        items.append({"path": mirrored.name, "expect": "live", "challenge": _mirror(challenge)})
+    answering = {"mode": "responsive", **SUBJECT}
+    answering_mirrored = {"mode": "responsive", **SUBJECT_MIRRORED}
+    for challenge in ANSWERABLE[:2] if quick else ANSWERABLE:
+        items.append({"path": clip.name, "expect": "live", "species": "live_answering", "challenge": challenge,
+                      "subject": answering, "repeat": 1 if quick else 2})
+        items.append({"path": mirrored.name, "expect": "live", "species": "live_answering",
+                      "challenge": _mirror(challenge), "subject": answering_mirrored, "repeat": 1 if quick else 2})
+    lit_clips = []
     if not quick:
         for name, gamma in (("live_clip_dim.mp4", 1.6), ("live_clip_bright.mp4", 0.7)):
             lit = evalmedia.crop_video(CLIP, out / name, box=CLIP_BOX, start_s=CLIP_START_S, end_s=CLIP_END_S,
                                        transform=_gamma(gamma))
-            items.append({"path": lit.name, "expect": "live", "challenge": CLIP_CHALLENGES[0]})
+            lit_clips.append(lit)
+            items.append({"path": lit.name, "expect": "live", "species": f"live_answering_{name[10:-4]}",
+                          "challenge": ANSWERABLE[0], "subject": answering})
     photos = PHOTOS[:2] if quick else PHOTOS
     with FaceAnalyser(MODELS) as finder:
         boxes = {}
@@ -83,7 +108,31 @@ def build(out: Path, *, quick: bool = False) -> Path:
                                                    max_yaw=max_yaw, seed=i, face_box=box)
             items.append({"path": moved.name, "expect": "attack", "species": f"handheld_print_{max_yaw}deg",
                           "repeat": 1 if quick else 3})
-    items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip", "repeat": 4 if quick else 12})
+    items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip", "repeat": 4 if quick else 24})
+    if not quick:  # the first evaluation's "live" items: the clip as it is, with the challenge it performs
+        for challenge in CLIP_CHALLENGES:
+            items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip_own_challenge",
+                          "challenge": challenge})
+            items.append({"path": mirrored.name, "expect": "attack", "species": "replay_of_real_clip_own_challenge",
+                          "challenge": _mirror(challenge)})
+        for lit in lit_clips:
+            items.append({"path": lit.name, "expect": "attack", "species": "replay_of_real_clip_own_challenge",
+                          "challenge": CLIP_CHALLENGES[0]})
+    for order in ANSWERABLE[:1] if quick else ANSWERABLE:
+        for path, subject, steps in ((clip, SUBJECT, order), (mirrored, SUBJECT_MIRRORED, _mirror(order))):
+            prepared = {"mode": "scripted", **subject, "order": steps, "rest_seconds": 1.5}
+            items.append({"path": path.name, "expect": "attack", "species": "replay_prepared_random_challenge",
+                          "subject": prepared, "repeat": 1 if quick else 3})
+            items.append({"path": path.name, "expect": "attack", "species": "replay_prepared_matching_challenge",
+                          "challenge": steps, "subject": prepared, "repeat": 1 if quick else 2})
+    if not quick:  # last, so the draws of every item above stay the same with or without these
+        for name, display in (("coarse", {"camera_px_per_screen_px": 1.5, "screen_scale": 0.6, "lens_blur_px": 0.4}),
+                              ("fine", {"camera_px_per_screen_px": 0.9, "screen_scale": 1.0, "lens_blur_px": 0.3})):
+            shown = evalmedia.screen_replay_video(clip, out / f"display_{name}_clip.mp4", **display)
+            for order in ANSWERABLE[2:]:
+                prepared = {"mode": "scripted", **SUBJECT, "order": order, "rest_seconds": 1.5}
+                items.append({"path": shown.name, "expect": "attack", "species": f"replay_prepared_on_simulated_display_{name}",
+                              "challenge": order, "subject": prepared, "repeat": 2})
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps({"items": items}, indent=2) + "\n", encoding="utf-8")
     return manifest

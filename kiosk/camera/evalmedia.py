@@ -164,3 +164,79 @@ def crop_video(source: Path, path: Path, *, box: tuple[float, float, float, floa
         finally:
             capture.release()
     return write_video(frames(), path, fps)
+
+
+def screen_replay(image: np.ndarray, *, camera_px_per_screen_px: float, screen_scale: float = 1.0,
+                  tilt_deg: float = 8.0, lens_blur_px: float = 0.6, glare: float = 0.35,
+                  seed: int = 0) -> np.ndarray:
+    """``image`` shown on a display and seen by a 640×480 camera — a *simulation*, for tests of screen cues.
+
+    The display shows the picture at ``screen_scale`` display pixels per picture pixel, each display pixel
+    made of red, green and blue stripes with a dark line under them (the subpixel grid); the display's
+    own gamma (brighter shadows, a cool white point) and a soft specular glare are added; the camera sees
+    the display ``camera_px_per_screen_px`` (a phone at arm's length: ~0.2; a monitor at 30 cm: ~0.45)
+    through a lens that blurs by ``lens_blur_px`` (Gaussian sigma, camera pixels), slightly turned by
+    ``tilt_deg``, with the dark bezel and the room around it, then samples it (aliasing into moiré).
+    """
+    cell = 3
+    rng = np.random.default_rng(seed)
+    shown = cv2.resize(image, None, fx=screen_scale, fy=screen_scale, interpolation=cv2.INTER_LINEAR) \
+        if screen_scale != 1.0 else image
+    # the display's tone: lifted blacks, gamma, a cooler white point
+    toned = shown.astype(np.float32) / 255.0
+    toned = 0.04 + 0.96 * toned ** 0.9
+    toned *= np.array([1.06, 1.0, 0.93], np.float32)  # BGR: a little blue, a little less red
+    height, width = toned.shape[:2]
+    big = cv2.resize(toned, (width * cell, height * cell), interpolation=cv2.INTER_NEAREST)
+    mask = np.zeros((cell, cell, 3), np.float32)
+    for column, channel in enumerate((2, 1, 0)):  # R, G, B stripes (BGR order)
+        mask[:, column, channel] = 3.0
+    mask[cell - 1, :, :] *= 0.35  # the dark line between pixel rows
+    big *= np.tile(mask, (height, width, 1))
+    # glare: a soft bright ellipse where a ceiling light reflects
+    if glare > 0:
+        gy, gx = np.ogrid[:height * cell, :width * cell]
+        cx, cy = width * cell * rng.uniform(0.6, 0.8), height * cell * rng.uniform(0.15, 0.35)
+        spot = np.exp(-(((gx - cx) / (0.25 * width * cell)) ** 2 + ((gy - cy) / (0.12 * height * cell)) ** 2))
+        big += (glare * spot)[..., None].astype(np.float32)
+    scale = camera_px_per_screen_px / cell  # camera pixels per rendered pixel
+    sigma = lens_blur_px / scale
+    big = cv2.GaussianBlur(big, (0, 0), sigma)
+    out_w, out_h = FRAME_SIZE
+    # the display's corners in the camera picture: centred, slightly turned about the vertical axis
+    half_w, half_h = width * cell * scale / 2, height * cell * scale / 2
+    lean = math.tan(math.radians(tilt_deg)) * half_h * 0.25
+    corners = np.float32([[out_w / 2 - half_w, out_h / 2 - half_h + lean], [out_w / 2 + half_w, out_h / 2 - half_h - lean],
+                          [out_w / 2 + half_w, out_h / 2 + half_h + lean], [out_w / 2 - half_w, out_h / 2 + half_h - lean]])
+    source = np.float32([[0, 0], [width * cell, 0], [width * cell, height * cell], [0, height * cell]])
+    matrix = cv2.getPerspectiveTransform(source, corners)
+    room = np.full((out_h, out_w, 3), 0.45, np.float32)
+    seen = cv2.warpPerspective(big, matrix, FRAME_SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=(-1.0, -1.0, -1.0))
+    # a 12-pixel dark bezel around the display, then the room
+    inside = cv2.warpPerspective(np.ones((height * cell, width * cell), np.uint8), matrix, FRAME_SIZE,
+                                 flags=cv2.INTER_NEAREST)
+    bezel = cv2.dilate(inside, np.ones((25, 25), np.uint8)) > 0
+    frame = np.where(bezel[..., None], 0.03, room)
+    frame = np.where(inside[..., None] > 0, seen, frame)
+    frame = frame + rng.normal(0, 0.008, frame.shape).astype(np.float32)  # sensor noise
+    return np.clip(frame * 255, 0, 255).astype(np.uint8)
+
+
+def screen_replay_video(source: Path, path: Path, **display: float) -> Path:
+    """Every frame of a clip through :func:`screen_replay` (same frame numbers, same frame rate)."""
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+
+    def frames() -> Iterable[np.ndarray]:
+        index = 0
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    return
+                yield screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]
+                index += 1
+        finally:
+            capture.release()
+    return write_video(frames(), path, fps)

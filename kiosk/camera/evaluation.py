@@ -10,8 +10,18 @@ random challenge as the kiosk would (``repeat`` runs the item again with new dra
 an 8-second still video. Frames are analysed one by one at the file's own timing (no frame dropping), so
 results do not depend on this machine's speed.
 
+An item with a ``subject`` is not played as it is (see :mod:`kiosk.camera.evalsubject`)::
+
+    {"path": "clip.mp4", "expect": "live", "challenge": ["turn_right", "smile"],
+     "subject": {"mode": "responsive", "rest_frames": [83, 87],
+                 "action_frames": {"turn_right": [88, 112], "smile": [43, 49]}, "reaction_seconds": [0.5, 1.2]}}
+
+``responsive``: a person made of the clip's real frames who rests until a step is asked and does it
+after a reaction time; ``scripted`` (with ``"order": [...]`` and ``"rest_seconds"``): the same frames
+played open-loop in that order, like a video of the citizen prepared beforehand.
+
 Metrics: APCER = attacks wrongly accepted as live ÷ attack presentations (also per ``species``);
-BPCER = live presentations wrongly rejected ÷ live presentations; time to decision = from the first frame
+BPCER = live presentations wrongly rejected ÷ live presentations (also per ``species``); time to decision = from the first frame
 with the face in the oval to the decision (p50, p90 over decided items).
 """
 
@@ -26,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.camera.analysis import FaceAnalyser
+from kiosk.camera.evalsubject import RespondingPerson, ScriptedRecording, Subject, load_frames
 from kiosk.camera.facecheck import FaceCheck
-from kiosk.camera.liveness import STEPS
+from kiosk.camera.liveness import STEPS, LivenessState
 from kiosk.camera.models import sha256_of
-from kiosk.camera.sources import IMAGE_SUFFIXES, FrameSource, ImageListSource, VideoFileSource
+from kiosk.camera.sources import IMAGE_SUFFIXES, Frame, FrameSource, ImageListSource, VideoFileSource
 from kiosk.config import FaceSection
 
 STILL_SECONDS = 8.0
@@ -61,8 +72,29 @@ def load_manifest(path: Path) -> list[dict[str, Any]]:
         media = (Path(path).parent / item["path"]).resolve()
         if not media.is_file():
             raise ManifestError(f"{where}.path: {media} does not exist")
+        subject = item.get("subject")
+        if subject is not None:
+            _check_subject(subject, f"{where}.subject")
         checked.append({**item, "path": media})
     return checked
+
+
+def _check_subject(subject: object, where: str) -> None:
+    if not isinstance(subject, dict) or subject.get("mode") not in ("responsive", "scripted"):
+        raise ManifestError(f"{where}.mode: must be \"responsive\" or \"scripted\"")
+    try:
+        parsed = Subject.from_manifest(subject)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ManifestError(f"{where}: needs rest_frames [first, last] and action_frames {{step: [first, last]}} "
+                            f"({exc})") from None
+    ranges = [parsed.rest, *parsed.actions.values()]
+    if any(len(r) != 2 or not all(isinstance(v, int) for v in r) or r[0] > r[1] for r in ranges):
+        raise ManifestError(f"{where}: frame ranges are [first, last] frame numbers")
+    if not set(parsed.actions) <= set(STEPS):
+        raise ManifestError(f"{where}.action_frames: steps from {', '.join(STEPS)}")
+    if subject["mode"] == "scripted" and not (isinstance(subject.get("order"), list)
+                                              and set(subject["order"]) <= set(parsed.actions)):
+        raise ManifestError(f"{where}.order: the actions the recording does, in order (from action_frames)")
 
 
 def _source_for(path: Path) -> FrameSource:
@@ -72,30 +104,51 @@ def _source_for(path: Path) -> FrameSource:
 
 
 def run_item(model_dir: Path, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
-             rng: random.Random) -> dict[str, Any]:
+             rng: random.Random, subject: dict[str, Any] | None = None) -> dict[str, Any]:
     """One presentation through the pipeline, with a fresh landmarker (no tracking carried over)."""
     with FaceAnalyser(model_dir, limits) as analyser:
-        return _run(analyser, limits, path, challenge, rng)
+        return _run(analyser, limits, path, challenge, rng, subject)
+
+
+class _FilePresenter:
+    """A file played as it is (the clip does not listen to the kiosk)."""
+
+    def __init__(self, path: Path) -> None:
+        self.source = _source_for(path)
+        self.limit_ms = (STILL_SECONDS if isinstance(self.source, ImageListSource) else MAX_SECONDS) * 1000
+
+    def next_frame(self, state: LivenessState | None) -> Frame | None:  # noqa: ARG002
+        frame = self.source.read()
+        return None if frame is None or frame.timestamp_ms > self.limit_ms else frame
+
+
+def _presenter(path: Path, subject: dict[str, Any] | None, rng: random.Random) -> Any:
+    if subject is None:
+        return _FilePresenter(path)
+    frames, fps = load_frames(path)
+    parsed = Subject.from_manifest(subject)
+    if subject["mode"] == "responsive":
+        return RespondingPerson(frames, fps, parsed, random.Random(rng.random()), seconds=MAX_SECONDS)
+    return ScriptedRecording(frames, fps, parsed, subject["order"], float(subject.get("rest_seconds", 1.5)))
 
 
 def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
-         rng: random.Random) -> dict[str, Any]:
+         rng: random.Random, subject: dict[str, Any] | None = None) -> dict[str, Any]:
     check = FaceCheck(Path(), limits, challenge=challenge, rng=rng, analyser=analyser)
-    source = _source_for(path)
-    source.open()
+    presenter = _presenter(path, subject, rng)
+    if isinstance(presenter, _FilePresenter):
+        presenter.source.open()
     frames, started = 0, time.perf_counter()
-    limit_ms = (STILL_SECONDS if isinstance(source, ImageListSource) else MAX_SECONDS) * 1000
     snapshot = None
     try:
-        while (frame := source.read()) is not None:
-            if frame.timestamp_ms > limit_ms:
-                break
+        while (frame := presenter.next_frame(snapshot.state if snapshot else None)) is not None:
             frames += 1
             snapshot = check.process(frame)
             if snapshot.state.decision is not None:
                 break
     finally:
-        source.close()
+        if isinstance(presenter, _FilePresenter):
+            presenter.source.close()
     decision = check.liveness.decision
     result: dict[str, Any] = {
         "challenge": list(check.liveness.challenge), "frames": frames,
@@ -119,6 +172,13 @@ def percentile(values: list[float], share: float) -> float | None:
     return round(ordered[low] + (ordered[high] - ordered[low]) * (k - low), 1)
 
 
+def _by_species(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        grouped.setdefault(r["species"], []).append(r)
+    return grouped
+
+
 def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection | None = None,
              seed: int = 20261123) -> dict[str, Any]:
     """Run every item, write ``out_dir/metrics.json`` and return the metrics."""
@@ -129,16 +189,14 @@ def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection
     for item in items:
         for repeat in range(int(item.get("repeat", 1))):
             challenge = tuple(item["challenge"]) if item.get("challenge") else None
-            outcome = run_item(model_dir, limits, item["path"], challenge, rng)
+            outcome = run_item(model_dir, limits, item["path"], challenge, rng, item.get("subject"))
             results.append({"path": str(Path(item["path"]).name), "expect": item["expect"],
                             "species": item.get("species", "live" if item["expect"] == "live" else "attack"),
                             "repeat": repeat, **outcome,
                             "correct": outcome["accepted_as_live"] == (item["expect"] == "live")})
     attacks = [r for r in results if r["expect"] == "attack"]
     lives = [r for r in results if r["expect"] == "live"]
-    species: dict[str, list[dict[str, Any]]] = {}
-    for r in attacks:
-        species.setdefault(r["species"], []).append(r)
+    species = _by_species(attacks)
     times = [r["time_to_decision_ms"] for r in results if r["time_to_decision_ms"] is not None]
     live_times = [r["time_to_decision_ms"] for r in lives if r["accepted_as_live"]]
     metrics = {
@@ -149,6 +207,9 @@ def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection
                                  "apcer": round(sum(r["accepted_as_live"] for r in v) / len(v), 4)}
                              for k, v in sorted(species.items())},
         "bpcer": round(sum(not r["accepted_as_live"] for r in lives) / len(lives), 4) if lives else None,
+        "bpcer_by_species": {k: {"presentations": len(v), "rejected": sum(not r["accepted_as_live"] for r in v),
+                                 "bpcer": round(sum(not r["accepted_as_live"] for r in v) / len(v), 4)}
+                             for k, v in sorted(_by_species(lives).items())},
         "time_to_decision_ms": {"p50": percentile(times, 0.5), "p90": percentile(times, 0.9), "n": len(times)},
         "time_to_live_decision_ms": {"p50": percentile(live_times, 0.5), "p90": percentile(live_times, 0.9),
                                      "n": len(live_times)},

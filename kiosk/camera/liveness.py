@@ -12,8 +12,19 @@ How it decides:
 2. **Challenge.** Steps drawn at random from blink, turn left, turn right, smile, open mouth — with at
    least one head turn whenever there are two or more steps, so the 3-D check below always runs. Each
    step has its own time limit; a step that is not done in time ends the attempt (friendly retry).
-3. **3-D parallax during a turn.** From the end of the baseline, up to 300 texture points on the face
-   are followed by optical flow (:class:`SurfaceTracker`). When the head has turned far enough, the best
+3. **An answer to the prompt, not a performance.** A recording of the citizen does its actions on its
+   own clock; a person answers what is asked. So each step is asked only after a random pause
+   (``prompt_pause_min/max_seconds``) with the face *at rest* (every action below ``rest_share`` of its
+   threshold; blinks aside), the asked action must *start* (pass ``rest_share`` of its threshold) no
+   sooner than ``min_response_seconds`` (nobody reacts that fast: it was already under way) and no later
+   than ``max_response_seconds`` after the prompt, and an action that was not asked for — the other
+   turn, a smile, an open mouth, reaching ``other_action_factor`` times its own threshold while the
+   asked action is not being done — fails the step (``wrong_action``). Blinks never count against: they
+   are natural. A recording that performs its actions in its own order or at its own time therefore
+   fails instead of waiting until the random challenge happens to match it. (A recording that happens to
+   match both the order and the timing still passes; see docs/face-check.md.)
+4. **3-D parallax during a turn.** From the first frame after a turn is asked, up to 300 texture points
+   on the face are followed by optical flow (:class:`SurfaceTracker`). When the head has turned far enough, the best
    *homography* from their starting to their current positions is fitted and its residual measured (RMS,
    in % of the eye distance). A flat print or screen, however it is turned in the hand, moves its texture
    exactly like a plane — a homography explains it (residual ≈ tracking noise: 0.5–3.6 % on our
@@ -21,8 +32,11 @@ How it decides:
    ears move against each other: 6–10 % on the real clip). A turn only counts with a residual of at
    least ``min_parallax``. (Model landmarks are not used for this: the landmark model imposes its own
    3-D face shape, and on a strongly tilted print its landmarks looked "3-D" in our tests.)
-4. **Micro-motion.** A live face never holds perfectly still; a frozen picture fed to the camera does.
+5. **Micro-motion.** A live face never holds perfectly still; a frozen picture fed to the camera does.
    The median landmark movement between frames must reach ``min_motion`` pixels.
+6. **Screen grid (off by default).** On the baseline frames, how periodic the face's fine texture is
+   (:mod:`kiosk.camera.screencue`); recorded as ``screen_score``, and an attempt fails (``screen``) only
+   when ``max_screen_score`` is set and the score is above it.
 
 Time comes from the frames' timestamps, so a recorded clip is judged exactly as it was live.
 """
@@ -38,6 +52,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.camera import screencue
 from kiosk.camera.analysis import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceObservation
 from kiosk.config import FaceSection
 
@@ -45,16 +60,19 @@ STEPS: tuple[str, ...] = ("blink", "turn_left", "turn_right", "smile", "open_mou
 TURNS: tuple[str, ...] = ("turn_left", "turn_right")
 EXPRESSIONS: tuple[str, ...] = ("blink", "smile", "open_mouth")
 BASELINE_FRAMES = 5
-#: frames in a row a step must be seen (a blink is brief: one frame is enough)
 #: frames in a row with two or more faces that end an attempt (one stray detection does not)
 CROWDED_FRAMES = 3
+#: frames in a row a step must be seen (a blink is brief: one frame is enough); the same for an action
+#: that was not asked for to count against the step
 HOLD_FRAMES = {"blink": 1, "turn_left": 2, "turn_right": 2, "smile": 2, "open_mouth": 2}
+#: actions that fail a step when done unasked (a blink is natural and never counts against)
+DELIBERATE: tuple[str, ...] = ("turn_left", "turn_right", "smile", "open_mouth")
 
 
 class Phase(str, Enum):
     SEARCHING = "searching"  # no face (yet)
     HINT = "hint"  # a face, but a quality gate fails: tell the citizen what to change
-    BASELINE = "baseline"  # good frames being collected: "look at the camera"
+    BASELINE = "baseline"  # good frames being collected, or the pause before a step: "look at the camera"
     CHALLENGE = "challenge"  # a step is asked
     PASSED = "passed"
     FAILED = "failed"
@@ -128,11 +146,16 @@ class StepEvidence:
     ended_ms: int = 0
     parallax: float | None = None  # turns: best 3-D score at the turned pose
     flat_turns: int = 0  # turns: frames turned far enough but moving like a flat picture
+    pause_ms: int = 0  # random pause drawn before the prompt (the prompt is at started_ms)
+    onset_ms: int | None = None  # when the asked action passed rest_share of its threshold
+    wrong_action: str | None = None  # an action not asked for that ended the step
 
 
 @dataclass
 class LivenessDecision:
-    """The outcome of one attempt and why. ``reason``: passed, timeout, flat_motion, no_motion, several_faces."""
+    """The outcome of one attempt and why. ``reason``: passed, timeout, late_response (the asked action did
+    not start in time), too_early (already under way when asked), wrong_action, flat_motion, no_motion,
+    screen, several_faces."""
 
     live: bool
     reason: str
@@ -142,6 +165,7 @@ class LivenessDecision:
     motion: float
     face_in_oval_ms: int | None
     decided_ms: int
+    screen_score: float | None = None
 
     @property
     def time_to_decision_ms(self) -> int | None:
@@ -153,7 +177,8 @@ class LivenessDecision:
                 "steps": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(s).items()}
                           for s in self.steps],
                 "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
-                "motion": round(self.motion, 3), "time_to_decision_ms": self.time_to_decision_ms}
+                "motion": round(self.motion, 3), "time_to_decision_ms": self.time_to_decision_ms,
+                "screen_score": None if self.screen_score is None else round(self.screen_score, 2)}
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,8 @@ class LivenessState:
             return 1.0
         if self.phase is Phase.CHALLENGE and self.steps_total:
             return (1 + self.step_index) / (1 + self.steps_total)
+        if self.phase is Phase.BASELINE and self.steps_total:  # the pause before a step keeps the bar where it was
+            return self.step_index / (1 + self.steps_total)
         return 0.0
 
 
@@ -194,7 +221,8 @@ class LivenessCheck:
     def __init__(self, limits: FaceSection | None = None, challenge: tuple[str, ...] | None = None,
                  rng: random.Random | None = None) -> None:
         self.limits = limits or FaceSection()
-        self.challenge = tuple(challenge) if challenge else draw_challenge(self.limits.challenge_steps, rng)
+        self._rng = rng or random.SystemRandom()
+        self.challenge = tuple(challenge) if challenge else draw_challenge(self.limits.challenge_steps, self._rng)
         unknown = set(self.challenge) - set(STEPS)
         if unknown:
             raise ValueError(f"unknown challenge steps {sorted(unknown)}; known: {', '.join(STEPS)}")
@@ -204,9 +232,14 @@ class LivenessCheck:
         self._evidence: list[StepEvidence] = []
         self._index = 0
         self._held = 0
+        self._unasked: dict[str, int] = {}  # frames in a row each action not asked for was seen
         self._crowded = 0
         self._motions: list[float] = []
         self._previous: FaceObservation | None = None
+        self._screen_scores: list[float] = []
+        self._pause_started_ms: int | None = None  # set while waiting to ask the next step
+        self._pause_ms = 0
+        self._prompted = False  # the current step has been asked
         self.face_in_oval_ms: int | None = None
         self.decision: LivenessDecision | None = None
         self._state = LivenessState(Phase.SEARCHING, "no_face", steps_total=len(self.challenge))
@@ -224,9 +257,10 @@ class LivenessCheck:
         self._track_motion(obs)
         if not self._base:
             self._state = self._collect_baseline(obs, grey)
+        elif not self._prompted:
+            self._state = self._pause(obs)
         else:
-            if self._tracker is not None and grey is not None:
-                self._tracker.track(grey)
+            self._follow_surface(obs, grey)
             self._state = self._challenge(obs)
         return self._state
 
@@ -239,31 +273,90 @@ class LivenessCheck:
         if not obs.quality_ok:
             return LivenessState(Phase.HINT, obs.hint, steps_total=total)
         self._baseline.frames.append(obs)
+        if grey is not None and obs.bbox is not None:
+            score = screencue.grid_score(grey, obs.bbox)
+            if score is not None:
+                self._screen_scores.append(score)
         if len(self._baseline.frames) < BASELINE_FRAMES:
             return LivenessState(Phase.BASELINE, steps_total=total)
         self._base = self._baseline.values()
-        if grey is not None and obs.landmarks is not None:
-            self._tracker = SurfaceTracker(grey, obs.landmarks)
-        self._start_step(obs.timestamp_ms)
-        return self._challenge_state(obs.timestamp_ms)
+        self._start_pause(obs.timestamp_ms)
+        return self._pause(obs)
+
+    def _start_pause(self, now_ms: int) -> None:
+        """A random wait before the next step is asked, so a recording cannot be timed to the prompt."""
+        low, high = self.limits.prompt_pause_min_seconds, self.limits.prompt_pause_max_seconds
+        self._pause_ms = int(round(1000 * (self._rng.uniform(low, high) if high > low else low)))
+        self._pause_started_ms = now_ms
+        self._prompted = False
+
+    def _pause(self, obs: FaceObservation) -> LivenessState:
+        """Ask the next step once the pause is over and the face is at rest (one face, no action going on)."""
+        now, started = obs.timestamp_ms, self._pause_started_ms or 0
+        crowded = self._count_crowded(obs)
+        if crowded is not None:
+            return crowded
+        if now - started >= self._pause_ms and obs.faces == 1 and obs.landmarks is not None and self._at_rest(obs):
+            self._start_step(now)
+            return self._challenge_state(now)
+        if now - started > self.limits.step_timeout_seconds * 1000:  # never settled: like a step not done in time
+            return self._decide(False, "timeout", now)
+        return LivenessState(Phase.BASELINE, step_index=self._index, steps_total=len(self.challenge))
+
+    def _at_rest(self, obs: FaceObservation) -> bool:
+        share = self.limits.rest_share
+        return all(self._change(action, obs) < share * self._threshold(action) for action in DELIBERATE)
+
+    def _threshold(self, step: str) -> float:
+        return {"blink": self.limits.blink_delta, "smile": self.limits.smile_delta,
+                "open_mouth": self.limits.mouth_open_delta}.get(step, self.limits.turn_degrees)
 
     def _start_step(self, now_ms: int) -> None:
         step = self.challenge[self._index]
-        threshold = {"blink": self.limits.blink_delta, "smile": self.limits.smile_delta,
-                     "open_mouth": self.limits.mouth_open_delta}.get(step, self.limits.turn_degrees)
-        self._evidence.append(StepEvidence(step, threshold=threshold, started_ms=now_ms))
+        self._evidence.append(StepEvidence(step, threshold=self._threshold(step), started_ms=now_ms,
+                                           pause_ms=self._pause_ms))
         self._held = 0
+        self._unasked = {}
+        self._prompted = True
+        self._tracker = None  # a turn is measured from the first frame after it was asked
+
+    def _follow_surface(self, obs: FaceObservation, grey: np.ndarray | None) -> None:
+        if self.challenge[self._index] not in TURNS or grey is None:
+            return
+        if self._tracker is None:
+            if obs.faces == 1 and obs.landmarks is not None:
+                self._tracker = SurfaceTracker(grey, obs.landmarks)
+        else:
+            self._tracker.track(grey)
+
+    def _count_crowded(self, obs: FaceObservation) -> LivenessState | None:
+        self._crowded = self._crowded + 1 if obs.faces > 1 else 0
+        if self._crowded >= CROWDED_FRAMES:
+            return self._decide(False, "several_faces", obs.timestamp_ms)
+        return None
 
     def _challenge(self, obs: FaceObservation) -> LivenessState:
         now = obs.timestamp_ms
         current = self._evidence[-1]
-        self._crowded = self._crowded + 1 if obs.faces > 1 else 0
-        if self._crowded >= CROWDED_FRAMES:
-            return self._decide(False, "several_faces", now)
-        if obs.faces == 1 and obs.landmarks is not None:
+        crowded = self._count_crowded(obs)
+        if crowded is not None:
+            return crowded
+        since_prompt = now - current.started_ms
+        too_soon = since_prompt < self.limits.min_response_seconds * 1000
+        if obs.faces == 1 and obs.landmarks is not None and not (too_soon and current.step == "blink"):
+            # (a natural blink just as "blink" is asked is simply not counted; any other early start fails)
             change = self._change(current.step, obs)
             current.peak = max(current.peak, change)
+            if current.onset_ms is None and change >= self.limits.rest_share * current.threshold:
+                current.onset_ms = now
+                if too_soon:
+                    current.ended_ms = now
+                    return self._decide(False, "too_early", now)
             done = change >= current.threshold
+            unasked = self._unasked_action(current.step, obs, asked_done=done)
+            if unasked is not None:
+                current.wrong_action, current.ended_ms = unasked, now
+                return self._decide(False, "wrong_action", now)
             if done and current.step in TURNS:
                 done = self._turn_is_3d(current, obs)
             self._held = self._held + 1 if done else 0
@@ -274,12 +367,33 @@ class LivenessCheck:
                     motion = self.motion
                     if motion < self.limits.min_motion:
                         return self._decide(False, "no_motion", now)
+                    if screencue.screen_like(self.screen_score, self.limits.max_screen_score):
+                        return self._decide(False, "screen", now)
                     return self._decide(True, "passed", now)
-                self._start_step(now)
-        if now - current.started_ms > self.limits.step_timeout_seconds * 1000 and not current.passed:
+                self._start_pause(now)
+                return LivenessState(Phase.BASELINE, step_index=self._index, steps_total=len(self.challenge))
+        if current.onset_ms is None and since_prompt > self.limits.max_response_seconds * 1000:
+            current.ended_ms = now
+            return self._decide(False, "late_response", now)
+        if since_prompt > self.limits.step_timeout_seconds * 1000 and not current.passed:
             current.ended_ms = now
             return self._decide(False, "flat_motion" if current.flat_turns else "timeout", now)
         return self._challenge_state(now)
+
+    def _unasked_action(self, step: str, obs: FaceObservation, *, asked_done: bool) -> str | None:
+        """The action not asked for that has clearly been done (``other_action_factor`` times its threshold,
+        held like a step), while the asked one was not being done at the same moment; else None."""
+        factor = self.limits.other_action_factor
+        if factor <= 0:
+            return None
+        for action in DELIBERATE:
+            if action == step:
+                continue
+            seen = not asked_done and self._change(action, obs) >= factor * self._threshold(action)
+            self._unasked[action] = self._unasked.get(action, 0) + 1 if seen else 0
+            if self._unasked[action] >= HOLD_FRAMES[action]:
+                return action
+        return None
 
     def _change(self, step: str, obs: FaceObservation) -> float:
         base = self._base
@@ -315,6 +429,11 @@ class LivenessCheck:
             self._previous = None
 
     @property
+    def screen_score(self) -> float | None:
+        """Median screen-grid score of the baseline frames (None without greyscale frames)."""
+        return screencue.median_score(self._screen_scores)
+
+    @property
     def motion(self) -> float:
         """Median per-frame landmark movement in pixels (0 for a frozen picture)."""
         return float(statistics.median(self._motions)) if self._motions else 0.0
@@ -327,7 +446,7 @@ class LivenessCheck:
 
     def _decide(self, live: bool, reason: str, now_ms: int) -> LivenessState:
         self.decision = LivenessDecision(live, reason, self.challenge, self._evidence, dict(self._base),
-                                         self.motion, self.face_in_oval_ms, now_ms)
+                                         self.motion, self.face_in_oval_ms, now_ms, self.screen_score)
         phase = Phase.PASSED if live else Phase.FAILED
         hint = "several_faces" if reason == "several_faces" else None
         return LivenessState(phase, hint, steps_total=len(self.challenge), step_index=self._index,

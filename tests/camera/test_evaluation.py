@@ -15,8 +15,10 @@ def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path
     from kiosk.cli import main
 
     manifest = tmp_path / "manifest.json"
+    subject = {"rest_frames": [83, 87], "action_frames": {"turn_right": [88, 112], "smile": [43, 49]}}
     manifest.write_text(json.dumps({"items": [
-        {"path": str(face_media["clip"]), "expect": "live", "challenge": ["turn_right", "smile"]},
+        {"path": str(face_media["clip"]), "expect": "live", "challenge": ["turn_right", "smile"],
+         "subject": {"mode": "responsive", **subject}},
         {"path": str(face_media["still"]), "expect": "attack", "species": "still_photo"},
     ]}), encoding="utf-8")
     site = tmp_path / "site.toml"  # thresholds come from the site config: a short time limit keeps this quick
@@ -27,6 +29,7 @@ def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path
     assert metrics["presentations"] == 2 and metrics["apcer"] == 0.0 and metrics["bpcer"] == 0.0
     assert metrics["thresholds"]["step_timeout_seconds"] == 3.0
     assert metrics["apcer_by_species"]["still_photo"]["presentations"] == 1
+    assert metrics["bpcer_by_species"]["live"] == {"presentations": 1, "rejected": 0, "bpcer": 0.0}
     assert metrics["time_to_decision_ms"]["p50"] is not None
     live = metrics["results"][0]
     assert live["accepted_as_live"] and live["face_jpeg_bytes"] > 5000 and live["correct"]
@@ -44,4 +47,11 @@ def test_manifest_errors_name_the_item(tmp_path: Path) -> None:
         load_manifest(bad)
     bad.write_text(json.dumps({"items": [{"path": "m.json", "expect": "live", "challenge": ["wink"]}]}))
     with pytest.raises(ManifestError, match="challenge"):
+        load_manifest(bad)
+    bad.write_text(json.dumps({"items": [{"path": "m.json", "expect": "live", "subject": {"mode": "puppet"}}]}))
+    with pytest.raises(ManifestError, match=r"subject.mode"):
+        load_manifest(bad)
+    bad.write_text(json.dumps({"items": [{"path": "m.json", "expect": "live", "subject": {
+        "mode": "responsive", "rest_frames": [9, 3], "action_frames": {"smile": [1, 2]}}}]}))
+    with pytest.raises(ManifestError, match=r"\[first, last\]"):
         load_manifest(bad)

@@ -28,6 +28,11 @@ MODELS = SHARED / "models"
 CLIP = SHARED / "testdata" / "video" / "short_hamilton_clip.mp4"
 OBAMA = SHARED / "testdata" / "faces" / "obama.jpg"
 VALID_NIK = "3171014501900001"
+# A recorded clip cannot answer the kiosk's prompts (it is, by definition, a replay), so the tests that
+# play one through the screen switch the response rules off: they check the screen's flow; the rules are
+# checked in tests/camera/test_replay_rules.py.
+RECORDING = FaceSection(prompt_pause_min_seconds=0.0, prompt_pause_max_seconds=0.0, min_response_seconds=0.0,
+                        max_response_seconds=30.0, other_action_factor=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +104,7 @@ def stop_face(request) -> Iterator[list[KioskWindow]]:
 def test_live_clip_passes_then_offline_defers_to_the_counter(qtbot, core: Core, live_clip: Path, stop_face,
                                                                spoken: list[str]) -> None:
     pending = PendingFaces(core.config.data_dir / "pending-faces")
-    services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip),
+    services = FaceServices(RECORDING, MODELS, lambda: VideoFileSource(live_clip),
                             pending=pending, challenge=("turn_right", "open_mouth"))
     window = _kiosk(qtbot, core, services)
     stop_face.append(window)
@@ -210,7 +215,7 @@ def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live
     try:
         with CentralClient(server.url, None) as anonymous:
             creds = anonymous.enroll("gui-face-code", device_name="face-gui")
-        services = FaceServices(FaceSection(), MODELS, lambda: VideoFileSource(live_clip),
+        services = FaceServices(RECORDING, MODELS, lambda: VideoFileSource(live_clip),
                                 make_identity_client=lambda: CentralClient(server.url, creds, timeout=5.0),
                                 challenge=("turn_right", "smile"))
         window = _kiosk(qtbot, core, services)
@@ -250,7 +255,8 @@ def test_every_face_state_fits(qtbot, core: Core, stop_face, size: tuple[int, in
     states = [lambda: None, lambda: face.apply_snapshot(_snapshot(Phase.HINT, "several_faces")),
               lambda: face.apply_snapshot(_snapshot(Phase.CHALLENGE, step="open_mouth", index=1)),
               lambda: face._show("success", "face.result.success_body"),
-              lambda: face._failure("not_matched"), lambda: face._show("deferred", "face.result.deferred_body"),
+              lambda: face._failure("not_matched"), lambda: face._failure("wrong_action"),
+              lambda: face._show("deferred", "face.result.deferred_body"),
               lambda: face._show("camera_unavailable", "face.result.camera_unavailable")]
     for show in states:
         show()

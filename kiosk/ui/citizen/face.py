@@ -39,6 +39,8 @@ OVAL_COLOURS = {"searching": "#f8fafc", "hint": "#f59e0b", "baseline": "#22c55e"
                 "checking": "#22c55e", "success": "#16a34a", "failure": "#dc2626"}
 FAILURE_TEXT = {"timeout": "face.result.timeout", "several_faces": "face.result.several_faces",
                 "flat_motion": "face.result.not_live", "no_motion": "face.result.not_live",
+                "late_response": "face.result.timeout", "wrong_action": "face.result.follow_instruction",
+                "too_early": "face.result.follow_instruction",
                 "not_matched": "face.result.not_matched"}
 
 
@@ -214,7 +216,7 @@ class FaceScreen(Screen):
         elif state.phase is Phase.HINT:
             self._show("hint", f"face.hint.{state.hint or 'look_straight'}")
         elif state.phase is Phase.BASELINE:
-            self._show("baseline", "face.hint.baseline")
+            self._show("baseline", "face.hint.baseline", progress=state.progress)  # also the pause between steps
         elif state.phase is Phase.CHALLENGE and state.step:
             self._show("challenge", f"face.step.{state.step}", progress=state.progress,
                        step=(state.step_index + 1, state.steps_total), seconds=state.seconds_left)
