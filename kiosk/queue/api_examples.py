@@ -98,6 +98,7 @@ def recorded_examples() -> Examples:
             call("POST", "/v1/tickets/{ticket_id}/reactivate", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
             call("POST", "/v1/tickets/{ticket_id}/cancel", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
             call("GET", "/v1/tickets/{ticket_id}", "kiosk", ticket_id=first["ticket"]["id"])
+            call("GET", "/v1/tickets/by-number/{number}", "kiosk", number=called["number"])
             call("GET", "/v1/waiting", "counter")
             call("GET", "/v1/counters/{counter}/stats", "counter", counter=2)
             call("GET", "/v1/board", "display")

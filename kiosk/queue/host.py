@@ -428,6 +428,14 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
         status_index.remember(issued.ticket)
         return JSONResponse(issued_to_json(issued), status_code=201 if created else 200)
 
+    @app.get("/v1/tickets/by-number/{number}", tags=["read"], responses={
+        404: {"description": "No ticket of today has this number."}})
+    async def find_ticket(number: Annotated[str, PathParam(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$",
+                                                           description="A ticket number as printed, e.g. A-012")],
+                          _grant: Reader) -> dict[str, Any]:
+        """Today's ticket with this number (the kiosk's "Nilai layanan kami" rates it by the paper's number)."""
+        return ticket_to_json(engine.find(number))
+
     @app.get("/v1/tickets/{ticket_id}", tags=["read"])
     async def get_ticket(ticket_id: _TICKET_ID, _grant: Reader) -> dict[str, Any]:
         return ticket_to_json(engine.get(ticket_id))

@@ -330,6 +330,10 @@ class HttpQueue:
         data = self._call("GET", f"/tickets/{_segment(ticket_id)}", idempotent=True, context={"key": ticket_id})
         return ticket_from_json(data)
 
+    def find(self, number: str) -> Ticket:
+        data = self._call("GET", f"/tickets/by-number/{_segment(number)}", idempotent=True, context={"key": number})
+        return ticket_from_json(data)
+
     def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
         params = {"services": ",".join(services)} if services is not None else None
         data = self._call("GET", "/waiting", idempotent=True, params=params)

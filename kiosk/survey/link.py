@@ -12,7 +12,7 @@ from kiosk.catalog import Catalog
 from kiosk.queue.models import Ticket, TicketNotFound, TicketState
 from kiosk.survey.store import SurveyStore
 
-TicketFinder = Callable[[str], Ticket]
+TicketFinder = Callable[[str], Ticket]  # the queue's ``find``: today's ticket by number (in-process or the host)
 
 
 @dataclass(frozen=True)
@@ -41,21 +41,6 @@ def target_for(ticket: Ticket, catalog: Catalog | None) -> SurveyTarget:
         except KeyError:
             agency = None
     return SurveyTarget(ticket.id, ticket.number, ticket.day, ticket.service_code, agency, ticket.counter)
-
-
-def ticket_finder(queue: object) -> TicketFinder | None:
-    """How this terminal finds today's ticket by its number, or None if its queue cannot.
-
-    The in-process queue (one machine) looks in its engine. The queue host's HTTP API has no
-    look-up by number yet, so a kiosk of a multi-machine building offers the survey only at the
-    counters (which know the ticket they finished).
-    """
-    finder = getattr(queue, "find", None)
-    if callable(finder):
-        return finder  # type: ignore[no-any-return]
-    engine = getattr(queue, "engine", None)
-    find = getattr(engine, "find", None)
-    return find if callable(find) else None
 
 
 def normalise_number(text: str) -> str:

@@ -86,3 +86,49 @@ def test_unreachable_host_tells_the_citizen_to_retry(qtbot, config: Config, tmp_
         assert confirm.confirm_button.text() == "Coba lagi"
     finally:
         core.close()
+
+
+def test_kiosk_finds_a_finished_ticket_by_number_on_the_host_for_the_survey(qtbot, config: Config,
+                                                                           queue_host: str) -> None:
+    """ "Nilai layanan kami" in a multi-machine building: the number typed at the kiosk is looked up on
+    the queue host (GET /v1/tickets/by-number/{number}); unknown and unfinished numbers say so."""
+    from PySide6.QtWidgets import QPushButton
+
+    from kiosk.queue.models import TicketNotFound
+
+    kiosk_core = terminal(config, queue_host, KIOSK_TOKEN)
+    counter_core = terminal(config, queue_host, COUNTER_TOKEN)
+    try:
+        issued = kiosk_core.queue.issue("KTP-EL", request_id="lan-survey")
+        assert kiosk_core.queue.find("a-001").id == issued.ticket.id  # as typed, any case
+        with pytest.raises(TicketNotFound):
+            kiosk_core.queue.find("Z-999")
+        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False))
+        qtbot.addWidget(kiosk)
+        kiosk.resize(1080, 1920)
+        kiosk.show()
+        survey_button = kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton")
+        assert survey_button.isVisible()  # hidden in multi-machine buildings before the host could look up
+
+        def rate(number: str) -> None:
+            kiosk.wipe()
+            qtbot.mouseClick(survey_button, Qt.MouseButton.LeftButton)
+            flow = kiosk.survey
+            letter, digits = number.split("-")
+            qtbot.mouseClick(flow.findChild(QPushButton, f"prefix{letter}"), Qt.MouseButton.LeftButton)
+            for digit in str(int(digits)):
+                qtbot.mouseClick(flow.keypad.findChild(QPushButton, f"key{digit}"), Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(flow.findChild(QPushButton, "surveyEntryNext"), Qt.MouseButton.LeftButton)
+
+        rate("A-001")  # not served yet
+        qtbot.waitUntil(lambda: "belum selesai" in kiosk.survey.entry_message.text(), timeout=10_000)
+        called = counter_core.queue.call_next(1, ["KTP-EL"], actor="loket-01@counter-1")
+        counter_core.queue.start(called.id, actor="loket-01@counter-1")
+        counter_core.queue.finish(called.id, actor="loket-01@counter-1")
+        rate("A-001")
+        qtbot.waitUntil(lambda: kiosk.survey.pages.currentWidget() is kiosk.survey.intro, timeout=10_000)
+        assert kiosk.survey.intro_counter.text() == "Loket 1"
+        kiosk.shutdown()
+    finally:
+        kiosk_core.close()
+        counter_core.close()

@@ -24,7 +24,6 @@ from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QueueEvent, QuotaFull, WaitPreview
-from kiosk.survey.link import ticket_finder
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
 from kiosk.ui.citizen.screens import (
@@ -186,7 +185,7 @@ class KioskWindow(QWidget):
         elif self.config.camera.qr_scanning:
             log.warning("camera %s not found: no \"Cek status\" and no digital-ID scan on this kiosk until it "
                         "is connected and the kiosk restarted ([camera] device)", self.config.camera.device)
-        self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=ticket_finder(self.queue))
+        self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=self.queue.find)
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
         welcome.survey_button.setVisible(self.survey.can_find_numbers)
