@@ -166,3 +166,48 @@ def test_response_settings_that_contradict_each_other_are_refused(toml: str, key
     with pytest.raises(ConfigError) as info:
         parse_config(tomllib.loads(toml), "site.toml")
     assert info.value.key == key
+
+
+# -- the passive screen cue ----------------------------------------------------------------------------
+
+def test_screen_grid_score_is_low_on_the_real_clip_and_high_on_a_simulated_coarse_display(clip_frames) -> None:
+    import cv2
+
+    from kiosk.camera import evalmedia
+    from kiosk.camera.analysis import FaceAnalyser
+    from kiosk.camera.screencue import grid_score
+    from kiosk.camera.sources import Frame
+
+    frames, _ = clip_frames
+    real = frames[85]
+    shown = evalmedia.screen_replay(real, camera_px_per_screen_px=1.5, screen_scale=0.6, lens_blur_px=0.4)
+    scores = []
+    for image in (real, shown):
+        with FaceAnalyser(MODELS) as analyser:
+            bbox = analyser.analyse(Frame(image, 0)).bbox
+        assert bbox is not None
+        scores.append(grid_score(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), bbox))
+    assert scores[0] is not None and scores[0] < 5.0  # docs/face-check.md: real faces 2.7-5.3
+    assert scores[1] is not None and scores[1] > 8.0
+
+
+def test_the_screen_cue_decides_only_when_switched_on() -> None:
+    grid = np.zeros((480, 640), np.uint8)
+    grid[:, ::3] = 200  # a display's pixel columns, as the camera would resolve them
+    grid[::3, :] //= 3
+
+    def attempt(limits: FaceSection) -> LivenessDecision:
+        check = LivenessCheck(limits, ("smile",))
+        for t in range(0, 5000, FRAME_MS):
+            prompt = check.state.phase is Phase.CHALLENGE
+            start = check._evidence[0].started_ms if check._evidence else None  # noqa: SLF001
+            smiling = prompt and start is not None and t >= start + 600
+            check.update(_face(t, smile=0.6 if smiling else 0.0), grid)
+            if check.decision is not None:
+                return check.decision
+        raise AssertionError("no decision")
+
+    recorded = attempt(LIMITS)
+    assert recorded.live and recorded.screen_score is not None and recorded.screen_score > 8.0
+    refused = attempt(dataclasses.replace(LIMITS, max_screen_score=7.0))
+    assert not refused.live and refused.reason == "screen"

@@ -79,8 +79,6 @@ def capture_face(config: Config, out: Path, shots: list[Path]) -> None:
                     face.liveness_failures = 1
                     face._failure("timeout")
                     shot("6-failure")
-                    face._failure("wrong_action")
-                    shot("6b-failure-other-movement")
                     face._show("deferred", "face.result.deferred_body")
                     shot("7-offline-deferral")
                     face._show("desk", "face.result.desk_body")
