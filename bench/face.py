@@ -73,8 +73,9 @@ def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data:
         config = Config(device=DeviceSection(data_dir=data, fullscreen=False), kiosk=KioskSection(speech="off"))
         core = build_core(config)
-        # a challenge the looped clip never completes, so the analysis keeps running the whole time
-        limits = FaceSection(step_timeout_seconds=30.0, max_response_seconds=30.0)
+        # a challenge the looped clip never completes, so the analysis keeps running the whole time (the
+        # response rules are off: the clip's own head turn would otherwise end the attempt as "wrong_action")
+        limits = FaceSection(step_timeout_seconds=30.0, max_response_seconds=30.0, other_action_factor=0.0)
         services = FaceServices(limits, MODELS, lambda: VideoFileSource(clip, loop=True, realtime=True, as_camera=True),
                                 challenge=("blink", "turn_left"))
         window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
