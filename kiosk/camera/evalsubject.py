@@ -22,6 +22,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -39,11 +40,12 @@ class Subject:
     reaction_seconds: tuple[float, float] = (0.5, 1.2)
 
     @classmethod
-    def from_manifest(cls, data: Mapping[str, object]) -> Subject:
-        rest = tuple(data["rest_frames"])  # type: ignore[arg-type]
-        actions = {k: tuple(v) for k, v in dict(data["action_frames"]).items()}  # type: ignore[call-overload]
-        reaction = tuple(data.get("reaction_seconds", (0.5, 1.2)))  # type: ignore[arg-type]
-        return cls(rest, actions, reaction)  # type: ignore[arg-type]
+    def from_manifest(cls, data: Mapping[str, Any]) -> Subject:
+        """From a manifest item's ``subject``; KeyError/TypeError/ValueError when it is malformed."""
+        first, last = data["rest_frames"]
+        actions = {str(step): (a, b) for step, (a, b) in dict(data["action_frames"]).items()}
+        low, high = data.get("reaction_seconds", (0.5, 1.2))
+        return cls((first, last), actions, (float(low), float(high)))
 
 
 def load_frames(path: Path) -> tuple[list[np.ndarray], float]:
@@ -72,6 +74,12 @@ def _back_and_forth(first: int, last: int) -> Iterator[int]:
     while True:
         yield from range(first, last)
         yield from range(last, first, -1)
+
+
+class Presenter(Protocol):
+    """What the evaluation shows the camera next, given what the kiosk shows now (None before the first frame)."""
+
+    def next_frame(self, state: LivenessState | None) -> Frame | None: ...
 
 
 class RespondingPerson:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.camera.analysis import FaceAnalyser
-from kiosk.camera.evalsubject import RespondingPerson, ScriptedRecording, Subject, load_frames
+from kiosk.camera.evalsubject import Presenter, RespondingPerson, ScriptedRecording, Subject, load_frames
 from kiosk.camera.facecheck import FaceCheck
 from kiosk.camera.liveness import STEPS, LivenessState
 from kiosk.camera.models import sha256_of
@@ -122,7 +122,7 @@ class _FilePresenter:
         return None if frame is None or frame.timestamp_ms > self.limit_ms else frame
 
 
-def _presenter(path: Path, subject: dict[str, Any] | None, rng: random.Random) -> Any:
+def _presenter(path: Path, subject: dict[str, Any] | None, rng: random.Random) -> Presenter:
     if subject is None:
         return _FilePresenter(path)
     frames, fps = load_frames(path)
