@@ -83,7 +83,7 @@ def _shrunk(image: np.ndarray) -> np.ndarray:
 
 
 def _run(path: Path, challenge: tuple[str, ...], limits: FaceSection | None = None) -> FaceCheck:
-    check = FaceCheck(MODELS, limits, challenge=challenge)
+    check = FaceCheck(MODELS, limits, challenge=challenge, rng=random.Random(0))  # the random pauses too
     source = VideoFileSource(path, realtime=False)
     source.open()
     try:
@@ -160,8 +160,10 @@ def test_still_photo_played_as_video_fails_liveness(face_media) -> None:
 def test_photo_tilted_like_a_handheld_print_fails_liveness(face_media) -> None:
     # the print is turned up to ±60°: the landmark model reports a turn, the texture moves like a plane.
     # (The response rules are off here so that this checks the 3-D test alone: a print swinging both
-    # ways would otherwise fail first as "wrong_action" or "too_early".)
-    limits = FaceSection(step_timeout_seconds=5.0, other_action_factor=0.0, min_response_seconds=0.0)
+    # ways would otherwise fail first as "wrong_action" or "too_early"; and without a pause the turn is
+    # asked while the print is still held straight, so the 6-second clip always reaches a decision.)
+    limits = FaceSection(step_timeout_seconds=5.0, other_action_factor=0.0, min_response_seconds=0.0,
+                         prompt_pause_min_seconds=0.0, prompt_pause_max_seconds=0.0)
     decision = _run(face_media["print"], ("turn_right", "smile"), limits).liveness.decision
     assert decision is not None and not decision.live
     turn = decision.steps[0]
