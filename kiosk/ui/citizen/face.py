@@ -28,7 +28,7 @@ from kiosk.camera.service import FaceServices
 from kiosk.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.ui.camera_view import CameraFeed, CameraPreview
-from kiosk.ui.citizen.screens import Screen
+from kiosk.ui.citizen.screens import CameraScreen
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.widgets import button, label
 
@@ -50,7 +50,7 @@ def oval_rect(image_rect: QRectF) -> QRectF:
     return QRectF(image_rect.center().x() - width / 2, image_rect.center().y() - height / 2, width, height)
 
 
-class FaceScreen(Screen):
+class FaceScreen(CameraScreen):
     step = Step.FACE
     finished = Signal(str)  # "verified", "counter" or "desk"
 
@@ -102,13 +102,7 @@ class FaceScreen(Screen):
         self.side.addLayout(self.actions)
         for widget in (self.agree_button, self.decline_button, self.cannot_button):
             self.side.addWidget(widget)
-        self.main = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.main.setSpacing(24)
-        self.main.addWidget(self.preview, 3)
-        self.main.addLayout(self.side, 2)
-        self.layout_.addWidget(self.title)
-        self.layout_.addLayout(self.main, 1)
-        self._landscape = False
+        self.set_camera_layout(self.title, self.preview, self.side)
         self._progress, self._step_info, self._seconds = 0.0, None, None
         self._show("consent")
 
@@ -147,9 +141,7 @@ class FaceScreen(Screen):
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
-        if landscape != self._landscape:
-            self._landscape = landscape
-            self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        if self.turn_camera_layout():
             self.actions.setDirection(QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight)
         # portrait: the picture as wide as the screen at 4:3 (no black bars); landscape: it takes the left part
         if landscape:

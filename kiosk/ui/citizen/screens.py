@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLayout,
     QLineEdit,
     QScrollArea,
     QScroller,
@@ -62,6 +63,28 @@ class Screen(QWidget):
 
     def spoken_text(self) -> str:
         return ""
+
+
+class CameraScreen(Screen):
+    """A screen around a camera picture: the picture above the words in portrait, beside them in landscape."""
+
+    def set_camera_layout(self, title: QWidget, picture: QWidget, side: QLayout) -> None:
+        self.main = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.main.setSpacing(24)
+        self.main.addWidget(picture, 3)
+        self.main.addLayout(side, 2)
+        self.layout_.addWidget(title)
+        self.layout_.addLayout(self.main, 1)
+        self._landscape = False
+
+    def turn_camera_layout(self) -> bool:
+        """From ``resizeEvent``: side by side when the screen is wide; True when the orientation changed."""
+        landscape = self.landscape
+        if landscape == self._landscape:
+            return False
+        self._landscape = landscape
+        self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        return True
 
 
 class WelcomeScreen(Screen):

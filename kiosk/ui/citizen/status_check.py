@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.camera.qr import QrReading
 from kiosk.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.status_check import StatusChecker, StatusReport
-from kiosk.ui.citizen.screens import Screen
+from kiosk.ui.citizen.screens import CameraScreen
 from kiosk.ui.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.widgets import button, label, restyle
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 LOOKUP_KINDS = ("ticket_status", "application_status")
 
 
-class StatusCheckScreen(Screen):
+class StatusCheckScreen(CameraScreen):
     step = Step.STATUS
     done = Signal()
 
@@ -63,13 +63,7 @@ class StatusCheckScreen(Screen):
         self.side.addStretch(1)
         for widget in (self.retry_button, self.again_button, self.done_button):
             self.side.addWidget(widget)
-        self.main = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.main.setSpacing(24)
-        self.main.addWidget(self.scanner, 3)
-        self.main.addLayout(self.side, 2)
-        self.layout_.addWidget(self.title)
-        self.layout_.addLayout(self.main, 1)
-        self._landscape = False
+        self.set_camera_layout(self.title, self.scanner, self.side)
         self._show("scanning")
 
     # -- Screen API ------------------------------------------------------------------------------
@@ -96,10 +90,7 @@ class StatusCheckScreen(Screen):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
-        landscape = self.landscape
-        if landscape != self._landscape:
-            self._landscape = landscape
-            self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self.turn_camera_layout()
 
     def stop(self) -> None:
         self.scanner.stop()
