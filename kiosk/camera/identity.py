@@ -152,10 +152,11 @@ class PendingFaces:
     def load(self, ref: str) -> bytes | None:
         """Today's picture for ``ref`` (for the clerk's check), or None when there is none."""
         day = self._today()
-        path = self._path(ref, day)
-        if not path.is_file():
+        try:
+            sealed = self._path(ref, day).read_bytes()
+        except FileNotFoundError:  # never kept, or released (possibly by another thread) just now
             return None
-        return self._sealer.open(path.read_bytes(), f"{day.isoformat()}/{ref}")
+        return self._sealer.open(sealed, f"{day.isoformat()}/{ref}")
 
     def release(self, ref: str) -> bool:
         """The counter verified the citizen: delete the picture now. True if one was there."""

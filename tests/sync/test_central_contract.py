@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_FILE = ROOT / "docs" / "api" / "central.openapi.json"
 schemathesis.openapi.media_type("application/pdf", st.binary(min_size=1, max_size=2000))
 SCHEMA = schemathesis.openapi.from_path(OPENAPI_FILE)
+# A body over the server's 1 MB limit is refused as 413 before it is parsed (a rejection like 422):
+# hypothesis once generated a 2.5 MB invalid batch, and 413 is not in schemathesis' default list.
+SCHEMA.config.checks.negative_data_rejection.expected_statuses.append("413")
 
 
 def test_committed_openapi_file_is_current() -> None:
