@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kiosk.central.matcher import IdentityRegister, NoFace, Registration
 from kiosk.central.store import APPLICATION_STATUSES, CentralStore, EnrollRefused, IdConflict, utc_now
 from kiosk.nik import mask_nik
-from kiosk.queue.host import RunningServer, make_server
+from kiosk.queue.host import RunningServer, make_server, validation_message
 from kiosk.sync.signing import (
     DEFAULT_SKEW_SECONDS,
     DEVICE_HEADER,
@@ -480,11 +480,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for error in exc.errors()[:5]:
-            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
-        return _error_response(422, "invalid_request", "; ".join(problems) or "The request is invalid.")
+        return _error_response(422, "invalid_request", validation_message(exc))
 
 
     @app.get("/v1/health", tags=["service"], response_model=HealthAnswer)

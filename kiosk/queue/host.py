@@ -325,6 +325,18 @@ class _EventStreamResponse(StreamingResponse):
             pass  # the client went away mid-send
 
 
+def validation_message(exc: RequestValidationError) -> str:
+    """What was wrong with a request, naming fields and rules but never the values sent.
+
+    FastAPI's default 422 echoes the values: for our APIs those are NIKs and application answers
+    that would end up in the client's log (docs/NOTES.md)."""
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+    return "; ".join(problems) or "The request is invalid."
+
+
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                counters_serving: Callable[[str], int] | None = None,
                keepalive_seconds: float = KEEPALIVE_SECONDS,
@@ -377,13 +389,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's default answer echoes the values sent; for an application view those are
-        # personal data that would end up in the kiosk's log. Name the fields, never the values.
-        problems = []
-        for error in exc.errors()[:5]:
-            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
-        return JSONResponse({"error": "invalid_request", "message": "; ".join(problems) or "The request is invalid."},
+        return JSONResponse({"error": "invalid_request", "message": validation_message(exc)},
                             status_code=422)
 
     def actor(grant: DeviceGrant, counter: int | None) -> str:
