@@ -13,13 +13,30 @@ call these to write clips into a temporary folder.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 FRAME_SIZE = (640, 480)
+
+
+def video_frames(source: Path) -> tuple[float, Iterator[np.ndarray]]:
+    """A clip's frame rate and its frames, read one by one; the file is closed once they run out."""
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+
+    def frames() -> Iterator[np.ndarray]:
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    return
+                yield frame
+        finally:
+            capture.release()
+    return fps, frames()
 
 
 def write_video(frames: Iterable[np.ndarray], path: Path, fps: float) -> Path:
@@ -140,29 +157,20 @@ def crop_video(source: Path, path: Path, *, box: tuple[float, float, float, floa
                start_s: float = 0.0, end_s: float | None = None,
                transform: Callable[[np.ndarray], np.ndarray] | None = None) -> Path:
     """Part of a real clip: ``box`` = (x, y, w, h) as shares of the frame, scaled to 640×480."""
-    capture = cv2.VideoCapture(str(source))
-    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    fps, source_frames = video_frames(source)
 
     def frames() -> Iterable[np.ndarray]:
-        index = 0
-        try:
-            while True:
-                ok, frame = capture.read()
-                if not ok:
-                    return
-                t = index / fps
-                index += 1
-                if t < start_s or (end_s is not None and t > end_s):
-                    continue
-                height, width = frame.shape[:2]
-                x, y, w, h = box
-                crop = frame[int(y * height):int((y + h) * height), int(x * width):int((x + w) * width)]
-                out = cv2.resize(crop, FRAME_SIZE, interpolation=cv2.INTER_CUBIC)
-                if mirror:
-                    out = cv2.flip(out, 1)
-                yield transform(out) if transform else out
-        finally:
-            capture.release()
+        for index, frame in enumerate(source_frames):
+            t = index / fps
+            if t < start_s or (end_s is not None and t > end_s):
+                continue
+            height, width = frame.shape[:2]
+            x, y, w, h = box
+            crop = frame[int(y * height):int((y + h) * height), int(x * width):int((x + w) * width)]
+            out = cv2.resize(crop, FRAME_SIZE, interpolation=cv2.INTER_CUBIC)
+            if mirror:
+                out = cv2.flip(out, 1)
+            yield transform(out) if transform else out
     return write_video(frames(), path, fps)
 
 
@@ -225,18 +233,7 @@ def screen_replay(image: np.ndarray, *, camera_px_per_screen_px: float, screen_s
 
 def screen_replay_video(source: Path, path: Path, **display: float) -> Path:
     """Every frame of a clip through :func:`screen_replay` (same frame numbers, same frame rate)."""
-    capture = cv2.VideoCapture(str(source))
-    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-
-    def frames() -> Iterable[np.ndarray]:
-        index = 0
-        try:
-            while True:
-                ok, frame = capture.read()
-                if not ok:
-                    return
-                yield screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]
-                index += 1
-        finally:
-            capture.release()
-    return write_video(frames(), path, fps)
+    fps, source_frames = video_frames(source)
+    frames = (screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]
+              for index, frame in enumerate(source_frames))
+    return write_video(frames, path, fps)

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
 
+from kiosk.camera.evalmedia import video_frames
 from kiosk.camera.liveness import LivenessState, Phase
 from kiosk.camera.sources import Frame
 
@@ -50,20 +50,11 @@ class Subject:
 
 def load_frames(path: Path) -> tuple[list[np.ndarray], float]:
     """Every frame of a (short) clip, and its frame rate."""
-    capture = cv2.VideoCapture(str(path))
-    try:
-        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        frames = []
-        while True:
-            ok, image = capture.read()
-            if not ok:
-                break
-            frames.append(image)
-    finally:
-        capture.release()
-    if not frames:
+    fps, frames = video_frames(path)
+    images = list(frames)
+    if not images:
         raise OSError(f"cannot read video {path}")
-    return frames, fps
+    return images, fps
 
 
 def _back_and_forth(first: int, last: int) -> Iterator[int]:
