@@ -15,7 +15,8 @@ from kiosk.applications import ApplicationDraft
 from kiosk.catalog import Service
 from kiosk.forms import Form
 from kiosk.nik import Nik
-from kiosk.queue.models import IssuedTicket, PriorityGroup
+from kiosk.queue.client import QueueUnavailable
+from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull
 
 
 class Step(str, Enum):
@@ -95,3 +96,15 @@ class CitizenSession:
         if self._request is None or self._request[0] != key:
             self._request = (key, str(uuid.uuid4()))
         return self._request[1]
+
+
+def issue_problem(exc: BaseException) -> str | None:
+    """The text key telling the citizen why no ticket came: the day's quota is used up, the MPP is
+    closed, or the queue cannot be reached (try again). None for anything unexpected."""
+    if isinstance(exc, QuotaFull):
+        return "confirm.error.quota_full"
+    if isinstance(exc, Closed):
+        return "confirm.error.closed"
+    if isinstance(exc, QueueUnavailable):
+        return "confirm.error.offline"
+    return None

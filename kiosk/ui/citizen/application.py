@@ -46,12 +46,11 @@ from kiosk.applications import (
 )
 from kiosk.camera.sources import Frame, FrameSource
 from kiosk.documents import DocumentCheck, capture_document, check_frame
-from kiosk.flow import CitizenSession, Step
+from kiosk.flow import CitizenSession, Step, issue_problem
 from kiosk.forms import Field, Form, FormSet, Problem, check_value, display_value, normalize, show_date
 from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.queue.client import QueueUnavailable
-from kiosk.queue.models import Closed, QuotaFull
 from kiosk.ui.citizen.screens import Screen, Tile
 from kiosk.ui.camera_view import CameraFeed
 from kiosk.ui.tasks import Refresher, TaskRunner
@@ -1241,13 +1240,10 @@ class ApplicationFlow(QObject):
                 summary.show_error("application.error.not_saved_ticket", ticket=exc.ticket_number)
             else:
                 summary.show_error("application.error.not_saved")
-        elif isinstance(exc, QuotaFull):
-            summary.show_error("confirm.error.quota_full")
-        elif isinstance(exc, Closed):
-            summary.show_error("confirm.error.closed")
-        elif isinstance(exc, QueueUnavailable):
-            log.warning("queue unavailable while filing an application: %s", exc)
-            summary.show_error("confirm.error.offline")
+        elif (problem := issue_problem(exc)) is not None:
+            if isinstance(exc, QueueUnavailable):
+                log.warning("queue unavailable while filing an application: %s", exc)
+            summary.show_error(problem)
         else:
             log.error("filing an application failed", exc_info=exc)
             summary.show_error("application.error.not_saved")

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 from kiosk.catalog import Catalog, Service
 from kiosk.config import Config
 from kiosk.diagnostics import camera_present
-from kiosk.flow import FINAL_STEPS, CitizenSession, Step, steps_for
+from kiosk.flow import FINAL_STEPS, CitizenSession, Step, issue_problem, steps_for
 from kiosk.i18n import Translator
 from kiosk.log import event
 from kiosk.nik import Nik
 from kiosk.queue.client import QueueClient, QueueUnavailable
-from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QueueEvent, QuotaFull, WaitPreview
+from kiosk.queue.models import IssuedTicket, PriorityGroup, QueueEvent, WaitPreview
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.citizen.application import ApplicationFlow, ApplicationServices
 from kiosk.ui.citizen.screens import (
@@ -378,16 +378,12 @@ class KioskWindow(QWidget):
             return
         confirm: ConfirmScreen = self.screens[Step.CONFIRM]  # type: ignore[assignment]
         confirm.set_busy(False)
-        if isinstance(exc, QuotaFull):
-            confirm.show_error("confirm.error.quota_full")
-        elif isinstance(exc, Closed):
-            confirm.show_error("confirm.error.closed")
+        problem = issue_problem(exc)
+        if problem is None:
+            log.error("issuing a ticket failed", exc_info=exc)
         elif isinstance(exc, QueueUnavailable):
             log.warning("queue unavailable while issuing: %s", exc)
-            confirm.show_error("confirm.error.offline")
-        else:
-            log.error("issuing a ticket failed", exc_info=exc)
-            confirm.show_error("confirm.error.unknown")
+        confirm.show_error(problem or "confirm.error.unknown")
 
     # -- session-wide settings -----------------------------------------------------------------
     def set_language(self, lang: str) -> None:
