@@ -5,23 +5,33 @@ file with one token per terminal, the shipped catalog with its daily quotas rais
 not end in ``quota_full``), then drives it with simulated terminals for ``--seconds``:
 
 * kiosks (``--terminals`` minus ``--counters``) issue tickets (``POST /v1/tickets``) for the eight
-  main services, one ``requests.Session`` each;
+  main services, one keep-alive connection each;
 * counters loop call-next -> start -> finish (a 204 "nobody waiting" is counted and retried after 5 ms);
 * a display subscriber, in its own process so client threads don't delay it, reads ``GET /v1/events``
   and timestamps every ``called`` event. Display latency = receipt time - the moment the counter
   sent its call-next (both ``time.perf_counter``, i.e. CLOCK_MONOTONIC, comparable across processes).
 
-``--rate R`` paces the terminals to about R operations/s in total (0 = closed loop, as fast as
-possible: capacity). ``--procs N`` spreads the terminals over N client processes instead of threads
-in this one. Afterwards the answers and the host's ``/v1/waiting`` and ``/v1/board`` are checked for
-duplicates and lost tickets, the host is stopped with SIGTERM, and one JSON object is printed.
+``--rate R`` paces the terminals to about R operations/s in total (default 550, a little above the
+500 ops/s target so that pacing jitter cannot end just under it); ``--rate 0`` is a closed loop, as
+fast as possible: capacity (whose latency is terminals ÷ throughput by Little's law, whatever the
+code does). ``--procs N`` spreads the terminals over N client processes instead of threads in this one.
+``--client lean`` (default) speaks HTTP through ``http.client``; ``--client requests`` through
+``requests`` like the product's terminals, at four to five times the CPU per request: on one machine
+the load generator's CPU is taken from the host, on a LAN it is the terminals' own.
+Afterwards the answers and the host's ``/v1/waiting`` and ``/v1/board`` are checked for duplicates and
+lost tickets, the host is stopped with SIGTERM, and one JSON object is printed.
 
-    .venv/bin/python bench/queue_host.py [--seconds 10] [--terminals 50] [--counters 10] [--rate 0] [--procs 0]
+    .venv/bin/python bench/queue_host.py [--seconds 10] [--terminals 50] [--counters 10] [--rate 550]
+                                         [--procs 0] [--client lean|requests]
+
+``BENCH_HOST_CMD`` (default ``-m kiosk``) replaces the host's command after the interpreter, e.g. a
+wrapper script that profiles it.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing as mp
 import os
@@ -79,7 +89,7 @@ def write_site(scratch: Path, kiosks: int, counters: int) -> tuple[Path, str]:
 
 def start_host(site: Path, url: str) -> subprocess.Popen[bytes]:
     stderr = (site.parent / "host-stderr.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(site), "run", "queue-host"],
+    proc = subprocess.Popen([sys.executable, *(os.environ.get("BENCH_HOST_CMD", "-m kiosk").split()), "--config", str(site), "run", "queue-host"],
                             stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT)
     stderr.close()
     deadline = time.monotonic() + 30
@@ -105,6 +115,79 @@ def session_for(name: str) -> requests.Session:
     session.trust_env = False  # loopback only: never a proxy from the environment
     session.headers["Authorization"] = f"Bearer {token(name)}"
     return session
+
+
+class TerminalError(Exception):
+    """The request got no HTTP answer (refused, reset, timed out)."""
+
+
+class Reply:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status_code, self.body = status, body
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class LeanTerminal:
+    """One terminal's keep-alive connection through ``http.client``: the same requests, headers and
+    JSON as the product's client, at about a quarter of the CPU of a ``requests.Session``.
+
+    The load generator shares this machine's cores with the host, so what it burns is taken from
+    the host; real terminals are other machines (``--client requests`` measures with requests).
+    """
+
+    def __init__(self, name: str, url: str) -> None:
+        address = url.removeprefix("http://")
+        self._host, _, port = address.partition(":")
+        self._port = int(port)
+        self._headers = {"Authorization": f"Bearer {token(name)}", "Content-Type": "application/json"}
+        self._conn: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: dict[str, Any]) -> Reply:
+        data = json.dumps(body).encode()
+        for attempt in (1, 2):  # a keep-alive connection the host closed is reopened once
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=TIMEOUT)
+            try:
+                self._conn.request("POST", path, body=data, headers=self._headers)
+                answer = self._conn.getresponse()
+                return Reply(answer.status, answer.read())
+            except (OSError, http.client.HTTPException) as exc:
+                self._conn.close()
+                self._conn = None
+                if attempt == 2 or isinstance(exc, TimeoutError):
+                    raise TerminalError(type(exc).__name__) from exc
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+
+class RequestsTerminal:
+    """One terminal as a ``requests.Session`` (what the product's :mod:`kiosk.queue.http_client` uses)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self._url = url
+        self._session = session_for(name)
+
+    def post(self, path: str, body: dict[str, Any]) -> Reply:
+        try:
+            answer = self._session.post(f"{self._url}{path}", json=body, timeout=TIMEOUT)
+        except requests.RequestException as exc:
+            raise TerminalError(type(exc).__name__) from exc
+        return Reply(answer.status_code, answer.content)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+CLIENTS = {"lean": LeanTerminal, "requests": RequestsTerminal}
 
 
 # -- the display subscriber (own process) -----------------------------------------------------
@@ -142,7 +225,7 @@ def display_main(url: str, ready: Any, stop: Any, out: Any) -> None:
 # -- terminals ---------------------------------------------------------------------------------
 
 def kiosk_loop(name: str, url: str, start_at: float, end_at: float, interval: float, rec: dict[str, Any]) -> None:
-    session = session_for(name)
+    terminal = CLIENTS[rec["client"]](name, url)
     rng = random.Random(name)
     due = start_at + rng.random() * interval
     while True:
@@ -156,10 +239,9 @@ def kiosk_loop(name: str, url: str, start_at: float, end_at: float, interval: fl
         request_id = f"{name}-{uuid.uuid4().hex}"
         sent = time.perf_counter()
         try:
-            reply = session.post(f"{url}/v1/tickets", json={"service_code": rng.choice(SERVICES),
-                                                            "request_id": request_id}, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            rec["errors"].append(f"issue: {type(exc).__name__}")
+            reply = terminal.post("/v1/tickets", {"service_code": rng.choice(SERVICES), "request_id": request_id})
+        except TerminalError as exc:
+            rec["errors"].append(f"issue: {exc}")
             continue
         took = time.perf_counter() - sent
         if reply.status_code != 201:
@@ -168,21 +250,21 @@ def kiosk_loop(name: str, url: str, start_at: float, end_at: float, interval: fl
         ticket = reply.json()["ticket"]
         rec["ops"].append(("issue", sent, took))
         rec["issued"].append((request_id, ticket["id"], ticket["number"]))
-    session.close()
+    terminal.close()
 
 
 def counter_loop(name: str, counter: int, url: str, start_at: float, end_at: float, interval: float,
                  rec: dict[str, Any]) -> None:
-    session = session_for(name)
+    terminal = CLIENTS[rec["client"]](name, url)
     rng = random.Random(name)
     due = start_at + rng.random() * interval
 
-    def post(kind: str, path: str, body: dict[str, Any]) -> requests.Response | None:
+    def post(kind: str, path: str, body: dict[str, Any]) -> Reply | None:
         sent = time.perf_counter()
         try:
-            reply = session.post(f"{url}{path}", json=body, timeout=TIMEOUT)
-        except requests.RequestException as exc:
-            rec["errors"].append(f"{kind}: {type(exc).__name__}")
+            reply = terminal.post(path, body)
+        except TerminalError as exc:
+            rec["errors"].append(f"{kind}: {exc}")
             return None
         took = time.perf_counter() - sent
         if reply.status_code not in (200, 204):
@@ -212,12 +294,12 @@ def counter_loop(name: str, counter: int, url: str, start_at: float, end_at: flo
         if post("start", f"/v1/tickets/{ticket['id']}/start", {"counter": counter}) is not None:
             if post("finish", f"/v1/tickets/{ticket['id']}/finish", {"counter": counter}) is not None:
                 rec["finished"].append(ticket["id"])
-    session.close()
+    terminal.close()
 
 
 def run_terminals(url: str, kiosks: list[str], counters: list[tuple[str, int]], start_at: float, end_at: float,
-                  interval: float) -> dict[str, Any]:
-    rec: dict[str, Any] = {"ops": [], "issued": [], "called": [], "finished": [], "errors": []}
+                  interval: float, client: str) -> dict[str, Any]:
+    rec: dict[str, Any] = {"ops": [], "issued": [], "called": [], "finished": [], "errors": [], "client": client}
     threads = [threading.Thread(target=kiosk_loop, args=(k, url, start_at, end_at, interval, rec)) for k in kiosks]
     threads += [threading.Thread(target=counter_loop, args=(c, n, url, start_at, end_at, interval, rec))
                 for c, n in counters]
@@ -249,8 +331,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--terminals", type=int, default=50)
     parser.add_argument("--counters", type=int, default=10)
-    parser.add_argument("--rate", type=float, default=0.0, help="total ops/s to pace at; 0 = as fast as possible")
+    parser.add_argument("--rate", type=float, default=550.0, help="total ops/s to pace at; 0 = as fast as possible")
     parser.add_argument("--procs", type=int, default=0, help="client processes (0 = threads in this process)")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="how terminals speak HTTP: lean (http.client keep-alive) or requests (as the product)")
     args = parser.parse_args()
     n_kiosks = args.terminals - args.counters
     if n_kiosks < 1 or args.counters < 1:
@@ -275,7 +359,7 @@ def main() -> int:
                 start_at = time.perf_counter() + 1.5  # let the spawned interpreters import first
                 for p in range(args.procs):
                     chunk = (url, kiosks[p::args.procs], counters[p::args.procs], start_at,
-                             start_at + args.seconds, interval)
+                             start_at + args.seconds, interval, args.client)
                     procs.append(ctx.Process(target=_proc_main, args=(chunk, outs)))
                 for proc in procs:
                     proc.start()
@@ -284,7 +368,7 @@ def main() -> int:
                     proc.join(30)
             else:
                 start_at = time.perf_counter()
-                parts = [run_terminals(url, kiosks, counters, start_at, start_at + args.seconds, interval)]
+                parts = [run_terminals(url, kiosks, counters, start_at, start_at + args.seconds, interval, args.client)]
             load_end = time.perf_counter()
             host_cpu = cpu_seconds(host.pid) - host_cpu0
 
@@ -351,7 +435,7 @@ def main() -> int:
         "benchmark": "queue_host",
         "config": {"seconds": args.seconds, "terminals": args.terminals, "kiosks": n_kiosks, "counters": args.counters,
                    "rate_target": args.rate or "max (closed loop)",
-                   "client": f"{args.procs} processes" if args.procs else "threads in one process",
+                   "client": f"{args.client}, " + (f"{args.procs} processes" if args.procs else "threads in one process"),
                    "cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "duration_s": round(duration, 2),
         "ops_per_s": round(ops_per_s, 1),

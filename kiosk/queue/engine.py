@@ -27,6 +27,7 @@ import math
 import sqlite3
 import statistics
 import threading
+import time as wallclock
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
@@ -70,6 +71,9 @@ Listener = Callable[[QueueEvent], object]
 
 HISTORY_SIZE = 20  # service durations in the rolling median
 HISTORY_FALLBACK_DAYS = 7
+# How long a service's median duration is reused. A finish in this process forgets it at once; a
+# finish by another process on the same file shows in estimates at most this late.
+MEDIAN_REUSE_SECONDS = 5.0
 UNKNOWN_SERVICE_MINUTES = 10  # estimate for a ticket whose service left the rules
 
 QUEUE_SCHEMA = Schema("queue", [
@@ -149,6 +153,62 @@ QUEUE_SCHEMA = Schema("queue", [
     );
     CREATE INDEX ticket_applications_by_day ON ticket_applications(day);
     """,
+    # tickets_line_head answers every lookup tickets_waiting did (no query plan used it any more);
+    # one index fewer to write at each issue and call.
+    """
+    DROP INDEX IF EXISTS tickets_waiting;
+    """,
+    # Running counts, kept by triggers whatever statement changes a ticket: how many wait in each
+    # service line (priority or normal) and how many were issued per service and day. Issuing read
+    # both with COUNT(*), which walks the line: with 450 waiting per service that was a quarter of
+    # an issue's cost, and it grows with the line (bench/queue_host.py).
+    """
+    CREATE TABLE line_counts (
+        day TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        priority_line INTEGER NOT NULL,
+        waiting INTEGER NOT NULL,
+        PRIMARY KEY (day, service_code, priority_line)
+    ) WITHOUT ROWID;
+    CREATE TABLE issued_counts (
+        day TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        issued INTEGER NOT NULL,
+        PRIMARY KEY (day, service_code)
+    ) WITHOUT ROWID;
+    INSERT INTO line_counts(day, service_code, priority_line, waiting)
+        SELECT day, service_code, priority IS NOT NULL, COUNT(*) FROM tickets WHERE state = 'issued'
+        GROUP BY day, service_code, priority IS NOT NULL;
+    INSERT INTO issued_counts(day, service_code, issued)
+        SELECT day, issued_service, COUNT(*) FROM tickets GROUP BY day, issued_service;
+    CREATE TRIGGER tickets_count_issued AFTER INSERT ON tickets BEGIN
+        INSERT INTO issued_counts(day, service_code, issued) VALUES (NEW.day, NEW.issued_service, 1)
+            ON CONFLICT(day, service_code) DO UPDATE SET issued = issued + 1;
+    END;
+    CREATE TRIGGER tickets_line_join_new AFTER INSERT ON tickets WHEN NEW.state = 'issued' BEGIN
+        INSERT INTO line_counts(day, service_code, priority_line, waiting)
+            VALUES (NEW.day, NEW.service_code, NEW.priority IS NOT NULL, 1)
+            ON CONFLICT(day, service_code, priority_line) DO UPDATE SET waiting = waiting + 1;
+    END;
+    CREATE TRIGGER tickets_line_leave AFTER UPDATE OF state, service_code, priority, day ON tickets
+        WHEN OLD.state = 'issued' BEGIN
+        UPDATE line_counts SET waiting = waiting - 1
+            WHERE day = OLD.day AND service_code = OLD.service_code AND priority_line = (OLD.priority IS NOT NULL);
+    END;
+    CREATE TRIGGER tickets_line_join AFTER UPDATE OF state, service_code, priority, day ON tickets
+        WHEN NEW.state = 'issued' BEGIN
+        INSERT INTO line_counts(day, service_code, priority_line, waiting)
+            VALUES (NEW.day, NEW.service_code, NEW.priority IS NOT NULL, 1)
+            ON CONFLICT(day, service_code, priority_line) DO UPDATE SET waiting = waiting + 1;
+    END;
+    CREATE TRIGGER tickets_line_delete AFTER DELETE ON tickets WHEN OLD.state = 'issued' BEGIN
+        UPDATE line_counts SET waiting = waiting - 1
+            WHERE day = OLD.day AND service_code = OLD.service_code AND priority_line = (OLD.priority IS NOT NULL);
+    END;
+    DROP INDEX tickets_quota;  -- its one use was that count (a day's tickets: tickets_number's prefix)
+    DROP INDEX events_by_counter;  -- only events at a counter are looked up by counter: issuing skips it
+    CREATE INDEX events_by_counter ON events(counter, at) WHERE counter IS NOT NULL;
+    """,
 ])
 
 _CALL_EVENTS = "('called', 'recalled')"
@@ -221,6 +281,9 @@ class QueueEngine:
         self._rules: dict[str, ServiceRule] = {}
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
+        # (service, day) -> (median seconds, monotonic expiry): every issue estimates the wait, and
+        # reading and parsing the last 20 durations was a sixth of an issue's cost (bench/queue_host.py).
+        self._medians: dict[tuple[str, str], tuple[float, float]] = {}
         self.update_rules(rules)
 
     @classmethod
@@ -244,6 +307,7 @@ class QueueEngine:
                 raise ValueError(f"service {rule.code} appears twice in the rules")
             table[rule.code] = rule
         self._rules = table  # one assignment: readers see the old or the new table, never half
+        self._medians = {}  # a changed typical duration counts at once
 
     @property
     def rules(self) -> dict[str, ServiceRule]:
@@ -368,8 +432,9 @@ class QueueEngine:
                 next_open = self.hours.next_open(now.astimezone(self.tz))
                 raise Closed(next_open.astimezone(timezone.utc) if next_open else None)
             day = self._day(now)
-            used = conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ? AND issued_service = ?",
-                                (day, rule.code)).fetchone()[0]
+            used_row = conn.execute("SELECT issued FROM issued_counts WHERE day = ? AND service_code = ?",
+                                    (day, rule.code)).fetchone()
+            used = used_row[0] if used_row is not None else 0
             if used >= rule.daily_quota:
                 raise QuotaFull(rule.code, rule.daily_quota)
             seq = _returning(conn, "INSERT INTO sequences(day, prefix, last_seq) VALUES (?, ?, 1) "
@@ -385,7 +450,7 @@ class QueueEngine:
                  _sql_value(group), stamp, stamp, request_id, identity_status, nik_masked, lang, application_id)))
             event = self._record(conn, ticket, EventType.ISSUED, actor, now, None,
                                  {"service": rule.code, "priority": _sql_value(group)})
-            issued = self._standing(conn, ticket, counters_serving, now)
+            issued = self._standing_of_newest(conn, ticket, counters_serving, now)
         self._notify([event])
         return issued
 
@@ -444,14 +509,21 @@ class QueueEngine:
 
     def _oldest_waiting(self, conn: sqlite3.Connection, day: str, codes: Sequence[str], *,
                         priority: bool) -> Ticket | None:
-        heads = [conn.execute(
-            "SELECT * FROM tickets WHERE day = ? AND service_code = ? AND (priority IS NULL) = ? "
-            "AND state = 'issued' ORDER BY arrived_at, id LIMIT 1", (day, code, int(not priority))).fetchone()
-            for code in dict.fromkeys(codes)]
-        rows = [row for row in heads if row is not None]
-        if not rows:
-            return None
-        return _ticket(min(rows, key=lambda row: (row["arrived_at"], row["id"])))
+        """The head of the counter's lines: one index seek per service, in one statement per
+        100 services (SQLite allows 500 parts in a UNION)."""
+        head = ("SELECT * FROM (SELECT arrived_at, id FROM tickets WHERE day = ? AND service_code = ? "
+                "AND (priority IS NULL) = ? AND state = 'issued' ORDER BY arrived_at, id LIMIT 1)")
+        services = list(dict.fromkeys(codes))
+        rows = []
+        for start in range(0, len(services), 100):
+            chunk = services[start:start + 100]
+            params = [value for code in chunk for value in (day, code, int(not priority))]
+            row = conn.execute("SELECT t.* FROM tickets t WHERE t.id = (SELECT id FROM ("
+                               + " UNION ALL ".join([head] * len(chunk)) + ") ORDER BY arrived_at, id LIMIT 1)",
+                               params).fetchone()
+            if row is not None:
+                rows.append(row)
+        return _ticket(min(rows, key=lambda r: (r["arrived_at"], r["id"]))) if rows else None
 
     def _call(self, conn: sqlite3.Connection, ticket: Ticket, counter: int, actor: str, now: datetime,
               detail: dict[str, object]) -> tuple[Ticket, list[QueueEvent]]:
@@ -487,9 +559,12 @@ class QueueEngine:
                                 changes=lambda _t, now: {"state": TicketState.SERVING, "started_at": now})
 
     def finish(self, ticket_id: str, *, actor: str) -> Ticket:
-        return self._transition(ticket_id, "finish", EventType.FINISHED, actor,
+        done = self._transition(ticket_id, "finish", EventType.FINISHED, actor,
                                 allowed=frozenset({TicketState.SERVING}),
                                 changes=lambda _t, now: {"state": TicketState.DONE, "finished_at": now})
+        # A new duration of this service: its next estimate reads the history again.
+        self._medians = {key: value for key, value in self._medians.items() if key[0] != done.service_code}
+        return done
 
     def no_show(self, ticket_id: str, *, actor: str) -> Ticket:
         return self._transition(ticket_id, "mark as no-show", EventType.NO_SHOW, actor,
@@ -571,11 +646,34 @@ class QueueEngine:
         self._rule(service_code)
         now = self._now()
         with self.db.reading() as conn:
-            clause = " AND priority IS NOT NULL" if priority is not None else ""
-            ahead = conn.execute(f"SELECT COUNT(*) FROM tickets WHERE day = ? AND state = 'issued' "
-                                 f"AND service_code = ?{clause}", (self._day(now), service_code)).fetchone()[0]
+            priority_waiting, normal_waiting = self._line_counts(conn, self._day(now), service_code)
+            ahead = priority_waiting if priority is not None else priority_waiting + normal_waiting
             minutes = self._estimate(conn, service_code, ahead, counters_serving, now)
         return WaitPreview(service_code, ahead, minutes)
+
+    @staticmethod
+    def _line_counts(conn: sqlite3.Connection, day: str, service_code: str) -> tuple[int, int]:
+        """How many wait in the service's priority line and in its normal line (kept by triggers)."""
+        counts = dict(conn.execute("SELECT priority_line, waiting FROM line_counts WHERE day = ? AND service_code = ?",
+                                   (day, service_code)).fetchall())
+        return counts.get(1, 0), counts.get(0, 0)
+
+    def _standing_of_newest(self, conn: sqlite3.Connection, ticket: Ticket, counters_serving: int,
+                            now: datetime) -> IssuedTicket:
+        """:meth:`_standing` of a ticket just issued, from the running counts instead of a count of the line.
+
+        A new ticket is the last of its line unless the clock stepped back; then it is counted.
+        """
+        behind = conn.execute(
+            "SELECT 1 FROM tickets WHERE day = ? AND service_code = ? AND (priority IS NULL) = ? "
+            "AND state = 'issued' AND (arrived_at, id) > (?, ?) LIMIT 1",
+            (ticket.day, ticket.service_code, int(not ticket.is_priority), _iso(ticket.arrived_at),
+             ticket.id)).fetchone()
+        if behind is not None:
+            return self._standing(conn, ticket, counters_serving, now)
+        priority_waiting, normal_waiting = self._line_counts(conn, ticket.day, ticket.service_code)
+        ahead = priority_waiting - 1 if ticket.is_priority else priority_waiting + normal_waiting - 1
+        return IssuedTicket(ticket, ahead, self._estimate(conn, ticket.service_code, ahead, counters_serving, now))
 
     def _standing(self, conn: sqlite3.Connection, ticket: Ticket, counters_serving: int,
                   now: datetime) -> IssuedTicket:
@@ -599,7 +697,16 @@ class QueueEngine:
 
     def _median_service_seconds(self, conn: sqlite3.Connection, service_code: str, now: datetime) -> float:
         """Median of the last 20 service durations today, else over the last 7 days, else typical."""
-        today = self._day_start(self._day(now))
+        day = self._day(now)
+        key = (service_code, day)
+        reused = self._medians.get(key)
+        if reused is not None and reused[1] > wallclock.monotonic():
+            return reused[0]
+        seconds = self._median_from_history(conn, service_code, self._day_start(day))
+        self._medians[key] = (seconds, wallclock.monotonic() + MEDIAN_REUSE_SECONDS)
+        return seconds
+
+    def _median_from_history(self, conn: sqlite3.Connection, service_code: str, today: datetime) -> float:
         for since in (today, today - timedelta(days=HISTORY_FALLBACK_DAYS)):
             rows = conn.execute(
                 "SELECT started_at, finished_at FROM tickets WHERE service_code = ? AND state = 'done' "
@@ -624,7 +731,7 @@ class QueueEngine:
             serving = conn.execute(calls + "GROUP BY e.counter ORDER BY e.counter", (since,)).fetchall()
             latest = conn.execute(calls + "GROUP BY e.ticket_id, e.counter ORDER BY last_id DESC LIMIT ?",
                                   (since, recent)).fetchall()
-            counts = conn.execute("SELECT service_code, COUNT(*) FROM tickets WHERE day = ? AND state = 'issued' "
+            counts = conn.execute("SELECT service_code, SUM(waiting) FROM line_counts WHERE day = ? "
                                   "GROUP BY service_code", (day,)).fetchall()
 
         def board_call(row: sqlite3.Row) -> BoardCall:

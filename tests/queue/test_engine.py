@@ -646,18 +646,123 @@ def test_schema_reopens_and_is_named(db_path: Path, make: Callable[..., QueueEng
     assert reopened.db.integrity_errors() == []
 
 
+def test_call_next_looks_at_more_services_than_one_statement_may_hold(engine: QueueEngine, clock: FakeClock) -> None:
+    many = [ServiceRule(f"S{n:03d}", "C", 50, 5) for n in range(250)]
+    engine.update_rules(RULES + many)
+    oldest = issue(engine, clock, "S150")  # in the second statement's part
+    younger = issue(engine, clock, "S007")
+    called = [engine.call_next(1, [r.code for r in many], actor=CLERK) for _ in range(3)]
+    assert [t.id if t else None for t in called] == [oldest.id, younger.id, None]
+
+
 def test_hot_queries_use_their_indexes(engine: QueueEngine) -> None:
     plans = {
-        "call_next": "SELECT * FROM tickets WHERE day = '2025-06-16' AND state = 'issued' "
-                     "AND service_code IN ('KTP', 'KK') AND priority IS NULL ORDER BY arrived_at, id LIMIT 1",
+        "call_next": "SELECT t.* FROM tickets t WHERE t.id = (SELECT id FROM (SELECT * FROM (SELECT arrived_at, id "
+                     "FROM tickets WHERE day = '2025-06-16' AND service_code = 'KTP' AND (priority IS NULL) = 1 "
+                     "AND state = 'issued' ORDER BY arrived_at, id LIMIT 1)) ORDER BY arrived_at, id LIMIT 1)",
         "board": "SELECT e.counter, MAX(e.id) FROM events e WHERE e.type IN ('called', 'recalled') "
                  "AND e.at >= '2025-06-15' GROUP BY e.counter",
-        "quota": "SELECT COUNT(*) FROM tickets WHERE day = '2025-06-16' AND issued_service = 'KTP'",
+        "counter_stats": "SELECT e.type, COUNT(*) FROM events e WHERE e.counter = 3 AND e.at >= '2025-06-15' "
+                         "GROUP BY e.type",
+        "quota": "SELECT issued FROM issued_counts WHERE day = '2025-06-16' AND service_code = 'KTP'",
+        "line_counts": "SELECT priority_line, waiting FROM line_counts WHERE day = '2025-06-16' AND service_code = 'KTP'",
+        "newest_in_line": "SELECT 1 FROM tickets WHERE day = '2025-06-16' AND service_code = 'KTP' "
+                          "AND (priority IS NULL) = 1 AND state = 'issued' AND (arrived_at, id) > ('x', 'y') LIMIT 1",
     }
     with engine.db.reading() as conn:
         for name, sql in plans.items():
             plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "USING" in plan and "SCAN tickets" not in plan and "SCAN e" not in plan, (name, plan)
+
+
+def _counted(engine: QueueEngine) -> tuple[dict[tuple[str, str, int], int], dict[tuple[str, str], int]]:
+    """The running counts (line_counts, issued_counts) and the same figures counted from the tickets."""
+    with engine.db.reading() as conn:
+        kept = {(r[0], r[1], r[2]): r[3] for r in conn.execute("SELECT * FROM line_counts") if r[3]}
+        counted = {(r[0], r[1], r[2]): r[3] for r in conn.execute(
+            "SELECT day, service_code, priority IS NOT NULL, COUNT(*) FROM tickets WHERE state = 'issued' "
+            "GROUP BY 1, 2, 3")}
+        issued_kept = {(r[0], r[1]): r[2] for r in conn.execute("SELECT * FROM issued_counts")}
+        issued_counted = {(r[0], r[1]): r[2] for r in conn.execute(
+            "SELECT day, issued_service, COUNT(*) FROM tickets GROUP BY 1, 2")}
+    assert issued_kept == issued_counted
+    return kept, counted
+
+
+def test_running_counts_follow_every_kind_of_change(engine: QueueEngine, clock: FakeClock) -> None:
+    """Issuing reads the line's length and the quota from counts kept by triggers; after a random day
+    of every action (transfers, no-shows, reactivations, cancels, a midnight) they equal a COUNT(*),
+    and every new ticket's people-ahead equals the one counted from the line (``position``)."""
+    import random
+
+    rng = random.Random(4)
+    tickets: list[Ticket] = []
+    for step in range(400):
+        clock.advance(seconds=rng.randint(1, 90))
+        if step == 250:
+            clock.advance(hours=20)  # the next day: new lines, yesterday's counts kept apart
+        roll = rng.random()
+        try:
+            if roll < 0.4:
+                priority = PriorityGroup.ELDERLY if rng.random() < 0.25 else None
+                issued = engine.issue(rng.choice(["KTP", "KK", "SIP"]), request_id=f"counts-{step}", priority=priority)
+                assert issued.people_ahead == engine.position(issued.ticket.id).people_ahead, step
+                tickets.append(issued.ticket)
+            elif roll < 0.55:
+                engine.call_next(rng.randint(1, 3), rng.sample(["KTP", "KK", "SIP"], 2), actor=CLERK)
+            elif tickets:
+                ticket = engine.get(rng.choice(tickets).id)
+                action = rng.choice(["start", "finish", "no_show", "reactivate", "cancel", "recall", "transfer",
+                                     "call_specific"])
+                if action == "transfer":
+                    engine.transfer(ticket.id, rng.choice(["KTP", "KK", "SIP"]), actor=CLERK)
+                elif action == "call_specific":
+                    engine.call_specific(2, ticket.number, actor=CLERK)
+                else:
+                    getattr(engine, action)(ticket.id, actor=CLERK)
+        except (IllegalTransition, TicketNotFound):
+            pass  # a random action on a ticket in the wrong state: refused, nothing changed
+        if step % 50 == 49:
+            kept, counted = _counted(engine)
+            assert kept == counted, step
+    waiting = engine.board().waiting_by_service
+    assert sum(waiting.values()) == len(engine.waiting()) > 0
+
+
+def test_a_new_ticket_behind_a_later_arrival_is_counted_from_the_line(engine: QueueEngine, clock: FakeClock) -> None:
+    """The clock stepped back (NTP): the new ticket is not the last of its line, so it is not told
+    it has everyone ahead."""
+    first = issue(engine, clock)
+    issue(engine, clock)
+    clock.now = first.arrived_at - timedelta(minutes=5)
+    stepped_back = engine.issue("KTP", request_id="after-clock-step")
+    assert stepped_back.people_ahead == 0 == engine.position(stepped_back.ticket.id).people_ahead
+
+
+def test_upgrading_an_older_queue_counts_the_tickets_it_holds(db_path: Path, clock: FakeClock) -> None:
+    from kiosk.store import Schema, open_database
+
+    before_counts = next(i for i, m in enumerate(QUEUE_SCHEMA.migrations) if "line_counts" in m)
+    older = open_database(db_path, Schema("queue", QUEUE_SCHEMA.migrations[:before_counts]))
+    with older.transaction() as conn:  # what the previous version wrote: KTP, KK, KTP (called), KK (pregnant), KTP
+        for n, (service, priority, state) in enumerate([("KTP", None, "issued"), ("KK", None, "issued"),
+                                                        ("KTP", None, "called"), ("KK", "pregnant", "issued"),
+                                                        ("KTP", None, "issued")], start=1):
+            at = (clock.now - timedelta(minutes=10 - n)).isoformat()
+            conn.execute("INSERT INTO tickets(id, number, service_code, issued_service, prefix, seq, day, priority, "
+                         "state, arrived_at, issued_at, request_id) VALUES (?, ?, ?, ?, 'A', ?, '2025-06-16', ?, ?, "
+                         "?, ?, ?)", (f"old-{n}", f"A-{n:03d}", service, service, n, priority, state, at, at,
+                                      f"old-req-{n}"))
+        conn.execute("INSERT INTO sequences(day, prefix, last_seq) VALUES ('2025-06-16', 'A', 5)")
+    older.close()
+    upgraded = QueueEngine.open(db_path, RULES, JAKARTA, clock=clock)
+    try:
+        kept, counted = _counted(upgraded)
+        assert kept == counted and sum(kept.values()) == 4
+        assert upgraded.preview("KK").people_ahead == 2
+        assert upgraded.issue("KK", request_id="after-upgrade").people_ahead == 2
+    finally:
+        upgraded.close()
 
 
 # -- several processes on one file ---------------------------------------------------------------
