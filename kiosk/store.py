@@ -123,6 +123,7 @@ class Database:
 
 
 _WAL_RESTART_FRAMES = 4000  # about 16 MB of WAL with 4 KiB pages
+_RESTART_WAIT = 0.02  # seconds a restart may wait for the write lock or for readers
 
 
 class _Checkpointer:
@@ -138,15 +139,20 @@ class _Checkpointer:
         self._thread.start()
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=10.0)
+        # Little waiting: a restart that finds a reader (a report, say) in its way gives up after
+        # _RESTART_WAIT and is tried again next time, instead of holding the write lock while it waits.
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=_RESTART_WAIT)
         try:
-            conn.execute("PRAGMA busy_timeout=10000")
             while not self._stop.wait(self._every):
                 frames = self._checkpoint(conn, "PASSIVE")
                 if frames >= _WAL_RESTART_FRAMES:
-                    # Under steady writing the WAL never drains and so never starts over; once the
-                    # passive pass has copied nearly everything, a short restart pass resets it.
+                    # Under steady writing the WAL never drains and so never starts over. A second
+                    # passive pass copies what was written during the first (tens of ms of work);
+                    # the restart then copies the little left, with writers held off only that long
+                    # (restarting right after one pass held them off 10-35 ms, bench/queue_host.py).
+                    self._checkpoint(conn, "PASSIVE")
                     self._checkpoint(conn, "RESTART")
+            conn.execute("PRAGMA busy_timeout=2000")
             self._checkpoint(conn, "TRUNCATE")  # leave a small WAL behind
         finally:
             conn.close()

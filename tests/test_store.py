@@ -135,3 +135,35 @@ def test_background_checkpoints_keep_the_wal_bounded_under_steady_writing(tmp_pa
     check = sqlite3.connect(path)
     assert check.execute("SELECT COUNT(*) FROM item").fetchone()[0] == 400
     check.close()
+
+
+def test_a_long_reader_does_not_make_the_checkpoint_hold_writers_back(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report reading the queue for seconds (another connection, an open read transaction) while
+    the WAL is due for a restart: the restart gives up quickly instead of holding the write lock
+    until the reader is done, so the queue's writes go on."""
+    import time
+
+    import kiosk.store
+
+    monkeypatch.setattr(kiosk.store, "_WAL_RESTART_FRAMES", 20)
+    path = tmp_path / "queue.db"
+    db = open_database(path, V1)
+    with db.transaction() as conn:
+        conn.executemany("INSERT INTO item(name) VALUES (?)", [("x" * 2000,)] * 50)
+    report = sqlite3.connect(path, isolation_level=None)
+    report.execute("BEGIN")
+    assert report.execute("SELECT COUNT(*) FROM item").fetchone()[0] == 50  # holds its snapshot from now
+    db.checkpoint_in_background(every_seconds=0.02)
+    slowest = 0.0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:  # the restart is attempted ~70 times meanwhile
+        started = time.monotonic()
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO item(name) VALUES (?)", ("y" * 2000,))
+        slowest = max(slowest, time.monotonic() - started)
+        time.sleep(0.002)
+    report.execute("COMMIT")
+    report.close()
+    db.close()
+    assert slowest < 0.5, f"a write waited {slowest:.2f} s behind the checkpoint"
