@@ -5,6 +5,7 @@ QR read on the NIK step."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 from pathlib import Path
 
@@ -106,9 +107,38 @@ def test_a_camera_that_fails_says_so_and_offers_a_retry(qtbot, config: Config, c
 
 def test_without_a_camera_there_is_nothing_to_press(qtbot, config: Config, core, caplog) -> None:
     window = make_window(qtbot, with_camera(config, "/dev/video97"), core.queue, core.catalog)
-    assert window.status_check is None and not window.findChild(QPushButton, "statusButton").isVisible()
-    assert window.screen(Step.IDENTIFY).scanner is None
+    assert not window.findChild(QPushButton, "statusButton").isVisible()
+    assert not window.findChild(QPushButton, "ikdScanButton").isVisible()
     assert "camera /dev/video97 not found" in caplog.text
+
+
+def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
+        qtbot, config: Config, core, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    """The kiosk booted before its camera was ready: "Cek status" and the digital-ID scan appear once
+    it is there, without a restart, and go when it is unplugged (the camera here is a picture file)."""
+    import kiosk.ui.citizen.window as window_module
+
+    monkeypatch.setattr(window_module, "CAMERA_PROBE_SECONDS", 0.05)
+    caplog.set_level(logging.INFO, logger="kiosk.ui.citizen.window")
+    issued = core.queue.issue("KTP-EL", request_id="mine")
+    camera = tmp_path / "later.png"
+    window = make_window(qtbot, with_camera(config, camera), core.queue, core.catalog)
+    status_button = window.findChild(QPushButton, "statusButton")
+    assert not status_button.isVisible()
+
+    qr_picture(tmp_path, status_url(DEMO_STATUS_URL_TEMPLATE, issued.ticket.id), name=camera.name)  # plugged in
+    qtbot.waitUntil(status_button.isVisible, timeout=5_000)
+    assert "later.png connected" in caplog.text
+    click(qtbot, window, "statusButton")
+    qtbot.waitUntil(lambda: text_of(window, "statusNumber") == f"Nomor {issued.ticket.number}", timeout=10_000)
+    click(qtbot, window, "statusDone")
+
+    window.show_step(Step.IDENTIFY)
+    assert window.findChild(QPushButton, "ikdScanButton").isVisible()
+    camera.unlink()  # unplugged
+    qtbot.waitUntil(lambda: not window.findChild(QPushButton, "ikdScanButton").isVisible(), timeout=5_000)
+    window.wipe()
+    assert not status_button.isVisible()
 
 
 def test_queue_host_down_then_back(qtbot, config: Config, core, tmp_path: Path) -> None:

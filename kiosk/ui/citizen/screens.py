@@ -557,6 +557,7 @@ class IdentifyScreen(Screen):
         self.ikd_cancel = button("", "", self.stop_ikd_scan, name="ikdCancel")
         self.ikd_cancel.hide()
         self.scanner: QrScanPanel | None = None
+        self._ikd_offered = False
         self._ikd_note = ""  # a message about the scan, shown instead of the digit count
         # Portrait: everything in one column. Landscape: text and field left, keypad right.
         self.info = QVBoxLayout()
@@ -585,7 +586,13 @@ class IdentifyScreen(Screen):
         self.scanner.read.connect(self._ikd_read)
         self.scanner.camera_failed.connect(self._ikd_camera_failed)
         self.input_side.insertWidget(0, self.scanner, 1)
+        self._ikd_offered = True
         self.ikd_button.show()
+
+    def set_ikd_offered(self, offered: bool) -> None:
+        """Offer the scan only while the camera is there; a scan under way ends on its own if it goes."""
+        self._ikd_offered = offered
+        self.ikd_button.setVisible(offered and self.scanner is not None and not self.scanner.isVisible())
 
     def start_ikd_scan(self) -> None:
         if self.scanner is None:
@@ -605,7 +612,7 @@ class IdentifyScreen(Screen):
         self.scanner.hide()
         self.ikd_cancel.hide()
         self.keypad.show()
-        self.ikd_button.show()
+        self.ikd_button.setVisible(self._ikd_offered)
         self._ikd_note = note
         self._show_state()
 

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CAMERA_PROBE_SECONDS = 10.0  # how soon a camera plugged in after start is offered for QR reading
+
 _INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
                  QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.TouchUpdate}
 
@@ -108,6 +110,8 @@ class KioskWindow(QWidget):
         self.printer_badge = PrinterAttentionBadge(self, self.printing)  # for staff: paper out, offline...
 
         self.screens: dict[Step, Screen] = {}
+        self.camera_probe_timer: QTimer | None = None  # with [camera] qr_scanning: is the camera there?
+        self._camera_seen: bool | None = None
         if catalog is None:
             self.unavailable = UnavailableScreen()
             self.stack.addWidget(self.unavailable)
@@ -176,15 +180,19 @@ class KioskWindow(QWidget):
             self.screens[face.step] = face
             self.stack.addWidget(face)
             self.face_check_available = True
-        if self.config.camera.qr_scanning and camera_present(self.config.camera.device):
+        if self.config.camera.qr_scanning:
             self._build_status_check(welcome)
             from kiosk.camera.sources import source_from_config
 
             config = self.config
             identify.enable_ikd_scan(lambda: source_from_config(config), config.camera.ikd_qr_pattern)
-        elif self.config.camera.qr_scanning:
-            log.warning("camera %s not found: no \"Cek status\" and no digital-ID scan on this kiosk until it "
-                        "is connected and the kiosk restarted ([camera] device)", self.config.camera.device)
+            # Offered only while the camera is there: a kiosk often boots before its USB camera is
+            # ready, and a camera may be unplugged for cleaning. Looking is one directory listing.
+            self._probe_camera()
+            self.camera_probe_timer = QTimer(self)
+            self.camera_probe_timer.setInterval(int(CAMERA_PROBE_SECONDS * 1000))
+            self.camera_probe_timer.timeout.connect(self._probe_camera)
+            self.camera_probe_timer.start()
         self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=self.queue.find)
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
@@ -196,6 +204,26 @@ class KioskWindow(QWidget):
             for screen in self.application_flow.screens:
                 self.screens[screen.step] = screen
                 self.stack.addWidget(screen)
+
+    def _probe_camera(self) -> None:
+        """Show or hide "Cek status" and the digital-ID scan as the configured camera comes and goes."""
+        present = camera_present(self.config.camera.device)
+        if present == self._camera_seen:
+            return
+        if present:
+            if self._camera_seen is not None:
+                log.info("camera %s connected: \"Cek status\" and the digital-ID scan are offered",
+                         self.config.camera.device)
+        else:
+            log.warning("camera %s not found: no \"Cek status\" and no digital-ID scan until it is connected "
+                        "([camera] device; looked for every %g s)", self.config.camera.device, CAMERA_PROBE_SECONDS)
+        self._camera_seen = present
+        welcome = self.screens[Step.WELCOME]
+        assert isinstance(welcome, WelcomeScreen)
+        welcome.status_button.setVisible(present)
+        identify = self.screens[Step.IDENTIFY]
+        assert isinstance(identify, IdentifyScreen)
+        identify.set_ikd_offered(present)
 
     def _build_status_check(self, welcome: WelcomeScreen) -> None:
         """"Cek status": the camera reads a ticket's or receipt's QR (the queue or the central API answers)."""
@@ -209,7 +237,6 @@ class KioskWindow(QWidget):
                                    lambda: source_from_config(config), config.camera.ikd_qr_pattern)
         screen.done.connect(self.wipe)
         welcome.status.connect(lambda: self.show_step(Step.STATUS))
-        welcome.status_button.show()
         self.status_check = screen
         self.screens[screen.step] = screen
         self.stack.addWidget(screen)
@@ -504,7 +531,7 @@ class KioskWindow(QWidget):
 
     def shutdown(self) -> None:
         QApplication.instance().removeEventFilter(self)
-        for timer in (self.idle_timer, self.ticket_timer, self.purge_timer):
+        for timer in (self.idle_timer, self.ticket_timer, self.purge_timer, self.camera_probe_timer):
             if timer is not None:
                 timer.stop()
         if self.queue_events is not None:
