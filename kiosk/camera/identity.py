@@ -25,7 +25,7 @@ from kiosk.log import event
 from kiosk.nik import mask_nik
 from kiosk.queue.models import EventType, QueueEvent
 from kiosk.sync.central_client import CentralError, CentralRejected, CentralUnavailable, IdentityResult, NotEnrolled
-from kiosk.sync.outbox import Sealer, load_or_create_key
+from kiosk.sealing import Sealer, load_or_create_key
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ Pure Python over :mod:`kiosk.store`. It runs in-process in the one-machine demo 
 building's queue host, where several processes may open the same SQLite file. So every
 read-then-write happens inside one ``db.transaction()`` (``BEGIN IMMEDIATE``): the write lock is
 taken before the read, so two kiosks never get the same number and two counters never call the
-same ticket. All shared state (sequences, the per-counter priority streak) lives in the database,
-never in Python memory.
+same ticket. All shared state (sequences, the per-counter priority streak, the lines' running
+counts) lives in the database, never in Python memory; only the median service time behind wait
+estimates is reused for a few seconds (an estimate, not state).
 
 Modelling choices:
 
@@ -17,6 +18,8 @@ Modelling choices:
 * Waiting lines, calls and the board only look at today's (local day) tickets; a ticket left
   waiting yesterday is never called today.
 * Datetimes are stored as UTC ISO-8601 text with a fixed width, so text order is time order.
+* The application view attached to a ticket (personal data) is stored encrypted with the key in
+  ``application-views.key`` beside the database, and deleted once its day is over.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from cryptography.exceptions import InvalidTag
 
 from kiosk.queue.models import (
     IDENTITY_STATUSES,
@@ -62,6 +67,7 @@ from kiosk.queue.models import (
     WaitPreview,
 )
 from kiosk.queue.wire import application_view_from_json, application_view_to_json
+from kiosk.sealing import Sealer, load_or_create_key
 from kiosk.store import Database, Schema, open_database
 
 log = logging.getLogger(__name__)
@@ -74,7 +80,10 @@ HISTORY_FALLBACK_DAYS = 7
 # How long a service's median duration is reused. A finish in this process forgets it at once; a
 # finish by another process on the same file shows in estimates at most this late.
 MEDIAN_REUSE_SECONDS = 5.0
-UNKNOWN_SERVICE_MINUTES = 10  # estimate for a ticket whose service left the rules
+UNKNOWN_SERVICE_MINUTES = 10
+# The application views' key, beside queue.db: their answers are personal data (UU 27/2022) and are
+# kept encrypted (AES-GCM, the ticket id as associated data) for the one day they live there.
+VIEWS_KEY_FILE = "application-views.key"  # estimate for a ticket whose service left the rules
 
 QUEUE_SCHEMA = Schema("queue", [
     """
@@ -284,6 +293,7 @@ class QueueEngine:
         # (service, day) -> (median seconds, monotonic expiry): every issue estimates the wait, and
         # reading and parsing the last 20 durations was a sixth of an issue's cost (bench/queue_host.py).
         self._medians: dict[tuple[str, str], tuple[float, float]] = {}
+        self._view_sealer: Sealer | None = None  # made at the first application view (its key file then)
         self.update_rules(rules)
 
     @classmethod
@@ -793,6 +803,7 @@ class QueueEngine:
         The answers are never logged nor put in the audit trail.
         """
         text = _view_text(view)
+        sealed = self._views_sealer().seal(text.encode("utf-8"), ticket_id)
         with self.db.transaction() as conn:
             now = self._now()
             today = self._day(now)
@@ -807,18 +818,18 @@ class QueueEngine:
                     raise ApplicationConflict(ticket, ticket.application_id)
                 conn.execute("INSERT INTO ticket_applications(ticket_id, day, application_id, number, view, "
                              "attached_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (ticket_id, ticket.day, view.application_id, view.number, text, _iso(now), _iso(now)))
+                             (ticket_id, ticket.day, view.application_id, view.number, sealed, _iso(now), _iso(now)))
                 if ticket.application_id is None:
                     ticket = self._update(conn, ticket_id, {"application_id": view.application_id})
                 event = self._record(conn, ticket, EventType.APPLICATION_ATTACHED, actor, now, None, detail)
                 outcome, attached_at = "attached", now
             elif row["application_id"] != view.application_id:
                 raise ApplicationConflict(ticket, row["number"])
-            elif row["view"] == text:
-                return _attached(row, ticket), "unchanged"
+            elif self._view_text_of(row) == text:
+                return self._attached(row, ticket), "unchanged"
             else:
                 conn.execute("UPDATE ticket_applications SET view = ?, number = ?, updated_at = ? WHERE ticket_id = ?",
-                             (text, view.number, _iso(now), ticket_id))
+                             (sealed, view.number, _iso(now), ticket_id))
                 event = self._record(conn, ticket, EventType.APPLICATION_UPDATED, actor, now, None, detail)
                 outcome, attached_at = "updated", datetime.fromisoformat(row["attached_at"])
         self._notify([event])
@@ -830,7 +841,41 @@ class QueueEngine:
             ticket = self._load(conn, ticket_id)
             row = conn.execute("SELECT * FROM ticket_applications WHERE ticket_id = ? AND day = ?",
                                (ticket_id, self._day(self._now()))).fetchone()
-        return _attached(row, ticket) if row is not None else None
+        if row is None:
+            return None
+        try:
+            return self._attached(row, ticket)
+        except InvalidTag:  # the key file was lost or replaced: this view cannot be read again
+            log.warning("the application view of ticket %s cannot be read (its key file %s changed); the kiosk's "
+                        "next update attaches it again", ticket.number, self._views_key_path())
+            return None
+
+    def _views_key_path(self) -> Path:
+        return self.db.path.parent / VIEWS_KEY_FILE
+
+    def _views_sealer(self) -> Sealer:
+        if self._view_sealer is None:
+            self._view_sealer = Sealer(load_or_create_key(self._views_key_path(), create=True))
+        return self._view_sealer
+
+    def _view_text_of(self, row: sqlite3.Row) -> str | None:
+        """The stored view as JSON text; None when it cannot be opened (another key)."""
+        stored = row["view"]
+        if isinstance(stored, str):  # written before views were encrypted (that day only)
+            return stored
+        try:
+            return self._views_sealer().open(stored, row["ticket_id"]).decode("utf-8")
+        except InvalidTag:
+            return None
+
+    def _attached(self, row: sqlite3.Row, ticket: Ticket) -> AttachedApplication:
+        text = self._view_text_of(row)
+        if text is None:
+            raise InvalidTag
+        return AttachedApplication(ticket_id=ticket.id, ticket_number=ticket.number,
+                                   view=application_view_from_json(json.loads(text)),
+                                   attached_at=datetime.fromisoformat(row["attached_at"]),
+                                   updated_at=datetime.fromisoformat(row["updated_at"]))
 
     def purge_application_views(self) -> int:
         """Delete the applications of past days' tickets (personal data kept only while needed)."""
@@ -849,9 +894,3 @@ def _view_text(view: ApplicationView) -> str:
     """The view as canonical JSON text, so an identical body compares equal as text."""
     return json.dumps(application_view_to_json(view), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
-
-def _attached(row: sqlite3.Row, ticket: Ticket) -> AttachedApplication:
-    return AttachedApplication(ticket_id=ticket.id, ticket_number=ticket.number,
-                               view=application_view_from_json(json.loads(row["view"])),
-                               attached_at=datetime.fromisoformat(row["attached_at"]),
-                               updated_at=datetime.fromisoformat(row["updated_at"]))

@@ -14,7 +14,7 @@ import html
 import re
 import threading
 import time as wallclock
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from kiosk.i18n import Translator
 from kiosk.reports.data import Durations, GroupFigures, Report
 from kiosk.survey.ikm import CATEGORY_KEYS, IkmResult
-from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS
+from kiosk.survey.model import DEMOGRAPHICS
 
 PRIMARY = colors.HexColor("#0b4f9c")
 INK = colors.HexColor("#0f172a")

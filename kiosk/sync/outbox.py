@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import sqlite3
 import uuid
@@ -36,10 +35,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kiosk.nik import mask_nik
-from kiosk.store import Database, Schema, StoreError, open_database, translate_errors
+from kiosk.sealing import Sealer, load_or_create_key
+from kiosk.store import Database, Schema, StoreError, open_database
 
 log = logging.getLogger(__name__)
 
@@ -200,50 +199,6 @@ class OutgoingApplication:
 
 class ApplicationDataGone(Exception):
     """The application's data was purged or its key does not fit; it cannot be sent."""
-
-
-# -- encryption -------------------------------------------------------------------------------
-
-class Sealer:
-    """AES-256-GCM with a random 96-bit nonce per message and the row's identity as associated data.
-
-    The associated data binds a ciphertext to its row, so a ciphertext copied onto another row
-    (another citizen's NIK) fails to open instead of decrypting.
-    """
-
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
-
-    def seal(self, plaintext: bytes, context: str) -> bytes:
-        nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, plaintext, context.encode("utf-8"))
-
-    def open(self, sealed: bytes, context: str) -> bytes:
-        return self._aead.decrypt(sealed[:12], sealed[12:], context.encode("utf-8"))
-
-
-def load_or_create_key(path: Path, *, create: bool) -> bytes:
-    """The 32-byte key in ``path``; created with mode 0600 when ``create`` and missing."""
-    path = Path(path)
-    with translate_errors(path):
-        try:
-            key = path.read_bytes()
-        except FileNotFoundError:
-            if not create:
-                raise StoreError(path, "the encryption key of the applications database is missing; restore "
-                                 "this file from the backup made at setup (without it the saved applications "
-                                 "cannot be read). It was not replaced.") from None
-            key = AESGCM.generate_key(bit_length=256)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(key)
-                f.flush()
-                os.fsync(f.fileno())
-            log.info("created the applications encryption key %s (mode 0600)", path)
-            return key
-    if len(key) != 32:
-        raise StoreError(path, "the encryption key file is damaged (it must hold 32 bytes); restore it from backup.")
-    return key
 
 
 # -- the store --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ No ``__init__.py`` in tests/queue on purpose (a package named ``queue`` would sh
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time as wallclock
 from collections.abc import Callable, Iterator
@@ -223,7 +224,38 @@ def test_answers_stay_out_of_the_audit_trail_and_the_full_nik_out_of_the_databas
     assert "SITI" not in trail and "0812" not in trail
     raw = b"".join(p.read_bytes() for p in host.path.parent.glob("queue.db*"))  # the file and its WAL
     assert CHILD_NIK.encode() not in raw and b"3171014501900001" not in raw
-    assert b"SITI AMINAH" in raw  # the answers are there for the day (and only for the day: below)
+    assert b"SITI AMINAH" not in raw and b"child_name" not in raw  # the answers are there for the day, sealed
+    key = host.path.parent / "application-views.key"
+    assert key.stat().st_size == 32 and key.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_lost_views_key_loses_only_the_view_and_the_next_update_brings_it_back(
+        start_host: Callable[..., Host], clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    first = start_host()
+    ticket = first.engine.issue("KIA", request_id="r-1").ticket
+    assert first.put(ticket.id, body()).status_code == 201
+    first.server.stop()
+    first.engine.close()
+    (first.path.parent / "application-views.key").unlink()  # lost (a data folder restored without it)
+    reopened = QueueEngine.open(first.path, RULES, JAKARTA, clock=clock)
+    try:
+        assert reopened.application_of(ticket.id) is None
+        assert "cannot be read" in caplog.text and "SITI" not in caplog.text
+        attached, outcome = reopened.attach_application(ticket.id, replace(VIEW, sync_state="sent"))
+        assert outcome == "updated" and reopened.application_of(ticket.id) == attached
+    finally:
+        reopened.close()
+
+
+def test_a_view_written_before_views_were_sealed_is_still_read(host: Host) -> None:
+    """A host upgraded during the day: views it stored in clear text that morning stay readable."""
+    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    assert host.put(ticket.id, body()).status_code == 201
+    clear = json.dumps(body(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    with host.engine.db.transaction() as conn:
+        conn.execute("UPDATE ticket_applications SET view = ? WHERE ticket_id = ?", (clear, ticket.id))
+    read = host.get(ticket.id)
+    assert read.status_code == 200 and read.json()["answers"]["child_name"] == "SITI AMINAH"
 
 
 def test_a_restarted_host_still_has_todays_application(start_host: Callable[..., Host], clock: Clock) -> None:

@@ -29,7 +29,7 @@ from kiosk.catalog import Catalog, Service
 from kiosk.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.nik import InvalidNik, NikProblem, check_partial, parse_nik
-from kiosk.queue.models import IssuedTicket, PriorityGroup
+from kiosk.queue.models import PriorityGroup
 from kiosk.ui.printing import TicketPrintPanel
 from kiosk.ui.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle

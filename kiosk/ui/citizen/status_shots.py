@@ -14,7 +14,6 @@ from pathlib import Path
 import cv2
 
 from kiosk.camera.qr import QrReading
-from kiosk.camera.sources import ImageListSource
 from kiosk.config import Config
 from kiosk.flow import Step
 from kiosk.queue.status import status_token
