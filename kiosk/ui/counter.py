@@ -124,10 +124,7 @@ class CounterWindow(QWidget):
         self.console.setObjectName("console")
         root = QHBoxLayout(self.console)
         root.setSizeConstraint(QHBoxLayout.SizeConstraint.SetNoConstraint)  # type follows window size
-        root.setContentsMargins(24, 24, 24, 24)
-        root.setSpacing(24)
         left = QVBoxLayout()
-        left.setSpacing(16)
         top = QHBoxLayout()
         self.counter_label = label("", "sectionTitle", wrap=False)
         self.counter_picker = QComboBox()
@@ -156,10 +153,10 @@ class CounterWindow(QWidget):
         self.work_page = QWidget()
         work = QVBoxLayout(self.work_page)
         work.setContentsMargins(0, 0, 0, 0)
-        work.setSpacing(16)
         current = QFrame()
         current.setObjectName("current")
         current_box = QVBoxLayout(current)
+        current_box.setSpacing(0)
         self.current_caption = label("", "caption")
         self.current_number = label("", "currentNumber", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.current_detail = label("", "body", align=Qt.AlignmentFlag.AlignCenter)
@@ -177,7 +174,6 @@ class CounterWindow(QWidget):
         work.addWidget(current, 2)
 
         grid = QGridLayout()
-        grid.setSpacing(14)
         self.buttons = {}
         for i, (action, key, variant) in enumerate(self.ACTIONS):
             widget = button("", variant, lambda a=action: self.perform(a), name=action)
@@ -216,6 +212,9 @@ class CounterWindow(QWidget):
         right.addWidget(self.survey.button)  # under the line: the left column has no room to spare
         root.addLayout(left, 3)
         root.addLayout(right, 2)
+        # Gaps follow the window size like the type does (_apply_style): fixed 24/16 px gaps cut off
+        # the last row of buttons on a 1366×768 monitor.
+        self._gaps = ((root, 24, 24), (left, 12, 0), (work, 14, 0), (grid, 12, 0), (current_box, 0, 12))
 
         self.login_page = self._build_login_page()
         pages.addWidget(self.console)
@@ -740,14 +739,15 @@ class CounterWindow(QWidget):
             self.current_detail.setText(t("counter.no_current"))
         else:
             self.current_number.setText(ticket.number)
-            parts = [ticket.service_code, t(f"counter.state.{ticket.state.value}")]
-            if ticket.priority is not None:
-                parts.append("★ " + t(f"priority.group.{ticket.priority.value}"))
+            # At most three short lines under the number: with five, the buttons below were cut off
+            # on a 1366×768 or 1600×900 monitor (tests/gui/test_counter_display.py checks the fit).
+            marks = ["★ " + t(f"priority.group.{ticket.priority.value}")] if ticket.priority is not None else []
             if ticket.recalls:
-                parts.append(t("counter.recalls", n=ticket.recalls))
+                marks.append(t("counter.recalls", n=ticket.recalls))
+            lines = [f"{ticket.service_code} · {t(f'counter.state.{ticket.state.value}')}", " · ".join(marks)]
             if ticket.identity_status == "to_verify_at_counter":
-                parts.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
-            self.current_detail.setText("\n".join(parts))
+                lines.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
+            self.current_detail.setText("\n".join(line for line in lines if line))
         if self.application_panel is not None:
             self.application_panel.show_ticket(ticket)
         state = ticket.state if ticket is not None else None
@@ -784,6 +784,9 @@ class CounterWindow(QWidget):
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(console_style(scale))
+            for layout, gap, margin in self._gaps:
+                layout.setSpacing(scale.px(gap) if gap else 0)
+                layout.setContentsMargins(*[scale.px(margin)] * 4)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

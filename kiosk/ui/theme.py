@@ -146,7 +146,7 @@ def console_style(scale: Scale) -> str:
     QLabel#note {{ font-size: {f(20)}px; color: {MUTED}; }}
     QLabel#message {{ font-size: {f(22)}px; font-weight: 600; color: {SUCCESS}; }}
     QLabel#message[error="true"] {{ color: {DANGER}; }}
-    QLabel#currentNumber {{ font-size: {f(120)}px; font-weight: 800; color: {PRIMARY_DARK}; }}
+    QLabel#currentNumber {{ font-size: {f(104)}px; font-weight: 800; color: {PRIMARY_DARK}; }}
     QFrame#current {{ background: {SURFACE}; border-radius: {p(16)}px; }}
     QFrame#current QLabel {{ background: transparent; }}
     QComboBox {{ font-size: {f(24)}px; min-height: {MIN_TOUCH_PX}px; padding: 0 {p(12)}px; }}

@@ -63,6 +63,32 @@ def test_call_start_finish_by_clicks(qtbot, counter: CounterWindow, core: Core) 
     assert counter.message.text() == "A-001 selesai."
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 900), (1920, 1080), (1280, 1024)])
+def test_every_button_fits_on_common_monitors_with_the_longest_ticket_detail(qtbot, core: Core,
+                                                                              size: tuple[int, int]) -> None:
+    """A priority ticket recalled once, whose identity is checked at the counter: the most lines under
+    the number. No button may be cut off (seen at 1600×900 and 1366×768 before gaps scaled)."""
+    core.queue.issue("KTP-EL", request_id="a", priority=PriorityGroup.DISABILITY, nik_masked="3171********0001",
+                     identity_status="to_verify_at_counter")
+    window = CounterWindow(core.config, core.catalog, core.queue)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.perform("call_next")
+    qtbot.waitUntil(lambda: window.current is not None)
+    window.perform("recall")
+    qtbot.waitUntil(lambda: window.current is not None and window.current.recalls == 1)
+    assert len(window.current_detail.text().splitlines()) == 3
+    qtbot.wait(50)  # layouts settle
+    assert window.console.minimumSizeHint().height() <= size[1]
+    stack_bottom = window.action_stack.mapTo(window, window.action_stack.rect().bottomLeft()).y()
+    for name, widget in window.buttons.items():
+        top_left = widget.mapTo(window, widget.rect().topLeft())
+        assert widget.height() >= widget.minimumSizeHint().height(), name
+        assert top_left.y() + widget.height() - 1 <= stack_bottom, name
+        assert top_left.x() + widget.width() <= size[0], name
+
+
 def test_keyboard_shortcuts_and_priority_marking(qtbot, counter: CounterWindow, core: Core) -> None:
     core.queue.issue("KTP-EL", request_id="normal")
     elderly = core.queue.issue("KTP-EL", request_id="elderly", priority=PriorityGroup.ELDERLY).ticket
