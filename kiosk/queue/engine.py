@@ -826,7 +826,8 @@ class QueueEngine:
             elif row["application_id"] != view.application_id:
                 raise ApplicationConflict(ticket, row["number"])
             elif self._view_text_of(row) == text:
-                return self._attached(row, ticket), "unchanged"
+                return AttachedApplication(ticket.id, ticket.number, view, datetime.fromisoformat(row["attached_at"]),
+                                           datetime.fromisoformat(row["updated_at"])), "unchanged"
             else:
                 conn.execute("UPDATE ticket_applications SET view = ?, number = ?, updated_at = ? WHERE ticket_id = ?",
                              (sealed, view.number, _iso(now), ticket_id))
@@ -843,12 +844,15 @@ class QueueEngine:
                                (ticket_id, self._day(self._now()))).fetchone()
         if row is None:
             return None
-        try:
-            return self._attached(row, ticket)
-        except InvalidTag:  # the key file was lost or replaced: this view cannot be read again
+        text = self._view_text_of(row)
+        if text is None:  # the key file was lost or replaced: this view cannot be read again
             log.warning("the application view of ticket %s cannot be read (its key file %s changed); the kiosk's "
                         "next update attaches it again", ticket.number, self._views_key_path())
             return None
+        return AttachedApplication(ticket_id=ticket.id, ticket_number=ticket.number,
+                                   view=application_view_from_json(json.loads(text)),
+                                   attached_at=datetime.fromisoformat(row["attached_at"]),
+                                   updated_at=datetime.fromisoformat(row["updated_at"]))
 
     def _views_key_path(self) -> Path:
         return self.db.path.parent / VIEWS_KEY_FILE
@@ -867,15 +871,6 @@ class QueueEngine:
             return self._views_sealer().open(stored, row["ticket_id"]).decode("utf-8")
         except InvalidTag:
             return None
-
-    def _attached(self, row: sqlite3.Row, ticket: Ticket) -> AttachedApplication:
-        text = self._view_text_of(row)
-        if text is None:
-            raise InvalidTag
-        return AttachedApplication(ticket_id=ticket.id, ticket_number=ticket.number,
-                                   view=application_view_from_json(json.loads(text)),
-                                   attached_at=datetime.fromisoformat(row["attached_at"]),
-                                   updated_at=datetime.fromisoformat(row["updated_at"]))
 
     def purge_application_views(self) -> int:
         """Delete the applications of past days' tickets (personal data kept only while needed)."""
