@@ -16,7 +16,7 @@ not end in ``quota_full``), then drives it with simulated terminals for ``--seco
 fast as possible: capacity (whose latency is terminals ÷ throughput by Little's law, whatever the
 code does). ``--procs N`` spreads the terminals over N client processes instead of threads in this one.
 ``--client lean`` (default) speaks HTTP through ``http.client``; ``--client requests`` through
-``requests`` like the product's terminals, at four to five times the CPU per request: on one machine
+``requests`` like the product's terminals, at about four times the CPU per request: on one machine
 the load generator's CPU is taken from the host, on a LAN it is the terminals' own.
 Afterwards the answers and the host's ``/v1/waiting`` and ``/v1/board`` are checked for duplicates and
 lost tickets, the host is stopped with SIGTERM, and one JSON object is printed.
@@ -88,7 +88,8 @@ def write_site(scratch: Path, kiosks: int, counters: int) -> tuple[Path, str]:
 
 def start_host(site: Path, url: str) -> subprocess.Popen[bytes]:
     stderr = (site.parent / "host-stderr.log").open("ab")
-    proc = subprocess.Popen([sys.executable, *(os.environ.get("BENCH_HOST_CMD", "-m kiosk").split()), "--config", str(site), "run", "queue-host"],
+    command = os.environ.get("BENCH_HOST_CMD", "-m kiosk").split()
+    proc = subprocess.Popen([sys.executable, *command, "--config", str(site), "run", "queue-host"],
                             stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT)
     stderr.close()
     deadline = time.monotonic() + 30
@@ -121,6 +122,8 @@ class TerminalError(Exception):
 
 
 class Reply:
+    """Status and body of an answer, read the way the loops read a ``requests.Response``."""
+
     def __init__(self, status: int, body: bytes) -> None:
         self.status_code, self.body = status, body
 
