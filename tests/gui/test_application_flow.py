@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import pytest
 import zxingcpp
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+from gui_touch import click, named
 
 from kiosk.camera.sources import ImageListSource
 from kiosk.core import Core
@@ -63,18 +63,6 @@ def store(tmp_path: Path) -> Iterator[ApplicationStore]:
 
 def camera_of(*paths: Path) -> Callable[[], ImageListSource]:
     return lambda: ImageListSource(list(paths), fps=20, loop=True, realtime=True)
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible(), f"{widget.objectName()} is not visible"
-    assert widget.isEnabled(), f"{widget.objectName()} is disabled"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
-    found = window.screens[step].findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def walk_to_form(qtbot, window: KioskWindow, service: str, lang: str = "id") -> None:

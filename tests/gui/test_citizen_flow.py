@@ -7,8 +7,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from gui_touch import click
 
 from kiosk.config import Config, KioskSection
 from kiosk.core import Core, build_core
@@ -28,12 +28,6 @@ def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
     window.resize(1080, 1920)
     window.show()
     yield window
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible(), f"{widget.objectName()} is not visible"
-    assert widget.isEnabled(), f"{widget.objectName()} is disabled"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def button(window: KioskWindow, step: Step, name: str) -> QPushButton:

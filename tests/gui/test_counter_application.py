@@ -9,46 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import cv2
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named
 
 from kiosk.application_views import CounterViews
 from kiosk.camera.sources import ImageListSource
-from kiosk.catalog import default_catalog_path, load_catalog
 from kiosk.config import Config, QueueSection
-from kiosk.core import Core, build_core, service_rules
+from kiosk.core import Core, build_core
 from kiosk.documents import draw_document_like
 from kiosk.flow import Step
 from kiosk.forms import load_forms
-from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
 from kiosk.sync.outbox import ApplicationStore, NewApplication
 from kiosk.ui.citizen.application import ApplicationServices
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
 from kiosk.ui.speech import Speaker
 
-KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
-COUNTER_TOKEN = "counter-token-0123456789abcdef"
 VALID_NIK = "3171014501900001"
-
-
-@pytest.fixture
-def queue_host(tmp_path: Path) -> Iterator[str]:
-    catalog = load_catalog(default_catalog_path())
-    engine = QueueEngine.open(tmp_path / "host.db", service_rules(catalog), ZoneInfo("Asia/Jakarta"))
-    server = RunningServer(create_app(engine, {KIOSK_TOKEN: DeviceGrant("kiosk-01", "kiosk"),
-                                               COUNTER_TOKEN: DeviceGrant("loket-01", "counter")}))
-    yield server.url
-    server.stop()
-    engine.close()
 
 
 @pytest.fixture
@@ -65,17 +46,6 @@ def terminal(config: Config, url: str, token: str, name: str) -> Core:
     data.mkdir()
     return build_core(dataclasses.replace(config, device=dataclasses.replace(config.device, data_dir=str(data)),
                                           queue=QueueSection(host_url=url, device_token=token)))
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
-    found = window.screens[step].findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def type_on(qtbot, window: KioskWindow, text: str) -> None:

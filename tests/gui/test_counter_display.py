@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from gui_touch import click
 
 from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup, TicketState
@@ -230,11 +231,6 @@ def staffed(qtbot, core: Core, staff_file: Path) -> Iterator[CounterWindow]:
     window.resize(1600, 900)
     window.show()
     yield window
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def press_keys(qtbot, keypad: QWidget, digits: str) -> None:

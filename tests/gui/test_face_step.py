@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
+from gui_touch import click
 
 from kiosk.camera import evalmedia
 from kiosk.camera.identity import PendingFaces
@@ -68,11 +68,6 @@ def _kiosk(qtbot, core: Core, services: FaceServices) -> KioskWindow:
 @pytest.fixture
 def spoken() -> list[str]:
     return []
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible(), f"{widget.objectName()} is not visible"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def button(window: KioskWindow, step: Step, name: str) -> QPushButton:

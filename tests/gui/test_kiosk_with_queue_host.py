@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
+from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
 
-from kiosk.catalog import default_catalog_path, load_catalog
 from kiosk.config import Config, QueueSection
-from kiosk.core import Core, build_core, service_rules
+from kiosk.core import Core, build_core
 from kiosk.flow import Step
-from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
 from kiosk.queue.http_client import HttpQueue
 from kiosk.ui.citizen.window import KioskWindow
 from kiosk.ui.counter import CounterWindow
 from kiosk.ui.speech import Speaker
-
-KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
-COUNTER_TOKEN = "counter-token-0123456789abcdef"
-
-
-@pytest.fixture
-def queue_host(tmp_path: Path) -> Iterator[str]:
-    catalog = load_catalog(default_catalog_path())
-    engine = QueueEngine.open(tmp_path / "host.db", service_rules(catalog), ZoneInfo("Asia/Jakarta"))
-    server = RunningServer(create_app(engine, {KIOSK_TOKEN: DeviceGrant("kiosk-01", "kiosk"),
-                                               COUNTER_TOKEN: DeviceGrant("loket-01", "counter")}))
-    yield server.url
-    server.stop()
-    engine.close()
 
 
 def walk_to_confirm(kiosk: KioskWindow, core: Core) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
+from gui_touch import click, named
 
 from kiosk.config import Config, PrinterSection
 from kiosk.core import Core, build_core
@@ -52,17 +52,6 @@ def make_kiosk(qtbot, config: Config) -> Iterator[Callable[..., tuple[KioskWindo
     yield make
     for core in cores:
         core.close()
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
-    found = window.screens[step].findChild(QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def take_ticket(qtbot, window: KioskWindow) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from gui_touch import click
 
 from kiosk.core import Core
 from kiosk.flow import Step
@@ -26,12 +26,6 @@ def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
     window.show()
     yield window
     window.shutdown()
-
-
-def click(qtbot, widget: QWidget) -> None:
-    assert widget.isVisible(), f"{widget.objectName() or widget.accessibleName()} is not visible"
-    assert widget.isEnabled(), f"{widget.objectName()} is disabled"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def served(core: Core, service: str = "KTP-EL", counter: int = 2) -> Ticket:

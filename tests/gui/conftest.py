@@ -1,0 +1,27 @@
+"""Fixtures of the GUI tests (the shared ones of every test folder are in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
+
+from kiosk.catalog import default_catalog_path, load_catalog
+from kiosk.core import service_rules
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+
+
+@pytest.fixture
+def queue_host(tmp_path: Path) -> Iterator[str]:
+    """The building's queue host on loopback (shipped catalog), for one kiosk and one counter token."""
+    catalog = load_catalog(default_catalog_path())
+    engine = QueueEngine.open(tmp_path / "host.db", service_rules(catalog), ZoneInfo("Asia/Jakarta"))
+    server = RunningServer(create_app(engine, {KIOSK_TOKEN: DeviceGrant("kiosk-01", "kiosk"),
+                                               COUNTER_TOKEN: DeviceGrant("loket-01", "counter")}))
+    yield server.url
+    server.stop()
+    engine.close()

@@ -1,0 +1,32 @@
+"""What the GUI tests share: pressing a widget as a person would, finding a screen's button, and the
+tokens of the loopback queue host (the ``queue_host`` fixture in this folder's conftest.py).
+
+Importable as ``gui_touch`` from the tests of this folder (pytest puts a rootless test folder on
+``sys.path``); the name is unique across the test folders.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from kiosk.flow import Step
+from kiosk.ui.citizen.window import KioskWindow
+
+KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
+COUNTER_TOKEN = "counter-token-0123456789abcdef"
+
+
+def click(qtbot, widget: QWidget) -> None:
+    """A tap: only what is on screen and enabled can be pressed."""
+    name = widget.objectName() or widget.accessibleName()
+    assert widget.isVisible(), f"{name} is not visible"
+    assert widget.isEnabled(), f"{name} is disabled"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
+    """The button called ``name`` on the kiosk's screen for ``step``."""
+    found = window.screens[step].findChild(QPushButton, name)
+    assert found is not None, name
+    return found
