@@ -1,5 +1,6 @@
-"""What the GUI tests share: pressing a widget as a person would, finding a screen's button, and the
-tokens of the loopback queue host (the ``queue_host`` fixture in this folder's conftest.py).
+"""What the GUI tests share: pressing a widget as a person would, finding a screen's button, typing on
+the form's on-screen keyboards, and the tokens of the loopback queue host (the ``queue_host``
+fixture in this folder's conftest.py).
 
 Importable as ``gui_touch`` from the tests of this folder (pytest puts a rootless test folder on
 ``sys.path``); the name is unique across the test folders.
@@ -30,3 +31,18 @@ def named(window: KioskWindow, step: Step, name: str) -> QPushButton:
     found = window.screens[step].findChild(QPushButton, name)
     assert found is not None, name
     return found
+
+
+def type_text(qtbot, window: KioskWindow, text: str) -> None:
+    """Type on whichever on-screen keyboard the question shows (letters, signs or the keypad)."""
+    screen = window.screens[Step.FORM]
+    for ch in text:
+        if ch == " ":
+            name = "letterSpace"
+        elif ch.isdigit() and screen.keypad.isVisible():
+            name = f"key{ch}"
+        elif ch.isalnum():
+            name = f"letter{ch.upper()}"
+        else:
+            name = f"sign{ord(ch)}"
+        click(qtbot, named(window, Step.FORM, name))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import zxingcpp
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
-from gui_touch import click, named
+from gui_touch import click, named, type_text
 
 from kiosk.camera.sources import ImageListSource
 from kiosk.core import Core
@@ -74,21 +74,6 @@ def walk_to_form(qtbot, window: KioskWindow, service: str, lang: str = "id") -> 
         click(qtbot, named(window, Step.IDENTIFY, f"key{digit}"))
     click(qtbot, named(window, Step.IDENTIFY, "nextButton"))
     assert window.current_step == Step.FORM
-
-
-def type_text(qtbot, window: KioskWindow, text: str) -> None:
-    """Type on whichever on-screen keyboard the question shows (letters, signs or the keypad)."""
-    screen = window.screens[Step.FORM]
-    for ch in text:
-        if ch == " ":
-            name = "letterSpace"
-        elif ch.isdigit() and screen.keypad.isVisible():
-            name = f"key{ch}"
-        elif ch.isalnum():
-            name = f"letter{ch.upper()}"
-        else:
-            name = f"sign{ord(ch)}"
-        click(qtbot, named(window, Step.FORM, name))
 
 
 def answer(qtbot, window: KioskWindow, text: str = "", choice: str = "") -> None:

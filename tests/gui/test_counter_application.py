@@ -14,7 +14,7 @@ from pathlib import Path
 
 import cv2
 import pytest
-from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named
+from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named, type_text
 
 from kiosk.application_views import CounterViews
 from kiosk.camera.sources import ImageListSource
@@ -48,18 +48,6 @@ def terminal(config: Config, url: str, token: str, name: str) -> Core:
                                           queue=QueueSection(host_url=url, device_token=token)))
 
 
-def type_on(qtbot, window: KioskWindow, text: str) -> None:
-    screen = window.screens[Step.FORM]
-    for ch in text:
-        if ch == " ":
-            name = "letterSpace"
-        elif ch.isdigit() and screen.keypad.isVisible():
-            name = f"key{ch}"
-        else:
-            name = f"letter{ch.upper()}"
-        click(qtbot, named(window, Step.FORM, name))
-
-
 def file_child_id_card(qtbot, kiosk: KioskWindow) -> None:
     """A parent files the child identity card (KIA) at the kiosk, by touch, with two photographed papers."""
     click(qtbot, named(kiosk, Step.WELCOME, "startButton"))
@@ -69,11 +57,11 @@ def file_child_id_card(qtbot, kiosk: KioskWindow) -> None:
         click(qtbot, named(kiosk, Step.IDENTIFY, f"key{digit}"))
     click(qtbot, named(kiosk, Step.IDENTIFY, "nextButton"))
     for text in ("3171010101150002", "SITI AMINAH", "01012015"):
-        type_on(qtbot, kiosk, text)
+        type_text(qtbot, kiosk, text)
         click(qtbot, named(kiosk, Step.FORM, "formNext"))
     click(qtbot, kiosk.screens[Step.FORM].choice_buttons["parent"])
     click(qtbot, named(kiosk, Step.FORM, "formNext"))
-    type_on(qtbot, kiosk, "081234567890")
+    type_text(qtbot, kiosk, "081234567890")
     click(qtbot, named(kiosk, Step.FORM, "formNext"))
     docs = kiosk.screens[Step.DOCUMENTS]
     while docs.index < len(docs.form.documents):
