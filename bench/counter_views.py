@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.application_views import CounterViews, counter_view  # noqa: E402
-from kiosk.forms import load_forms  # noqa: E402
+from kiosk.applications.views import CounterViews, counter_view  # noqa: E402
+from kiosk.catalog.forms import load_forms  # noqa: E402
 from kiosk.queue.engine import QueueEngine  # noqa: E402
 from kiosk.queue.host import DeviceGrant, RunningServer, create_app  # noqa: E402
 from kiosk.queue.http_client import HttpQueue  # noqa: E402

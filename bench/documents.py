@@ -11,7 +11,7 @@ import json
 import statistics
 import time
 
-from kiosk.documents import capture_document, check_frame, draw_document_like
+from kiosk.applications.documents import capture_document, check_frame, draw_document_like
 
 
 def _timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]

@@ -59,15 +59,15 @@ def analysis_fps(clip: Path, frames: int = 150) -> dict[str, float]:
 def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from kiosk.camera.service import FaceServices
+    from kiosk.identity.face_services import FaceServices
     from kiosk.camera.sources import VideoFileSource
-    from kiosk.config import Config, DeviceSection, FaceSection, KioskSection
+    from kiosk.config.schema import Config, DeviceSection, FaceSection, KioskSection
     from kiosk.core import build_core
-    from kiosk.flow import Step
-    from kiosk.nik import parse_nik
+    from kiosk.visit.flow import Step
+    from kiosk.citizen.nik import parse_nik
     from kiosk.ui.app import application
-    from kiosk.ui.citizen.window import KioskWindow
-    from kiosk.ui.speech import Speaker
+    from kiosk.ui.kiosk.window import KioskWindow
+    from kiosk.ui.qt.speech import Speaker
 
     application()
     with tempfile.TemporaryDirectory() as data:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.catalog import default_catalog_path, load_catalog  # noqa: E402
+from kiosk.catalog.services import default_catalog_path, load_catalog  # noqa: E402
 from kiosk.reports.data import build_report  # noqa: E402
 from kiosk.reports.pdf import render_pdf  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
         # Seeded in a child process: a forked child's peak RSS would otherwise include this process's.
         seeded = json.loads(subprocess.run(
             [sys.executable, "-c", "import json, sys; from pathlib import Path; "
-             "from kiosk.catalog import default_catalog_path, load_catalog; "
+             "from kiosk.catalog.services import default_catalog_path, load_catalog; "
              "from kiosk.reports.seed import seed_month; "
              f"s = seed_month(Path({str(data)!r}) / 'queue.db', Path({str(data)!r}) / 'survey.db', "
              f"load_catalog(default_catalog_path()), 2026, 10, tickets={args.tickets}); "

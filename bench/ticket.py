@@ -32,8 +32,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.catalog import default_catalog_path, load_catalog  # noqa: E402
-from kiosk.config import Config, DeviceSection, KioskSection, PrinterSection, QueueSection  # noqa: E402
+from kiosk.catalog.services import default_catalog_path, load_catalog  # noqa: E402
+from kiosk.config.schema import Config, DeviceSection, KioskSection, PrinterSection, QueueSection  # noqa: E402
 from kiosk.printing.service import ticket_content  # noqa: E402
 from kiosk.printing.ticket import layout_ticket, render_image, render_pdf  # noqa: E402
 from kiosk.queue.models import IssuedTicket, Ticket, TicketState  # noqa: E402
@@ -145,10 +145,10 @@ def bench_tap_to_ticket(walks: int) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication, QPushButton
 
     from kiosk.core import build_core
-    from kiosk.flow import Step
+    from kiosk.visit.flow import Step
     from kiosk.ui.app import application
-    from kiosk.ui.citizen.window import KioskWindow
-    from kiosk.ui.speech import Speaker
+    from kiosk.ui.kiosk.window import KioskWindow
+    from kiosk.ui.qt.speech import Speaker
 
     application()
     nik = "3171014501900001"

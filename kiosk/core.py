@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.catalog import Catalog, CatalogError, default_catalog_path, load_catalog
-from kiosk.config import Config
+from kiosk.catalog.services import Catalog, CatalogError, default_catalog_path, load_catalog
+from kiosk.config.schema import Config
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import OpeningHours, ServiceRule
-from kiosk.staff import StaffDirectory, StaffFileError
+from kiosk.staff.directory import StaffDirectory, StaffFileError
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@
     .venv/bin/python scripts/make_voice_clips.py [--out assets/voice] [--lang id en]
 
 The lobby display pieces calls together from these when no text-to-speech voice is installed
-(``kiosk/voice_clips.py``). Human recordings sound better: record each word named in
-``kiosk.voice_clips.vocabulary(lang)`` as ``<word>.wav`` (letters as ``letter-a.wav``), 16 kHz
+(``kiosk/voice/clips.py``). Human recordings sound better: record each word named in
+``kiosk.voice.clips.vocabulary(lang)`` as ``<word>.wav`` (letters as ``letter-a.wav``), 16 kHz
 mono 16-bit, with no silence before or after, and point ``[display] voice_clips_dir`` at the folder.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.voice_clips import vocabulary  # noqa: E402
+from kiosk.voice.clips import vocabulary  # noqa: E402
 
 RATE = 16_000
 VOICES = {"id": "id", "en": "en-us"}

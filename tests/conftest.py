@@ -16,7 +16,7 @@ os.environ.setdefault("KIOSK_MODEL_DIR", str(Path(__file__).resolve().parents[2]
 
 import pytest  # noqa: E402
 
-from kiosk.config import Config, DeviceSection, KioskSection  # noqa: E402
+from kiosk.config.schema import Config, DeviceSection, KioskSection  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.announce import announcement, english_words, terbilang
+from kiosk.voice.announcements import announcement, english_words, terbilang
 
 
 @pytest.mark.parametrize(("n", "words"), [

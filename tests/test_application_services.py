@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kiosk.config import Config
+from kiosk.config.schema import Config
 from kiosk.sync.outbox import DB_FILE
-from kiosk.ui.citizen.application import application_services_for
+from kiosk.ui.kiosk.application import application_services_for
 
 
 def test_services_from_the_site_config(config: Config) -> None:
@@ -29,8 +29,8 @@ def test_a_damaged_database_leaves_a_ticket_only_kiosk(config: Config, allow_log
 def test_the_str_is_looked_up_at_the_reference_central_api(config: Config, tmp_path) -> None:
     import dataclasses
 
-    from kiosk.central.app import RunningCentral
-    from kiosk.central.matcher import Registration
+    from central_api.app import RunningCentral
+    from central_api.matcher import Registration
     from kiosk.sync.central_client import CentralClient
 
     registrations = {"3171014501900001": Registration("3171014501900001", "STR-0001", "perawat")}

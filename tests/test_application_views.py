@@ -1,4 +1,4 @@
-"""The kiosk side of the counter's application view (kiosk.application_views): what the view holds
+"""The kiosk side of the counter's application view (kiosk.applications.views): what the view holds
 (NIKs masked, photo counts, sync state, retention) and how it reaches the queue host, including the
 retry after the host was down when the citizen filed. Real store, real queue host on loopback."""
 
@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.application_views import CounterViews, counter_view
-from kiosk.forms import FormSet, load_forms
+from kiosk.applications.views import CounterViews, counter_view
+from kiosk.catalog.forms import FormSet, load_forms
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import DeviceGrant, RunningServer, create_app
 from kiosk.queue.http_client import HttpQueue
@@ -114,7 +114,7 @@ def test_host_down_when_filed_then_the_kiosk_retries(building: Building, store: 
         building.stop()  # the host goes down right after the ticket was printed
         app_id = file_kia(store, ticket.number)
         assert views.filed(app_id, ticket)
-        with caplog.at_level(logging.WARNING, logger="kiosk.application_views"):
+        with caplog.at_level(logging.WARNING, logger="kiosk.applications.views"):
             missed = views.push(kiosk)
         assert (missed.attached, missed.waiting) == (0, 1) and "cannot be reached" in missed.error
         assert "does not have the application of ticket C-001 yet" in caplog.text
@@ -154,7 +154,7 @@ def test_a_refusal_for_good_is_dropped_and_named(building: Building, store: Appl
         ghost = Ticket(**{**real.__dict__, "id": "no-such-ticket", "number": "C-404"})
         views.filed(file_kia(store, "C-404"), ghost)
         views.filed(file_kia(store, real.number), real)
-        with caplog.at_level(logging.WARNING, logger="kiosk.application_views"):
+        with caplog.at_level(logging.WARNING, logger="kiosk.applications.views"):
             report = views.push(kiosk)
         assert (report.dropped, report.attached) == (1, 1)
         assert "will not be shown at the counter with ticket C-404" in caplog.text

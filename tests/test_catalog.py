@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.catalog import (
+from kiosk.catalog.services import (
     Catalog,
     CatalogError,
     LocalText,
@@ -114,7 +114,7 @@ def test_local_text_falls_back_to_indonesian() -> None:
 
 
 def test_catalog_module_never_imports_qt() -> None:
-    probe = ("import sys, kiosk.catalog; "
+    probe = ("import sys, kiosk.catalog.services; "
              "bad = [m for m in sys.modules if m.startswith(('PySide6', 'kiosk.ui'))]; "
              "assert not bad, bad")
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=Path(__file__).resolve().parent.parent)

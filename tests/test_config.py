@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-from kiosk.config import SECTIONS, Config, ConfigError, CounterEntry, load_config, parse_config
+from kiosk.app.cli import main
+from kiosk.config.schema import SECTIONS, Config, ConfigError, CounterEntry, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "site.example.toml"

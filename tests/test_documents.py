@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.documents import DocumentProblem, capture_document, check_frame, draw_document_like
+from kiosk.applications.documents import DocumentProblem, capture_document, check_frame, draw_document_like
 
 
 @pytest.mark.parametrize(("kwargs", "problem"), [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.catalog import load_catalog, default_catalog_path
-from kiosk.flow import CitizenSession, Step, steps_for
-from kiosk.nik import parse_nik
+from kiosk.catalog.services import load_catalog, default_catalog_path
+from kiosk.visit.flow import CitizenSession, Step, steps_for
+from kiosk.citizen.nik import parse_nik
 from kiosk.queue.models import PriorityGroup
 
 CATALOG = load_catalog(default_catalog_path())

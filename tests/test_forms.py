@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import default_catalog_path, load_catalog
-from kiosk.forms import (
+from kiosk.catalog.services import default_catalog_path, load_catalog
+from kiosk.catalog.forms import (
     Field,
     FormsError,
     catalog_problems,
@@ -22,7 +22,7 @@ from kiosk.forms import (
     load_forms,
     parse_forms,
 )
-from kiosk.catalog import LocalText
+from kiosk.catalog.services import LocalText
 
 TODAY = date(2026, 11, 23)
 ADMINDUK = ("KTP-EL", "KK", "KIA", "AKTA-LAHIR", "AKTA-MATI", "PINDAH", "PINDAH-DATANG", "IKD")

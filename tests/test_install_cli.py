@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from kiosk.app.cli import main
 from kiosk.queue.engine import QUEUE_SCHEMA
-from kiosk.staff import verify_pin
+from kiosk.staff.directory import verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def test_downgrade_is_refused_with_exit_code_2_and_the_data_untouched(tmp_path: 
 
 def test_upgrade_migrates_an_older_database_on_open(tmp_path: Path, data_dir: Path) -> None:
     """An older database (fewer migrations applied) is brought up to date on open, its tables kept."""
-    from kiosk.store import Schema, open_database
+    from kiosk.storage.store import Schema, open_database
 
     old = Schema(QUEUE_SCHEMA.name, QUEUE_SCHEMA.migrations[:1])
     if QUEUE_SCHEMA.version < 2:
@@ -98,8 +98,8 @@ def test_selftest_pictures_never_touch_the_real_data_folder(qapp, tmp_path: Path
     hides it while drawing and puts it back afterwards."""
     import os
 
-    from kiosk.config import Config
-    from kiosk.ui import screenshots
+    from kiosk.config.schema import Config
+    from kiosk.selftest import tour as screenshots
 
     real = str(tmp_path / "real-data")
     monkeypatch.setenv("KIOSK_DATA_DIR", real)
@@ -118,8 +118,8 @@ def test_selftest_pictures_never_touch_the_real_data_folder(qapp, tmp_path: Path
 
 def test_face_model_shipped_in_the_build_is_used_until_one_is_installed(tmp_path: Path, data_dir: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk import paths
-    from kiosk.config import Config, DeviceSection
+    from kiosk.utils import paths
+    from kiosk.config.schema import Config, DeviceSection
 
     monkeypatch.delenv("KIOSK_MODEL_DIR", raising=False)
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)

@@ -21,7 +21,7 @@ def test_import_contracts_hold() -> None:
 def test_only_kiosk_ui_builds_widgets() -> None:
     offenders = []
     for path in (ROOT / "kiosk").rglob("*.py"):
-        if "ui" in path.relative_to(ROOT / "kiosk").parts:
+        if path.relative_to(ROOT / "kiosk").parts[0] in ("ui", "selftest"):  # selftest drives the screens
             continue
         if "QtWidgets" in path.read_text(encoding="utf-8"):
             offenders.append(str(path.relative_to(ROOT)))

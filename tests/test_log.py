@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from kiosk.log import event, setup_logging
+from kiosk.utils.log import event, setup_logging
 
 
 def test_log_file_is_json_and_masks_niks(tmp_path: Path, allow_log_errors: list) -> None:

@@ -1,4 +1,4 @@
-"""NIK parsing, live validation and masking (kiosk.nik)."""
+"""NIK parsing, live validation and masking (kiosk.citizen.nik)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.nik import (
+from kiosk.citizen.nik import (
     PROVINCE_NAMES,
     InvalidNik,
     Nik,
@@ -180,7 +180,7 @@ def test_today_defaults_to_the_real_date() -> None:
 
 
 def test_provinces() -> None:
-    assert len(PROVINCE_NAMES) == 39  # 38 provinces + 97 kept until verified (see kiosk/nik.py)
+    assert len(PROVINCE_NAMES) == 39  # 38 provinces + 97 kept until verified (see kiosk/citizen/nik.py)
     expected_codes = {
         *range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
         *range(71, 77), 81, 82, *range(91, 98),

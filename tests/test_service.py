@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_config
+from kiosk.config.schema import load_config
 from kiosk.core import load_site_catalog, open_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def test_the_nightly_upload_reports_yesterday_and_queues_it_on_the_queue_host_ma
     assert service["ExecStartPost"].startswith("-") and service["ExecStartPost"].endswith("sync now")
     assert service["ReadWritePaths"] == service["Environment"].split("=", 1)[1]
     assert timer["Timer"]["Persistent"] == "true" and timer["Install"]["WantedBy"] == "timers.target"
-    from kiosk.cli import build_parser  # the command line the unit runs must parse
+    from kiosk.app.cli import build_parser  # the command line the unit runs must parse
 
     args = build_parser().parse_args(["report", "--period", "day", "--date", "2026-11-22", "--out", "x.pdf",
                                       "--csv", "d", "--enqueue"])

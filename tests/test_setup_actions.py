@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.setup_actions import usb_printer_ids
+from kiosk.setup.actions import usb_printer_ids
 
 
 def make_device(root: Path, name: str, vendor: str, product: str, interface_class: str) -> None:
@@ -30,9 +30,9 @@ def test_sync_now_sends_the_outbox_to_the_reference_central(tmp_path: Path, conf
     central API on loopback: enroll, queue a record, send it, the status says so."""
     import dataclasses
 
-    from kiosk.central.app import RunningCentral
-    from kiosk.diagnostics import check_sync_backlog
-    from kiosk.setup_actions import SyncJobs, enroll_device
+    from central_api.app import RunningCentral
+    from kiosk.setup.diagnostics import check_sync_backlog
+    from kiosk.setup.actions import SyncJobs, enroll_device
 
     central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["sync-code-1"])
     try:

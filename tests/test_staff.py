@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.staff import (
+from kiosk.staff.directory import (
     LockedOut,
     StaffDirectory,
     StaffFileError,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import Config, CounterSection
+from kiosk.config.schema import Config, CounterSection
 from kiosk.core import StartupError, build_core
-from kiosk.staff import StaffDirectory
+from kiosk.staff.directory import StaffDirectory
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "staff.example.toml"
 

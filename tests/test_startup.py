@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-from kiosk.config import Config, KioskSection
+from kiosk.app.cli import main
+from kiosk.config.schema import Config, KioskSection
 from kiosk.core import StartupError, build_core, prepare_data_dir
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import Schema, SchemaTooNew, StoreError, open_database
+from kiosk.storage.store import Schema, SchemaTooNew, StoreError, open_database
 
 V1 = Schema("sample", ["CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"])
 V2 = Schema("sample", [*V1.migrations, "ALTER TABLE item ADD COLUMN note TEXT; CREATE INDEX item_name ON item(name);"])
@@ -113,9 +113,9 @@ def test_background_checkpoints_keep_the_wal_bounded_under_steady_writing(tmp_pa
     import threading
     import time
 
-    import kiosk.store
+    import kiosk.storage.store
 
-    monkeypatch.setattr(kiosk.store, "_WAL_RESTART_FRAMES", 50)
+    monkeypatch.setattr(kiosk.storage.store, "_WAL_RESTART_FRAMES", 50)
     path = tmp_path / "busy.db"
     db = open_database(path, V1)
     db.checkpoint_in_background(every_seconds=0.02)
@@ -144,9 +144,9 @@ def test_a_long_reader_does_not_make_the_checkpoint_hold_writers_back(tmp_path: 
     until the reader is done, so the queue's writes go on."""
     import time
 
-    import kiosk.store
+    import kiosk.storage.store
 
-    monkeypatch.setattr(kiosk.store, "_WAL_RESTART_FRAMES", 20)
+    monkeypatch.setattr(kiosk.storage.store, "_WAL_RESTART_FRAMES", 20)
     path = tmp_path / "queue.db"
     db = open_database(path, V1)
     with db.transaction() as conn:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.announce import announcement
-from kiosk.paths import assets_dir
-from kiosk.voice_clips import ClipLibrary, ClipsUnavailable, clip_names, library_for, vocabulary
+from kiosk.voice.announcements import announcement
+from kiosk.utils.paths import assets_dir
+from kiosk.voice.clips import ClipLibrary, ClipsUnavailable, clip_names, library_for, vocabulary
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

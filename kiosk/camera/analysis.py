@@ -22,7 +22,7 @@ import numpy as np
 
 from kiosk.camera.models import require_model
 from kiosk.camera.sources import Frame
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 
 # FaceMesh landmark indices used below (the subject's left/right, not the image's)
 RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263

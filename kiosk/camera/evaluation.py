@@ -41,7 +41,7 @@ from kiosk.camera.facecheck import FaceCheck
 from kiosk.camera.liveness import STEPS, LivenessState
 from kiosk.camera.models import sha256_of
 from kiosk.camera.sources import IMAGE_SUFFIXES, Frame, FrameSource, ImageListSource, VideoFileSource
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 
 STILL_SECONDS = 8.0
 MAX_SECONDS = 40.0

@@ -1,6 +1,6 @@
 """The whole live face check for one citizen: analysis, liveness attempts, and the best face picture.
 
-:class:`FaceCheck` is what the camera worker runs (it fits ``kiosk.ui.camera_view.FrameAnalyser``):
+:class:`FaceCheck` is what the camera worker runs (it fits ``kiosk.ui.qt.camera_view.FrameAnalyser``):
 ``process(frame)`` returns a :class:`FaceCheckSnapshot` for the screen. When an attempt passes, the
 snapshot carries the best frame of the attempt (sharpest and most frontal), cropped and aligned, as JPEG
 bytes for the identity call. The GUI asks for another attempt with :meth:`FaceCheck.request_retry`
@@ -23,8 +23,8 @@ from kiosk.camera.analysis import (LEFT_EYE_INNER, LEFT_EYE_OUTER, MOUTH_LEFT, M
                                    RIGHT_EYE_OUTER, FaceAnalyser, FaceObservation)
 from kiosk.camera.liveness import LivenessCheck, LivenessDecision, LivenessState, Phase
 from kiosk.camera.sources import Frame
-from kiosk.config import FaceSection
-from kiosk.log import event
+from kiosk.config.schema import FaceSection
+from kiosk.utils.log import event
 
 log = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ import numpy as np
 
 from kiosk.camera import screencue
 from kiosk.camera.analysis import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceObservation
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 
 STEPS: tuple[str, ...] = ("blink", "turn_left", "turn_right", "smile", "open_mouth")
 TURNS: tuple[str, ...] = ("turn_left", "turn_right")

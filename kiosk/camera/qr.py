@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from kiosk.nik import InvalidNik, Nik, parse_nik
+from kiosk.citizen.nik import InvalidNik, Nik, parse_nik
 from kiosk.printing.status import status_token_from_url
 
 DEFAULT_IKD_PATTERN = r"(?<!\d)(?P<nik>\d{16})(?!\d)"  # = the [camera] ikd_qr_pattern default
@@ -35,7 +35,7 @@ class QrReading:
     problem: str = ""  # for an IKD code whose NIK is not valid: the NikProblem value
 
     def __repr__(self) -> str:  # never print a NIK whole
-        from kiosk.nik import mask_nik
+        from kiosk.citizen.nik import mask_nik
 
         shown = mask_nik(self.value) if self.kind == "ikd" else self.value
         return f"QrReading(kind={self.kind!r}, value={shown!r}, problem={self.problem!r})"
@@ -100,7 +100,7 @@ def read_qr(image: np.ndarray, ikd_pattern: str = DEFAULT_IKD_PATTERN) -> QrRead
 
 
 class QrScanner:
-    """A ``FrameAnalyser`` for ``kiosk.ui.camera_view.CameraFeed``: each frame → a :class:`QrReading` or None.
+    """A ``FrameAnalyser`` for ``kiosk.ui.qt.camera_view.CameraFeed``: each frame → a :class:`QrReading` or None.
 
     ``CameraFeed(source_from_config(config), lambda: QrScanner(config.camera.ikd_qr_pattern))``, then read
     ``feed.latest_result()`` on ``result_ready``.

@@ -4,7 +4,7 @@ Every source has the same small interface (:class:`FrameSource`): ``open()`` (ra
 :class:`CameraUnavailable` with a message for IT), ``read()`` (the next :class:`Frame`, or ``None`` when
 no frame is available right now), ``close()``, and ``ended`` (a file source that has played out).
 ``read()`` may block for up to one frame interval; call it from a worker thread, never the GUI thread.
-No Qt here: the preview widget lives in ``kiosk.ui.camera_view``.
+No Qt here: the preview widget lives in ``kiosk.ui.qt.camera_view``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 if TYPE_CHECKING:
-    from kiosk.config import Config
+    from kiosk.config.schema import Config
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from kiosk.config import Config
+from kiosk.config.schema import Config
 from kiosk.printing.service import read_printer_status
 from kiosk.printing.sinks import PrinterConfigError, PrinterSink, open_sink
 

@@ -6,7 +6,7 @@ reprint prints the same stored :class:`TicketContent` again. The printer's last 
 kept in ``<data dir>/printer-status.json`` (for the diagnostics screen and ``kiosk selftest``) and
 every fault is logged as a ``printer_fault`` event. Plain Python, no Qt: the kiosk runs
 :meth:`PrintService.print_content` on a background thread with a deadline (see
-:mod:`kiosk.ui.printing`).
+:mod:`kiosk.ui.qt.printing`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog import Catalog
-from kiosk.config import Config
-from kiosk.log import event
+from kiosk.catalog.services import Catalog
+from kiosk.config.schema import Config
+from kiosk.utils.log import event
 from kiosk.printing.sinks import PrinterConfigError, PrinterFault, PrinterSink, open_sink, ticket_file_name
 from kiosk.printing.status import status_url, status_url_template
 from kiosk.printing.ticket import TicketContent, layout_ticket

@@ -32,7 +32,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.i18n import Translator
-from kiosk.paths import assets_dir
+from kiosk.utils.paths import assets_dir
 
 PRINTER_DPI = 203  # 8 dots per mm: nearly every receipt printer
 MM = 72 / 25.4  # points per millimetre

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from kiosk.catalog import Catalog
+from kiosk.catalog.services import Catalog
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import (
     ApplicationView,

@@ -1,6 +1,6 @@
 """The ticket engine: numbering, quotas, priority calling, the state machine and the audit trail.
 
-Pure Python over :mod:`kiosk.store`. It runs in-process in the one-machine demo and inside the
+Pure Python over :mod:`kiosk.storage.store`. It runs in-process in the one-machine demo and inside the
 building's queue host, where several processes may open the same SQLite file. So every
 read-then-write happens inside one ``db.transaction()`` (``BEGIN IMMEDIATE``): the write lock is
 taken before the read, so two kiosks never get the same number and two counters never call the
@@ -67,8 +67,8 @@ from kiosk.queue.models import (
     WaitPreview,
 )
 from kiosk.queue.wire import application_view_from_json, application_view_to_json
-from kiosk.sealing import Sealer, load_or_create_key
-from kiosk.store import Database, Schema, open_database
+from kiosk.storage.sealing import Sealer, load_or_create_key
+from kiosk.storage.store import Database, Schema, open_database
 
 log = logging.getLogger(__name__)
 

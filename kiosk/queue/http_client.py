@@ -358,7 +358,7 @@ class HttpQueue:
             return None
 
     def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
-        """PUT the view once: the kiosk's periodic pass (kiosk.application_views) is the retry, so a
+        """PUT the view once: the kiosk's periodic pass (kiosk.applications.views) is the retry, so a
         hung host costs one timeout here, never a citizen's wait."""
         data = self._call("PUT", f"/tickets/{_segment(ticket_id)}/application", idempotent=False,
                           body=application_view_to_json(view), context={"key": ticket_id, "ticket_id": ticket_id})

@@ -210,14 +210,14 @@ MAX_DOCUMENT_KINDS = 40
 MAX_PHOTOS_PER_KIND = 100
 ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 FIELD_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.nik.mask_nik of a NIK: never the full number
+MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.citizen.nik.mask_nik of a NIK: never the full number
 
 
 @dataclass(frozen=True)
 class ApplicationView:
     """What a counter needs of the application a citizen filed with a ticket, and nothing more.
 
-    Built by the kiosk from its local store (:func:`kiosk.application_views.counter_view`), kept by
+    Built by the kiosk from its local store (:func:`kiosk.applications.views.counter_view`), kept by
     the queue with the ticket for that ticket's day only. ``answers`` (form field id → value) are
     personal data (UU 27/2022): NIK-type answers arrive masked, the applicant's NIK only ever as
     ``nik_masked``. ``documents`` counts the photographed pages per document kind; ``sync_state``

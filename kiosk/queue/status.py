@@ -77,7 +77,7 @@ class StatusIndex:
             return [row[0] for row in conn.execute("SELECT id FROM tickets WHERE day >= ?", (first,))]
 
 
-#: The kiosk's sync state of a filed application, as its holder may read it (kiosk.status_check's words).
+#: The kiosk's sync state of a filed application, as its holder may read it (kiosk.visit.status_check's words).
 _APPLICATION_STANDING = {"pending": "on_kiosk", "sending": "on_kiosk", "sent": "received", "rejected": "needs_info"}
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from kiosk.catalog import Catalog
+from kiosk.catalog.services import Catalog
 from kiosk.survey.ikm import IkmResult
 from kiosk.survey.store import aggregate_sql, result_from_row
 

@@ -18,9 +18,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.catalog import Catalog
+from kiosk.catalog.services import Catalog
 from kiosk.queue.engine import QUEUE_SCHEMA
-from kiosk.store import open_database
+from kiosk.storage.store import open_database
 from kiosk.survey.model import ELEMENTS
 from kiosk.survey.store import SURVEY_SCHEMA
 

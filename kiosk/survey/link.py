@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.catalog import Catalog
+from kiosk.catalog.services import Catalog
 from kiosk.queue.models import Ticket, TicketNotFound, TicketState
 from kiosk.survey.store import SurveyStore
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from kiosk.store import Database, Schema, open_database
+from kiosk.storage.store import Database, Schema, open_database
 from kiosk.survey.ikm import IkmResult, from_totals
 from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS, SurveyResponse
 

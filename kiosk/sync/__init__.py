@@ -4,9 +4,9 @@
   transaction before the citizen sees "saved"; encrypted at rest; retention;
 * :mod:`kiosk.sync.central_client` — the signed HTTP client (TLS always verified);
 * :mod:`kiosk.sync.engine` — drains the outbox in order, exactly once at the server, pulls statuses
-  and the catalog; ``kiosk sync now|status|enroll|retry`` in :mod:`kiosk.sync.cli`.
+  and the catalog; ``kiosk sync now|status|enroll|retry`` in :mod:`kiosk.app.commands.sync`.
 
-The reference server the tests and the demo run against is :mod:`kiosk.central`.
+The reference server the tests and the demo run against is :mod:`central_api`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.config import Config
+    from kiosk.config.schema import Config
 
 
 def backlog(config: Config) -> tuple[int, float]:
@@ -24,7 +24,7 @@ def backlog(config: Config) -> tuple[int, float]:
     Reads the outbox without the encryption key and without creating anything: a kiosk that never
     saved an application has no backlog.
     """
-    from kiosk.store import open_database
+    from kiosk.storage.store import open_database
     from kiosk.sync.outbox import DB_FILE, SCHEMA
 
     path = config.data_dir / DB_FILE

@@ -1,4 +1,4 @@
-"""The kiosk's client for the MPP Digital central API (and our reference server, :mod:`kiosk.central`).
+"""The kiosk's client for the MPP Digital central API (and our reference server, :mod:`central_api`).
 
 Every call after enrollment is signed (:mod:`kiosk.sync.signing`). TLS certificates are always
 verified: ``ca_file`` may name a local certificate authority (a regional test server), and there is
@@ -32,7 +32,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from kiosk.nik import mask_nik
+from kiosk.citizen.nik import mask_nik
 from kiosk.sync.signing import sign_headers
 
 log = logging.getLogger(__name__)
@@ -392,7 +392,7 @@ def _status_from_json(data: Mapping[str, Any]) -> ApplicationStatus:
 
 
 def registration_lookup(client: CentralClient) -> Callable[[str], str | None]:
-    """``client.lookup_registration`` for the forms (``kiosk.applications.RegistrationLookup``):
+    """``client.lookup_registration`` for the forms (``kiosk.applications.drafts.RegistrationLookup``):
     None when the register does not know the NIK *or* the central API cannot be reached (the
     citizen then types the number). Blocks: call it off the GUI thread."""
     def lookup(nik: str) -> str | None:

@@ -13,7 +13,7 @@ Rules it keeps (issue 6):
   the device that is refused, not the item.
 * **Restart-safe.** An entry left ``sending`` by a killed process is simply sent again.
 
-It never touches Qt; the GUI runs it on a worker thread (``kiosk/ui/sync_worker.py``) and the
+It never touches Qt; the GUI runs it on a worker thread (``kiosk/ui/qt/sync_worker.py``) and the
 command line through ``kiosk sync now`` / ``kiosk sync status``.
 """
 
@@ -42,7 +42,7 @@ from kiosk.sync.central_client import (
 from kiosk.sync.outbox import APPLICATION_KIND, ApplicationDataGone, ApplicationStore, OutboxItem
 
 if TYPE_CHECKING:
-    from kiosk.config import Config
+    from kiosk.config.schema import Config
 
 log = logging.getLogger(__name__)
 

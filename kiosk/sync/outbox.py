@@ -36,9 +36,9 @@ from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 
-from kiosk.nik import mask_nik
-from kiosk.sealing import Sealer, load_or_create_key
-from kiosk.store import Database, Schema, StoreError, open_database
+from kiosk.citizen.nik import mask_nik
+from kiosk.storage.sealing import Sealer, load_or_create_key
+from kiosk.storage.store import Database, Schema, StoreError, open_database
 
 log = logging.getLogger(__name__)
 

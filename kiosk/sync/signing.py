@@ -10,7 +10,7 @@ Every request after enrollment carries four headers::
 and the canonical string is ``METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nSHA256(BODY) hex``. Signing the
 body hash (not the body) keeps large attachments cheap; signing the nonce stops a captured request
 from being replayed under a fresh nonce. The server rejects a timestamp outside its skew window
-and a nonce it has seen (see :mod:`kiosk.central.app`).
+and a nonce it has seen (see :mod:`central_api.app`).
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import __version__
 from kiosk.core import Core
-from kiosk.ui.admin import AdminDoor, Lockdown
-from kiosk.ui.announcer import make_announcer
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.counter import CounterWindow
-from kiosk.ui.display import DisplayWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.admin.menu import AdminDoor, Lockdown
+from kiosk.ui.board.announcer import make_announcer
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.qt.speech import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class RoleWindows:
         config, catalog, queue = core.config, core.catalog, core.queue
         applications = None
         if role in ("kiosk", "all-in-one") and catalog is not None:
-            from kiosk.ui.citizen.application import application_services_for
+            from kiosk.ui.kiosk.application import application_services_for
 
             applications = application_services_for(config)  # None: tickets only (the log says why)
         if role in ("kiosk", "all-in-one"):
@@ -108,8 +108,8 @@ class RoleWindows:
     def install_admin(self, core: Core, role: str, speaker: Speaker, *, lock_close: bool) -> None:
         """The admin gesture on the kiosk and the lobby board; with ``lock_close`` they also ignore
         close requests (Alt-F4, the window manager) until the admin menu exits."""
-        from kiosk.admin import AdminGate
-        from kiosk.siteconfig import setup_target
+        from kiosk.staff.admin_gate import AdminGate
+        from kiosk.config.site_file import setup_target
 
         source = Path(core.config.source)
         config_path = source if source.is_file() else setup_target(None)
@@ -146,7 +146,7 @@ class RoleWindows:
 def _forms_for_labels() -> Any:
     """The application forms, to label the answers at the counter; None (answers by field id) when
     the forms file is broken: the console must still call tickets."""
-    from kiosk.forms import FormsError, load_forms
+    from kiosk.catalog.forms import FormsError, load_forms
 
     try:
         return load_forms()
@@ -210,7 +210,7 @@ def _start_sync(core: Core, role: str, demo_central: object | None) -> tuple[Any
     running offline and says why in the log."""
     if role not in ("kiosk", "all-in-one") or not core.config.central.api_url:
         return None, None
-    from kiosk.ui.background_sync import BackgroundSync, DemoCentralPanel
+    from kiosk.ui.qt.background_sync import BackgroundSync, DemoCentralPanel
 
     try:
         sync = BackgroundSync(core.config)

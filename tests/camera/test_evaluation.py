@@ -12,7 +12,7 @@ from kiosk.camera.evaluation import ManifestError, load_manifest
 
 @pytest.mark.slow
 def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path, capsys) -> None:
-    from kiosk.cli import main
+    from kiosk.app.cli import main
 
     manifest = tmp_path / "manifest.json"
     subject = {"rest_frames": [83, 87], "action_frames": {"turn_right": [88, 112], "smile": [43, 49]}}

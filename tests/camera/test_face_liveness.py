@@ -19,7 +19,7 @@ from kiosk.camera.evalsubject import RespondingPerson, Subject, load_frames
 from kiosk.camera.facecheck import FaceCheck
 from kiosk.camera.liveness import STEPS, TURNS, LivenessCheck, Phase, draw_challenge
 from kiosk.camera.sources import Frame, VideoFileSource
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 
 from .conftest import FACES, MODELS
 

@@ -16,7 +16,7 @@ import pytest
 from kiosk.camera import evalmedia
 from kiosk.camera.analysis import FaceAnalyser
 from kiosk.camera.facecheck import aligned_face_jpeg
-from kiosk.camera.identity import IdentityCheck, IdentityOutcome, PendingFaces
+from kiosk.identity.check import IdentityCheck, IdentityOutcome, PendingFaces
 from kiosk.camera.models import FACE_MODEL_NAME, FACE_MODEL_SHA256, ModelError, install_model, require_model, verify_model
 from kiosk.camera.qr import DEFAULT_IKD_PATTERN, classify_qr, read_qr
 from kiosk.camera.sources import Frame
@@ -39,9 +39,9 @@ def _face_jpeg(name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory):
-    from kiosk.catalog import default_catalog_path
-    from kiosk.central.app import Faults, RunningCentral
-    from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.catalog.services import default_catalog_path
+    from central_api.app import Faults, RunningCentral
+    from central_api.matcher import IdentityRegister, load_identities, load_matcher
     from kiosk.sync.central_client import CentralClient
 
     folder = tmp_path_factory.mktemp("central")
@@ -186,7 +186,7 @@ def test_corrupt_model_is_refused_with_the_fix(tmp_path: Path) -> None:
 
 
 def test_models_commands(tmp_path: Path, capsys) -> None:
-    from kiosk.cli import main
+    from kiosk.app.cli import main
 
     env = {**os.environ}
     try:
@@ -204,7 +204,7 @@ def test_models_commands(tmp_path: Path, capsys) -> None:
 
 
 def test_ikd_pattern_config_key_is_checked() -> None:
-    from kiosk.config import CameraSection, ConfigError, parse_config
+    from kiosk.config.schema import CameraSection, ConfigError, parse_config
 
     assert CameraSection().ikd_qr_pattern == DEFAULT_IKD_PATTERN
     with pytest.raises(ConfigError, match="camera.ikd_qr_pattern.*named group"):

@@ -17,7 +17,7 @@ from kiosk.camera.analysis import FaceObservation
 from kiosk.camera.evalsubject import RespondingPerson, ScriptedRecording, Subject, load_frames
 from kiosk.camera.facecheck import FaceCheck
 from kiosk.camera.liveness import LivenessCheck, LivenessDecision, Phase
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 
 from .conftest import MODELS
 
@@ -161,7 +161,7 @@ def test_a_laugh_when_asked_to_smile_is_not_an_unrequested_open_mouth() -> None:
 def test_response_settings_that_contradict_each_other_are_refused(toml: str, key: str) -> None:
     import tomllib
 
-    from kiosk.config import ConfigError, parse_config
+    from kiosk.config.schema import ConfigError, parse_config
 
     with pytest.raises(ConfigError) as info:
         parse_config(tomllib.loads(toml), "site.toml")

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.camera.sources import (CameraUnavailable, Frame, FrameSource, ImageListSource, VideoFileSource,
                                   WebcamSource, source_from_config)
-from kiosk.config import CameraSection, Config
+from kiosk.config.schema import CameraSection, Config
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CLIP = SHARED / "testdata" / "video" / "short_hamilton_clip.mp4"

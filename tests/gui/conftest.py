@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
 
-from kiosk.catalog import default_catalog_path, load_catalog
+from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.core import service_rules
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import DeviceGrant, RunningServer, create_app

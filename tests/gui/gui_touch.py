@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from kiosk.flow import Step
-from kiosk.ui.citizen.window import KioskWindow
+from kiosk.visit.flow import Step
+from kiosk.ui.kiosk.window import KioskWindow
 
 KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
 COUNTER_TOKEN = "counter-token-0123456789abcdef"

@@ -8,11 +8,11 @@ import logging
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from kiosk.admin import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, CornerTaps, make_pin_hash
-from kiosk.config import Config
-from kiosk.ui.admin import AdminDoor
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.speech import Speaker
+from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, CornerTaps, make_pin_hash
+from kiosk.config.schema import Config
+from kiosk.ui.admin.menu import AdminDoor
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 
 PIN = "4826"
 
@@ -94,7 +94,7 @@ def test_wrong_pins_lock_the_pad_and_the_lockout_is_logged(qtbot, kiosk, config,
     clock = FakeClock()
     door = make_door(kiosk, config, AdminGate(pin_hash, clock=clock, max_attempts=3, lockout_seconds=120), [])
     page = door.panel.pin_page
-    caplog.set_level(logging.INFO, logger="kiosk.admin")
+    caplog.set_level(logging.INFO, logger="kiosk.staff.admin_gate")
     try:
         tap_corner(qtbot, kiosk)
         enter_pin(qtbot, door, "1111")
@@ -124,7 +124,7 @@ def test_locked_window_ignores_close_until_released(qtbot, kiosk, config, pin_ha
 
 
 def test_opening_admin_wipes_the_citizen_session(qtbot, kiosk, config, pin_hash) -> None:
-    from kiosk.flow import Step
+    from kiosk.visit.flow import Step
 
     door = make_door(kiosk, config, AdminGate(pin_hash), [])
     try:
@@ -138,7 +138,7 @@ def test_opening_admin_wipes_the_citizen_session(qtbot, kiosk, config, pin_hash)
 
 
 def test_demo_pin_works_without_a_configured_hash_and_says_so(qtbot, kiosk, config, caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="kiosk.admin")
+    caplog.set_level(logging.WARNING, logger="kiosk.staff.admin_gate")
     gate = AdminGate.from_config(config)
     assert gate.uses_demo_pin
     assert any("demo PIN" in r.getMessage() for r in caplog.records)
@@ -153,8 +153,8 @@ def test_demo_pin_works_without_a_configured_hash_and_says_so(qtbot, kiosk, conf
 
 
 def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_hash) -> None:
-    from kiosk.ui.diagnostics import DiagnosticsPage
-    from kiosk.ui.setup_wizard import SetupWizard
+    from kiosk.ui.admin.diagnostics import DiagnosticsPage
+    from kiosk.ui.admin.setup_wizard import SetupWizard
 
     door = AdminDoor(kiosk, config, "kiosk", AdminGate(pin_hash), lock_close=False,
                      voice_result=lambda: ("warning", "no voice"), on_exit=lambda code: None)
@@ -177,7 +177,7 @@ def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_has
         qtbot.mouseClick(door.panel.page.cancel_button, Qt.MouseButton.LeftButton)
         assert door.panel.stack.currentWidget() is door.panel.menu
         qtbot.mouseClick(door.panel.menu.buttons["sync"], Qt.MouseButton.LeftButton)
-        from kiosk.ui.sync_status import SyncStatusPanel
+        from kiosk.ui.admin.sync_status import SyncStatusPanel
 
         sync_page = door.panel.page
         assert isinstance(sync_page, SyncStatusPanel)  # the sync area's panel over this device's outbox
@@ -197,7 +197,7 @@ def test_menu_opens_the_printing_areas_reprint_page(qtbot, kiosk, config, pin_ha
         enter_pin(qtbot, door, PIN)
         qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
         qtbot.mouseClick(door.panel.menu.buttons["reprint"], Qt.MouseButton.LeftButton)
-        from kiosk.ui.printing import ReprintWidget
+        from kiosk.ui.qt.printing import ReprintWidget
 
         assert isinstance(door.panel.page, ReprintWidget)
         qtbot.mouseClick(door.panel.findChild(type(door.panel.menu.buttons["exit"]), "adminBack"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from kiosk.config import Config
-from kiosk.ui.admin_screens import capture_admin
+from kiosk.config.schema import Config
+from kiosk.selftest.shots.admin import capture_admin
 
 
 @pytest.mark.slow

@@ -9,12 +9,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from kiosk.core import Core
-from kiosk.ui.announcer import Announcer
-from kiosk.ui.counter import CounterWindow
-from kiosk.ui.display import DisplayWindow
-from kiosk.paths import assets_dir
-from kiosk.ui.speech import Speaker
-from kiosk.voice_clips import PAUSE_MS, ClipLibrary, library_for
+from kiosk.ui.board.announcer import Announcer
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.board.window import DisplayWindow
+from kiosk.utils.paths import assets_dir
+from kiosk.ui.qt.speech import Speaker
+from kiosk.voice.clips import PAUSE_MS, ClipLibrary, library_for
 
 
 def make(lang: str = "id") -> tuple[Announcer, list[str], list[int]]:

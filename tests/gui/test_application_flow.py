@@ -18,14 +18,14 @@ from gui_touch import click, named, type_text
 
 from kiosk.camera.sources import ImageListSource
 from kiosk.core import Core
-from kiosk.documents import draw_document_like
-from kiosk.flow import Step
-from kiosk.forms import Problem, load_forms
-from kiosk.nik import parse_nik
+from kiosk.applications.documents import draw_document_like
+from kiosk.visit.flow import Step
+from kiosk.catalog.forms import Problem, load_forms
+from kiosk.citizen.nik import parse_nik
 from kiosk.sync.outbox import ApplicationStore, NewApplication
-from kiosk.ui.citizen.application import ApplicationServices
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.application import ApplicationServices
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 
 VALID_NIK = "3171014501900001"
 STR_NUMBER = "3121100320145443"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPainter
 
 from kiosk.camera.sources import Frame, ImageListSource, VideoFileSource
-from kiosk.ui.camera_view import CameraFeed, CameraPreview
+from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CLIP = SHARED / "testdata" / "video" / "short_hamilton_clip.mp4"

@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from gui_touch import click
 
-from kiosk.config import Config, KioskSection
+from kiosk.config.schema import Config, KioskSection
 from kiosk.core import Core, build_core
-from kiosk.flow import Step
+from kiosk.visit.flow import Step
 from kiosk.queue.models import PriorityGroup, QuotaFull, TicketState
 from kiosk.ui.app import install_recovery
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 
 VALID_NIK = "3171014501900001"  # DKI Jakarta, woman born 5 January 1990
 

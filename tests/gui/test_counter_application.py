@@ -16,18 +16,18 @@ import cv2
 import pytest
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named, type_text
 
-from kiosk.application_views import CounterViews
+from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
-from kiosk.config import Config, QueueSection
+from kiosk.config.schema import Config, QueueSection
 from kiosk.core import Core, build_core
-from kiosk.documents import draw_document_like
-from kiosk.flow import Step
-from kiosk.forms import load_forms
+from kiosk.applications.documents import draw_document_like
+from kiosk.visit.flow import Step
+from kiosk.catalog.forms import load_forms
 from kiosk.sync.outbox import ApplicationStore, NewApplication
-from kiosk.ui.citizen.application import ApplicationServices
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.counter import CounterWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.application import ApplicationServices
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.qt.speech import Speaker
 
 VALID_NIK = "3171014501900001"
 

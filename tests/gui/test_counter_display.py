@@ -16,12 +16,12 @@ from gui_touch import click
 
 from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup, TicketState
-from kiosk.staff import StaffDirectory, hash_pin
-from kiosk.ui.announcer import Announcer
+from kiosk.staff.directory import StaffDirectory, hash_pin
+from kiosk.ui.board.announcer import Announcer
 from kiosk.ui.app import RoleWindows
-from kiosk.ui.counter import CounterWindow, building_counters
-from kiosk.ui.display import DisplayWindow
-from kiosk.ui.speech import Speaker, speech_dispatcher_answers
+from kiosk.ui.counter.console import CounterWindow, building_counters
+from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.qt.speech import Speaker, speech_dispatcher_answers
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from kiosk.core import Core
 from kiosk.queue.models import EventType, TicketState
-from kiosk.ui.counter import CounterWindow
+from kiosk.ui.counter.console import CounterWindow
 
 
 def make_counter(qtbot, core: Core) -> CounterWindow:

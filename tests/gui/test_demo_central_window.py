@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk.central.demo import start_demo_central
-from kiosk.config import Config
+from central_api.demo import start_demo_central
+from kiosk.config.schema import Config
 from kiosk.sync.outbox import Attachment, NewApplication
-from kiosk.ui.background_sync import BackgroundSync, DemoCentralPanel
+from kiosk.ui.qt.background_sync import BackgroundSync, DemoCentralPanel
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk.config import Config, PrinterSection, QueueSection
+from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.core import load_site_catalog, open_engine
 from kiosk.i18n import Translator
 from kiosk.queue.host import RunningServer, create_app
-from kiosk.selftest import CHECKS
-from kiosk.ui.diagnostics import DiagnosticsPage
+from kiosk.selftest.run import CHECKS
+from kiosk.ui.admin.diagnostics import DiagnosticsPage
 
 NETWORK = ["queue_host", "printer", "model", "disk", "database", "camera", "version", "central"]
 
@@ -107,7 +107,7 @@ def test_missing_face_model_is_an_error(qtbot, config: Config, page_cleanup, tmp
     empty = tmp_path / "models"
     empty.mkdir()
     monkeypatch.setenv("KIOSK_MODEL_DIR", str(empty))
-    from kiosk.config import FaceSection
+    from kiosk.config.schema import FaceSection
 
     face_on = dataclasses.replace(config, face=FaceSection(enabled=True))
     page = run_page(qtbot, face_on, ["model", "printer"])

@@ -14,14 +14,14 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from gui_touch import click
 
 from kiosk.camera import evalmedia
-from kiosk.camera.identity import PendingFaces
-from kiosk.camera.service import FaceServices
+from kiosk.identity.check import PendingFaces
+from kiosk.identity.face_services import FaceServices
 from kiosk.camera.sources import ImageListSource, VideoFileSource
-from kiosk.config import FaceSection
+from kiosk.config.schema import FaceSection
 from kiosk.core import Core
-from kiosk.flow import Step
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.speech import Speaker
+from kiosk.visit.flow import Step
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 MODELS = SHARED / "models"
@@ -169,7 +169,7 @@ def test_missing_camera_leads_to_the_counter(qtbot, core: Core, stop_face, tmp_p
 
 
 def test_face_step_left_out_when_the_model_is_missing(qtbot, core: Core) -> None:
-    from kiosk.camera.service import face_services_from_config
+    from kiosk.identity.face_services import face_services_from_config
 
     config = dataclasses.replace(core.config, face=dataclasses.replace(core.config.face, enabled=True,
                                                                        model_dir=str(core.config.data_dir)))
@@ -192,9 +192,9 @@ def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live
     """The register's photo of this NIK is an earlier frame of the same person: the check verifies."""
     import cv2
 
-    from kiosk.catalog import default_catalog_path
-    from kiosk.central.app import RunningCentral
-    from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.catalog.services import default_catalog_path
+    from central_api.app import RunningCentral
+    from central_api.matcher import IdentityRegister, load_identities, load_matcher
     from kiosk.sync.central_client import CentralClient
 
     capture = cv2.VideoCapture(str(live_clip))
@@ -235,7 +235,7 @@ def test_every_face_state_fits(qtbot, core: Core, stop_face, size: tuple[int, in
     """Each state in both orientations and text sizes: nothing clipped, the window keeps its size."""
     from PySide6.QtWidgets import QLabel
 
-    from kiosk.ui.citizen.face_shots import _snapshot, stand_in_picture
+    from kiosk.selftest.shots.face import _snapshot, stand_in_picture
     from kiosk.camera.liveness import Phase
 
     services = FaceServices(FaceSection(), MODELS, lambda: ImageListSource([OBAMA]))

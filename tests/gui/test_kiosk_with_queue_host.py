@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
 
-from kiosk.config import Config, QueueSection
+from kiosk.config.schema import Config, QueueSection
 from kiosk.core import Core, build_core
-from kiosk.flow import Step
+from kiosk.visit.flow import Step
 from kiosk.queue.http_client import HttpQueue
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.counter import CounterWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.qt.speech import Speaker
 
 
 def walk_to_confirm(kiosk: KioskWindow, core: Core) -> None:

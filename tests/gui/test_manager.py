@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from kiosk.core import Core
-from kiosk.ui.counter import CounterWindow
+from kiosk.ui.counter.console import CounterWindow
 
 
 def test_performance_panel_shows_today_and_saves_the_pdf(qtbot, core: Core) -> None:

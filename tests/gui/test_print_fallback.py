@@ -16,16 +16,16 @@ from PIL import Image
 from PySide6.QtWidgets import QPushButton, QWidget
 from gui_touch import click, named
 
-from kiosk.config import Config, PrinterSection
+from kiosk.config.schema import Config, PrinterSection
 from kiosk.core import Core, build_core
-from kiosk.flow import Step
+from kiosk.visit.flow import Step
 from kiosk.printing.service import read_printer_status
 from kiosk.printing.sinks import PrinterState
 from kiosk.printing.ticket import TicketLayout
 from kiosk.queue.status import status_token
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.printing import FAILED, NO_PRINTER, PRINTED, StaffPrinterPanel, TicketPrintPanel, reprint_recent
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.printing import FAILED, NO_PRINTER, PRINTED, StaffPrinterPanel, TicketPrintPanel, reprint_recent
+from kiosk.ui.qt.speech import Speaker
 
 VALID_NIK = "3171014501900001"
 
@@ -198,7 +198,7 @@ def test_fallback_fits_portrait_and_landscape(qtbot, make_kiosk, size: tuple[int
 def test_admin_reprint_page_reads_the_printer_state(qtbot, make_kiosk, data_dir: Path) -> None:
     """The admin menu builds ReprintWidget(config, t) on its own: it finds the fault and the tickets."""
     from kiosk.i18n import Translator
-    from kiosk.ui.printing import ReprintWidget
+    from kiosk.ui.qt.printing import ReprintWidget
 
     window, core = make_kiosk("escpos-network", f"127.0.0.1:{closed_port()}")
     take_ticket(qtbot, window)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from kiosk.config import Config
-from kiosk.selftest import run_selftest
+from kiosk.config.schema import Config
+from kiosk.selftest.run import run_selftest
 
 
 @pytest.mark.slow
@@ -25,13 +25,13 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     for role in ("kiosk-portrait-id", "kiosk-portrait-en", "kiosk-landscape-id", "kiosk-landscape-en",
                  "counter-id", "counter-en", "display-id", "display-en"):
         assert any(p.name.startswith(role) for p in shots), role
-    admin = [p for p in shots if p.name.startswith(("admin-", "setup-"))]  # kiosk/ui/admin_screens.py
+    admin = [p for p in shots if p.name.startswith(("admin-", "setup-"))]  # kiosk/selftest/shots/admin.py
     assert len(admin) == 52
-    applications = [p for p in shots if p.name.startswith("application-")]  # kiosk/ui/application_screens.py
+    applications = [p for p in shots if p.name.startswith("application-")]  # kiosk/selftest/shots/application.py
     assert len(applications) == 38
-    survey = [p for p in shots if p.name.startswith(("survey-", "manager-"))]  # kiosk/ui/citizen/survey_shots.py
+    survey = [p for p in shots if p.name.startswith(("survey-", "manager-"))]  # kiosk/selftest/shots/survey.py
     assert len(survey) == 2 * 2 * 11 + 4 + 2
-    face = [p for p in shots if p.name.startswith("face-")]  # kiosk/ui/citizen/face_shots.py
+    face = [p for p in shots if p.name.startswith("face-")]  # kiosk/selftest/shots/face.py
     assert len(face) == 3 * 8
     printing = [p for p in shots if p.name.endswith("-13-ticket-print-failed.png")]  # the printer-fault screen
     assert len(printing) == 2 * 2
@@ -49,7 +49,7 @@ def test_selftest_fails_on_a_broken_catalog(qapp, config: Config, tmp_path: Path
     bad = tmp_path / "services.json"
     bad.write_text("[]", encoding="utf-8")
     broken = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, catalog_path=str(bad)))
-    from kiosk.selftest import CHECKS, _check
+    from kiosk.selftest.run import CHECKS, _check
 
     check = _check("catalog", dict(CHECKS)["catalog"], broken)
     assert not check.ok and check.level == "error"

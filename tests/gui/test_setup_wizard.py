@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.config.schema import Config, ConfigError, load_config
 from kiosk.core import load_site_catalog, open_engine
 from kiosk.queue.host import RunningServer, create_app
-from kiosk.siteconfig import write_site_config
-from kiosk.staff import verify_pin
-from kiosk.ui.setup_wizard import SetupWizard
+from kiosk.config.site_file import write_site_config
+from kiosk.staff.directory import verify_pin
+from kiosk.ui.admin.setup_wizard import SetupWizard
 
 PIN = "4826"
 
@@ -135,7 +135,7 @@ def test_test_connection_to_a_stopped_queue_host_says_so(qtbot, wizard: SetupWiz
 
 
 def test_rerun_keeps_keys_it_does_not_ask_and_the_old_pin(qtbot, config: Config, tmp_path: Path) -> None:
-    from kiosk.admin import make_pin_hash
+    from kiosk.staff.admin_gate import make_pin_hash
 
     path = tmp_path / "site.toml"
     old_hash = make_pin_hash(PIN)
@@ -197,8 +197,8 @@ def test_camera_page_shows_a_live_picture_of_the_chosen_camera(qtbot, config: Co
 
 def test_enrollment_through_the_sync_client_against_the_reference_central(qtbot, wizard: SetupWizard,
                                                                         config: Config, tmp_path: Path) -> None:
-    from kiosk.central.app import RunningCentral
-    from kiosk.diagnostics import check_central
+    from central_api.app import RunningCentral
+    from kiosk.setup.diagnostics import check_central
 
     central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["setup-code-1"])
     try:

@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.camera.qr import QrReading
-from kiosk.config import Config
-from kiosk.flow import Step
+from kiosk.config.schema import Config
+from kiosk.visit.flow import Step
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.http_client import HttpQueue
 from kiosk.queue.status import status_token
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 
 NIK = "3171014501900001"
 
@@ -116,10 +116,10 @@ def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
         qtbot, config: Config, core, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
     """The kiosk booted before its camera was ready: "Cek status" and the digital-ID scan appear once
     it is there, without a restart, and go when it is unplugged (the camera here is a picture file)."""
-    import kiosk.ui.citizen.window as window_module
+    import kiosk.ui.kiosk.window as window_module
 
     monkeypatch.setattr(window_module, "CAMERA_PROBE_SECONDS", 0.05)
-    caplog.set_level(logging.INFO, logger="kiosk.ui.citizen.window")
+    caplog.set_level(logging.INFO, logger="kiosk.ui.kiosk.window")
     issued = core.queue.issue("KTP-EL", request_id="mine")
     camera = tmp_path / "later.png"
     window = make_window(qtbot, with_camera(config, camera), core.queue, core.catalog)
@@ -195,8 +195,8 @@ def test_nik_read_from_the_digital_id(qtbot, config: Config, core, tmp_path: Pat
 
 def test_lobby_board_answers_a_ticket_held_to_its_camera(qtbot, config: Config, core, tmp_path: Path) -> None:
     """The board's corner shows the instruction, then the answer in the ticket's language, then goes back."""
-    from kiosk.ui.board_status import BoardStatusCheck
-    from kiosk.ui.display import DisplayWindow
+    from kiosk.ui.board.status import BoardStatusCheck
+    from kiosk.ui.board.window import DisplayWindow
 
     issued = core.queue.issue("KTP-EL", request_id="board", lang="en")
     board_config = with_camera(config, qr_picture(tmp_path, status_url(DEMO_STATUS_URL_TEMPLATE, issued.ticket.id)))
@@ -218,7 +218,7 @@ def test_lobby_board_answers_a_ticket_held_to_its_camera(qtbot, config: Config, 
 
 
 def test_board_without_a_camera_keeps_running(qtbot, config: Config, core, caplog) -> None:
-    from kiosk.ui.display import DisplayWindow
+    from kiosk.ui.board.window import DisplayWindow
 
     board_config = dataclasses.replace(with_camera(config, "/dev/video97"), display=dataclasses.replace(
         config.display, status_camera=True))
@@ -255,7 +255,7 @@ def assert_fits(window: KioskWindow, screen: QWidget, size: tuple[int, int], wha
 def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, size: tuple[int, int],
                                  large_text: bool) -> None:
     """Welcome with both small buttons, every Cek status state, and the NIK step with the IKD scan."""
-    from kiosk.status_check import ApplicationStanding, StatusReport
+    from kiosk.visit.status_check import ApplicationStanding, StatusReport
 
     issued = core.queue.issue("KTP-EL", request_id="fit")
     window = make_window(qtbot, with_camera(config, qr_picture(tmp_path, "not ours")), core.queue, core.catalog,

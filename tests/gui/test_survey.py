@@ -9,13 +9,13 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from gui_touch import click
 
 from kiosk.core import Core
-from kiosk.flow import Step
+from kiosk.visit.flow import Step
 from kiosk.queue.models import Ticket
 from kiosk.survey.store import SurveyStore
-from kiosk.ui.citizen.survey import SurveyFlow
-from kiosk.ui.citizen.window import KioskWindow
-from kiosk.ui.counter import CounterWindow
-from kiosk.ui.speech import Speaker
+from kiosk.ui.kiosk.survey import SurveyFlow
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.qt.speech import Speaker
 
 
 @pytest.fixture

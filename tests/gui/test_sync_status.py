@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from kiosk.i18n import Translator
 from kiosk.sync.engine import sync_status
 from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
-from kiosk.ui.sync_status import SyncStatusPanel
+from kiosk.ui.admin.sync_status import SyncStatusPanel
 
 
 @pytest.fixture

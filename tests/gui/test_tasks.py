@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.ui.tasks import Refresher, TaskRunner
+from kiosk.ui.qt.tasks import Refresher, TaskRunner
 
 
 def test_refresh_requests_during_a_read_collapse_into_one_more(qtbot) -> None:

@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.cli import main
-from kiosk.config import Config, PrinterSection
+from kiosk.app.cli import main
+from kiosk.config.schema import Config, PrinterSection
 from kiosk.printing.health import printer_health
 from kiosk.printing.service import STATUS_FILE
 
@@ -60,7 +60,7 @@ def test_printer_health_levels(tmp_path: Path) -> None:
     data = tmp_path / "data"
 
     def health(**printer: object) -> tuple[str, str, str]:
-        from kiosk.config import DeviceSection
+        from kiosk.config.schema import DeviceSection
 
         return printer_health(Config(device=DeviceSection(data_dir=str(data)),
                                      printer=PrinterSection(**printer)))  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from escpos.printer import Dummy
 
-from kiosk.config import Config, DeviceSection, PrinterSection
+from kiosk.config.schema import Config, DeviceSection, PrinterSection
 from kiosk.printing.service import PrintService, read_printer_status
 from kiosk.printing.sinks import (
     DLE_EOT_OFFLINE_CAUSE,

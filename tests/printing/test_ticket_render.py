@@ -17,8 +17,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.catalog import load_catalog, default_catalog_path
-from kiosk.config import Config, PrinterSection, QueueSection
+from kiosk.catalog.services import load_catalog, default_catalog_path
+from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.printing.service import ticket_content
 from kiosk.printing.status import status_token_from_url
 from kiosk.printing.ticket import (

@@ -740,7 +740,7 @@ def test_a_new_ticket_behind_a_later_arrival_is_counted_from_the_line(engine: Qu
 
 
 def test_upgrading_an_older_queue_counts_the_tickets_it_holds(db_path: Path, clock: FakeClock) -> None:
-    from kiosk.store import Schema, open_database
+    from kiosk.storage.store import Schema, open_database
 
     before_counts = next(i for i, m in enumerate(QUEUE_SCHEMA.migrations) if "line_counts" in m)
     older = open_database(db_path, Schema("queue", QUEUE_SCHEMA.migrations[:before_counts]))

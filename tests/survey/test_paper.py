@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from kiosk.app.cli import main
 from kiosk.survey.paper import PaperSheetError, parse_sheet
 
 HEADER = "U1,U2,U3,U4,U5,U6,U7,U8,U9"

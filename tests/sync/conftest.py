@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.central.app import Faults, RunningCentral
-from kiosk.catalog import default_catalog_path
+from central_api.app import Faults, RunningCentral
+from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE

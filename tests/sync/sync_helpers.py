@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from kiosk.central.app import RunningCentral
+from central_api.app import RunningCentral
 from kiosk.sync.central_client import DeviceCredentials
 from kiosk.sync.signing import sign_headers
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from kiosk.central.app import MAX_ATTACHMENT_BYTES, MAX_JSON_BYTES, RunningCentral
+from central_api.app import MAX_ATTACHMENT_BYTES, MAX_JSON_BYTES, RunningCentral
 from kiosk.sync.central_client import CentralClient, CentralRejected, DeviceCredentials
 
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE, application_body, as_json, sha, signed_request
@@ -268,7 +268,7 @@ def test_concurrent_kiosks_filing_the_same_id_store_it_once(central: RunningCent
 
 
 def test_registration_lookup_by_nik(tmp_path) -> None:
-    from kiosk.central.matcher import Registration, load_registrations
+    from central_api.matcher import Registration, load_registrations
     from kiosk.sync.central_client import registration_lookup
 
     register = tmp_path / "ids.toml"

@@ -14,9 +14,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from kiosk.catalog import default_catalog_path
-from kiosk.central.app import RunningCentral, openapi_document
-from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+from kiosk.catalog.services import default_catalog_path
+from central_api.app import RunningCentral, openapi_document
+from central_api.matcher import IdentityRegister, load_identities, load_matcher
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 from kiosk.sync.signing import sign_headers
 
@@ -32,7 +32,7 @@ SCHEMA.config.checks.negative_data_rejection.expected_statuses.append("413")
 
 
 def test_committed_openapi_file_is_current() -> None:
-    assert OPENAPI_FILE.exists(), "generate it: kiosk.central.app.write_openapi(Path('docs/api/central.openapi.json'))"
+    assert OPENAPI_FILE.exists(), "generate it: central_api.app.write_openapi(Path('docs/api/central.openapi.json'))"
     assert json.loads(OPENAPI_FILE.read_text(encoding="utf-8")) == json.loads(json.dumps(openapi_document()))
 
 

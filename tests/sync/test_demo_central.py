@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from kiosk.central.demo import start_demo_central
+from central_api.demo import start_demo_central
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.outbox import ApplicationStore, NewApplication
@@ -41,7 +41,7 @@ def test_demo_central_enrolls_once_and_can_go_offline(data_dir: Path) -> None:
 def test_engine_for_config_uses_the_saved_credentials(data_dir: Path) -> None:
     import dataclasses
 
-    from kiosk.config import Config, DeviceSection
+    from kiosk.config.schema import Config, DeviceSection
     from kiosk.sync.engine import engine_for_config
 
     demo = start_demo_central(data_dir)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.central.app import RunningCentral
-from kiosk.central.matcher import IdentityRegister, load_identities, load_matcher
+from central_api.app import RunningCentral
+from central_api.matcher import IdentityRegister, load_identities, load_matcher
 from kiosk.sync.central_client import CentralClient, CentralRejected, CentralUnavailable
 
 from sync_helpers import BIDEN_NIK, FACES, OBAMA_NIK, write_identities

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import StoreError
+from kiosk.storage.store import StoreError
 from kiosk.sync.outbox import (
     DB_FILE,
     KEY_FILE,
@@ -207,7 +207,7 @@ def test_a_committed_save_survives_a_reopen(data_dir: Path) -> None:
 
 
 def test_find_by_ticket_and_the_backlog_for_diagnostics(store: ApplicationStore, data_dir: Path) -> None:
-    from kiosk.config import Config, DeviceSection
+    from kiosk.config.schema import Config, DeviceSection
     from kiosk.sync import backlog
 
     config = Config(device=DeviceSection(data_dir=str(data_dir)))

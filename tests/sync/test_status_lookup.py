@@ -10,12 +10,12 @@ from pathlib import Path
 import requests
 
 from kiosk.camera.qr import QrReading, classify_qr
-from kiosk.central.app import RunningCentral
+from central_api.app import RunningCentral
 from kiosk.i18n import Translator
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.host import DeviceGrant, RunningServer, create_app
 from kiosk.queue.http_client import HttpQueue
-from kiosk.status_check import StatusChecker
+from kiosk.visit.status_check import StatusChecker
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.outbox import ApplicationStore, NewApplication
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.central.app import RunningCentral
+from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 from kiosk.sync.engine import SyncEngine, sync_status
 from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.central.app import RunningCentral
+from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from kiosk.central.app import RunningCentral
+from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.outbox import ApplicationStore, NewApplication
-from kiosk.ui.sync_worker import SyncWorker
+from kiosk.ui.qt.sync_worker import SyncWorker
 
 from sync_helpers import NIK
 

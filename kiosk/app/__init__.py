@@ -1,0 +1,1 @@
+"""Entry points: the ``kiosk`` command line and its subcommands (:mod:`kiosk.app.commands`)."""

@@ -1,0 +1,66 @@
+"""``kiosk models ...`` and ``kiosk face eval``: registered by ``kiosk.app.cli``; heavy imports stay inside."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.config.schema import MODEL_DIR_ENV, Config
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def add_parser(commands: Any) -> None:
+    models = commands.add_parser("models", help="the face model file: install (pinned, SHA-256 checked) or verify")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    install = models_sub.add_parser("install", help="download the pinned face model, or copy it with --from")
+    install.add_argument("--from", dest="from_dir", type=Path,
+                         help="folder holding face_landmarker.task (e.g. a USB stick); no download then")
+    models_sub.add_parser("verify", help="check the model file is present and intact")
+
+    face = commands.add_parser("face", help="face check tools")
+    face_sub = face.add_subparsers(dest="face_command", metavar="ACTION", required=True)
+    evaluate = face_sub.add_parser("eval", help="run the liveness pipeline over a manifest of media; writes metrics.json")
+    evaluate.add_argument("--manifest", type=Path, required=True, help="JSON: {\"items\": [{\"path\", \"expect\", ...}]}")
+    evaluate.add_argument("--out", type=Path, required=True, help="folder for metrics.json")
+    evaluate.add_argument("--seed", type=int, default=20261123, help="seed of the random challenges")
+
+
+def install_dir(config: Config) -> Path:
+    """Where ``kiosk models install`` writes: KIOSK_MODEL_DIR, else [face] model_dir, else data folder/models."""
+    override = os.environ.get(MODEL_DIR_ENV) or config.face.model_dir
+    return Path(override).expanduser() if override else config.data_dir / "models"
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    from kiosk.camera.models import ModelError, install_model, verify_model
+
+    model_dir = config.model_dir
+    if args.command == "models":
+        if args.models_command == "verify":
+            status = verify_model(model_dir)
+            print(status.message, file=sys.stdout if status.ok else sys.stderr)
+            return EXIT_OK if status.ok else EXIT_FAILED
+        try:  # into the configured or data folder, never into a bundled copy inside the app
+            path = install_model(install_dir(config), from_dir=args.from_dir)
+        except (ModelError, OSError) as exc:
+            print(f"Model not installed: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        print(f"installed {path} (SHA-256 checked)")
+        return EXIT_OK
+    from kiosk.camera.evaluation import ManifestError, evaluate
+
+    try:
+        metrics = evaluate(args.manifest, args.out, model_dir, config.face, seed=args.seed)
+    except (ManifestError, ModelError) as exc:
+        print(f"Cannot evaluate: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    summary = {k: metrics[k] for k in ("presentations", "apcer", "apcer_by_species", "bpcer", "time_to_decision_ms",
+                                       "time_to_live_decision_ms")}
+    print(json.dumps(summary, indent=2))
+    print(f"written: {args.out / 'metrics.json'}")
+    return EXIT_OK

@@ -1,0 +1,143 @@
+"""``kiosk report``: the performance report of a day or a month, as PDF (and CSV tables)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.config.schema import Config
+from kiosk.i18n import Translator
+from kiosk.reports.data import GroupFigures, Period, Report, ReportError, build_report
+from kiosk.reports.pdf import render_pdf
+
+log = logging.getLogger(__name__)
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+QUEUE_DB, SURVEY_DB = "queue.db", "survey.db"
+
+
+def sync_counts(config: Config) -> dict[str, Any] | None:
+    """Applications per outbox state (``ApplicationStore.counts("application")``), or None.
+
+    None when this machine keeps no application store (a queue host, a counter): the report then
+    says "not available" instead of guessing. The store is only opened if its file exists, so a
+    report never creates one (nor its key).
+    """
+    try:
+        from kiosk.sync.outbox import DB_FILE, ApplicationStore
+    except ImportError:
+        return None
+    if not (config.data_dir / DB_FILE).exists():
+        return None
+    try:
+        with ApplicationStore(config.data_dir) as store:
+            return dict(store.counts("application"))
+    except Exception as exc:  # the outbox is another area's: a broken one must not stop the report
+        log.warning("application counts unavailable: %s", exc)
+        return None
+
+
+def enqueue_uploads(config: Config, day: str) -> dict[str, Any]:
+    """Queue ``day``'s figures and survey answers for MPP Digital in the sync outbox."""
+    from kiosk.reports.upload import enqueue_day
+    from kiosk.survey.store import SurveyStore
+    from kiosk.sync.outbox import ApplicationStore
+
+    report = make_report(config, "day", day)
+    survey_path = config.data_dir / SURVEY_DB
+    store = SurveyStore(survey_path) if survey_path.exists() else None
+    try:
+        with ApplicationStore(config.data_dir) as outbox:
+            done = enqueue_day(outbox, report, store, config.device.id)
+    finally:
+        if store is not None:
+            store.close()
+    return {"day": done.day, "daily_record": done.daily_record, "daily_new": done.daily_new,
+            "survey_responses": done.responses, "survey_responses_new": done.responses_new}
+
+
+def make_report(config: Config, period: Period, day: str) -> Report:
+    from kiosk.core import load_site_catalog
+
+    catalog, _error = load_site_catalog(config)
+    return build_report(config.data_dir / QUEUE_DB, config.data_dir / SURVEY_DB, catalog, period=period, day=day,
+                        site_name=config.site.name, mpp_code=config.site.mpp_code,
+                        tz=ZoneInfo(config.site.timezone), applications=sync_counts(config))
+
+
+def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Path | None, lang: str,
+               enqueue: bool = False) -> int:
+    from kiosk.storage.store import StoreError
+
+    try:
+        report = make_report(config, period, day)
+        render_pdf(report, out, lang)
+        written = write_csv(report, csv_dir, lang) if csv_dir is not None else []
+        uploads = enqueue_uploads(config, report.first_day) if enqueue else None
+    except (ReportError, StoreError) as exc:
+        print(f"Cannot make the report: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"Cannot write the report: {exc.filename or out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps({"pdf": str(out), "csv": [str(p) for p in written], "period": report.period,
+                      "first_day": report.first_day, "last_day": report.last_day, "tickets": report.total.tickets,
+                      "ikm": float(report.ikm.ikm) if report.ikm and report.ikm.ikm is not None else None,
+                      **({"uploads": uploads} if uploads is not None else {})},
+                     ensure_ascii=False))
+    return EXIT_OK
+
+
+def _minutes(seconds: float | None) -> str:
+    return f"{seconds / 60:.2f}" if seconds is not None else ""
+
+
+def _row(name: str, g: GroupFigures) -> list[Any]:
+    ikm = g.ikm
+    return [g.key, name, g.tickets, g.served, g.no_shows, g.cancelled, g.transfers, g.applications,
+            _minutes(g.waiting.mean), _minutes(g.waiting.median), _minutes(g.waiting.p90),
+            _minutes(g.service.mean), _minutes(g.service.median), _minutes(g.service.p90),
+            g.sla_checked, g.sla_met, f"{100 * g.sla_met / g.sla_checked:.1f}" if g.sla_checked else "",
+            ikm.respondents if ikm else 0, f"{ikm.ikm}" if ikm and ikm.ikm is not None else "",
+            ikm.category or "" if ikm else ""]
+
+
+HEADER = ["key", "name", "tickets", "served", "no_shows", "cancelled", "transfers", "applications",
+          "wait_mean_min", "wait_median_min", "wait_p90_min", "service_mean_min", "service_median_min",
+          "service_p90_min", "sla_checked", "sla_met", "sla_percent", "ikm_respondents", "ikm", "ikm_category"]
+
+
+def write_csv(report: Report, folder: Path, lang: str) -> list[Path]:
+    """One CSV per table (UTF-8, comma, dot decimals, minutes), for spreadsheets."""
+    t = Translator(lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "summary": [(t("report.title"), report.total)],
+        "by_service": [(report.service_names.get(g.key, {}).get(lang, g.key), g) for g in report.by_service],
+        "by_agency": [(report.agency_names.get(g.key, {}).get(lang, g.key), g) for g in report.by_agency],
+        "by_counter": [(t("report.counter_name", number=g.key), g) for g in report.by_counter],
+        "by_day": [(g.key, g) for g in report.by_day],
+        "by_hour": [(f"{int(g.key):02d}:00", g) for g in report.by_hour],
+    }
+    written = []
+    for name, rows in tables.items():
+        path = folder / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(HEADER)
+            writer.writerows(_row(str(label), g) for label, g in rows)
+        written.append(path)
+    path = folder / "ikm_elements.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["code", "element", "answers", "nrr"])
+        if report.ikm is not None:
+            for e in report.ikm.elements:
+                writer.writerow([e.code, t(f"survey.element.{e.key}.name"), e.answers,
+                                 f"{float(e.nrr):.4f}" if e.nrr is not None else ""])
+    written.append(path)
+    return written

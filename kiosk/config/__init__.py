@@ -1,0 +1,2 @@
+"""The site configuration: its schema declared once (types, defaults, limits, renamed keys) and
+the writer of ``site.toml``."""

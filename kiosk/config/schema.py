@@ -1,0 +1,435 @@
+"""Site configuration: declared once here (types, defaults, allowed values), loaded from TOML.
+
+Every key lives in one dataclass field below, with its default and its limits in the field's
+metadata; ``config/site.example.toml`` documents the same keys for regional IT (a test keeps the two
+in step). A wrong key or value raises :class:`ConfigError`, whose message names the file, the key
+and what is allowed; the command line turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+CONFIG_ENV = "KIOSK_CONFIG"
+DATA_DIR_ENV = "KIOSK_DATA_DIR"
+DEFAULT_CONFIG_PATH = Path("~/.config/mpp-kiosk/site.toml")
+
+Role = Literal["kiosk", "counter", "display", "queue-host", "all-in-one"]
+Language = Literal["id", "en"]
+Timezone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+PrinterKind = Literal["none", "file", "escpos-usb", "escpos-network", "escpos-serial", "system"]
+Speech = Literal["auto", "off"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = typing.get_args(Weekday)
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for regional IT."""
+
+    def __init__(self, source: str, key: str | None, message: str) -> None:
+        self.source, self.key, self.message = source, key, message
+        where = f"{source}: {key}: " if key else f"{source}: "
+        super().__init__(where + message)
+
+
+def _opt(doc: str, **limits: Any) -> dict[str, Any]:
+    return {"doc": doc, **limits}
+
+
+@dataclass(frozen=True)
+class SiteSection:
+    name: str = field(default="Mal Pelayanan Publik Kota Contoh",
+                      metadata=_opt("Building name shown on screens and tickets", min_len=3, max_len=80))
+    mpp_code: str = field(default="MPP-DEMO",
+                          metadata=_opt("MPP code given by MPP Digital", pattern=r"[A-Z0-9][A-Z0-9-]{1,31}"))
+    timezone: Timezone = field(default="Asia/Jakarta", metadata=_opt("Local time zone: sets the daily reset"))
+    opening_hours: str = field(default="", metadata=_opt(
+        'Ticket hours "HH:MM-HH:MM"; empty = tickets at any time', pattern=r"(|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)"))
+    open_days: tuple[Weekday, ...] = field(default=("mon", "tue", "wed", "thu", "fri"),
+                                            metadata=_opt("Days tickets are issued", min_items=1))
+
+    def hours(self) -> tuple[time, time] | None:
+        if not self.opening_hours:
+            return None
+        start, end = self.opening_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+
+@dataclass(frozen=True)
+class DeviceSection:
+    role: Role = field(default="all-in-one", metadata=_opt("What this machine runs"))
+    id: str = field(default="kiosk-01", metadata=_opt("This device's name in logs and audit", pattern=r"[a-z0-9][a-z0-9-]{1,39}"))
+    language: Language = field(default="id", metadata=_opt("Language a new citizen session starts in"))
+    fullscreen: bool = field(default=True, metadata=_opt("Fill the screen without a window frame"))
+    data_dir: str = field(default="~/.local/share/mpp-kiosk", metadata=_opt("Folder for the database and logs", min_len=1))
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    idle_timeout_seconds: int = field(default=60, metadata=_opt("Idle time before 'Still there?'", min=15, max=600))
+    idle_countdown_seconds: int = field(default=15, metadata=_opt("Countdown before the screen is wiped", min=5, max=60))
+    ticket_screen_seconds: int = field(default=45, metadata=_opt("How long the ticket stays on screen", min=10, max=300))
+    large_text: bool = field(default=False, metadata=_opt("Start every session with large text"))
+    speech: Speech = field(default="auto", metadata=_opt("Read steps aloud on request: auto = when a voice exists"))
+    catalog_path: str = field(default="", metadata=_opt("Service catalog JSON; empty = the shipped one"))
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    host_url: str = field(default="", metadata=_opt(
+        "Building queue host, e.g. http://10.0.0.5:8700; empty = in this process (demo)", pattern=r"(|https?://\S+)"))
+    device_token: str = field(default="", metadata=_opt("Token IT issued to this device on the queue host"))
+    priority_ratio: int = field(default=2, metadata=_opt("Priority tickets called before one normal ticket", min=1, max=10))
+    max_recalls: int = field(default=3, metadata=_opt("Recalls before a ticket may be marked no-show", min=1, max=10))
+
+
+@dataclass(frozen=True)
+class QueueHostSection:
+    listen: str = field(default="0.0.0.0:8700", metadata=_opt(
+        'Address and port the queue host serves terminals on, "HOST:PORT"', pattern=r"[0-9A-Za-z.:\[\]-]+:[0-9]{1,5}"))
+    devices_file: str = field(default="", metadata=_opt("TOML file listing each terminal's token and role"))
+
+    def address(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    api_url: str = field(default="", metadata=_opt("MPP Digital central API; empty = offline only", pattern=r"(|https?://\S+)"))
+    ca_file: str = field(default="", metadata=_opt(
+        "PEM file of a local certificate authority to trust for the central API; empty = the system's (never off)"))
+    timeout_seconds: float = field(default=10.0, metadata=_opt("Give up on one request after this long", min=1, max=120))
+    sync_interval_seconds: int = field(default=60, metadata=_opt("Seconds between sync runs", min=5, max=3600))
+    retention_days: int = field(default=30, metadata=_opt(
+        "Days after confirmed sync before NIK, photos and documents are deleted from the kiosk", min=0, max=3650))
+    status_url_template: str = field(default="", metadata=_opt(
+        "Status page for the receipt's QR, with {id} and/or {number}; empty = <api_url>/status/{id}",
+        pattern=r"(|https?://\S+)"))
+    application_number_prefix: str = field(default="APP", metadata=_opt(
+        "Start of application numbers (APP-20261123-0007); make it unique per kiosk, e.g. APP-K01",
+        pattern=r"[A-Z][A-Z0-9-]{0,15}"))
+
+    def status_url(self) -> str:
+        """The template the receipt's QR uses ({id} = the application's UUID)."""
+        if self.status_url_template:
+            return self.status_url_template
+        return f"{self.api_url.rstrip('/')}/status/{{id}}" if self.api_url else ""
+
+
+@dataclass(frozen=True)
+class CounterSection:
+    staff_file: str = field(default="", metadata=_opt(
+        "TOML file of clerks (id, name, PIN hash) for the console's sign-in; empty = no sign-in (demo)"))
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    kind: PrinterKind = field(default="none", metadata=_opt("Ticket printer type"))
+    target: str = field(default="", metadata=_opt("USB ids, host:port, serial port or file path, per kind"))
+    paper_width_mm: Literal[80, 58] = field(default=80, metadata=_opt("Paper roll width"))
+    timeout_seconds: int = field(default=12, metadata=_opt(
+        "Longest wait for the printer before the ticket is shown on screen instead", min=3, max=120))
+    status_url_template: str = field(default="", metadata=_opt(
+        "Address in the ticket's QR code, with {token}; empty = the queue host's status page",
+        pattern=r"(|https?://\S*\{token\}\S*)"))
+
+
+@dataclass(frozen=True)
+class CounterEntry:
+    number: int = field(default=1, metadata=_opt("Counter number shown to citizens", min=1, max=999))
+    name: str = field(default="", metadata=_opt("Label, e.g. 'Loket 1 Dukcapil'; empty = 'Loket N'"))
+    services: tuple[str, ...] = field(default=(), metadata=_opt("Service codes served; empty = as in the catalog"))
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    running_text: str = field(default="", metadata=_opt("Scrolling message on the lobby board; empty = a default"))
+    recent_calls: int = field(default=6, metadata=_opt("Past calls listed on the board", min=1, max=20))
+    voice_clips_dir: str = field(default="", metadata=_opt(
+        "Word clips (id/, en/) for announcements without a text-to-speech voice; empty = the shipped ones"))
+    status_camera: bool = field(default=False, metadata=_opt(
+        "The board has a camera ([camera] device) that reads ticket QR codes and shows their status"))
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    pin_hash: str = field(default="", metadata=_opt(
+        "scrypt hash of the admin PIN (kiosk admin hash-pin); empty = the documented demo PIN 1234",
+        pattern=r"(|scrypt\$\S+)"))
+
+
+MODEL_DIR_ENV = "KIOSK_MODEL_DIR"
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    device: str = field(default="0", metadata=_opt(
+        "Camera: a number (0 = first camera) or /dev/videoN; a video file or image folder for demos", min_len=1))
+    width: int = field(default=640, metadata=_opt("Capture width in pixels", min=320, max=3840))
+    height: int = field(default=480, metadata=_opt("Capture height in pixels", min=240, max=2160))
+    qr_scanning: bool = field(default=True, metadata=_opt(
+        "Read QR codes with this camera: \"Cek status\" on the kiosk and the board, the digital ID (IKD) on the NIK step"))
+    ikd_qr_pattern: str = field(default=r"(?<!\d)(?P<nik>\d{16})(?!\d)", metadata=_opt(
+        "Regular expression finding the NIK in a digital ID (IKD) QR code; needs a group (?P<nik>...)", min_len=8))
+
+
+@dataclass(frozen=True)
+class FaceSection:
+    enabled: bool = field(default=False, metadata=_opt(
+        "Offer the live face check for services that need it (needs a camera and the model)"))
+    model_dir: str = field(default="", metadata=_opt(
+        "Folder with face_landmarker.task; empty = models/ in the data folder (KIOSK_MODEL_DIR overrides)"))
+    min_face_width: float = field(default=0.22, metadata=_opt("Smallest face width, share of the frame width", min=0.05, max=0.9))
+    max_face_width: float = field(default=0.62, metadata=_opt("Largest face width, share of the frame width", min=0.1, max=1.0))
+    max_centre_offset: float = field(default=0.18, metadata=_opt("Largest distance of the face centre from the frame centre, share of the frame", min=0.02, max=0.5))
+    max_yaw_degrees: float = field(default=18.0, metadata=_opt("Largest left/right head turn for a frontal face", min=3.0, max=45.0))
+    max_pitch_degrees: float = field(default=18.0, metadata=_opt("Largest up/down head tilt for a frontal face", min=3.0, max=45.0))
+    max_roll_degrees: float = field(default=15.0, metadata=_opt("Largest sideways head tilt for a frontal face", min=3.0, max=45.0))
+    max_eye_closed: float = field(default=0.55, metadata=_opt("Eye-blink score above which eyes count as closed", min=0.1, max=0.95))
+    min_brightness: float = field(default=60.0, metadata=_opt("Darkest allowed mean face brightness (0-255)", min=0.0, max=255.0))
+    max_brightness: float = field(default=215.0, metadata=_opt("Brightest allowed mean face brightness (0-255)", min=0.0, max=255.0))
+    min_contrast: float = field(default=22.0, metadata=_opt("Lowest allowed face contrast (grey-level spread)", min=0.0, max=128.0))
+    min_sharpness: float = field(default=15.0, metadata=_opt("Lowest allowed face sharpness (Laplacian variance)", min=0.0, max=10_000.0))
+    challenge_steps: int = field(default=2, metadata=_opt("Actions asked of the citizen (blink, turn, smile, open mouth)", min=1, max=4))
+    step_timeout_seconds: float = field(default=7.0, metadata=_opt("Time allowed for each action", min=2.0, max=30.0))
+    blink_delta: float = field(default=0.35, metadata=_opt("Rise of the eye-blink score over the citizen's own resting face", min=0.05, max=0.95))
+    smile_delta: float = field(default=0.30, metadata=_opt("Rise of the smile score over the resting face", min=0.05, max=0.95))
+    mouth_open_delta: float = field(default=0.30, metadata=_opt("Rise of the jaw-open score over the resting face", min=0.05, max=0.95))
+    turn_degrees: float = field(default=14.0, metadata=_opt("Head turn (degrees from the resting pose) that counts as a turn", min=5.0, max=45.0))
+    min_parallax: float = field(default=5.0, metadata=_opt(
+        "Lowest 3-D score of the face texture motion during a turn, % of the eye distance (a flat photo: 0.5-3.6)", min=0.0, max=50.0))
+    min_motion: float = field(default=0.15, metadata=_opt(
+        "Lowest natural micro-motion of the face in pixels per frame (a photo on a stand scores near 0)", min=0.0, max=10.0))
+    prompt_pause_min_seconds: float = field(default=0.2, metadata=_opt(
+        "Shortest random pause, with the face at rest, before each action is asked", min=0.0, max=10.0))
+    prompt_pause_max_seconds: float = field(default=1.0, metadata=_opt(
+        "Longest random pause before each action is asked (a recording cannot be timed to it)", min=0.0, max=10.0))
+    rest_share: float = field(default=0.5, metadata=_opt(
+        "The face is at rest while every action is below this share of its threshold (blinks aside)", min=0.1, max=0.9))
+    min_response_seconds: float = field(default=0.2, metadata=_opt(
+        "An action already under way sooner than this after it was asked is not an answer to it", min=0.0, max=2.0))
+    max_response_seconds: float = field(default=4.0, metadata=_opt(
+        "The asked action must have started within this time after it was asked", min=1.0, max=30.0))
+    other_action_factor: float = field(default=1.5, metadata=_opt(
+        "An action not asked for (blinks aside) fails the step once it reaches this many times its own threshold; 0 = off",
+        min=0.0, max=5.0))
+    max_screen_score: float = field(default=0.0, metadata=_opt(
+        "Highest screen-grid score of the face texture (a coarse display's pixel grid); 0 = recorded only, decides nothing",
+        min=0.0, max=50.0))
+    max_attempts: int = field(default=2, metadata=_opt("Tries before the citizen is sent to the information desk", min=1, max=5))
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: LogLevel = field(default="INFO", metadata=_opt("Log detail"))
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteSection = field(default_factory=SiteSection)
+    device: DeviceSection = field(default_factory=DeviceSection)
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    queue: QueueSection = field(default_factory=QueueSection)
+    queue_host: QueueHostSection = field(default_factory=QueueHostSection)
+    central: CentralSection = field(default_factory=CentralSection)
+    counter: CounterSection = field(default_factory=CounterSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
+    admin: AdminSection = field(default_factory=AdminSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    face: FaceSection = field(default_factory=FaceSection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    counters: tuple[CounterEntry, ...] = ()
+    source: str = field(default="(built-in defaults)", compare=False)
+
+    @property
+    def data_dir(self) -> Path:
+        override = os.environ.get(DATA_DIR_ENV)
+        return Path(override or self.device.data_dir).expanduser()
+
+    @property
+    def model_dir(self) -> Path:
+        """Where model files live: KIOSK_MODEL_DIR, else [face] model_dir, else models/ in the data folder
+        (or, while that has no model, the models/ shipped inside the one-folder build)."""
+        override = os.environ.get(MODEL_DIR_ENV) or self.face.model_dir
+        if override:
+            return Path(override).expanduser()
+        installed = self.data_dir / "models"
+        if not (installed / "face_landmarker.task").exists():
+            from kiosk.utils.paths import app_root
+
+            bundled = app_root() / "models"
+            if (bundled / "face_landmarker.task").exists():
+                return bundled
+        return installed
+
+    def counter_label(self, number: int) -> str:
+        for entry in self.counters:
+            if entry.number == number and entry.name:
+                return entry.name
+        return ""
+
+
+SECTIONS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config) if f.name not in ("counters", "source"))
+
+
+def default_config() -> Config:
+    return Config()
+
+
+def config_path_from_env() -> Path | None:
+    """The config file to use when none is named on the command line, or None for built-in defaults."""
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    default = DEFAULT_CONFIG_PATH.expanduser()
+    return default if default.exists() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate ``path``; ``None`` means the built-in defaults (the one-machine demo)."""
+    if path is None:
+        return Config()
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(source, None, "file not found. Copy config/site.example.toml there, or run without "
+                                        "--config for the built-in demo settings.") from None
+    except OSError as exc:
+        raise ConfigError(source, None, f"cannot be read ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(source, None, "is not UTF-8 text; save it again as UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, f"is not valid TOML: {exc}.") from None
+    return parse_config(data, source)
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    """Validate an already-parsed TOML document into a :class:`Config`."""
+    known = set(SECTIONS) | {"counters"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown section. Allowed: {', '.join(sorted(known))}.")
+    values: dict[str, Any] = {}
+    for name in SECTIONS:
+        section_type = _section_type(name)
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigError(source, f"[{name}]", "must be a table (a [section] header followed by keys).")
+        values[name] = _build(section_type, section, source, f"{name}.")
+    counters = data.get("counters", [])
+    if not isinstance(counters, list):
+        raise ConfigError(source, "counters", "must be a list of [[counters]] tables.")
+    entries = []
+    for i, entry in enumerate(counters):
+        if not isinstance(entry, dict):
+            raise ConfigError(source, f"counters[{i}]", "must be a [[counters]] table.")
+        if "number" not in entry:
+            raise ConfigError(source, f"counters[{i}].number", "is required.")
+        entries.append(_build(CounterEntry, entry, source, f"counters[{i}]."))
+    numbers = [e.number for e in entries]
+    if len(numbers) != len(set(numbers)):
+        raise ConfigError(source, "counters", "two [[counters]] tables have the same number.")
+    config = Config(**values, counters=tuple(entries), source=source)
+    if config.queue.host_url and not config.queue.device_token:
+        raise ConfigError(source, "queue.device_token",
+                          "is required when queue.host_url is set (the token IT listed for this device "
+                          "in the queue host's devices file).")
+    try:
+        ikd = re.compile(config.camera.ikd_qr_pattern)
+    except re.error as exc:
+        raise ConfigError(source, "camera.ikd_qr_pattern", f"is not a valid regular expression ({exc}).") from None
+    if "nik" not in ikd.groupindex:
+        raise ConfigError(source, "camera.ikd_qr_pattern", "needs a named group (?P<nik>...) around the 16 digits.")
+    if config.face.min_face_width >= config.face.max_face_width:
+        raise ConfigError(source, "face.min_face_width", "must be smaller than face.max_face_width.")
+    if config.face.min_brightness >= config.face.max_brightness:
+        raise ConfigError(source, "face.min_brightness", "must be smaller than face.max_brightness.")
+    if config.face.prompt_pause_min_seconds > config.face.prompt_pause_max_seconds:
+        raise ConfigError(source, "face.prompt_pause_min_seconds", "must not be larger than face.prompt_pause_max_seconds.")
+    if config.face.min_response_seconds >= config.face.max_response_seconds:
+        raise ConfigError(source, "face.min_response_seconds", "must be smaller than face.max_response_seconds.")
+    if config.kiosk.idle_countdown_seconds >= config.kiosk.idle_timeout_seconds:
+        raise ConfigError(source, "kiosk.idle_countdown_seconds",
+                          "must be shorter than kiosk.idle_timeout_seconds.")
+    return config
+
+
+def _section_type(name: str) -> type:
+    hints = typing.get_type_hints(Config)
+    return hints[name]  # type: ignore[no-any-return]
+
+
+def _build(cls: type, table: dict[str, Any], source: str, prefix: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in table:
+        if key not in fields:
+            raise ConfigError(source, prefix + key,
+                              f"unknown key. Allowed here: {', '.join(sorted(fields))}.")
+    kwargs = {}
+    for key, value in table.items():
+        kwargs[key] = _check(value, hints[key], fields[key].metadata, source, prefix + key)
+    return cls(**kwargs)
+
+
+def _check(value: Any, hint: Any, meta: typing.Mapping[str, Any], source: str, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        if value not in allowed or type(value) is not type(allowed[0]):
+            shown = ", ".join(repr(a) if isinstance(a, str) else str(a) for a in allowed)
+            raise ConfigError(source, key, f"{value!r} is not allowed. Use one of: {shown}.")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(source, key, f"must be a list, e.g. {key.split('.')[-1]} = [\"...\"].")
+        item_hint = typing.get_args(hint)[0]
+        items = tuple(_check(v, item_hint, {}, source, f"{key}[{i}]") for i, v in enumerate(value))
+        if len(items) < meta.get("min_items", 0):
+            raise ConfigError(source, key, f"needs at least {meta['min_items']} item(s).")
+        return items
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(source, key, f"must be true or false, got {value!r}.")
+        return value
+    if hint is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(source, key, f"must be a number, got {value!r}.")
+        low, high = meta.get("min"), meta.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(source, key, f"{value} is out of range; allowed {low} to {high}.")
+        return float(value)
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(source, key, f"must be a whole number, got {value!r}.")
+        low, high = meta.get("min"), meta.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(source, key, f"{value} is out of range; allowed {low} to {high}.")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(source, key, f"must be text in quotes, got {value!r}.")
+        if len(value) < meta.get("min_len", 0) or len(value) > meta.get("max_len", 10_000):
+            raise ConfigError(source, key, f"must be {meta.get('min_len', 0)} to {meta.get('max_len')} characters long.")
+        pattern = meta.get("pattern")
+        if pattern and not re.fullmatch(pattern, value):
+            raise ConfigError(source, key, f"{value!r} has the wrong form ({meta['doc']}).")
+        return value
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys today
+        raise TypeError(f"unsupported config type {hint}")
+    raise TypeError(f"unsupported config type {hint} for {key}")  # a bug in this module, not in the file

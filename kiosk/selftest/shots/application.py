@@ -1,0 +1,196 @@
+"""Pictures of the application screens for ``kiosk selftest``: form, document photos, summary, receipt,
+the sync diagnostics panel and the counter's application panel.
+
+Shots are named ``application-<orientation>-<lang>-<n>-<what>.png``; the screens are driven through
+the methods a touch calls, against a throw-away queue, store and a generated document picture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+import cv2
+
+from kiosk.config.schema import Config
+from kiosk.i18n import LANGUAGES, Translator
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+SAMPLE_NIK = "3171014501900001"
+SAMPLE_STR = "3121100320145443"
+STATUS_URL = "https://mpp-digital.example/status/{number}"
+
+
+def capture_applications(config: Config, out: Path, shots: list[Path]) -> None:
+    for orientation, size in SIZES.items():
+        for lang in LANGUAGES:
+            if orientation == "landscape" and lang == "en":
+                continue  # the landscape layout is the same in both languages; one set is enough
+            _walk(config, orientation, size, lang, out, shots)
+    for lang in LANGUAGES:
+        _sync_and_counter(config, lang, out, shots)
+
+
+def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, out: Path,
+          shots: list[Path]) -> None:
+    from kiosk.camera.sources import ImageListSource
+    from kiosk.applications.documents import draw_document_like
+    from kiosk.visit.flow import Step
+    from kiosk.catalog.forms import load_forms
+    from kiosk.citizen.nik import parse_nik
+    from kiosk.sync.outbox import ApplicationStore
+    from kiosk.ui.kiosk.application import ApplicationServices
+    from kiosk.ui.kiosk.window import KioskWindow
+    from kiosk.selftest.tour import _save, _scratch_core, wait_for
+    from kiosk.ui.qt.speech import Speaker
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
+        folder = Path(scratch)
+        picture = folder / "document.png"
+        cv2.imwrite(str(picture), draw_document_like(seed=7))
+        core = _scratch_core(config, folder / "data")
+        store = ApplicationStore(folder / "apps", status_url_template=STATUS_URL)
+        services = ApplicationServices(
+            forms=load_forms(), store=store,
+            camera=lambda: ImageListSource([picture], fps=15, loop=True, realtime=True),
+            lookup_registration=lambda _nik: SAMPLE_STR)
+        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services)
+        prefix = f"application-{orientation}-{lang}"
+        try:
+            window.resize(*size)
+            window.show()
+            window.set_language(lang)
+
+            def shot(name: str) -> None:
+                _save(window, out / f"{prefix}-{name}.png", shots)
+
+            assert core.catalog is not None
+            window.choose_service(core.catalog.service("SIP-PERAWAT-BARU"))
+            window.after_requirements()
+            window.identified(parse_nik(SAMPLE_NIK))
+            form = window.screens[Step.FORM]
+            wait_for(lambda: form.value == SAMPLE_STR)  # type: ignore[attr-defined]
+            shot("01-form-prefilled")
+            form.next()  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]  # nothing chosen: the error
+            shot("02-form-choice-error")
+            form._choose("facility")  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]
+            for ch in "RSUD TARAKAN":
+                form._type(ch)  # type: ignore[attr-defined]
+            shot("03-form-keyboard")
+            form.next()  # type: ignore[attr-defined]
+            for ch in "JL":
+                form._type(ch)  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]
+            shot("04-form-too-short")
+            for ch in " KYAI CARINGIN NO. 7":
+                form._type(ch)  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]
+            for ch in "JAKARTA PUSAT":
+                form._type(ch)  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]
+            form._choose("none")  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]
+            for ch in "081234567890":
+                form._type(ch)  # type: ignore[attr-defined]
+            shot("05-form-keypad")
+            if orientation == "portrait" and lang == "id":
+                window.set_large_text(True)
+                shot("05b-form-keypad-large-text")
+                window.set_large_text(False)
+            form.next()  # type: ignore[attr-defined]
+            form.next()  # type: ignore[attr-defined]  # e-mail left empty (optional)
+            docs = window.screens[Step.DOCUMENTS]
+            wait_for(lambda: docs.last_check is not None and docs.last_check.ok)  # type: ignore[attr-defined]
+            shot("06-documents-live")
+            for i in range(3):
+                wait_for(lambda: docs.last_frame is not None)  # type: ignore[attr-defined]
+                docs._take()  # type: ignore[attr-defined]
+                wait_for(lambda: docs.reviewing is not None)  # type: ignore[attr-defined]
+                if i == 0:
+                    shot("07-documents-review")
+                docs._use()  # type: ignore[attr-defined]
+            shot("08-documents-done")
+            docs.finished.emit()  # type: ignore[attr-defined]
+            shot("09-summary")
+            summary = window.screens[Step.SUMMARY]
+            summary.show_error("application.error.not_saved_ticket", ticket="H-001")  # type: ignore[attr-defined]
+            shot("10-summary-not-saved")
+            summary.show_error(None)  # type: ignore[attr-defined]
+            window.application_flow.submit()  # type: ignore[union-attr]
+            wait_for(lambda: window.current_step == Step.RECEIPT)
+            shot("11-receipt")
+        finally:
+            window.shutdown()
+            window.deleteLater()
+            store.close()
+            core.close()
+
+
+def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -> None:
+    import uuid
+
+    from kiosk.applications.views import CounterViews
+    from kiosk.catalog.forms import load_forms
+    from kiosk.sync.engine import sync_status
+    from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+    from kiosk.ui.admin.menu import admin_style
+    from kiosk.ui.counter.console import CounterWindow
+    from kiosk.selftest.tour import _save, _scratch_core, wait_for
+    from kiosk.ui.admin.sync_status import SyncStatusPanel
+    from kiosk.ui.qt.theme import Scale
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
+        folder = Path(scratch)
+        local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
+        core = _scratch_core(local, folder / "data")
+        store = ApplicationStore(folder / "apps")
+        views = CounterViews(store, load_forms())
+        panel = counter = None
+        try:
+            issued = core.queue.issue("SIP-PERAWAT-BARU", request_id="selftest-app", nik_masked="3171********0001",
+                                      identity_status="to_verify_at_counter")
+            fields = {"str_number": SAMPLE_STR, "practice_type": "facility", "facility_name": "RSUD TARAKAN",
+                      "practice_address": "JL KYAI CARINGIN NO. 7", "practice_city": "JAKARTA PUSAT",
+                      "sip_held": "none", "phone": "081234567890"}
+            for i in range(4):
+                store.save(NewApplication(
+                    id=str(uuid.uuid4()), service_code="SIP-PERAWAT-BARU", nik=SAMPLE_NIK, fields=fields,
+                    ticket_number=issued.ticket.number if i == 3 else None,
+                    attachments=[Attachment(k, "image/jpeg", b"%s-%d" % (k.encode(), i))
+                                 for k in ("ktp", "practice_letter", "health_certificate")]))
+            views.filed(store.items()[3].ref_id, issued.ticket)
+            views.push(core.queue)  # the counter reads the application from the queue, as in a building
+            items = store.items()
+            store.mark_sent(items[0].seq)
+            store.mark_rejected(items[1].seq, "422 Unprocessable: str_number 3121100320145443 is not active in SISDMK")
+            store.set_meta({"last_success_at": "2026-11-23T06:41:00+00:00",
+                            "last_error": "central API unreachable: connection refused (https://mpp-digital.example)"})
+            panel = SyncStatusPanel(lambda: sync_status(store), sync_now=lambda: {"sent": 0, "error": ""},
+                                    requeue=store.requeue, t=Translator(lang))
+            panel.setStyleSheet(admin_style(Scale.for_size(1080, 1920)))
+            panel.resize(1080, 1920)
+            panel.show()
+            wait_for(lambda: panel.status is not None)
+            _save(panel, out / f"application-sync-{lang}.png", shots)
+
+            counter = CounterWindow(core.config, core.catalog, core.queue, forms=load_forms(),
+                                    application_finder=core.queue.application_of)
+            counter.resize(1600, 900)
+            counter.show()
+            serving = core.catalog.service("SIP-PERAWAT-BARU").counters[0] if core.catalog else 1
+            counter.counter_picker.setCurrentIndex(counter.counter_picker.findData(serving))
+            wait_for(lambda: counter.buttons["call_next"].isEnabled())
+            counter.perform("call_next")
+            wait_for(lambda: counter.application_panel is not None and counter.application_panel.application is not None)
+            _save(counter, out / f"application-counter-{lang}.png", shots)
+        finally:
+            for widget in (panel, counter):
+                if widget is not None:
+                    widget.shutdown()
+                    widget.deleteLater()
+            views.close()
+            store.close()
+            core.close()

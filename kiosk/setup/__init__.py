@@ -1,0 +1,1 @@
+"""Installation: the first-run setup actions and the diagnostics checks (UI-free)."""

@@ -1,0 +1,325 @@
+"""Installation checks beyond the app itself: the queue host and its clock, the central API, the
+printer, the camera and face model, disk space, the admin PIN, the app version.
+
+Each check takes the :class:`~kiosk.config.schema.Config` and returns ``(level, detail, advice)``: the
+level (ok / warning / error), a technical detail for regional IT (English, goes into
+``selftest.json`` and the log) and an advice key (``admin.advice.*`` in ``kiosk/i18n/*/admin.toml``)
+saying what to do, shown translated on the diagnostics screen. They are registered in
+:data:`kiosk.selftest.run.CHECKS`, which both ``kiosk selftest`` and the diagnostics screen run. No Qt
+here: the screen runs them on a worker thread.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import platform
+import shutil
+import socket
+import sys
+import time
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Literal
+
+from kiosk import __version__
+from kiosk.config.schema import Config
+from kiosk.core import MIN_FREE_BYTES
+
+Level = Literal["ok", "warning", "error"]
+Finding = tuple[Level, str, str]
+
+NETWORK_TIMEOUT_SECONDS = 3.0
+CLOCK_WARNING_SECONDS = 30.0   # ticket times and waiting estimates start to look wrong
+CLOCK_ERROR_SECONDS = 300.0    # the daily number reset and the audit trail are off
+DISK_WARNING_BYTES = 20 * MIN_FREE_BYTES
+MODEL_FILES = {"face_landmarker.task": 3_000_000}  # name: smallest plausible size in bytes
+MODEL_DIR_ENV = "KIOSK_MODEL_DIR"
+
+
+def model_dir() -> Path:
+    """Where the face model lives: ``$KIOSK_MODEL_DIR``, else ``models/`` beside the app."""
+    from kiosk.utils.paths import app_root
+
+    override = os.environ.get(MODEL_DIR_ENV)
+    return Path(override).expanduser() if override else app_root() / "models"
+
+
+# -- the queue host and its clock -----------------------------------------------------------
+
+def probe_queue_host(url: str, timeout: float = NETWORK_TIMEOUT_SECONDS) -> tuple[float, float]:
+    """Ask the queue host's ``/v1/health``; (round trip in ms, its clock minus ours in seconds).
+
+    Raises ``OSError`` (or a ``requests`` error) when it cannot be reached or answers wrongly.
+    The offset uses the host's JSON time, else its HTTP ``Date`` header, measured at mid-flight.
+    """
+    import requests
+
+    started_wall, started = time.time(), time.perf_counter()
+    response = requests.get(url.rstrip("/") + "/v1/health", timeout=timeout)
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    host_time: float | None = None
+    try:
+        host_time = datetime.fromisoformat(response.json()["time"]).timestamp()
+    except (ValueError, KeyError, TypeError):
+        date = response.headers.get("Date")
+        if date:
+            host_time = parsedate_to_datetime(date).timestamp()
+    if host_time is None:
+        raise OSError("the queue host did not say its time (is this URL really a queue host?)")
+    ours = started_wall + elapsed / 2
+    return elapsed * 1000, host_time - ours
+
+
+def check_queue_host(config: Config) -> Finding:
+    url = config.queue.host_url
+    if not url:
+        return "ok", "no queue host: tickets are issued in this process (one-machine demo)", ""
+    try:
+        latency_ms, offset = probe_queue_host(url)
+    except Exception as exc:  # noqa: BLE001 - every failure here means "not reachable"
+        return "error", f"queue host {url} not reachable: {_short(exc)}", "admin.advice.queue_host_down"
+    detail = f"queue host {url} answered in {latency_ms:.0f} ms; clock offset {offset:+.1f} s"
+    if abs(offset) >= CLOCK_ERROR_SECONDS:
+        return "error", detail, "admin.advice.clock"
+    if abs(offset) >= CLOCK_WARNING_SECONDS:
+        return "warning", detail, "admin.advice.clock"
+    return "ok", detail, ""
+
+
+# -- central API ------------------------------------------------------------------------------
+
+def check_central(config: Config) -> Finding:
+    url = config.central.api_url
+    if not url:
+        return "ok", "no central API configured: this device works offline only", ""
+    try:
+        answer_detail = _central_health(url, config)
+    except Exception as exc:  # noqa: BLE001 - every failure here means "not reachable"
+        return "warning", f"central API {url} not reachable: {_short(exc)} (data waits in the outbox)", \
+            "admin.advice.central_down"
+    enrolled = central_enrollment(config)
+    if enrolled is False:
+        return "warning", f"central API {url} reachable; this device is not enrolled", "admin.advice.enroll"
+    suffix = "; device enrolled" if enrolled else ""
+    return "ok", f"central API {url} reachable ({answer_detail}){suffix}", ""
+
+
+def _central_health(url: str, config: Config) -> str:
+    """Ask the central API's health endpoint through the sync area's client when this build has it."""
+    try:
+        from kiosk.sync.central_client import CentralClient
+    except ImportError:
+        import requests
+
+        response = requests.get(url, timeout=NETWORK_TIMEOUT_SECONDS)
+        if response.status_code >= 500:
+            raise OSError(f"HTTP {response.status_code}")
+        return f"HTTP {response.status_code}"
+    with CentralClient(url, None, timeout=NETWORK_TIMEOUT_SECONDS, data_dir=config.data_dir) as client:
+        client.health()
+    return "health ok"
+
+
+def central_enrollment(config: Config) -> bool | None:
+    """Whether this device holds central credentials (saved by enrollment); None when this build
+    cannot tell."""
+    try:
+        from kiosk.sync.central_client import DeviceCredentials, credentials_path
+    except ImportError:
+        return None
+    try:
+        return DeviceCredentials.load(credentials_path(config.data_dir)) is not None
+    except Exception:  # noqa: BLE001 - unreadable credentials: enroll again
+        return False
+
+
+# -- sync backlog ---------------------------------------------------------------------------
+
+def check_sync_backlog(config: Config) -> Finding:
+    """What waits in the sync area's outbox (its ``backlog``: no encryption key needed, nothing
+    created), what the central API refused, and the outbox database's integrity; a warning when
+    something is older than a day or was refused."""
+    try:
+        from kiosk.sync import backlog
+        from kiosk.sync.outbox import DB_FILE, SCHEMA
+    except ImportError:
+        return "ok", "sync is not part of this build", ""
+    path = config.data_dir / DB_FILE
+    if not path.exists():
+        return "ok", "nothing stored for the central API yet", ""
+    from kiosk.storage.store import open_database
+
+    db = open_database(path, SCHEMA, synchronous="FULL")
+    try:
+        problems = db.integrity_errors()
+        with db.reading() as conn:
+            rejected = int(conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'rejected'").fetchone()[0])
+    finally:
+        db.close()
+    if problems:
+        return "error", f"{path} is damaged: {'; '.join(problems[:3])}", "admin.advice.database"
+    pending, oldest_hours = backlog(config)
+    detail = f"{pending} waiting to be sent (oldest {oldest_hours:.1f} h), {rejected} refused by the central API"
+    if rejected or oldest_hours >= 24:
+        return "warning", detail, "admin.advice.sync"
+    return "ok", detail, ""
+
+
+# -- printer ----------------------------------------------------------------------------------
+
+def check_printer(config: Config) -> Finding:
+    kind, target = config.printer.kind, config.printer.target
+    if kind == "none":
+        return "ok", "no ticket printer configured (the ticket is shown on screen only)", ""
+    if kind == "file":
+        folder = Path(target).expanduser() if target else None
+        if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
+            return "error", f"printer folder {target or '(empty)'} missing or not writable", "admin.advice.printer"
+        return "ok", f"tickets are saved as files in {folder}", ""
+    if kind == "escpos-network":
+        host, _, port = target.rpartition(":")
+        try:
+            with socket.create_connection((host or target, int(port or 9100)), timeout=NETWORK_TIMEOUT_SECONDS):
+                pass
+        except (OSError, ValueError) as exc:
+            return "error", f"network printer {target} not reachable: {_short(exc)}", "admin.advice.printer"
+        return "ok", f"network printer {target} answers", ""
+    if kind == "escpos-serial":
+        if not Path(target).exists():
+            return "error", f"serial printer port {target or '(empty)'} does not exist", "admin.advice.printer"
+        return "ok", f"serial port {target} present", ""
+    if kind == "escpos-usb":
+        found = usb_device_present(target)
+        if found is False:
+            return "error", f"USB printer {target} is not plugged in (or not powered)", "admin.advice.printer"
+        return "ok", f"USB printer {target} " + ("present" if found else "configured (presence not checked here)"), ""
+    if kind == "system":
+        if shutil.which("lp") is None and sys.platform != "win32":
+            return "error", "no system print command (lp) installed", "admin.advice.printer"
+        return "ok", f"system printer {target or '(default)'}", ""
+    return "warning", f"printer kind {kind} is not checked by this build", ""
+
+
+def usb_device_present(ids: str) -> bool | None:
+    """Is a USB device ``"0x0416:0x5011"`` plugged in? None when the system does not say (not Linux)."""
+    vendor, _, product = ids.lower().partition(":")
+    devices = Path("/sys/bus/usb/devices")
+    if not devices.is_dir():
+        return None
+    want = (vendor.removeprefix("0x").zfill(4), product.removeprefix("0x").zfill(4))
+    for device in devices.iterdir():
+        try:
+            found = ((device / "idVendor").read_text().strip(), (device / "idProduct").read_text().strip())
+        except OSError:
+            continue
+        if found == want:
+            return True
+    return False
+
+
+# -- camera and face model ------------------------------------------------------------------
+
+def camera_devices() -> list[str]:
+    """Video devices the system offers (Linux: /dev/video*; elsewhere the camera area decides)."""
+    return sorted(glob.glob("/dev/video*")) if sys.platform.startswith("linux") else []
+
+
+def camera_present(device: str) -> bool:
+    """Whether the configured camera (or its demo stand-in file) is there. Outside Linux there is no cheap
+    way to tell, so it counts as present and the screen that opens it says when it is not."""
+    device = device.strip()
+    if not device.isdigit() and not device.startswith("/dev/"):
+        return Path(device).expanduser().exists()
+    if not sys.platform.startswith("linux"):
+        return True
+    return (device if device.startswith("/dev/") else f"/dev/video{device}") in camera_devices()
+
+
+def _face_enabled(config: Config) -> bool:
+    face = getattr(config, "face", None)
+    return bool(getattr(face, "enabled", True))
+
+
+def _camera_uses(config: Config) -> list[str]:
+    """What this device uses its camera for (face check, QR reading), in words for IT."""
+    uses = ["face check"] if _face_enabled(config) else []
+    if getattr(getattr(config, "camera", None), "qr_scanning", False):
+        uses.append("QR reading (Cek status, digital ID)")
+    if getattr(getattr(config, "display", None), "status_camera", False):
+        uses.append("the board's Cek status")
+    return uses
+
+
+def check_camera(config: Config) -> Finding:
+    uses = _camera_uses(config)
+    if not uses:
+        return "ok", "no camera needed (face check and QR reading turned off)", ""
+    configured = str(getattr(getattr(config, "camera", None), "device", "0"))
+    if not configured.isdigit() and not configured.startswith("/dev/"):  # a demo video or image folder
+        if Path(configured).expanduser().exists():
+            return "ok", f"camera stand-in {configured} (demo video or pictures)", ""
+        return "error", f"camera stand-in {configured} does not exist", "admin.advice.camera"
+    devices = camera_devices()
+    if not devices:
+        if not sys.platform.startswith("linux"):
+            return "ok", "camera presence is checked when the face step opens (not Linux)", ""
+        return "warning", (f"no camera found for the {' and '.join(uses)}: citizens type their NIK, "
+                           "\"Cek status\" says the camera cannot be used"), "admin.advice.camera"
+    wanted = configured if configured.startswith("/dev/") else f"/dev/video{configured}"
+    if wanted not in devices:
+        return "warning", f"camera {wanted} not found; present: {', '.join(devices)}", "admin.advice.camera"
+    return "ok", f"camera {wanted} present", ""
+
+
+def check_model(config: Config) -> Finding:
+    folder = Path(config.model_dir) if hasattr(config, "model_dir") else model_dir()  # type: ignore[attr-defined]
+    try:
+        from kiosk.camera.models import verify_model
+    except ImportError:
+        missing = [name for name, smallest in MODEL_FILES.items()
+                   if not (folder / name).is_file() or (folder / name).stat().st_size < smallest]
+        if missing:
+            return "error", f"face model {', '.join(missing)} missing or damaged in {folder}", "admin.advice.model"
+        digest = hashlib.sha256((folder / "face_landmarker.task").read_bytes()).hexdigest()[:12]
+        return "ok", f"face model in {folder} (face_landmarker.task sha256 {digest}...)", ""
+    status = verify_model(folder)
+    if status.ok:
+        return "ok", status.message, ""
+    if not _face_enabled(config):
+        return "ok", f"face check turned off ([face] enabled = false); {status.message}", ""
+    return "error", status.message, "admin.advice.model"
+
+
+# -- disk, admin PIN, version -----------------------------------------------------------------
+
+def check_disk(config: Config) -> Finding:
+    folder = config.data_dir
+    probe = folder if folder.exists() else next((p for p in folder.parents if p.exists()), Path("/"))
+    usage = shutil.disk_usage(probe)
+    free_mb = usage.free // (1024 * 1024)
+    detail = f"{free_mb} MB free of {usage.total // (1024 * 1024)} MB on the disk holding {folder}"
+    if usage.free < MIN_FREE_BYTES:
+        return "error", detail + f" (the app needs {MIN_FREE_BYTES // (1024 * 1024)} MB)", "admin.advice.disk"
+    if usage.free < DISK_WARNING_BYTES:
+        return "warning", detail, "admin.advice.disk"
+    return "ok", detail, ""
+
+
+def check_admin_pin(config: Config) -> Finding:
+    if not config.admin.pin_hash:
+        return "warning", "no admin PIN set: the demo PIN opens the admin menu", "admin.advice.admin_pin"
+    return "ok", "admin PIN set", ""
+
+
+def check_version(config: Config) -> Finding:
+    frozen = " (built app)" if getattr(sys, "frozen", False) else ""
+    return "ok", f"MPP Kiosk {__version__}{frozen}, Python {platform.python_version()}, {platform.system()}", ""
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."

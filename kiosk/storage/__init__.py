@@ -1,0 +1,1 @@
+"""Local persistence: SQLite with versioned migrations, sealing (AES-GCM at rest), data files."""

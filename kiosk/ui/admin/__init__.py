@@ -1,0 +1,1 @@
+"""Regional IT's screens: the admin PIN pad and menu, diagnostics, the setup wizard, sync status."""

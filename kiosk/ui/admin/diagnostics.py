@@ -1,0 +1,150 @@
+"""The diagnostics screen: every registered check (:data:`kiosk.selftest.run.CHECKS`), run one by one
+on a worker thread, each row saying ok / warning / problem, what was found and what to do.
+
+Checks that need the GUI thread (the voice) are answered by the running app instead (``voice``
+callable), so the screen never blocks while a network check waits for its timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.config.schema import Config
+from kiosk.i18n import Translator
+from kiosk.selftest.run import CHECKS, GUI_THREAD_CHECKS, Check, CheckFn, _check
+from kiosk.ui.qt.tasks import TaskRunner
+from kiosk.ui.qt.widgets import button, label
+
+log = logging.getLogger(__name__)
+
+VoiceProbe = Callable[[], tuple[str, str]]
+
+
+class CheckRow(QFrame):
+    def __init__(self, check: Check, t: Translator) -> None:
+        super().__init__()
+        from kiosk.ui.admin.menu import level_label
+
+        self.setObjectName("checkRow")
+        self.check = check
+        grid = QGridLayout(self)
+        grid.setContentsMargins(16, 10, 16, 10)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(4)
+        title_key = f"admin.check.{check.name}"
+        self.level = level_label(check.level, t)
+        self.name = label(t(title_key) if t.has(title_key) else check.name, "checkName")
+        self.detail = label(check.detail, "checkDetail")
+        grid.addWidget(self.level, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.name, 0, 1)
+        grid.addWidget(self.detail, 1, 1)
+        self.advice = None
+        if check.advice_key and check.level != "ok":
+            self.advice = label("→ " + t(check.advice_key), "checkAdvice")
+            grid.addWidget(self.advice, 2, 1)
+        grid.setColumnStretch(1, 1)
+
+
+class DiagnosticsPage(QWidget):
+    """Runs the checks and lists their findings; "Check again" reruns them."""
+
+    finished = Signal()
+
+    def __init__(self, config: Config, t: Translator, *, voice: VoiceProbe | None = None,
+                 checks: list[tuple[str, CheckFn]] | None = None) -> None:
+        super().__init__()
+        self.config, self.t, self.voice = config, t, voice
+        self._checks = checks
+        self.results: list[Check] = []
+        self.runner = TaskRunner("diagnostics", self)
+        self._pending: list[tuple[str, CheckFn]] = []
+        self._total = 0
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 30, 40, 10)
+        outer.setSpacing(12)
+        top = QHBoxLayout()
+        top.addWidget(label(t("admin.diag.title"), "adminTitle"), 1)
+        self.run_button = button(t("admin.diag.run"), "primary", self.run, name="diagRun")
+        self.run_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.run_button)
+        outer.addLayout(top)
+        self.progress = label("", "adminMessage")
+        outer.addWidget(self.progress)
+        self.list_widget = QWidget()
+        self.rows = QVBoxLayout(self.list_widget)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setSpacing(8)
+        self.rows.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.list_widget)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll, 1)
+
+    @property
+    def running(self) -> bool:
+        return bool(self._pending) or self.runner.busy
+
+    def run(self) -> None:
+        if self.running:
+            return
+        checks = self._checks if self._checks is not None else list(CHECKS)
+        self._clear_rows()
+        self.results = []
+        self._pending = [(n, f) for n, f in checks if n not in GUI_THREAD_CHECKS]
+        self._total = len(self._pending) + (1 if self.voice is not None else 0)
+        self.run_button.setEnabled(False)
+        if self.voice is not None:
+            level, detail = self.voice()
+            advice = "admin.advice.voice" if level != "ok" else ""
+            self._add(Check("voice", level != "error", detail, level, advice_key=advice))  # type: ignore[arg-type]
+        self._next()
+
+    def _next(self) -> None:
+        if not self._pending:
+            self._done()
+            return
+        name, fn = self._pending.pop(0)
+        self.progress.setText(self.t("admin.diag.progress", done=len(self.results) + 1, total=self._total))
+        config = self.config
+        self.runner.run(lambda: _check(name, fn, config), self._got, self._crashed(name))
+
+    def _crashed(self, name: str) -> Callable[[BaseException], None]:
+        def failed(exc: BaseException) -> None:  # _check catches check errors; this is a bug
+            log.error("diagnostics check %s crashed", name, exc_info=exc)
+            self._got(Check(name, False, f"check failed: {exc}", "error"))
+        return failed
+
+    def _got(self, check: Check) -> None:
+        self._add(check)
+        self._next()
+
+    def _add(self, check: Check) -> None:
+        self.results.append(check)
+        self.rows.insertWidget(self.rows.count() - 1, CheckRow(check, self.t))
+
+    def _done(self) -> None:
+        errors = sum(c.level == "error" for c in self.results)
+        warnings = sum(c.level == "warning" for c in self.results)
+        self.progress.setText(self.t("admin.diag.all_ok") if not errors and not warnings
+                              else self.t("admin.diag.summary", errors=errors, warnings=warnings))
+        self.run_button.setEnabled(True)
+        self.finished.emit()
+
+    def _clear_rows(self) -> None:
+        while self.rows.count() > 1:
+            item = self.rows.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def result(self, name: str) -> Check | None:
+        return next((c for c in self.results if c.name == name), None)
+
+    def shutdown(self) -> None:
+        self._pending = []
+        self.runner.stop()

@@ -1,0 +1,521 @@
+"""First-run setup: role, building, queue host, central API, printer, camera, language, admin PIN.
+
+Runs when a real install has no site configuration yet (``kiosk setup``, or ``kiosk run`` without
+any configuration) and again from the admin menu. Slow steps (test connection, enroll, test print,
+hashing the PIN, writing the file) run on a worker thread. The result is validated by the same
+:func:`kiosk.config.schema.parse_config` as at start-up and written atomically
+(:func:`kiosk.config.site_file.write_site_config`); keys the wizard does not ask about are kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.staff.admin_gate import make_pin_hash, pin_problem
+from kiosk.config.schema import Config, ConfigError, PrinterKind, PrinterSection, Role, parse_config
+from kiosk.i18n import Translator
+from kiosk.config.site_file import merge, read_document, write_site_config
+from kiosk.ui.qt.tasks import TaskRunner
+from kiosk.ui.qt.widgets import button, label
+
+log = logging.getLogger(__name__)
+
+ROLES: tuple[str, ...] = typing.get_args(Role)
+PRINTER_KINDS: tuple[str, ...] = typing.get_args(PrinterKind)
+PAGES = ("role", "site", "queue", "central", "printer", "camera", "language", "pin", "summary")
+
+
+def _field(text: str, name: str, value: str = "", *, password: bool = False) -> tuple[QWidget, QLineEdit]:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    layout.addWidget(label(text, "fieldLabel"))
+    edit = QLineEdit(value)
+    edit.setObjectName(name)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    layout.addWidget(edit)
+    return box, edit
+
+
+class Choice(QWidget):
+    """Big exclusive toggle buttons (touch friendly), one per value."""
+
+    changed = Signal(str)
+
+    def __init__(self, options: list[tuple[str, str]], value: str, name: str, columns: int = 1) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(10)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, (key, text) in enumerate(options):
+            widget = button(text, "toggle", name=f"{name}_{key}")
+            widget.setCheckable(True)
+            widget.setChecked(key == value)
+            widget.clicked.connect(lambda _c=False, k=key: self.changed.emit(k))
+            self.group.addButton(widget)
+            self.buttons[key] = widget
+            grid.addWidget(widget, i // columns, i % columns)
+
+    @property
+    def value(self) -> str:
+        return next((k for k, b in self.buttons.items() if b.isChecked()), "")
+
+    def select(self, key: str) -> None:
+        self.buttons[key].setChecked(True)
+
+
+class SetupWizard(QWidget):
+    saved = Signal(object)  # the new Config
+    cancelled = Signal()
+
+    def __init__(self, config: Config, config_path: Path | str | None, t: Translator | None = None) -> None:
+        super().__init__()
+        self.setObjectName("setupWizard")
+        self.config = config
+        self.path = Path(config_path) if config_path else None
+        self.t = t or Translator(config.device.language)
+        self.runner = TaskRunner("setup", self)
+        self.result: Config | None = None
+        self.cameras: list[str] = []
+        self._preview: QWidget | None = None
+        self._feed: Any = None
+        t = self.t
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 30, 40, 20)
+        outer.setSpacing(12)
+        head = QHBoxLayout()
+        head.addWidget(label(t("setup.title"), "adminTitle"), 1)
+        self.step_label = label("", "adminNote", wrap=False)
+        head.addWidget(self.step_label)
+        outer.addLayout(head)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.message = label("", "adminMessage")
+        outer.addWidget(self.message)
+        nav = QHBoxLayout()
+        self.cancel_button = button(t("setup.cancel"), "", self.cancel, name="setupCancel")
+        self.back_button = button(t("setup.back"), "", self.back, name="setupBack")
+        self.next_button = button(t("setup.next"), "primary", self.next, name="setupNext")
+        for widget in (self.cancel_button, self.back_button, self.next_button):
+            nav.addWidget(widget)
+        outer.addLayout(nav)
+        self.pages: dict[str, QWidget] = {}
+        for name in PAGES:
+            page = QWidget()
+            page.setObjectName(f"setupPage_{name}")
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.setSpacing(14)
+            title_key = f"setup.{name}.title"
+            layout.addWidget(label(t(title_key), "sectionTitle"))
+            getattr(self, f"_build_{name}")(layout)
+            layout.addStretch(1)
+            self.pages[name] = page
+            scroll = QScrollArea()  # a small screen scrolls the page instead of growing the window
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        self.go_to(0)
+
+    # -- pages ---------------------------------------------------------------------------------
+    def _build_role(self, layout: QVBoxLayout) -> None:
+        self.role = Choice([(r, self.t(f"setup.role.{r}")) for r in ROLES], self.config.device.role, "role")
+        layout.addWidget(self.role)
+
+    def _build_site(self, layout: QVBoxLayout) -> None:
+        c = self.config
+        for text_key, name, value in (("setup.site.name", "siteName", c.site.name),
+                                      ("setup.site.code", "siteCode", c.site.mpp_code),
+                                      ("setup.site.device_id", "deviceId", c.device.id)):
+            box, edit = _field(self.t(text_key), name, value)
+            setattr(self, name, edit)
+            layout.addWidget(box)
+        layout.addWidget(label(self.t("setup.keyboard_note"), "adminNote"))
+
+    def _build_queue(self, layout: QVBoxLayout) -> None:
+        box, self.queue_url = _field(self.t("setup.queue.url"), "queueUrl", self.config.queue.host_url)
+        layout.addWidget(box)
+        box, self.queue_token = _field(self.t("setup.queue.token"), "queueToken", self.config.queue.device_token)
+        layout.addWidget(box)
+        self.queue_test = button(self.t("setup.queue.test"), "", self.test_queue_host, name="queueTest")
+        layout.addWidget(self.queue_test)
+        self.queue_result = label("", "adminMessage")
+        layout.addWidget(self.queue_result)
+
+    def _build_central(self, layout: QVBoxLayout) -> None:
+        box, self.central_url = _field(self.t("setup.central.url"), "centralUrl", self.config.central.api_url)
+        layout.addWidget(box)
+        box, self.enroll_code = _field(self.t("setup.central.code"), "enrollCode")
+        layout.addWidget(box)
+        self.enroll_button = button(self.t("setup.central.enroll"), "", self.enroll, name="enrollButton")
+        layout.addWidget(self.enroll_button)
+        self.central_result = label("", "adminMessage")
+        layout.addWidget(self.central_result)
+
+    def _build_printer(self, layout: QVBoxLayout) -> None:
+        self.printer_kind = Choice([(k, self.t(f"setup.printer.kinds.{k}")) for k in PRINTER_KINDS],
+                                   self.config.printer.kind, "printerKind", columns=2)
+        layout.addWidget(label(self.t("setup.printer.kind"), "fieldLabel"))
+        layout.addWidget(self.printer_kind)
+        box, self.printer_target = _field(self.t("setup.printer.target"), "printerTarget", self.config.printer.target)
+        layout.addWidget(box)
+        row = QHBoxLayout()
+        row.addWidget(button(self.t("setup.printer.detect"), "", self.detect_printers, name="printerDetect"))
+        self.printer_test = button(self.t("setup.printer.test"), "", self.test_print, name="printerTest")
+        row.addWidget(self.printer_test)
+        layout.addLayout(row)
+        self.printer_result = label("", "adminMessage")
+        layout.addWidget(self.printer_result)
+
+    def _build_camera(self, layout: QVBoxLayout) -> None:
+        self.camera_box = QVBoxLayout()
+        layout.addLayout(self.camera_box)
+        self.camera_note = label("", "adminNote")
+        layout.addWidget(self.camera_note)
+        self.camera_choice: Choice | None = None
+        self.preview_holder = QVBoxLayout()
+        layout.addLayout(self.preview_holder, 1)
+
+    def _build_language(self, layout: QVBoxLayout) -> None:
+        self.language = Choice([(lang, self.t(f"setup.language.{lang}")) for lang in ("id", "en")],
+                               self.config.device.language, "language")
+        layout.addWidget(self.language)
+
+    def _build_pin(self, layout: QVBoxLayout) -> None:
+        box, self.pin_first = _field(self.t("setup.pin.first"), "pinFirst", password=True)
+        layout.addWidget(box)
+        box, self.pin_second = _field(self.t("setup.pin.second"), "pinSecond", password=True)
+        layout.addWidget(box)
+        self.pin_note = label(self.t("setup.pin.keep") if self.config.admin.pin_hash else "", "adminNote")
+        layout.addWidget(self.pin_note)
+
+    def _build_summary(self, layout: QVBoxLayout) -> None:
+        self.summary_where = label("", "adminNote")
+        layout.addWidget(self.summary_where)
+        self.summary = label("", "checkDetail")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+
+    # -- navigation ----------------------------------------------------------------------------
+    @property
+    def page_name(self) -> str:
+        return PAGES[self.stack.currentIndex()]
+
+    def go_to(self, index: int) -> None:
+        self._stop_preview()
+        self.stack.setCurrentIndex(index)
+        self.step_label.setText(self.t("setup.step", n=index + 1, total=len(PAGES)))
+        self.back_button.setEnabled(index > 0)
+        last = index == len(PAGES) - 1
+        self.next_button.setText(self.t("setup.finish") if last else self.t("setup.next"))
+        self.show_message("", error=False)
+        if self.page_name == "camera":
+            self._load_cameras()
+        if last:
+            self._fill_summary()
+
+    def next(self) -> None:
+        problem = self.page_problem(self.page_name)
+        if problem:
+            self.show_message(problem, error=True)
+            return
+        if self.page_name == "summary":
+            self.save()
+        else:
+            self.go_to(self.stack.currentIndex() + 1)
+
+    def back(self) -> None:
+        if self.stack.currentIndex() > 0:
+            self.go_to(self.stack.currentIndex() - 1)
+
+    def cancel(self) -> None:
+        self._stop_preview()
+        self.cancelled.emit()
+
+    def show_message(self, text: str, *, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    # -- what will be written --------------------------------------------------------------------
+    def changes(self, pin_hash: str | None = None) -> dict[str, Any]:
+        role = self.role.value or self.config.device.role
+        changes: dict[str, Any] = {
+            "device": {"role": role, "id": self.deviceId.text().strip(), "language": self.language.value or "id",
+                       "fullscreen": role in ("kiosk", "display")},
+            "site": {"name": self.siteName.text().strip(), "mpp_code": self.siteCode.text().strip()},
+            "queue": {"host_url": self.queue_url.text().strip(), "device_token": self.queue_token.text().strip()},
+            "central": {"api_url": self.central_url.text().strip()},
+            "printer": {"kind": self.printer_kind.value or "none", "target": self.printer_target.text().strip()},
+        }
+        camera = self.camera_choice.value if self.camera_choice is not None else ""
+        if camera and hasattr(self.config, "camera") and hasattr(self.config.camera, "device"):
+            changes["camera"] = {"device": camera}
+        if pin_hash:
+            changes["admin"] = {"pin_hash": pin_hash}
+        return changes
+
+    def _document(self, changes: dict[str, Any]) -> dict[str, Any]:
+        base = read_document(self.path) if self.path is not None else {}
+        return merge(base, changes)
+
+    def page_problem(self, page: str) -> str | None:
+        """What stops this page from moving on (translated, or the config message for IT)."""
+        t = self.t
+        if page == "role" and not self.role.value:
+            return t("setup.required")
+        if page == "site":
+            for edit in (self.siteName, self.siteCode, self.deviceId):
+                if not edit.text().strip():
+                    edit.setFocus()
+                    return t("setup.required")
+        if page == "pin":
+            first, second = self.pin_first.text(), self.pin_second.text()
+            if not first and not second and self.config.admin.pin_hash:
+                return None  # keep the current PIN
+            problem = pin_problem(first)
+            if problem:
+                return t(problem)
+            if first != second:
+                return t("setup.pin.mismatch")
+        if page in ("site", "queue", "central", "printer", "summary"):
+            try:
+                parse_config(self._document(self.changes()), str(self.path or "setup"))
+            except ConfigError as exc:
+                section = (exc.key or "").split(".")[0].strip("[]")
+                mine = {"site": ("site", "device"), "queue": ("queue",), "central": ("central",),
+                        "printer": ("printer",)}.get(page)
+                if mine is None or section in mine:
+                    return str(exc)
+        return None
+
+    def _fill_summary(self) -> None:
+        from kiosk.config.site_file import dumps
+
+        self.summary_where.setText(self.t("setup.summary.where", path=str(self.path)))
+        shown = self.changes()
+        if self.pin_first.text():
+            shown["admin"] = {"pin_hash": "scrypt$…"}
+        self.summary.setText(dumps(shown))
+
+    def save(self) -> None:
+        if self.path is None:
+            raise RuntimeError("setup wizard has no file to write")
+        pin = self.pin_first.text()
+        path = self.path
+        self.next_button.setEnabled(False)
+
+        changes = self.changes()  # read the widgets here, on the GUI thread
+
+        def work() -> Config:
+            if pin:
+                changes["admin"] = {"pin_hash": make_pin_hash(pin)}
+            return write_site_config(path, changes)
+
+        def done(config: Config) -> None:
+            self.next_button.setEnabled(True)
+            self.result = config
+            log.info("setup written to %s (role %s)", path, config.device.role)
+            self.show_message(self.t("setup.summary.saved"), error=False)
+            self.saved.emit(config)
+
+        def failed(exc: BaseException) -> None:
+            self.next_button.setEnabled(True)
+            log.warning("setup not written: %s", exc)
+            self.show_message(self.t("setup.summary.error", reason=str(exc)), error=True)
+
+        self.runner.run(work, done, failed)
+
+    # -- slow actions -------------------------------------------------------------------------
+    def _background(self, work: Callable[[], Any], target: Any, busy_text: str,
+                    ok: Callable[[Any], str], fail_key: str) -> None:
+        from kiosk.setup.actions import NotAvailable
+
+        target.setText(busy_text)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, NotAvailable):
+                unavailable = fail_key.rsplit(".", 1)[0] + ".not_available"
+                target.setText(self.t(unavailable))
+            else:
+                target.setText(self.t(fail_key, reason=str(exc)[:200]))
+
+        self.runner.run(work, lambda value: target.setText(ok(value)), failed)
+
+    def test_queue_host(self) -> None:
+        from kiosk.setup.actions import test_queue_host
+
+        url = self.queue_url.text().strip()
+        if not url:
+            self.queue_result.setText(self.t("setup.queue.empty"))
+            return
+        self._background(lambda: test_queue_host(url), self.queue_result, self.t("setup.queue.testing"),
+                         lambda r: self.t("setup.queue.ok", ms=f"{r[0]:.0f}", offset=f"{r[1]:+.1f}"),
+                         "setup.queue.failed")
+
+    def enroll(self) -> None:
+        from kiosk.setup.actions import enroll_device
+
+        url, code, device = self.central_url.text().strip(), self.enroll_code.text().strip(), self.deviceId.text().strip()
+        if not url or not code:
+            self.central_result.setText(self.t("setup.required"))
+            return
+        data_dir = self.config.data_dir
+        self._background(lambda: enroll_device(url, code, device, data_dir), self.central_result,
+                         self.t("setup.central.enrolling"), lambda _id: self.t("setup.central.enrolled"),
+                         "setup.central.failed")
+
+    def detect_printers(self) -> None:
+        from kiosk.setup.actions import detect_printers
+
+        def shown(found: list[str]) -> str:
+            if found and not self.printer_target.text().strip():
+                self.printer_target.setText(found[0])
+            return self.t("setup.printer.detected", found=", ".join(found)) if found else self.t("setup.printer.none_found")
+
+        self._background(detect_printers, self.printer_result, "…", shown, "setup.printer.test_failed")
+
+    def test_print(self) -> None:
+        from kiosk.setup.actions import test_print
+
+        printer = PrinterSection(kind=self.printer_kind.value or "none",  # type: ignore[arg-type]
+                                 target=self.printer_target.text().strip(),
+                                 paper_width_mm=self.config.printer.paper_width_mm)
+        config = self.config
+        self._background(lambda: test_print(config, printer), self.printer_result, "…",
+                         lambda _r: self.t("setup.printer.test_ok"), "setup.printer.test_failed")
+
+    def _load_cameras(self) -> None:
+        from kiosk.setup.actions import list_cameras
+
+        if self.camera_choice is not None:
+            self._start_preview()
+            return
+        self.runner.run(list_cameras, self._cameras_found, lambda exc: self.camera_note.setText(str(exc)))
+
+    def _cameras_found(self, cameras: list[str]) -> None:
+        configured = str(getattr(getattr(self.config, "camera", None), "device", ""))
+        if configured and not configured.isdigit() and configured not in cameras and Path(configured).exists():
+            cameras = [configured, *cameras]  # a demo video or picture folder set in the configuration
+        self.cameras = cameras
+        if not cameras:
+            self.camera_note.setText(self.t("setup.camera.none"))
+            return
+        self.camera_box.addWidget(label(self.t("setup.camera.device"), "fieldLabel"))
+        self.camera_choice = Choice([(c, c) for c in cameras], cameras[0], "camera", columns=2)
+        self.camera_choice.changed.connect(lambda _c: self._start_preview())
+        self.camera_box.addWidget(self.camera_choice)
+        self._start_preview()
+
+    def _start_preview(self) -> None:
+        """A live picture from the chosen camera: the camera area's CameraFeed + CameraPreview."""
+        self._stop_preview()
+        if self.page_name != "camera" or self.camera_choice is None:
+            return
+        try:
+            from kiosk.camera.sources import source_from_config
+            from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
+        except ImportError:
+            self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
+            return
+        camera = getattr(self.config, "camera", None)
+        if camera is None:
+            self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
+            return
+        trial = dataclasses.replace(self.config, camera=dataclasses.replace(camera, device=self.camera_choice.value))
+        self.camera_note.setText("")
+        self._feed = CameraFeed(source_from_config(trial), parent=self)
+        self._feed.camera_failed.connect(self.camera_note.setText)
+        self._preview = CameraPreview()
+        self._preview.setMinimumHeight(240)
+        self._preview.set_feed(self._feed)
+        self.preview_holder.addWidget(self._preview)
+        self._feed.start()
+
+    def _stop_preview(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed.deleteLater()
+            self._feed = None
+        if self._preview is not None:
+            self._preview.set_feed(None)  # type: ignore[attr-defined]
+            self._preview.deleteLater()
+            self._preview = None
+
+    def shutdown(self) -> None:
+        self._stop_preview()
+        self.runner.stop()
+
+
+class SetupWindow(QWidget):
+    """``kiosk setup`` on its own: the wizard in a window, styled like the admin panel."""
+
+    def __init__(self, config: Config, path: Path) -> None:
+        super().__init__()
+        from kiosk.ui.admin.menu import admin_style
+        from kiosk.ui.qt.theme import Scale
+
+        self.setObjectName("adminPanel")
+        self.setWindowTitle("MPP Kiosk — Setup")
+        self.wizard = SetupWizard(config, path)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.wizard)
+        self._style = lambda: self.setStyleSheet(admin_style(Scale.for_size(self.width(), self.height())))
+        self._style()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._style()
+
+    def shutdown(self) -> None:
+        self.wizard.shutdown()
+
+
+def run_setup(config: Config, path: Path, *, windowed: bool = True) -> Config | None:
+    """Show the wizard until it is saved (the new Config) or cancelled (None)."""
+    from kiosk.ui.app import application
+
+    app = application()
+    window = SetupWindow(config, path)
+    outcome: list[Config] = []
+    window.wizard.saved.connect(lambda new: (outcome.append(new), app.quit()))
+    window.wizard.cancelled.connect(app.quit)
+    window.resize(1280, 900)
+    if windowed:
+        window.show()
+    else:
+        window.showFullScreen()
+    try:
+        app.exec()
+    finally:
+        window.shutdown()
+        window.close()
+        window.deleteLater()
+    return outcome[0] if outcome else None

@@ -1,0 +1,1 @@
+"""The clerk's console (call, serve, transfer, no-show, the filed application) and the manager's reports."""

@@ -1,0 +1,1 @@
+"""Qt pieces every role uses: background tasks, theme, widgets, speech, camera view, printing."""

@@ -1,0 +1,1 @@
+"""Foundation every layer may use: logging (with NIK masking), bundled-file paths."""

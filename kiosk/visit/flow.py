@@ -1,0 +1,110 @@
+"""The citizen's walk through the kiosk, as data: which steps a service needs, and what was chosen.
+
+Kept free of Qt so the rules ("a service that needs identity asks for the NIK", "the face step
+comes between NIK and confirm when a face check is available") are tested without a screen, and so
+the face-check issue only has to register its step, not rewire screens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kiosk.applications.drafts import ApplicationDraft
+from kiosk.catalog.services import Service
+from kiosk.catalog.forms import Form
+from kiosk.citizen.nik import Nik
+from kiosk.queue.client import QueueUnavailable
+from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull
+
+
+class Step(str, Enum):
+    WELCOME = "welcome"
+    PRIORITY = "priority"
+    SERVICE = "service"
+    REQUIREMENTS = "requirements"
+    IDENTIFY = "identify"
+    FACE = "face"
+    CONFIRM = "confirm"
+    TICKET = "ticket"
+    FORM = "form"              # an application form (services with one): after the NIK, instead of CONFIRM
+    DOCUMENTS = "documents"
+    SUMMARY = "summary"
+    RECEIPT = "receipt"        # ticket number + application number: the end of the application path
+    SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.kiosk.survey)
+    STATUS = "status"          # "Cek status": a ticket's or receipt's QR held to the camera (kiosk.ui.kiosk.status_check)
+
+
+FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out
+
+
+def steps_for(service: Service | None, *, face_check_available: bool = False,
+              form: Form | None = None) -> list[Step]:
+    """The steps a citizen goes through for ``service`` (counted on screen as "step 2 of 5").
+
+    A service with an application ``form`` asks for it after the NIK and ends on a receipt that
+    carries both the queue number and the application number: one visit to the kiosk, one path.
+    """
+    steps = [Step.SERVICE]
+    if service is None:
+        return steps
+    steps.append(Step.REQUIREMENTS)
+    if service.identity_required:
+        steps.append(Step.IDENTIFY)
+        if service.face_check and face_check_available:
+            steps.append(Step.FACE)
+    if form is not None and service.application_form and service.identity_required:
+        steps.append(Step.FORM)
+        if form.documents:
+            steps.append(Step.DOCUMENTS)
+        return steps + [Step.SUMMARY, Step.RECEIPT]
+    steps += [Step.CONFIRM, Step.TICKET]
+    return steps
+
+
+@dataclass
+class CitizenSession:
+    """Everything one citizen chose; replaced by a fresh one when the kiosk is wiped."""
+
+    lang: str
+    large_text: bool = False
+    priority: PriorityGroup | None = None
+    service: Service | None = None
+    nik: Nik | None = None
+    issued: IssuedTicket | None = None
+    application: ApplicationDraft | None = None   # the form in progress; wiped with the session
+    saved_application: object | None = None       # the store's SavedApplication once saved
+    form_skipped: bool = False                    # "fill it in at the counter": the plain ticket path
+    face_verified: bool = False                   # the live face check matched the NIK (kiosk.camera)
+    _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
+
+    def identity_status(self) -> str:
+        """What the counter must still check: nothing, or the identity (unless the face check verified it)."""
+        if self.nik is None:
+            return "none"
+        return "verified" if self.face_verified else "to_verify_at_counter"
+
+    def request_id(self) -> str:
+        """A ticket request id that stays the same while the request is the same.
+
+        Retrying after a lost answer must reuse it (the queue then returns the ticket it already
+        made instead of a second one); changing the service or priority must not.
+        """
+        key = (self.service.code if self.service else None, self.priority,
+               self.nik.digits if self.nik else None)
+        if self._request is None or self._request[0] != key:
+            self._request = (key, str(uuid.uuid4()))
+        return self._request[1]
+
+
+def issue_problem(exc: BaseException) -> str | None:
+    """The text key telling the citizen why no ticket came: the day's quota is used up, the MPP is
+    closed, or the queue cannot be reached (try again). None for anything unexpected."""
+    if isinstance(exc, QuotaFull):
+        return "confirm.error.quota_full"
+    if isinstance(exc, Closed):
+        return "confirm.error.closed"
+    if isinstance(exc, QueueUnavailable):
+        return "confirm.error.offline"
+    return None
