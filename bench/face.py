@@ -65,7 +65,7 @@ def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
     from kiosk.core import build_core
     from kiosk.visit.flow import Step
     from kiosk.citizen.nik import parse_nik
-    from kiosk.ui.app import application
+    from kiosk.ui.qt.application import application
     from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.ui.qt.speech import Speaker
 

@@ -107,7 +107,7 @@ def bench_render(count: int) -> dict[str, object]:
         from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
         from PySide6.QtPdf import QPdfDocument
 
-        from kiosk.ui.app import application
+        from kiosk.ui.qt.application import application
 
         application()
         for pdf in pdfs[:40]:
@@ -146,7 +146,7 @@ def bench_tap_to_ticket(walks: int) -> dict[str, object]:
 
     from kiosk.core import build_core
     from kiosk.visit.flow import Step
-    from kiosk.ui.app import application
+    from kiosk.ui.qt.application import application
     from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.ui.qt.speech import Speaker
 

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from central_api.matcher import IdentityRegister, NoFace, Registration
 from central_api.store import APPLICATION_STATUSES, CentralStore, EnrollRefused, IdConflict, utc_now
-from kiosk.citizen.nik import mask_nik
+from kiosk.utils.privacy import mask_nik
 from kiosk.queue.host import RunningServer, make_server, validation_message
 from kiosk.sync.signing import (
     DEFAULT_SKEW_SECONDS,

@@ -8,26 +8,20 @@ start-up: the kiosk then shows "service catalog unavailable" and the log says wh
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.catalog.services import Catalog, CatalogError, default_catalog_path, load_catalog
+from kiosk.catalog.services import Catalog
+from kiosk.catalog.site import load_site_catalog
 from kiosk.config.schema import Config
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import OpeningHours, ServiceRule
 from kiosk.staff.directory import StaffDirectory, StaffFileError
+from kiosk.storage.data_dir import StartupError, prepare_data_dir
 
 log = logging.getLogger(__name__)
-
-MIN_FREE_BYTES = 50 * 1024 * 1024
-
-
-class StartupError(Exception):
-    """Something regional IT must fix before the app can run (printed, exit code 2)."""
 
 
 @dataclass
@@ -40,47 +34,6 @@ class Core:
 
     def close(self) -> None:
         self.queue.close()
-
-
-def prepare_data_dir(path: Path) -> None:
-    """Make sure the data folder exists, is writable and has room, or say what to do."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StartupError(f"data folder {path} cannot be created ({exc.strerror}). "
-                           "Set [device] data_dir to a writable folder.") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise StartupError(f"data folder {path} is read-only for this user. "
-                           "Give the app write permission, or set [device] data_dir to another folder.")
-    probe = path / ".write-test"
-    try:
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as exc:
-        raise StartupError(f"data folder {path} cannot be written ({exc.strerror}). "
-                           "Check the disk and the folder's permissions.") from None
-    free = shutil.disk_usage(path).free
-    if free < MIN_FREE_BYTES:
-        raise StartupError(f"the disk holding {path} is full ({free // (1024 * 1024)} MB free; "
-                           f"at least {MIN_FREE_BYTES // (1024 * 1024)} MB needed). Free some space.")
-
-
-def catalog_path(config: Config) -> Path:
-    return Path(config.kiosk.catalog_path).expanduser() if config.kiosk.catalog_path else default_catalog_path()
-
-
-def load_site_catalog(config: Config) -> tuple[Catalog | None, str | None]:
-    """The catalog with this building's counter assignment, or the reason it is unavailable."""
-    try:
-        catalog = load_catalog(catalog_path(config))
-    except CatalogError as exc:
-        log.error("service catalog unavailable: %s", exc)
-        return None, str(exc)
-    overrides = {c.number: c.services for c in config.counters if c.services}
-    if overrides:
-        catalog = catalog.with_counters(overrides)
-    log.info("service catalog %s: %d services", catalog.version, len(catalog.services))
-    return catalog, None
 
 
 def service_rules(catalog: Catalog | None) -> list[ServiceRule]:

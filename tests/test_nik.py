@@ -7,16 +7,8 @@ from datetime import date
 
 import pytest
 
-from kiosk.citizen.nik import (
-    PROVINCE_NAMES,
-    InvalidNik,
-    Nik,
-    NikProblem,
-    check_partial,
-    mask_nik,
-    mask_niks_in,
-    parse_nik,
-)
+from kiosk.citizen.nik import PROVINCE_NAMES, InvalidNik, Nik, NikProblem, check_partial, parse_nik
+from kiosk.utils.privacy import mask_nik, mask_niks_in
 
 TODAY = date(2025, 6, 15)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.config.schema import load_config
-from kiosk.core import load_site_catalog, open_engine
+from kiosk.catalog.site import load_site_catalog
+from kiosk.core import open_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "deploy" / "systemd"

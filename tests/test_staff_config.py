@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.config.schema import Config, CounterSection
-from kiosk.core import StartupError, build_core
+from kiosk.core import build_core
+from kiosk.storage.data_dir import StartupError
 from kiosk.staff.directory import StaffDirectory
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "staff.example.toml"

@@ -13,7 +13,8 @@ import pytest
 
 from kiosk.app.cli import main
 from kiosk.config.schema import Config, KioskSection
-from kiosk.core import StartupError, build_core, prepare_data_dir
+from kiosk.core import build_core
+from kiosk.storage.data_dir import StartupError, prepare_data_dir
 
 
 @pytest.fixture

@@ -159,7 +159,9 @@ def _config_check(config: Config) -> int:
 
 def _run_queue_host(config: Config) -> int:
     """The building's one allocator of numbers, serving terminals over HTTP until SIGTERM."""
-    from kiosk.core import StartupError, load_site_catalog, open_engine, prepare_data_dir
+    from kiosk.catalog.site import load_site_catalog
+    from kiosk.core import open_engine
+    from kiosk.storage.data_dir import StartupError, prepare_data_dir
     from kiosk.utils.log import setup_logging
     from kiosk.queue.devices import DevicesError, load_devices
     from kiosk.queue.host import DeviceGrant, create_app, serve
@@ -199,7 +201,8 @@ def _run_queue_host(config: Config) -> int:
 
 
 def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
-    from kiosk.core import StartupError, build_core, prepare_data_dir
+    from kiosk.core import build_core
+    from kiosk.storage.data_dir import StartupError, prepare_data_dir
     from kiosk.utils.log import setup_logging
     from kiosk.storage.store import StoreError
 

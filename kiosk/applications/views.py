@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.catalog.forms import Form, FormSet
-from kiosk.citizen.nik import mask_nik, mask_niks_in
+from kiosk.utils.privacy import mask_nik, mask_niks_in
 from kiosk.queue.models import (
     MAX_ANSWER_LENGTH,
     ApplicationConflict,

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 from kiosk.catalog.services import Catalog, LocalText
-from kiosk.citizen.nik import InvalidNik, check_partial, mask_nik, parse_nik
+from kiosk.citizen.nik import InvalidNik, check_partial, parse_nik
+from kiosk.utils.privacy import mask_nik
 from kiosk.storage.datafile import JsonChecker, did_you_mean, show
 from kiosk.utils.paths import bundled_config_dir
 

@@ -1,4 +1,4 @@
-"""NIK (Nomor Induk Kependudukan): parse, validate while typing, and mask for display and logs.
+"""NIK (Nomor Induk Kependudukan): parse and validate while typing (masking: :mod:`kiosk.utils.privacy`).
 
 Layout ``PP KK CC DDMMYY SSSS``: province, regency/city, district, birth date (women: day + 40),
 serial. Every rule lives once in ``_RULES`` as the set of values allowed in a span of digits;
@@ -8,7 +8,6 @@ value?", so the two can never disagree. Pure Python: the domain never imports Qt
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,8 @@ from enum import Enum
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
+
+from kiosk.utils.privacy import compact_number, is_ascii_digits, mask_nik
 
 __all__ = [
     "NIK_LENGTH",
@@ -141,21 +142,6 @@ class Nik:
 
 # --- normalisation -------------------------------------------------------------------------------
 
-# What a person may type between groups of digits: spaces, dots, dashes (incl. typographic ones).
-_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
-_ASCII_DIGITS = frozenset("0123456789")
-
-
-def _compact(text: str) -> str:
-    """Drop the separators people type ("3171 0101 ...", "31.71.01..."), keep everything else."""
-    return _SEPARATORS.sub("", text)
-
-
-def _is_digits(text: str) -> bool:
-    # Not str.isdigit(): that also accepts "²" and Arabic-Indic digits.
-    return all(ch in _ASCII_DIGITS for ch in text)
-
-
 # --- the rules -----------------------------------------------------------------------------------
 
 
@@ -271,10 +257,10 @@ def parse_nik(text: str, *, today: date | None = None) -> Nik:
     """Validate a typed NIK and decode it; raises InvalidNik saying what is wrong."""
     if today is None:
         today = date.today()
-    digits = _compact(text)
+    digits = compact_number(text)
     if not digits:
         raise InvalidNik(NikProblem.EMPTY, "no digits given")
-    if not _is_digits(digits):
+    if not is_ascii_digits(digits):
         raise InvalidNik(NikProblem.NOT_DIGITS, "characters other than digits and separators")
     if len(digits) < NIK_LENGTH:
         raise InvalidNik(NikProblem.TOO_SHORT, f"{len(digits)} digits, expected {NIK_LENGTH}")
@@ -306,33 +292,10 @@ def check_partial(text: str, *, today: date | None = None) -> NikProblem | None:
     """
     if today is None:
         today = date.today()
-    digits = _compact(text)
-    if not _is_digits(digits):
+    digits = compact_number(text)
+    if not is_ascii_digits(digits):
         return NikProblem.NOT_DIGITS
     if len(digits) > NIK_LENGTH:
         return NikProblem.TOO_LONG
     problem = _rule_problem(digits, today)
     return None if problem is None else problem.problem
-
-
-def mask_nik(text: str) -> str:
-    """Hide a NIK for display: ``3171********0001``. Never shows more than 8 digits of anything.
-
-    Input that is not exactly 16 digits shows at most its first 4 characters, and nothing at all
-    when it has 8 or fewer, since then 4 would be half of it.
-    """
-    compact = _compact(text)
-    if len(compact) == NIK_LENGTH and _is_digits(compact):
-        return compact[:4] + "*" * 8 + compact[-4:]
-    if len(compact) <= 8:
-        return "*" * len(compact)
-    return compact[:4] + "*" * (len(compact) - 4)
-
-
-# 16 digits in a row, or typed in groups of four ("3171 0145 0190 0001", "3171-0145-...").
-_NIK_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{16}|[0-9]{4}(?:[ .\-][0-9]{4}){3})(?![0-9])")
-
-
-def mask_niks_in(text: str) -> str:
-    """Mask each standalone NIK-shaped number in free text, for the log filter; longer runs stay."""
-    return _NIK_IN_TEXT.sub(lambda match: mask_nik(match.group()), text)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.utils.log import event
-from kiosk.citizen.nik import mask_nik
+from kiosk.utils.privacy import mask_nik
 from kiosk.queue.models import EventType, QueueEvent
 from kiosk.sync.central_client import CentralError, CentralRejected, CentralUnavailable, IdentityResult, NotEnrolled
 from kiosk.storage.sealing import Sealer, load_or_create_key

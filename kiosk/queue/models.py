@@ -210,7 +210,7 @@ MAX_DOCUMENT_KINDS = 40
 MAX_PHOTOS_PER_KIND = 100
 ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 FIELD_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.citizen.nik.mask_nik of a NIK: never the full number
+MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.utils.privacy.mask_nik of a NIK: never the full number
 
 
 @dataclass(frozen=True)

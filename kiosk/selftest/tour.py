@@ -21,7 +21,7 @@ from kiosk.core import Core, build_core
 from kiosk.visit.flow import Step
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.models import PriorityGroup
-from kiosk.ui.app import application
+from kiosk.ui.qt.application import application
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.board.window import DisplayWindow

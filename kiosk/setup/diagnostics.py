@@ -5,7 +5,7 @@ Each check takes the :class:`~kiosk.config.schema.Config` and returns ``(level, 
 level (ok / warning / error), a technical detail for regional IT (English, goes into
 ``selftest.json`` and the log) and an advice key (``admin.advice.*`` in ``kiosk/i18n/*/admin.toml``)
 saying what to do, shown translated on the diagnostics screen. They are registered in
-:data:`kiosk.selftest.run.CHECKS`, which both ``kiosk selftest`` and the diagnostics screen run. No Qt
+:data:`kiosk.setup.checks.CHECKS`, which both ``kiosk selftest`` and the diagnostics screen run. No Qt
 here: the screen runs them on a worker thread.
 """
 
@@ -26,7 +26,7 @@ from typing import Literal
 
 from kiosk import __version__
 from kiosk.config.schema import Config
-from kiosk.core import MIN_FREE_BYTES
+from kiosk.storage.data_dir import MIN_FREE_BYTES
 
 Level = Literal["ok", "warning", "error"]
 Finding = tuple[Level, str, str]

@@ -32,7 +32,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from kiosk.citizen.nik import mask_nik
+from kiosk.utils.privacy import mask_nik
 from kiosk.sync.signing import sign_headers
 
 log = logging.getLogger(__name__)

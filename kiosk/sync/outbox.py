@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 
-from kiosk.citizen.nik import mask_nik
+from kiosk.utils.privacy import mask_nik
 from kiosk.storage.sealing import Sealer, load_or_create_key
 from kiosk.storage.store import Database, Schema, StoreError, open_database
 

@@ -18,26 +18,16 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk import __version__
 from kiosk.core import Core
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
 from kiosk.ui.board.announcer import make_announcer
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.qt.application import application
 from kiosk.ui.qt.speech import Speaker
 
 log = logging.getLogger(__name__)
-
-
-def application() -> QApplication:
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
-    app.setApplicationName("MPP Kiosk")
-    app.setApplicationVersion(__version__)
-    app.setOrganizationName("MPP Kiosk")
-    return app  # type: ignore[return-value]
 
 
 class RoleWindows:

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kiosk.citizen.nik import mask_niks_in
+from kiosk.utils.privacy import mask_niks_in
 
 LOG_FILE_NAME = "kiosk.log"
 _MAX_BYTES = 5 * 1024 * 1024

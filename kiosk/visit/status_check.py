@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.status import ticket_status_lines

@@ -18,7 +18,7 @@ from kiosk.camera.analysis import FaceAnalyser
 from kiosk.camera.facecheck import aligned_face_jpeg
 from kiosk.identity.check import IdentityCheck, IdentityOutcome, PendingFaces
 from kiosk.camera.models import FACE_MODEL_NAME, FACE_MODEL_SHA256, ModelError, install_model, require_model, verify_model
-from kiosk.camera.qr import DEFAULT_IKD_PATTERN, classify_qr, read_qr
+from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, classify_qr, read_qr
 from kiosk.camera.sources import Frame
 from kiosk.printing.status import status_url
 
@@ -214,7 +214,7 @@ def test_ikd_pattern_config_key_is_checked() -> None:
 
 
 def test_qr_scanner_reads_frames() -> None:
-    from kiosk.camera.qr import QrScanner
+    from kiosk.visit.qr_codes import QrScanner
 
     scanner = QrScanner()
     assert scanner.process(Frame(_qr_frame(f"NIK {NIK_OBAMA}"), 0)).value == NIK_OBAMA  # type: ignore[union-attr]

@@ -13,10 +13,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.config.schema import Config, PrinterSection, QueueSection
-from kiosk.core import load_site_catalog, open_engine
+from kiosk.catalog.site import load_site_catalog
+from kiosk.core import open_engine
 from kiosk.i18n import Translator
 from kiosk.queue.host import RunningServer, create_app
-from kiosk.selftest.run import CHECKS
+from kiosk.setup.checks import CHECKS
 from kiosk.ui.admin.diagnostics import DiagnosticsPage
 
 NETWORK = ["queue_host", "printer", "model", "disk", "database", "camera", "version", "central"]

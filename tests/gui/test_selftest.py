@@ -49,8 +49,8 @@ def test_selftest_fails_on_a_broken_catalog(qapp, config: Config, tmp_path: Path
     bad = tmp_path / "services.json"
     bad.write_text("[]", encoding="utf-8")
     broken = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, catalog_path=str(bad)))
-    from kiosk.selftest.run import CHECKS, _check
+    from kiosk.setup.checks import CHECKS, run_check
 
-    check = _check("catalog", dict(CHECKS)["catalog"], broken)
+    check = run_check("catalog", dict(CHECKS)["catalog"], broken)
     assert not check.ok and check.level == "error"
     assert str(bad) in check.detail

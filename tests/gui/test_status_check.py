@@ -16,7 +16,7 @@ import zxingcpp
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.config.schema import Config
 from kiosk.visit.flow import Step
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from kiosk.camera.qr import QrReading, classify_qr
+from kiosk.visit.qr_codes import QrReading, classify_qr
 from central_api.app import RunningCentral
 from kiosk.i18n import Translator
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url

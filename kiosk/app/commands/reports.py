@@ -8,65 +8,15 @@ import logging
 import sys
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
-from kiosk.reports.data import GroupFigures, Period, Report, ReportError, build_report
+from kiosk.reports.data import GroupFigures, Period, Report, ReportError
+from kiosk.reports.service import enqueue_uploads, make_report
 from kiosk.reports.pdf import render_pdf
 
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
-QUEUE_DB, SURVEY_DB = "queue.db", "survey.db"
-
-
-def sync_counts(config: Config) -> dict[str, Any] | None:
-    """Applications per outbox state (``ApplicationStore.counts("application")``), or None.
-
-    None when this machine keeps no application store (a queue host, a counter): the report then
-    says "not available" instead of guessing. The store is only opened if its file exists, so a
-    report never creates one (nor its key).
-    """
-    try:
-        from kiosk.sync.outbox import DB_FILE, ApplicationStore
-    except ImportError:
-        return None
-    if not (config.data_dir / DB_FILE).exists():
-        return None
-    try:
-        with ApplicationStore(config.data_dir) as store:
-            return dict(store.counts("application"))
-    except Exception as exc:  # the outbox is another area's: a broken one must not stop the report
-        log.warning("application counts unavailable: %s", exc)
-        return None
-
-
-def enqueue_uploads(config: Config, day: str) -> dict[str, Any]:
-    """Queue ``day``'s figures and survey answers for MPP Digital in the sync outbox."""
-    from kiosk.reports.upload import enqueue_day
-    from kiosk.survey.store import SurveyStore
-    from kiosk.sync.outbox import ApplicationStore
-
-    report = make_report(config, "day", day)
-    survey_path = config.data_dir / SURVEY_DB
-    store = SurveyStore(survey_path) if survey_path.exists() else None
-    try:
-        with ApplicationStore(config.data_dir) as outbox:
-            done = enqueue_day(outbox, report, store, config.device.id)
-    finally:
-        if store is not None:
-            store.close()
-    return {"day": done.day, "daily_record": done.daily_record, "daily_new": done.daily_new,
-            "survey_responses": done.responses, "survey_responses_new": done.responses_new}
-
-
-def make_report(config: Config, period: Period, day: str) -> Report:
-    from kiosk.core import load_site_catalog
-
-    catalog, _error = load_site_catalog(config)
-    return build_report(config.data_dir / QUEUE_DB, config.data_dir / SURVEY_DB, catalog, period=period, day=day,
-                        site_name=config.site.name, mpp_code=config.site.mpp_code,
-                        tz=ZoneInfo(config.site.timezone), applications=sync_counts(config))
 
 
 def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Path | None, lang: str,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import cv2
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.config.schema import Config
 from kiosk.visit.flow import Step
 from kiosk.queue.status import status_token

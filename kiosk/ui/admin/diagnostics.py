@@ -1,4 +1,4 @@
-"""The diagnostics screen: every registered check (:data:`kiosk.selftest.run.CHECKS`), run one by one
+"""The diagnostics screen: every check (:func:`kiosk.ui.admin.qt_checks.all_checks`), run one by one
 on a worker thread, each row saying ok / warning / problem, what was found and what to do.
 
 Checks that need the GUI thread (the voice) are answered by the running app instead (``voice``
@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSi
 
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
-from kiosk.selftest.run import CHECKS, GUI_THREAD_CHECKS, Check, CheckFn, _check
+from kiosk.setup.checks import Check, CheckFn, run_check
+from kiosk.ui.admin.qt_checks import GUI_THREAD_CHECKS, all_checks
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
 
@@ -92,7 +93,7 @@ class DiagnosticsPage(QWidget):
     def run(self) -> None:
         if self.running:
             return
-        checks = self._checks if self._checks is not None else list(CHECKS)
+        checks = self._checks if self._checks is not None else all_checks()
         self._clear_rows()
         self.results = []
         self._pending = [(n, f) for n, f in checks if n not in GUI_THREAD_CHECKS]
@@ -111,10 +112,10 @@ class DiagnosticsPage(QWidget):
         name, fn = self._pending.pop(0)
         self.progress.setText(self.t("admin.diag.progress", done=len(self.results) + 1, total=self._total))
         config = self.config
-        self.runner.run(lambda: _check(name, fn, config), self._got, self._crashed(name))
+        self.runner.run(lambda: run_check(name, fn, config), self._got, self._crashed(name))
 
     def _crashed(self, name: str) -> Callable[[BaseException], None]:
-        def failed(exc: BaseException) -> None:  # _check catches check errors; this is a bug
+        def failed(exc: BaseException) -> None:  # run_check catches check errors; this is a bug
             log.error("diagnostics check %s crashed", name, exc_info=exc)
             self._got(Check(name, False, f"check failed: {exc}", "error"))
         return failed

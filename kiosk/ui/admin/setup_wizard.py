@@ -500,7 +500,7 @@ class SetupWindow(QWidget):
 
 def run_setup(config: Config, path: Path, *, windowed: bool = True) -> Config | None:
     """Show the wizard until it is saved (the new Config) or cancelled (None)."""
-    from kiosk.ui.app import application
+    from kiosk.ui.qt.application import application
 
     app = application()
     window = SetupWindow(config, path)

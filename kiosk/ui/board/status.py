@@ -13,7 +13,7 @@ import logging
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.visit.status_check import StatusChecker, StatusReport
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory

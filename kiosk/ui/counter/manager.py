@@ -1,7 +1,7 @@
 """The manager's performance panel: today's or this month's figures at a glance, and the PDF.
 
 Opened from the counter console ("Performance"); read-only and aggregated (no ticket, no NIK). The
-figures are the report's (:func:`kiosk.app.commands.reports.make_report`), read on a background thread from
+figures are the report's (:func:`kiosk.reports.service.make_report`), read on a background thread from
 the queue database of this machine; "Save PDF" writes the same report ``kiosk report`` makes.
 """
 
@@ -41,7 +41,7 @@ TILES = ("tickets", "served", "no_shows", "transfers", "wait", "wait_p90", "sla"
 
 
 def _load(config: Config, period: Period, day: str) -> Report:
-    from kiosk.app.commands.reports import make_report
+    from kiosk.reports.service import make_report
 
     return make_report(config, period, day)
 

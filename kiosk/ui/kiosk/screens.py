@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.catalog.services import Catalog, Service
 from kiosk.visit.flow import CitizenSession, Step
 from kiosk.i18n import Translator

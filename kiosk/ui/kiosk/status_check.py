@@ -14,7 +14,7 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.camera.qr import QrReading
+from kiosk.visit.qr_codes import QrReading
 from kiosk.visit.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.visit.status_check import StatusChecker, StatusReport

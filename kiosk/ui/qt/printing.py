@@ -92,7 +92,7 @@ class SystemPrinterSink:
 
 def system_sink(target: str) -> SystemPrinterSink:
     """The spooler sink for a command-line tool (``kiosk print-test``): makes sure Qt is up first."""
-    from kiosk.ui.app import application
+    from kiosk.ui.qt.application import application
 
     application()
     return SystemPrinterSink(target)

@@ -1,7 +1,7 @@
 """A camera picture that reads QR codes: "Cek status" on the kiosk and the board, the IKD on the NIK step.
 
 The camera runs only between :meth:`QrScanPanel.start` and :meth:`QrScanPanel.stop` (and stops
-when the panel is hidden). Decoding (zxing-cpp, :class:`kiosk.camera.qr.QrScanner`) runs on the
+when the panel is hidden). Decoding (zxing-cpp, :class:`kiosk.visit.qr_codes.QrScanner`) runs on the
 feed's analysis thread; the panel emits :attr:`~QrScanPanel.read` on the GUI thread with each new
 code it sees (the same code held still is reported once, not 15 times a second).
 """
@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.camera.qr import DEFAULT_IKD_PATTERN, QrReading, QrScanner
+from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, QrReading, QrScanner
 from kiosk.camera.sources import FrameSource
 from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 

@@ -1,0 +1,55 @@
+"""The checks that need Qt (the voice, the OS spooler's printer), and every check in the order people see.
+
+Both ``kiosk selftest`` and the diagnostics screen ask :func:`all_checks`; the UI-free checks are
+:data:`kiosk.setup.checks.CHECKS`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from kiosk.config.schema import Config
+from kiosk.printing.health import printer_health
+from kiosk.setup.checks import CHECKS, CheckFn, CheckResult
+from kiosk.ui.qt.application import application
+from kiosk.ui.qt.printing import SystemPrinterSink
+from kiosk.ui.qt.speech import Speaker
+
+# Checks that need the GUI thread (Qt objects, an event loop); the diagnostics screen asks the
+# running app for these instead of running them on its worker thread.
+GUI_THREAD_CHECKS = frozenset({"voice"})
+
+
+def check_voice(config: Config) -> CheckResult:
+    if config.kiosk.speech == "off":
+        return "ok", "speaker turned off in the configuration"
+    application()
+    speaker = Speaker(enabled=True)
+    loop = QEventLoop()
+    speaker.changed.connect(loop.quit)
+    QTimer.singleShot(12_000, loop.quit)
+    speaker.load()
+    if speaker.loading:
+        loop.exec()
+    voices = [lang for lang in ("id", "en") if speaker.can_speak(lang)]
+    speaker.shutdown()
+    if "id" not in voices:
+        return "warning", ("no Indonesian voice: the speaker button is hidden. Install libpulse0, "
+                           "speech-dispatcher and speech-dispatcher-espeak-ng"), "admin.advice.voice"
+    return "ok", f"voices for: {', '.join(voices)}"
+
+
+def check_printer_paper(config: Config) -> CheckResult:
+    """The printer's own answer (paper, cover) and the last print job's outcome (kiosk.printing.health)."""
+    system_sink = None
+    if config.printer.kind == "system":
+        system_sink = SystemPrinterSink
+    return printer_health(config, system_sink=system_sink)
+
+
+def all_checks() -> list[tuple[str, CheckFn]]:
+    """Every check, in the order shown: the UI-free ones with these two after the ones they follow."""
+    checks = list(CHECKS)
+    checks.insert([name for name, _ in checks].index("queue") + 1, ("voice", check_voice))
+    checks.insert([name for name, _ in checks].index("printer") + 1, ("printer_paper", check_printer_paper))
+    return checks
