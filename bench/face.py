@@ -59,15 +59,15 @@ def analysis_fps(clip: Path, frames: int = 150) -> dict[str, float]:
 def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from kiosk.identity.face_services import FaceServices
     from kiosk.camera.sources import VideoFileSource
+    from kiosk.citizen.nik import parse_nik
     from kiosk.config.schema import Config, DeviceSection, FaceSection, KioskSection
     from kiosk.core import build_core
-    from kiosk.visit.flow import Step
-    from kiosk.citizen.nik import parse_nik
-    from kiosk.ui.qt.application import application
+    from kiosk.identity.face_services import FaceServices
     from kiosk.ui.kiosk.window import KioskWindow
+    from kiosk.ui.qt.application import application
     from kiosk.ui.qt.speech import Speaker
+    from kiosk.visit.flow import Step
 
     application()
     with tempfile.TemporaryDirectory() as data:
@@ -85,7 +85,7 @@ def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
         window.choose_service(core.catalog.service("KTP-EL"))
         window.identified(parse_nik("3171014501900001"))
         face = window.screens[Step.FACE]
-        face._agree()  # noqa: SLF001 - the bench presses the button directly
+        face._agree()
 
         def run(ms: int) -> None:
             loop = QEventLoop()

@@ -26,17 +26,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.catalog.services import default_catalog_path, load_catalog  # noqa: E402
-from kiosk.config.schema import Config, DeviceSection, KioskSection, PrinterSection, QueueSection  # noqa: E402
-from kiosk.printing.service import ticket_content  # noqa: E402
-from kiosk.printing.ticket import layout_ticket, render_image, render_pdf  # noqa: E402
-from kiosk.queue.models import IssuedTicket, Ticket, TicketState  # noqa: E402
+from kiosk.catalog.services import default_catalog_path, load_catalog
+from kiosk.config.schema import Config, DeviceSection, KioskSection, PrinterSection, QueueSection
+from kiosk.printing.service import ticket_content
+from kiosk.printing.ticket import layout_ticket, render_image, render_pdf
+from kiosk.queue.models import IssuedTicket, Ticket, TicketState
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -54,7 +54,7 @@ def sample_tickets(count: int) -> list[tuple[object, int]]:
     config = Config(queue=QueueSection(host_url="http://10.20.0.5:8700", device_token="t"))
     services = catalog.services
     out = []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i in range(count):
         service = services[i % len(services)]
         lang = ("id", "en")[i % 2]
@@ -97,7 +97,7 @@ def bench_render(count: int) -> dict[str, object]:
         for i, pdf in enumerate(pdfs[:20]):
             source = Path(folder) / f"{i}.pdf"
             source.write_bytes(pdf)
-            t, _ = timed(lambda: subprocess.run(  # noqa: B023
+            t, _ = timed(lambda: subprocess.run(
                 ["pdftoppm", "-r", "203", "-mono", "-png", "-singlefile", str(source), str(Path(folder) / f"{i}")],
                 check=True))
             poppler_ms.append(t)
@@ -145,10 +145,10 @@ def bench_tap_to_ticket(walks: int) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication, QPushButton
 
     from kiosk.core import build_core
-    from kiosk.visit.flow import Step
-    from kiosk.ui.qt.application import application
     from kiosk.ui.kiosk.window import KioskWindow
+    from kiosk.ui.qt.application import application
     from kiosk.ui.qt.speech import Speaker
+    from kiosk.visit.flow import Step
 
     application()
     nik = "3171014501900001"

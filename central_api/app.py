@@ -37,16 +37,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Header, Path as PathParam, Request
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from central_api.matcher import IdentityRegister, NoFace, Registration
 from central_api.store import APPLICATION_STATUSES, CentralStore, EnrollRefused, IdConflict, utc_now
-from kiosk.utils.privacy import mask_nik
 from kiosk.queue.host import RunningServer, make_server, validation_message
 from kiosk.sync.signing import (
     DEFAULT_SKEW_SECONDS,
@@ -56,6 +56,7 @@ from kiosk.sync.signing import (
     TIMESTAMP_HEADER,
     signature_matches,
 )
+from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.catalog.services import default_catalog_path
     from central_api.app import Faults, create_app, serve
     from central_api.matcher import IdentityRegister, load_identities, load_matcher, load_registrations
     from central_api.store import CentralStore
+    from kiosk.catalog.services import default_catalog_path
     from kiosk.storage.store import StoreError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -13,9 +13,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.catalog.services import default_catalog_path
 from central_api.app import RunningCentral
 from central_api.matcher import IdentityRegister, load_identities, load_matcher
+from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials, credentials_path
 
 log = logging.getLogger(__name__)

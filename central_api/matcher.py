@@ -40,8 +40,8 @@ class FaceMatcher:
     """Descriptors of face photos and their distance; dlib is not thread-safe, hence the lock."""
 
     def __init__(self) -> None:
-        import dlib  # noqa: PLC0415  (optional extra)
-        import face_recognition_models as models  # noqa: PLC0415
+        import dlib
+        import face_recognition_models as models
 
         self._detector = dlib.get_frontal_face_detector()
         self._shape = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
@@ -50,8 +50,8 @@ class FaceMatcher:
 
     def descriptor(self, image_bytes: bytes) -> Any:
         """The 128-d descriptor of the one face in a JPEG/PNG; :class:`NoFace` otherwise."""
-        import numpy as np  # noqa: PLC0415
-        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+        import numpy as np
+        from PIL import Image, UnidentifiedImageError
 
         try:
             with Image.open(io.BytesIO(image_bytes)) as image:
@@ -68,7 +68,7 @@ class FaceMatcher:
             return np.array(self._encoder.compute_face_descriptor(pixels, shape, 1))
 
     def compare(self, reference: Any, probe: Any) -> MatchResult:
-        import numpy as np  # noqa: PLC0415
+        import numpy as np
 
         distance = float(np.linalg.norm(reference - probe))
         return MatchResult(matched=distance <= MATCH_DISTANCE, distance=round(distance, 4))

@@ -63,7 +63,7 @@ def _mirror(challenge: list[str]) -> list[str]:
     return [swap.get(step, step) for step in challenge]
 
 
-def _gamma(value: float):  # noqa: ANN202 - small local helper
+def _gamma(value: float):
     table = np.array([((i / 255.0) ** value) * 255 for i in range(256)], np.uint8)
     return lambda image: cv2.LUT(image, table)
 

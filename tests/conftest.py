@@ -14,9 +14,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_MODEL_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "models"))
 
-import pytest  # noqa: E402
+import pytest
 
-from kiosk.config.schema import Config, DeviceSection, KioskSection  # noqa: E402
+from kiosk.config.schema import Config, DeviceSection, KioskSection
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

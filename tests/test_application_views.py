@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -67,7 +67,7 @@ def test_the_view_masks_every_nik_and_counts_the_photos(store: ApplicationStore,
 def test_the_view_says_when_the_kiosk_already_deleted_the_details(store: ApplicationStore, forms: FormSet) -> None:
     app_id = file_kia(store, "C-001")
     store.mark_sent(store.items()[0].seq)
-    assert store.purge_expired(0, now=datetime.now(timezone.utc) + timedelta(days=1)) == 1
+    assert store.purge_expired(0, now=datetime.now(UTC) + timedelta(days=1)) == 1
     view = counter_view(store, app_id, forms.form_for("KIA"))
     assert view.details_deleted and view.answers == {} and view.documents == {}
     assert view.sync_state == "sent" and view.nik_masked == "3171********0001"

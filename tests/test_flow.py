@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.catalog.services import load_catalog, default_catalog_path
-from kiosk.visit.flow import CitizenSession, Step, steps_for
+from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.citizen.nik import parse_nik
 from kiosk.queue.models import PriorityGroup
+from kiosk.visit.flow import CitizenSession, Step, steps_for
 
 CATALOG = load_catalog(default_catalog_path())
 

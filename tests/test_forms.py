@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.catalog.forms import (
     Field,
     FormsError,
@@ -22,7 +21,7 @@ from kiosk.catalog.forms import (
     load_forms,
     parse_forms,
 )
-from kiosk.catalog.services import LocalText
+from kiosk.catalog.services import LocalText, default_catalog_path, load_catalog
 
 TODAY = date(2026, 11, 23)
 ADMINDUK = ("KTP-EL", "KK", "KIA", "AKTA-LAHIR", "AKTA-MATI", "PINDAH", "PINDAH-DATANG", "IKD")

@@ -118,8 +118,8 @@ def test_selftest_pictures_never_touch_the_real_data_folder(qapp, tmp_path: Path
 
 def test_face_model_shipped_in_the_build_is_used_until_one_is_installed(tmp_path: Path, data_dir: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.utils import paths
     from kiosk.config.schema import Config, DeviceSection
+    from kiosk.utils import paths
 
     monkeypatch.delenv("KIOSK_MODEL_DIR", raising=False)
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)

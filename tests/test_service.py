@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config.schema import load_config
 from kiosk.catalog.site import load_site_catalog
+from kiosk.config.schema import load_config
 from kiosk.core import open_engine
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,8 +31,8 @@ def test_sync_now_sends_the_outbox_to_the_reference_central(tmp_path: Path, conf
     import dataclasses
 
     from central_api.app import RunningCentral
-    from kiosk.setup.diagnostics import check_sync_backlog
     from kiosk.setup.actions import SyncJobs, enroll_device
+    from kiosk.setup.diagnostics import check_sync_backlog
 
     central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["sync-code-1"])
     try:

@@ -9,8 +9,8 @@ import pytest
 
 from kiosk.config.schema import Config, CounterSection
 from kiosk.core import build_core
-from kiosk.storage.data_dir import StartupError
 from kiosk.staff.directory import StaffDirectory
+from kiosk.storage.data_dir import StartupError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "staff.example.toml"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.voice.announcements import announcement
 from kiosk.utils.paths import assets_dir
+from kiosk.voice.announcements import announcement
 from kiosk.voice.clips import ClipLibrary, ClipsUnavailable, clip_names, library_for, vocabulary
 
 

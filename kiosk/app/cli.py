@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--enqueue", action="store_true",
                         help="with --period day: also queue that day's figures and survey answers for MPP Digital")
 
+    from central_api.cli import add_parser as add_central_api_command
     from kiosk.app.commands.face import add_parser as add_camera_commands
     from kiosk.app.commands.printing import add_parser as add_print_test_command
-    from central_api.cli import add_parser as add_central_api_command
     from kiosk.app.commands.sync import add_parser as add_sync_command
 
     add_camera_commands(commands)
@@ -161,11 +161,11 @@ def _run_queue_host(config: Config) -> int:
     """The building's one allocator of numbers, serving terminals over HTTP until SIGTERM."""
     from kiosk.catalog.site import load_site_catalog
     from kiosk.core import open_engine
-    from kiosk.storage.data_dir import StartupError, prepare_data_dir
-    from kiosk.utils.log import setup_logging
     from kiosk.queue.devices import DevicesError, load_devices
     from kiosk.queue.host import DeviceGrant, create_app, serve
+    from kiosk.storage.data_dir import StartupError, prepare_data_dir
     from kiosk.storage.store import StoreError
+    from kiosk.utils.log import setup_logging
 
     if not config.queue_host.devices_file:
         print(f"Configuration error: {config.source}: queue_host.devices_file: is required for the queue "
@@ -203,8 +203,8 @@ def _run_queue_host(config: Config) -> int:
 def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
     from kiosk.core import build_core
     from kiosk.storage.data_dir import StartupError, prepare_data_dir
-    from kiosk.utils.log import setup_logging
     from kiosk.storage.store import StoreError
+    from kiosk.utils.log import setup_logging
 
     demo_central = None
     try:

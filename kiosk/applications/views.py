@@ -21,12 +21,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.catalog.forms import Form, FormSet
-from kiosk.utils.privacy import mask_nik, mask_niks_in
 from kiosk.queue.models import (
     MAX_ANSWER_LENGTH,
     ApplicationConflict,
@@ -37,6 +36,7 @@ from kiosk.queue.models import (
     TicketNotFound,
 )
 from kiosk.storage.store import Schema, StoreError, open_database
+from kiosk.utils.privacy import mask_nik, mask_niks_in
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def counter_view(store: _Store, application_id: str, form: Form | None) -> Appli
 
 def _aware(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _answers(fields: Mapping[str, Any], form: Form | None) -> dict[str, str]:
@@ -170,7 +170,7 @@ class CounterViews:
     def __init__(self, store: _Store, forms: FormSet | None, *,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.store, self.forms = store, forms
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.path = Path(store.data_dir) / VIEWS_FILE
         self.db = open_database(self.path, SCHEMA)
         self._failing = False
@@ -179,7 +179,7 @@ class CounterViews:
         self.db.close()
 
     def _now(self) -> str:
-        return self._clock().astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def filed(self, application_id: str, ticket: Ticket) -> bool:
         """Remember that ``application_id`` was filed with ``ticket`` (one local write, on the filing path).
@@ -251,7 +251,7 @@ class CounterViews:
         return report
 
     def _due(self, limit: int) -> list[dict[str, Any]]:
-        cutoff = (self._clock() - timedelta(days=KEEP_DAYS)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        cutoff = (self._clock() - timedelta(days=KEEP_DAYS)).astimezone(UTC).isoformat(timespec="milliseconds")
         with self.db.transaction() as conn:
             stale = conn.execute("DELETE FROM views WHERE created_at < ? RETURNING ticket_number, sent_state",
                                  (cutoff,)).fetchall()

@@ -146,9 +146,8 @@ class FaceAnalyser:
 
     def __init__(self, model_dir: Path, limits: FaceSection | None = None, *, max_faces: int = 2) -> None:
         model = require_model(model_dir)  # a clear ModelError naming the fix, before MediaPipe loads
-        from mediapipe.tasks.python import BaseOptions, vision  # ~1.3 s: only ever on a worker thread
-
         import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision  # ~1.3 s: only ever on a worker thread
 
         self._mp = mp
         self.limits = limits or FaceSection()

@@ -128,7 +128,7 @@ class ScriptedRecording:
         self._timeline = timeline
         self._n = 0
 
-    def next_frame(self, state: LivenessState | None) -> Frame | None:  # noqa: ARG002 - it does not listen
+    def next_frame(self, state: LivenessState | None) -> Frame | None:
         if self._n >= len(self._timeline):
             return None
         frame = Frame(self.frames[self._timeline[self._n]], int(round(self._n * 1000 / self.fps)))

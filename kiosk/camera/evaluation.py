@@ -117,7 +117,7 @@ class _FilePresenter:
         self.source = _source_for(path)
         self.limit_ms = (STILL_SECONDS if isinstance(self.source, ImageListSource) else MAX_SECONDS) * 1000
 
-    def next_frame(self, state: LivenessState | None) -> Frame | None:  # noqa: ARG002
+    def next_frame(self, state: LivenessState | None) -> Frame | None:
         frame = self.source.read()
         return None if frame is None or frame.timestamp_ms > self.limit_ms else frame
 

@@ -19,8 +19,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.camera.analysis import (LEFT_EYE_INNER, LEFT_EYE_OUTER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_INNER,
-                                   RIGHT_EYE_OUTER, FaceAnalyser, FaceObservation)
+from kiosk.camera.analysis import (
+    LEFT_EYE_INNER,
+    LEFT_EYE_OUTER,
+    MOUTH_LEFT,
+    MOUTH_RIGHT,
+    RIGHT_EYE_INNER,
+    RIGHT_EYE_OUTER,
+    FaceAnalyser,
+    FaceObservation,
+)
 from kiosk.camera.liveness import LivenessCheck, LivenessDecision, LivenessState, Phase
 from kiosk.camera.sources import Frame
 from kiosk.config.schema import FaceSection

@@ -94,7 +94,7 @@ def install_model(model_dir: Path, *, from_dir: Path | None = None, url: str = F
                     shutil.copyfileobj(f, out)
             else:
                 try:
-                    with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - pinned https URL
+                    with urllib.request.urlopen(url, timeout=timeout_s) as response:
                         shutil.copyfileobj(response, out)
                 except OSError as exc:
                     raise ModelError(f"download of {url} failed ({exc}). Check the network, or copy the file "

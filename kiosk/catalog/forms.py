@@ -23,9 +23,9 @@ from typing import Literal
 
 from kiosk.catalog.services import Catalog, LocalText
 from kiosk.citizen.nik import InvalidNik, check_partial, parse_nik
-from kiosk.utils.privacy import mask_nik
 from kiosk.storage.datafile import JsonChecker, did_you_mean, show
 from kiosk.utils.paths import bundled_config_dir
+from kiosk.utils.privacy import mask_nik
 
 FieldType = Literal["text", "digits", "date", "choice", "phone", "email", "registration", "nik"]
 FIELD_TYPES: tuple[str, ...] = typing.get_args(FieldType)

@@ -21,11 +21,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.queue.models import EventType, QueueEvent
+from kiosk.storage.sealing import Sealer, load_or_create_key
+from kiosk.sync.central_client import CentralError, CentralRejected, CentralUnavailable, IdentityResult, NotEnrolled
 from kiosk.utils.log import event
 from kiosk.utils.privacy import mask_nik
-from kiosk.queue.models import EventType, QueueEvent
-from kiosk.sync.central_client import CentralError, CentralRejected, CentralUnavailable, IdentityResult, NotEnrolled
-from kiosk.storage.sealing import Sealer, load_or_create_key
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.camera.facecheck import FaceCheck
-from kiosk.identity.check import IdentityCheck, IdentityClient, PendingFaces
 from kiosk.camera.models import verify_model
 from kiosk.camera.sources import FrameSource, source_from_config
 from kiosk.config.schema import Config, FaceSection
+from kiosk.identity.check import IdentityCheck, IdentityClient, PendingFaces
 
 log = logging.getLogger(__name__)
 

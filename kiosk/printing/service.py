@@ -16,17 +16,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kiosk.catalog.services import Catalog
 from kiosk.config.schema import Config
-from kiosk.utils.log import event
 from kiosk.printing.sinks import PrinterConfigError, PrinterFault, PrinterSink, open_sink, ticket_file_name
 from kiosk.printing.status import status_url, status_url_template
 from kiosk.printing.ticket import TicketContent, layout_ticket
 from kiosk.queue.models import IssuedTicket
+from kiosk.utils.log import event
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class PrintService:
     """
 
     def __init__(self, config: Config, sink: PrinterSink | None, data_dir: Path | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
         self.sink = sink
         self.data_dir = data_dir if data_dir is not None else config.data_dir

@@ -134,7 +134,7 @@ class EscposSink:
             return self._connect()
         except PrinterFault:
             raise
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise PrinterFault("timeout", f"{self.description}: no answer ({exc})") from None
         except Exception as exc:  # escpos raises DeviceNotFoundError, USBNotFoundError, OSError...
             raise PrinterFault("offline", f"{self.description}: {exc}".strip()) from None
@@ -156,7 +156,7 @@ class EscposSink:
             answer = printer._read()
         except NotImplementedError:
             return None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return None
         except OSError as exc:
             if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
@@ -215,7 +215,7 @@ class EscposSink:
             return state
         except PrinterFault:
             raise
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise PrinterFault("timeout", f"{self.description}: stopped answering ({exc})") from None
         except OSError as exc:  # ConnectionError, BrokenPipeError, USB and serial I/O errors
             raise PrinterFault("offline", f"{self.description}: {exc}") from None

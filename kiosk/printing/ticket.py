@@ -18,7 +18,7 @@ import functools
 import io
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -87,7 +87,7 @@ def sample_content(site_name: str, status_url: str, lang: str = "id", paper_note
     t = Translator(lang)
     return TicketContent(lang=lang, site_name=site_name, number="A-012", service_name=t("printing.ticket.sample_service"),
                          agency_name=paper_note or t("printing.ticket.sample_agency"), counters=(1, 2),
-                         people_ahead=4, wait_minutes=20, issued_at=datetime.now(timezone.utc), timezone=tz,
+                         people_ahead=4, wait_minutes=20, issued_at=datetime.now(UTC), timezone=tz,
                          status_url=status_url, device_id=device_id)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ _TOKENS = {"kiosk": "tok-kiosk", "counter": "tok-counter", "display": "tok-displ
 
 
 def _clock() -> Iterator[datetime]:
-    moment = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 08:00 in Jakarta
+    moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Jakarta
     while True:
         yield moment
         moment += timedelta(seconds=97)

@@ -33,7 +33,7 @@ import threading
 import time as wallclock
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -226,12 +226,12 @@ _LINE_ORDER = "(priority IS NULL), arrived_at, id"
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(moment: datetime) -> str:
     """Fixed-width UTC text (microseconds always present), so SQL text comparison is time order."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _parse(text: str | None) -> datetime | None:
@@ -334,14 +334,14 @@ class QueueEngine:
         moment = self._clock()
         if moment.tzinfo is None:
             raise ValueError("the queue clock must return timezone-aware datetimes")
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
 
     def _day(self, moment: datetime) -> str:
         """The local calendar day: sequences and quotas reset at local midnight."""
         return moment.astimezone(self.tz).date().isoformat()
 
     def _day_start(self, day: str) -> datetime:
-        return datetime.combine(date.fromisoformat(day), time(0), self.tz).astimezone(timezone.utc)
+        return datetime.combine(date.fromisoformat(day), time(0), self.tz).astimezone(UTC)
 
     # -- listeners ---------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -440,7 +440,7 @@ class QueueEngine:
             rule = self._rule(service_code)
             if self.hours is not None and not self.hours.is_open(now.astimezone(self.tz)):
                 next_open = self.hours.next_open(now.astimezone(self.tz))
-                raise Closed(next_open.astimezone(timezone.utc) if next_open else None)
+                raise Closed(next_open.astimezone(UTC) if next_open else None)
             day = self._day(now)
             used_row = conn.execute("SELECT issued FROM issued_counts WHERE day = ? AND service_code = ?",
                                     (day, rule.code)).fetchone()

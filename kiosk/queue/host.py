@@ -44,18 +44,18 @@ import logging
 import threading
 import time as wallclock
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import uvicorn
-from fastapi import Body, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi import Body, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.status import TOKEN_LENGTH, StatusIndex, status_page, ticket_status
 from kiosk.queue.models import (
     FIELD_ID_PATTERN,
     ID_PATTERN,
@@ -78,6 +78,7 @@ from kiosk.queue.models import (
     TicketNotFound,
     UnknownService,
 )
+from kiosk.queue.status import TOKEN_LENGTH, StatusIndex, status_page, ticket_status
 from kiosk.queue.wire import (  # noqa: F401  (re-exported: the host's wire format)
     _time_to_json,
     application_view_to_json,
@@ -408,7 +409,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
 
     @app.get("/v1/health", tags=["host"])
     async def health() -> dict[str, Any]:
-        return {"ok": True, "time": datetime.now(timezone.utc).isoformat()}
+        return {"ok": True, "time": datetime.now(UTC).isoformat()}
 
     status_index = StatusIndex(engine)
 
@@ -427,7 +428,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
             raise ApiError(404, "ticket_not_found", "No ticket has this status code.")
         answer = ticket_status(engine, ticket, serving(ticket.service_code))
         if wants_html:
-            local = datetime.now(timezone.utc).astimezone(engine.tz).strftime("%H:%M")
+            local = datetime.now(UTC).astimezone(engine.tz).strftime("%H:%M")
             return Response(status_page(answer, answer["lang"], local), media_type="text/html",
                             headers={"Cache-Control": "no-store"})
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
@@ -549,7 +550,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
                 while True:
                     try:
                         kind, data = await asyncio.wait_for(queue.get(), timeout=_SSE_POLL_SECONDS)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         server = getattr(request.app.state, "uvicorn_server", None)
                         if (server is not None and server.should_exit) or await request.is_disconnected():
                             return

@@ -29,7 +29,6 @@ from urllib.parse import quote
 import requests
 
 from kiosk.queue.client import Listener, QueueUnavailable
-from kiosk.queue.status import is_status_token
 from kiosk.queue.models import (
     ApplicationConflict,
     ApplicationView,
@@ -49,6 +48,7 @@ from kiosk.queue.models import (
     UnknownService,
     WaitPreview,
 )
+from kiosk.queue.status import is_status_token
 from kiosk.queue.wire import (
     _time_from_json,
     application_view_from_json,

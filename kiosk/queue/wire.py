@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.queue.models import (
@@ -30,7 +30,7 @@ _TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
 
 
 def _time_to_json(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def _time_from_json(text: str | None) -> datetime | None:
@@ -39,7 +39,7 @@ def _time_from_json(text: str | None) -> datetime | None:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"time {text!r} has no UTC offset")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def ticket_to_json(ticket: Ticket) -> dict[str, Any]:

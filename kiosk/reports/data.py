@@ -26,7 +26,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -122,8 +122,8 @@ def _utc_bounds(first_day: str, last_day: str, tz: ZoneInfo) -> tuple[str, str]:
     start = datetime.combine(date.fromisoformat(first_day), datetime.min.time(), tz)
     end = datetime.combine(date.fromisoformat(last_day) + timedelta(days=1), datetime.min.time(), tz)
     # Events of a day's tickets can only happen on or after the day; a margin covers late closing.
-    return (start.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-            (end + timedelta(hours=12)).astimezone(timezone.utc).isoformat(timespec="microseconds"))
+    return (start.astimezone(UTC).isoformat(timespec="microseconds"),
+            (end + timedelta(hours=12)).astimezone(UTC).isoformat(timespec="microseconds"))
 
 
 def _offset_modifier(tz: ZoneInfo, day: str) -> str:
@@ -212,7 +212,7 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
 
     return Report(
         site_name=site_name, mpp_code=mpp_code, period=period, first_day=first_day, last_day=last_day,
-        generated_at=(now or datetime.now(timezone.utc)).astimezone(tz), timezone=str(tz),
+        generated_at=(now or datetime.now(UTC)).astimezone(tz), timezone=str(tz),
         total=total_figures, by_service=table("service"), by_agency=table("agency"),
         by_counter=table("counter", lambda g: g.key), by_hour=table("hour", lambda g: g.key),
         by_day=table("day", lambda g: g.key), ikm=ikm_total, demographics=demographics, feedback=feedback,

@@ -14,7 +14,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ class SeedSummary:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def open_days(year: int, month: int, weekdays: Sequence[int] = (0, 1, 2, 3, 4)) -> list[date]:
@@ -143,7 +143,7 @@ def _response(rng: random.Random, ticket_id: str, number: str, day: str, service
                    rng.choice(("sma", "diploma", "s1", "smp")), rng.choice(("private", "self_employed", "civil_servant")))
     complaint = "Antrean pagi terlalu lama." if mood == 1 and rng.random() < 0.3 else ""
     suggestion = "Tambah kursi di ruang tunggu." if rng.random() < 0.05 else ""
-    submitted = (finished_at + timedelta(minutes=2)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    submitted = (finished_at + timedelta(minutes=2)).astimezone(UTC).isoformat(timespec="seconds")
     return (f"r-{ticket_id}", submitted, day, ticket_id, number, service, agency, counter,
             rng.choice(("kiosk", "counter")), "id", *answers, *demographic, suggestion, complaint)
 

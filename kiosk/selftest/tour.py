@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.config.schema import DATA_DIR_ENV, Config, DeviceSection, KioskSection
 from kiosk.core import Core, build_core
-from kiosk.visit.flow import Step
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.models import PriorityGroup
-from kiosk.ui.qt.application import application
-from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.ui.counter.console import CounterWindow
-from kiosk.ui.board.window import DisplayWindow
 from kiosk.staff.directory import StaffDirectory, StaffMember, hash_pin
+from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.application import application
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 log = logging.getLogger(__name__)
 

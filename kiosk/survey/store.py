@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class AlreadyRated(Exception):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aggregate_sql(where: str = "1", group: str = "'all'") -> str:
@@ -96,7 +96,7 @@ class SurveyStore:
 
     def record(self, response: SurveyResponse) -> str:
         """Store a response; returns its id. Raises :class:`AlreadyRated` for a rated ticket."""
-        now = self._clock().astimezone(timezone.utc)
+        now = self._clock().astimezone(UTC)
         response_id = str(uuid.uuid4())
         row: dict[str, Any] = {
             "id": response_id, "submitted_at": now.isoformat(timespec="seconds"),

@@ -11,7 +11,7 @@ The reference server the tests and the demo run against is :mod:`central_api`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,5 +39,5 @@ def backlog(config: Config) -> tuple[int, float]:
         db.close()
     if not count or not oldest:
         return 0, 0.0
-    age = datetime.now(timezone.utc) - datetime.fromisoformat(oldest)
+    age = datetime.now(UTC) - datetime.fromisoformat(oldest)
     return int(count), max(0.0, age.total_seconds() / 3600)

@@ -32,8 +32,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from kiosk.utils.privacy import mask_nik
 from kiosk.sync.signing import sign_headers
+from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
 

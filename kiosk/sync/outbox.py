@@ -30,15 +30,15 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 
-from kiosk.utils.privacy import mask_nik
 from kiosk.storage.sealing import Sealer, load_or_create_key
 from kiosk.storage.store import Database, Schema, StoreError, open_database
+from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class ApplicationDataGone(Exception):
 # -- the store --------------------------------------------------------------------------------
 
 def _now_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _canonical(value: Any) -> bytes:

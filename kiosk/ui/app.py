@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.core import Core
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
 from kiosk.ui.board.announcer import make_announcer
-from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.application import application
 from kiosk.ui.qt.speech import Speaker
 
@@ -98,8 +98,8 @@ class RoleWindows:
     def install_admin(self, core: Core, role: str, speaker: Speaker, *, lock_close: bool) -> None:
         """The admin gesture on the kiosk and the lobby board; with ``lock_close`` they also ignore
         close requests (Alt-F4, the window manager) until the admin menu exits."""
-        from kiosk.staff.admin_gate import AdminGate
         from kiosk.config.site_file import setup_target
+        from kiosk.staff.admin_gate import AdminGate
 
         source = Path(core.config.source)
         config_path = source if source.is_file() else setup_target(None)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from kiosk.applications.drafts import ApplicationDraft
-from kiosk.catalog.services import Service
 from kiosk.catalog.forms import Form
+from kiosk.catalog.services import Service
 from kiosk.citizen.nik import Nik
 from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull

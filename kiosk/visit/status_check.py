@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from kiosk.visit.qr_codes import QrReading
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.status import ticket_status_lines
+from kiosk.visit.qr_codes import QrReading
 
 if TYPE_CHECKING:
     from kiosk.config.schema import Config

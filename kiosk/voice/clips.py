@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.voice.announcements import english_words, terbilang
 from kiosk.i18n import Translator
+from kiosk.voice.announcements import english_words, terbilang
 
 PAUSE_MS = 250  # at a comma or full stop
 _TOKEN = re.compile(r"[A-Za-z]+|[,.]")

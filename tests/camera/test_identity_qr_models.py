@@ -16,11 +16,18 @@ import pytest
 from kiosk.camera import evalmedia
 from kiosk.camera.analysis import FaceAnalyser
 from kiosk.camera.facecheck import aligned_face_jpeg
-from kiosk.identity.check import IdentityCheck, IdentityOutcome, PendingFaces
-from kiosk.camera.models import FACE_MODEL_NAME, FACE_MODEL_SHA256, ModelError, install_model, require_model, verify_model
-from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, classify_qr, read_qr
+from kiosk.camera.models import (
+    FACE_MODEL_NAME,
+    FACE_MODEL_SHA256,
+    ModelError,
+    install_model,
+    require_model,
+    verify_model,
+)
 from kiosk.camera.sources import Frame
+from kiosk.identity.check import IdentityCheck, IdentityOutcome, PendingFaces
 from kiosk.printing.status import status_url
+from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, classify_qr, read_qr
 
 from .conftest import FACES, MODELS
 
@@ -39,9 +46,9 @@ def _face_jpeg(name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory):
-    from kiosk.catalog.services import default_catalog_path
     from central_api.app import Faults, RunningCentral
     from central_api.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.catalog.services import default_catalog_path
     from kiosk.sync.central_client import CentralClient
 
     folder = tmp_path_factory.mktemp("central")

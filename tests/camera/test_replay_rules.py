@@ -200,7 +200,7 @@ def test_the_screen_cue_decides_only_when_switched_on() -> None:
         check = LivenessCheck(limits, ("smile",))
         for t in range(0, 5000, FRAME_MS):
             prompt = check.state.phase is Phase.CHALLENGE
-            start = check._evidence[0].started_ms if check._evidence else None  # noqa: SLF001
+            start = check._evidence[0].started_ms if check._evidence else None
             smiling = prompt and start is not None and t >= start + 600
             check.update(_face(t, smile=0.6 if smiling else 0.0), grid)
             if check.decision is not None:

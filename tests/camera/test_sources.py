@@ -7,8 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.camera.sources import (CameraUnavailable, Frame, FrameSource, ImageListSource, VideoFileSource,
-                                  WebcamSource, source_from_config)
+from kiosk.camera.sources import (
+    CameraUnavailable,
+    Frame,
+    FrameSource,
+    ImageListSource,
+    VideoFileSource,
+    WebcamSource,
+    source_from_config,
+)
 from kiosk.config.schema import CameraSection, Config
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from kiosk.visit.flow import Step
 from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.visit.flow import Step
 
 KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
 COUNTER_TOKEN = "counter-token-0123456789abcdef"

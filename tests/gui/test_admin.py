@@ -8,8 +8,8 @@ import logging
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, CornerTaps, make_pin_hash
 from kiosk.config.schema import Config
+from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, CornerTaps, make_pin_hash
 from kiosk.ui.admin.menu import AdminDoor
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker

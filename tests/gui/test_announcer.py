@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 
 from kiosk.core import Core
 from kiosk.ui.board.announcer import Announcer
-from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.board.window import DisplayWindow
-from kiosk.utils.paths import assets_dir
+from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.utils.paths import assets_dir
 from kiosk.voice.clips import PAUSE_MS, ClipLibrary, library_for
 
 

@@ -13,19 +13,19 @@ import cv2
 import numpy as np
 import pytest
 import zxingcpp
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 from gui_touch import click, named, type_text
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
-from kiosk.camera.sources import ImageListSource
-from kiosk.core import Core
 from kiosk.applications.documents import draw_document_like
-from kiosk.visit.flow import Step
+from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import Problem, load_forms
 from kiosk.citizen.nik import parse_nik
+from kiosk.core import Core
 from kiosk.sync.outbox import ApplicationStore, NewApplication
 from kiosk.ui.kiosk.application import ApplicationServices
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 VALID_NIK = "3171014501900001"
 STR_NUMBER = "3121100320145443"

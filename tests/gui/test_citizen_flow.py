@@ -7,16 +7,16 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from gui_touch import click
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.config.schema import Config, KioskSection
 from kiosk.core import Core, build_core
-from kiosk.visit.flow import Step
 from kiosk.queue.models import PriorityGroup, QuotaFull, TicketState
 from kiosk.ui.app import install_recovery
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 VALID_NIK = "3171014501900001"  # DKI Jakarta, woman born 5 January 1990
 

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
 import pytest
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named, type_text
 
+from kiosk.applications.documents import draw_document_like
 from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
+from kiosk.catalog.forms import load_forms
 from kiosk.config.schema import Config, QueueSection
 from kiosk.core import Core, build_core
-from kiosk.applications.documents import draw_document_like
-from kiosk.visit.flow import Step
-from kiosk.catalog.forms import load_forms
 from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.kiosk.application import ApplicationServices
 from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 VALID_NIK = "3171014501900001"
 
@@ -148,7 +148,7 @@ def test_the_demo_uses_the_same_path_and_shows_deleted_details(qtbot, core: Core
         store.save(NewApplication(id=app_id, service_code="KIA", nik=VALID_NIK, ticket_number=issued.ticket.number,
                                   fields={"child_name": "SITI AMINAH", "phone": "081234567890"}))
         store.mark_sent(store.items()[0].seq)
-        store.purge_expired(0, now=datetime.now(timezone.utc) + timedelta(days=1))  # retention already ran
+        store.purge_expired(0, now=datetime.now(UTC) + timedelta(days=1))  # retention already ran
         views.filed(app_id, issued.ticket)
         assert views.push(core.queue).attached == 1  # the in-process queue: the same call as the LAN's
         counter = CounterWindow(core.config, core.catalog, core.queue, application_finder=core.queue.application_of,

@@ -10,17 +10,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gui_touch import click
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
-from gui_touch import click
 
 from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup, TicketState
 from kiosk.staff.directory import StaffDirectory, hash_pin
-from kiosk.ui.board.announcer import Announcer
 from kiosk.ui.app import RoleWindows
-from kiosk.ui.counter.console import CounterWindow, building_counters
+from kiosk.ui.board.announcer import Announcer
 from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.counter.console import CounterWindow, building_counters
 from kiosk.ui.qt.speech import Speaker, speech_dispatcher_answers
 
 

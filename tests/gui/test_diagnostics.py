@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.catalog.site import load_site_catalog
+from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.core import open_engine
 from kiosk.i18n import Translator
 from kiosk.queue.host import RunningServer, create_app
@@ -180,11 +181,11 @@ def test_check_again_reruns_and_sees_the_repair(qtbot, config: Config, page_clea
 
 
 def test_old_unsent_records_are_a_warning(qtbot, config: Config, page_cleanup) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from kiosk.sync.outbox import ApplicationStore
 
-    two_days_ago = datetime.now(timezone.utc) - timedelta(days=2)
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
     store = ApplicationStore(config.data_dir, clock=lambda: two_days_ago)
     try:
         store.enqueue_record("survey", "resp-1", {"u1": 4})

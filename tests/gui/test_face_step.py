@@ -10,18 +10,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton, QWidget
 from gui_touch import click
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.camera import evalmedia
-from kiosk.identity.check import PendingFaces
-from kiosk.identity.face_services import FaceServices
 from kiosk.camera.sources import ImageListSource, VideoFileSource
 from kiosk.config.schema import FaceSection
 from kiosk.core import Core
-from kiosk.visit.flow import Step
+from kiosk.identity.check import PendingFaces
+from kiosk.identity.face_services import FaceServices
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 MODELS = SHARED / "models"
@@ -192,9 +192,9 @@ def test_live_clip_verified_by_the_reference_central_api(qtbot, core: Core, live
     """The register's photo of this NIK is an earlier frame of the same person: the check verifies."""
     import cv2
 
-    from kiosk.catalog.services import default_catalog_path
     from central_api.app import RunningCentral
     from central_api.matcher import IdentityRegister, load_identities, load_matcher
+    from kiosk.catalog.services import default_catalog_path
     from kiosk.sync.central_client import CentralClient
 
     capture = cv2.VideoCapture(str(live_clip))
@@ -235,8 +235,8 @@ def test_every_face_state_fits(qtbot, core: Core, stop_face, size: tuple[int, in
     """Each state in both orientations and text sizes: nothing clipped, the window keeps its size."""
     from PySide6.QtWidgets import QLabel
 
-    from kiosk.selftest.shots.face import _snapshot, stand_in_picture
     from kiosk.camera.liveness import Phase
+    from kiosk.selftest.shots.face import _snapshot, stand_in_picture
 
     services = FaceServices(FaceSection(), MODELS, lambda: ImageListSource([OBAMA]))
     window = _kiosk(qtbot, core, services)

@@ -6,16 +6,16 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
+from PySide6.QtCore import Qt
 
 from kiosk.config.schema import Config, QueueSection
 from kiosk.core import Core, build_core
-from kiosk.visit.flow import Step
 from kiosk.queue.http_client import HttpQueue
-from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.counter.console import CounterWindow
+from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 
 def walk_to_confirm(kiosk: KioskWindow, core: Core) -> None:

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from gui_touch import click, named
 from PIL import Image
 from PySide6.QtWidgets import QPushButton, QWidget
-from gui_touch import click, named
 
 from kiosk.config.schema import Config, PrinterSection
 from kiosk.core import Core, build_core
-from kiosk.visit.flow import Step
 from kiosk.printing.service import read_printer_status
 from kiosk.printing.sinks import PrinterState
 from kiosk.printing.ticket import TicketLayout
@@ -26,6 +25,7 @@ from kiosk.queue.status import status_token
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.printing import FAILED, NO_PRINTER, PRINTED, StaffPrinterPanel, TicketPrintPanel, reprint_recent
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 VALID_NIK = "3171014501900001"
 

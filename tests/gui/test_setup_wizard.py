@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from kiosk.config.schema import Config, ConfigError, load_config
 from kiosk.catalog.site import load_site_catalog
+from kiosk.config.schema import Config, ConfigError, load_config
+from kiosk.config.site_file import write_site_config
 from kiosk.core import open_engine
 from kiosk.queue.host import RunningServer, create_app
-from kiosk.config.site_file import write_site_config
 from kiosk.staff.directory import verify_pin
 from kiosk.ui.admin.setup_wizard import SetupWizard
 

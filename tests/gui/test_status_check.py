@@ -16,14 +16,14 @@ import zxingcpp
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from kiosk.visit.qr_codes import QrReading
 from kiosk.config.schema import Config
-from kiosk.visit.flow import Step
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.http_client import HttpQueue
 from kiosk.queue.status import status_token
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
+from kiosk.visit.qr_codes import QrReading
 
 NIK = "3171014501900001"
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from gui_touch import click
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.core import Core
-from kiosk.visit.flow import Step
 from kiosk.queue.models import Ticket
 from kiosk.survey.store import SurveyStore
+from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.kiosk.survey import SurveyFlow
 from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -250,7 +250,7 @@ def test_fault_is_logged_and_kept_for_diagnostics_then_cleared(tmp_path: Path, f
 
 
 def test_recent_tickets_are_todays_newest_first_and_bounded(tmp_path: Path) -> None:
-    now = [datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 11, 23, 3, 0, tzinfo=UTC)]
     service = PrintService(service_config(tmp_path, "file", str(tmp_path / "out")),
                            FileSink(tmp_path / "out"), tmp_path, clock=lambda: now[0])
     from dataclasses import replace

@@ -10,14 +10,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.catalog.services import load_catalog, default_catalog_path
+from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.printing.service import ticket_content
 from kiosk.printing.status import status_token_from_url
@@ -40,7 +40,7 @@ DOTS_PER_MM = PRINTER_DPI / 25.4
 
 def issued(service: str, number: str, *, lang: str, priority: PriorityGroup | None = None,
            verify: bool = False) -> IssuedTicket:
-    now = datetime(2026, 11, 23, 2, 41, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 2, 41, tzinfo=UTC)
     ticket = Ticket(id=f"6f1c2a9e-8d0b-4c35-9a51-{abs(hash((service, number, lang))) % 10**12:012d}",
                     number=number, service_code=service, prefix=number.split("-")[0], seq=int(number.split("-")[1]),
                     day="2026-11-23", priority=priority, state=TicketState.ISSUED, arrived_at=now, issued_at=now,

@@ -13,7 +13,7 @@ import multiprocessing
 import sqlite3
 import time as wallclock
 from collections.abc import Callable, Iterator
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ from kiosk.queue.models import (
     UnknownService,
 )
 
-UTC = timezone.utc
+UTC = UTC
 JAKARTA = ZoneInfo("Asia/Jakarta")
 JAYAPURA = ZoneInfo("Asia/Jayapura")
 MONDAY_9AM_WIB = datetime(2025, 6, 16, 2, 0, tzinfo=UTC)  # 2025-06-16 is a Monday

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,7 +102,7 @@ def test_health_needs_no_token_and_gives_utc_time(host: Host, sessions: dict[str
     assert body["ok"] is True
     moment = datetime.fromisoformat(body["time"])
     assert moment.utcoffset() == timedelta(0)
-    assert abs(moment - datetime.now(timezone.utc)) < timedelta(seconds=5)
+    assert abs(moment - datetime.now(UTC)) < timedelta(seconds=5)
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic dG9rLWtpb3Nr"},
@@ -417,7 +417,7 @@ def test_concurrent_counters_never_call_the_same_ticket(host: Host) -> None:
 # -- wire format and API description ----------------------------------------------------------
 
 def test_ticket_json_round_trip() -> None:
-    moment = datetime(2025, 6, 16, 2, 0, 0, 123456, tzinfo=timezone.utc)
+    moment = datetime(2025, 6, 16, 2, 0, 0, 123456, tzinfo=UTC)
     ticket = Ticket(id="t1", number="A-001", service_code="KTP", prefix="A", seq=1, day="2025-06-16",
                     priority=PriorityGroup.PREGNANT, state=TicketState.SERVING, arrived_at=moment,
                     issued_at=moment, called_at=moment + timedelta(minutes=3), started_at=moment + timedelta(minutes=4),

@@ -12,7 +12,7 @@ import sqlite3
 import time as wallclock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ TOKENS = {
 CHILD_NIK = "3171010101150002"
 VIEW = ApplicationView(
     application_id="6a0e4c1e-2b7d-4f7e-9d3c-5b1a7f0c2e11", number="APP-20261123-0007", service_code="KIA",
-    nik_masked="3171********0001", created_at=datetime(2026, 11, 23, 2, 5, tzinfo=timezone.utc),
+    nik_masked="3171********0001", created_at=datetime(2026, 11, 23, 2, 5, tzinfo=UTC),
     sync_state="pending",
     answers={"child_nik": "3171********0002", "child_name": "SITI AMINAH", "phone": "081234567890"},
     documents={"birth_certificate": 1, "kk": 1})
@@ -55,7 +55,7 @@ class Clock:
     """The host's clock, moved by the test (09:00 in Jakarta on 23 November 2026 at first)."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ TOKENS = {"tok-kiosk": DeviceGrant("kiosk-1", "kiosk")}
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 09:00 in Jakarta
+        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)  # arrivals in a strict order (ties would be ordered by random id)
@@ -157,7 +157,7 @@ def test_an_application_filed_with_the_ticket_shows_its_number_and_how_far_it_go
     base, engine = host
     issued = engine.issue("KTP", request_id="with-form", lang="id")
     view = ApplicationView(application_id="3f2c9a8e-4b1d-4c6e-9f0a-1b2c3d4e5f60", number="APP-20261123-0007",
-                           service_code="KTP", nik_masked="3171********0001", created_at=datetime.now(timezone.utc),
+                           service_code="KTP", nik_masked="3171********0001", created_at=datetime.now(UTC),
                            sync_state="pending", answers={"alamat": "Jl. Contoh 12"})
     engine.attach_application(issued.ticket.id, view)
     url = status_url(status_url_template("", base), issued.ticket.id)

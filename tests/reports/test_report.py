@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.app.cli import main
+from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.reports.seed import seed_month
 
 TZ = ZoneInfo("Asia/Jakarta")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.app.cli import main
+from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.reports.data import build_report
 from kiosk.reports.seed import seed_month
 from kiosk.reports.upload import QUEUE_DAILY_KIND, SURVEY_RESPONSE_KIND, enqueue_day

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ def response(answers: tuple, ticket: str | None, service: str = "KTP-EL", counte
 
 
 def test_one_response_per_ticket_and_ikm_per_group(tmp_path: Path) -> None:
-    store = SurveyStore(tmp_path / "survey.db", clock=lambda: datetime(2026, 11, 2, 3, tzinfo=timezone.utc))
+    store = SurveyStore(tmp_path / "survey.db", clock=lambda: datetime(2026, 11, 2, 3, tzinfo=UTC))
     try:
         a = (4, 4, 3, 4, 3, 3, 4, 3, 3)
         b = (3, 3, 3, 4, 3, 3, 3, 3, 3)

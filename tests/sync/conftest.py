@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sync_helpers import ADMIN_TOKEN, ENROLL_CODE
 
 from central_api.app import Faults, RunningCentral
 from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
-
-from sync_helpers import ADMIN_TOKEN, ENROLL_CODE
 
 
 @pytest.fixture

@@ -10,17 +10,16 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+from sync_helpers import write_identities
 
-from kiosk.catalog.services import default_catalog_path
 from central_api.app import RunningCentral, openapi_document
 from central_api.matcher import IdentityRegister, load_identities, load_matcher
+from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 from kiosk.sync.signing import sign_headers
-
-from sync_helpers import write_identities
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_FILE = ROOT / "docs" / "api" / "central.openapi.json"

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sync_helpers import BIDEN_NIK, FACES, OBAMA_NIK, write_identities
 
 from central_api.app import RunningCentral
 from central_api.matcher import IdentityRegister, load_identities, load_matcher
 from kiosk.sync.central_client import CentralClient, CentralRejected, CentralUnavailable
-
-from sync_helpers import BIDEN_NIK, FACES, OBAMA_NIK, write_identities
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -159,7 +159,7 @@ def test_retention_deletes_personal_data_only_after_confirmed_sync_plus_the_peri
     store.save(waiting)
     seq = {i.ref_id: i.seq for i in store.items()}
     store.mark_sent(seq[synced.id], central_status="received")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert store.purge_expired(30, now=now) == 0
     assert store.purge_expired(30, now=now + timedelta(days=31)) == 1
     with pytest.raises(ApplicationDataGone, match="retention"):

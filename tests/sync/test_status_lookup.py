@@ -8,18 +8,17 @@ import uuid
 from pathlib import Path
 
 import requests
+from sync_helpers import ADMIN_TOKEN, application_body
 
-from kiosk.visit.qr_codes import QrReading, classify_qr
 from central_api.app import RunningCentral
 from kiosk.i18n import Translator
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.host import DeviceGrant, RunningServer, create_app
 from kiosk.queue.http_client import HttpQueue
-from kiosk.visit.status_check import StatusChecker
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.outbox import ApplicationStore, NewApplication
-
-from sync_helpers import ADMIN_TOKEN, application_body
+from kiosk.visit.qr_codes import QrReading, classify_qr
+from kiosk.visit.status_check import StatusChecker
 
 NIK = "3171012345670001"
 

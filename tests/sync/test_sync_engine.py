@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from sync_helpers import ADMIN_TOKEN, NIK, application_body
 
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 from kiosk.sync.engine import SyncEngine, sync_status
 from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
-
-from sync_helpers import ADMIN_TOKEN, NIK, application_body
 
 SHARED_PHOTO = os.urandom(30_000)
 

@@ -15,12 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sync_helpers import ENROLL_CODE, NIK
 
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
-
-from sync_helpers import ENROLL_CODE, NIK
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

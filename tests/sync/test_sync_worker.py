@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from sync_helpers import NIK
+
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.outbox import ApplicationStore, NewApplication
 from kiosk.ui.qt.sync_worker import SyncWorker
-
-from sync_helpers import NIK
 
 
 def test_worker_drains_in_the_background_and_keeps_going(qtbot, central: RunningCentral, client: CentralClient,

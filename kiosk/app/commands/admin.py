@@ -13,10 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 from kiosk.config.schema import Config, ConfigError, default_config, load_config
-from kiosk.i18n import Translator
 from kiosk.config.site_file import setup_target
+from kiosk.i18n import Translator
+from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 
 EXIT_OK, EXIT_CONFIG = 0, 2
 

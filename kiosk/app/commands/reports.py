@@ -12,8 +12,8 @@ from typing import Any
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.reports.data import GroupFigures, Period, Report, ReportError
-from kiosk.reports.service import enqueue_uploads, make_report
 from kiosk.reports.pdf import render_pdf
+from kiosk.reports.service import enqueue_uploads, make_report
 
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

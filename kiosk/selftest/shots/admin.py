@@ -9,9 +9,9 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-from kiosk.staff.admin_gate import AdminGate
 from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES, Translator
+from kiosk.staff.admin_gate import AdminGate
 from kiosk.ui.admin.menu import AdminDoor, admin_style
 from kiosk.ui.qt.theme import Scale
 
@@ -20,9 +20,9 @@ ADMIN_SHOTS_PER_VIEW = 4  # pin, wrong pin, menu, diagnostics
 
 
 def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.selftest.tour import _save, _scratch_core, wait_for
     from kiosk.ui.admin.setup_wizard import PAGES, SetupWizard
+    from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.ui.qt.speech import Speaker
 
     gate = AdminGate("")  # the demo PIN: the note about it shows on the pad

@@ -34,16 +34,16 @@ def capture_applications(config: Config, out: Path, shots: list[Path]) -> None:
 
 def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, out: Path,
           shots: list[Path]) -> None:
-    from kiosk.camera.sources import ImageListSource
     from kiosk.applications.documents import draw_document_like
-    from kiosk.visit.flow import Step
+    from kiosk.camera.sources import ImageListSource
     from kiosk.catalog.forms import load_forms
     from kiosk.citizen.nik import parse_nik
+    from kiosk.selftest.tour import _save, _scratch_core, wait_for
     from kiosk.sync.outbox import ApplicationStore
     from kiosk.ui.kiosk.application import ApplicationServices
     from kiosk.ui.kiosk.window import KioskWindow
-    from kiosk.selftest.tour import _save, _scratch_core, wait_for
     from kiosk.ui.qt.speech import Speaker
+    from kiosk.visit.flow import Step
 
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         folder = Path(scratch)
@@ -134,12 +134,12 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
 
     from kiosk.applications.views import CounterViews
     from kiosk.catalog.forms import load_forms
+    from kiosk.selftest.tour import _save, _scratch_core, wait_for
     from kiosk.sync.engine import sync_status
     from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
     from kiosk.ui.admin.menu import admin_style
-    from kiosk.ui.counter.console import CounterWindow
-    from kiosk.selftest.tour import _save, _scratch_core, wait_for
     from kiosk.ui.admin.sync_status import SyncStatusPanel
+    from kiosk.ui.counter.console import CounterWindow
     from kiosk.ui.qt.theme import Scale
 
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:

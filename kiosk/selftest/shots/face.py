@@ -14,14 +14,14 @@ import numpy as np
 
 from kiosk.camera.facecheck import FaceCheckSnapshot
 from kiosk.camera.liveness import LivenessState, Phase
-from kiosk.identity.face_services import FaceServices
 from kiosk.camera.sources import ImageListSource
-from kiosk.config.schema import Config
-from kiosk.visit.flow import Step
 from kiosk.citizen.nik import parse_nik
+from kiosk.config.schema import Config
+from kiosk.identity.face_services import FaceServices
 from kiosk.ui.kiosk.face import FaceScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import cv2
 
-from kiosk.visit.qr_codes import QrReading
 from kiosk.config.schema import Config
-from kiosk.visit.flow import Step
 from kiosk.queue.status import status_token
-from kiosk.visit.status_check import ApplicationStanding, StatusChecker, StatusReport
 from kiosk.selftest.shots.face import stand_in_picture
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
+from kiosk.visit.qr_codes import QrReading
+from kiosk.visit.status_check import ApplicationStanding, StatusChecker, StatusReport
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
@@ -86,8 +86,8 @@ def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
 
 
 def _capture_board(core: object, out: Path, shots: list[Path], answer: StatusReport) -> None:
-    from kiosk.ui.board.window import DisplayWindow
     from kiosk.selftest.tour import _save, settle
+    from kiosk.ui.board.window import DisplayWindow
 
     config = core.config  # type: ignore[attr-defined]
     board_config = dataclasses.replace(config, display=dataclasses.replace(config.display, status_camera=True))

@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 from kiosk.config.schema import Config
-from kiosk.visit.flow import Step
 from kiosk.i18n import LANGUAGES
+from kiosk.selftest.tour import KIOSK_SIZES, _save, _scratch_core, wait_for
 from kiosk.survey.link import target_for
 from kiosk.ui.kiosk.survey import SurveyFlow, SurveyWindow
 from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.selftest.tour import KIOSK_SIZES, _save, _scratch_core, wait_for
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 
 def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import __version__
-from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, Attempt, CornerTaps
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
+from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, Attempt, CornerTaps
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import DANGER, INK, MUTED, PRIORITY, SUCCESS, SURFACE, Scale, kiosk_style
 from kiosk.ui.qt.widgets import NumericKeypad, button, label
@@ -103,7 +103,7 @@ class Lockdown(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
-    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:
         kind = ev.type()
         if kind == QEvent.Type.Close and watched is self.window and self.lock_close:
             log.info("close request on the locked-down %s ignored (use the admin menu)", self.window.objectName())
@@ -268,7 +268,7 @@ def _sync_page(panel: AdminPanel) -> QWidget | None:
         if panel_class is None:
             raise NotAvailable("kiosk.ui.admin.sync_status")
         jobs = SyncJobs(panel.config)
-    except Exception as exc:  # noqa: BLE001 - not in this build, or the store cannot open: say so
+    except Exception as exc:
         log.warning("sync page unavailable: %s", exc)
         panel.menu.show_message(panel.t("admin.menu.unavailable"), error=True)
         return None
@@ -382,7 +382,7 @@ class AdminPanel(QFrame):
             self._scale = scale
             self.setStyleSheet(admin_style(scale))
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._restyle()
 

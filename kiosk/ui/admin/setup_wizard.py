@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 from kiosk.config.schema import Config, ConfigError, PrinterKind, PrinterSection, Role, parse_config
-from kiosk.i18n import Translator
 from kiosk.config.site_file import merge, read_document, write_site_config
+from kiosk.i18n import Translator
+from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
 
@@ -490,7 +490,7 @@ class SetupWindow(QWidget):
         self._style = lambda: self.setStyleSheet(admin_style(Scale.for_size(self.width(), self.height())))
         self._style()
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._style()
 

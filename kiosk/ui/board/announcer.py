@@ -18,10 +18,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
-from kiosk.voice.announcements import announcement
 from kiosk.config.schema import Config
-from kiosk.utils.paths import assets_dir
 from kiosk.ui.qt.speech import Speaker
+from kiosk.utils.paths import assets_dir
+from kiosk.voice.announcements import announcement
 from kiosk.voice.clips import ClipLibrary, ClipsUnavailable, library_for
 
 log = logging.getLogger(__name__)

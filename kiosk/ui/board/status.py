@@ -13,12 +13,12 @@ import logging
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from kiosk.visit.qr_codes import QrReading
 from kiosk.i18n import LANGUAGES, Translator
-from kiosk.visit.status_check import StatusChecker, StatusReport
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import label
+from kiosk.visit.qr_codes import QrReading
+from kiosk.visit.status_check import StatusChecker, StatusReport
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -35,17 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.catalog.forms import FormSet
 from kiosk.catalog.services import Catalog
 from kiosk.config.schema import Config
-from kiosk.catalog.forms import FormSet
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import IllegalTransition, QueueError, Ticket, TicketNotFound, TicketState
 from kiosk.staff.directory import LockedOut, StaffDirectory, StaffMember, WrongPin
 from kiosk.ui.counter.application_panel import ApplicationFinder, ApplicationPanel
-from kiosk.ui.qt.bridge import QueueEvents
-from kiosk.ui.kiosk.survey import CounterSurvey
 from kiosk.ui.counter.manager import ManagerWindow
+from kiosk.ui.kiosk.survey import CounterSurvey
+from kiosk.ui.qt.bridge import QueueEvents
 from kiosk.ui.qt.tasks import Refresher, TaskRunner
 from kiosk.ui.qt.theme import Scale, console_style
 from kiosk.ui.qt.widgets import NumericKeypad, button, label, restyle
@@ -711,7 +711,7 @@ class CounterWindow(QWidget):
         if self.action_stack.currentWidget() is self.call_panel:
             self._rebuild_prefixes()
         self.waiting_list.clear()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for ticket in waiting:
             text = ticket.number
             if ticket.priority is not None:
@@ -788,11 +788,11 @@ class CounterWindow(QWidget):
                 layout.setSpacing(scale.px(gap) if gap else 0)
                 layout.setContentsMargins(*[scale.px(margin)] * 4)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_style()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
 

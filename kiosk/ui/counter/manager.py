@@ -198,7 +198,7 @@ class ManagerWindow(QWidget):
                                + f"QLabel#tileValue {{ font-size: {scale.font(40)}px; font-weight: 800; }}"
                                + f"QTableWidget {{ font-size: {scale.font(20)}px; }}")
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_style()
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.applications.views import PUSH_INTERVAL_SECONDS, PushReport, open_counter_views
+from kiosk.applications.documents import DocumentCheck, capture_document, check_frame
 from kiosk.applications.drafts import (
     ApplicationDraft,
     ApplicationNotSaved,
@@ -44,17 +44,17 @@ from kiosk.applications.drafts import (
     qr_modules,
     save_application,
 )
+from kiosk.applications.views import PUSH_INTERVAL_SECONDS, PushReport, open_counter_views
 from kiosk.camera.sources import Frame, FrameSource
-from kiosk.applications.documents import DocumentCheck, capture_document, check_frame
-from kiosk.visit.flow import CitizenSession, Step, issue_problem
 from kiosk.catalog.forms import Field, Form, FormSet, Problem, check_value, display_value, normalize, show_date
 from kiosk.i18n import Translator
-from kiosk.utils.log import event
 from kiosk.queue.client import QueueUnavailable
 from kiosk.ui.kiosk.screens import Screen, Tile
 from kiosk.ui.qt.camera_view import CameraFeed
 from kiosk.ui.qt.tasks import Refresher, TaskRunner
 from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
+from kiosk.utils.log import event
+from kiosk.visit.flow import CitizenSession, Step, issue_problem
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class PictureLabel(QLabel):
         self.setPixmap(QPixmap.fromImage(self._image).scaled(
             self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._rescale()
 
@@ -491,7 +491,7 @@ class FormScreen(Screen):
     def problem(self) -> Problem | None:
         return self._problem
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         if landscape != self._landscape:
@@ -590,7 +590,7 @@ class DocumentsScreen(Screen):
         self._landscape = False
 
     @property
-    def requirement(self):  # noqa: ANN201 - DocumentRequirement | None
+    def requirement(self):
         if self.form is None or not self.form.documents:
             return None
         return self.form.documents[min(self.index, len(self.form.documents) - 1)]
@@ -792,7 +792,7 @@ class DocumentsScreen(Screen):
         restyle(self.status, "state", state)
         self.take_button.setEnabled(not self.busy and self.last_frame is not None and self.reviewing is None)
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         if landscape != self._landscape:
@@ -1034,7 +1034,7 @@ class ReceiptScreen(Screen):
         self.qr.setVisible(bool(url))
         self.qr_text.setVisible(bool(url))
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         if self.landscape != self._landscape:
             self._landscape = self.landscape

@@ -22,15 +22,15 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.camera.facecheck import FaceCheckSnapshot
-from kiosk.identity.check import IdentityCheck, IdentityDecision, IdentityOutcome
 from kiosk.camera.liveness import Phase
-from kiosk.identity.face_services import FaceServices
-from kiosk.visit.flow import CitizenSession, Step
 from kiosk.i18n import Translator
-from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
+from kiosk.identity.check import IdentityCheck, IdentityDecision, IdentityOutcome
+from kiosk.identity.face_services import FaceServices
 from kiosk.ui.kiosk.screens import CameraScreen
+from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
+from kiosk.visit.flow import CitizenSession, Step
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class FaceScreen(CameraScreen):
     def _hidden(self, text: str) -> bool:
         return not any(w.text() == text and w.isVisible() for w in (self.title, self.body, self.instruction))
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         if self.turn_camera_layout():
@@ -151,7 +151,7 @@ class FaceScreen(CameraScreen):
             margins = self.layout_.contentsMargins()
             self.preview.setFixedHeight(int((self.width() - margins.left() - margins.right()) * 0.75))
 
-    def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override: leaving the step turns the camera off
+    def hideEvent(self, event: object) -> None:
         self._stop_camera()
         super().hideEvent(event)  # type: ignore[arg-type]
 

@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.visit.qr_codes import QrReading
 from kiosk.catalog.services import Catalog, Service
-from kiosk.visit.flow import CitizenSession, Step
-from kiosk.i18n import Translator
 from kiosk.citizen.nik import InvalidNik, NikProblem, check_partial, parse_nik
+from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
 from kiosk.ui.qt.printing import TicketPrintPanel
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
+from kiosk.visit.flow import CitizenSession, Step
+from kiosk.visit.qr_codes import QrReading
 
 
 class Screen(QWidget):
@@ -141,7 +141,7 @@ class WelcomeScreen(Screen):
         self.layout_.addLayout(langs)
         self.layout_.addStretch(1)
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         self.actions.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
@@ -194,7 +194,7 @@ class PriorityScreen(Screen):
         for i, widget in enumerate(self.buttons.values()):
             self.grid.addWidget(widget, i // columns, i % columns)  # type: ignore[arg-type]
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._place_buttons(2 if self.landscape else 1)
 
@@ -232,11 +232,11 @@ class Tile(QFrame):
             layout.addWidget(child)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         restyle(self, "pressed", True)
         event.accept()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         restyle(self, "pressed", False)
         if self.rect().contains(event.position().toPoint()):
             self.clicked.emit()
@@ -389,7 +389,7 @@ class ServiceScreen(Screen):
     def _crowded(self) -> bool:
         return self.landscape and not self.keyboard.isHidden()  # isVisible() is False until the screen is shown
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         if self._shown is not None and self._shown[1] != self.columns:
             self._refresh()
@@ -631,7 +631,7 @@ class IdentifyScreen(Screen):
     def _ikd_camera_failed(self, _message: str) -> None:
         self.stop_ikd_scan("ikd.camera_unavailable")
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         if landscape == self._landscape:
@@ -763,7 +763,7 @@ class IdentifyScreen(Screen):
             return
         self.identified.emit(nik)
 
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - hardware keypads and USB keyboards
+    def keyPressEvent(self, event: object) -> None:
         key = event.key()  # type: ignore[attr-defined]
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.next_button.isEnabled():
             self._submit()
@@ -909,7 +909,7 @@ class TicketScreen(Screen):
     def reset(self) -> None:
         self.print_panel.clear()
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         landscape = self.landscape
         self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)

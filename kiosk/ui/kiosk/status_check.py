@@ -14,14 +14,14 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.visit.qr_codes import QrReading
-from kiosk.visit.flow import CitizenSession, Step
 from kiosk.i18n import Translator
-from kiosk.visit.status_check import StatusChecker, StatusReport
 from kiosk.ui.kiosk.screens import CameraScreen
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label, restyle
+from kiosk.visit.flow import CitizenSession, Step
+from kiosk.visit.qr_codes import QrReading
+from kiosk.visit.status_check import StatusChecker, StatusReport
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class StatusCheckScreen(CameraScreen):
             return f"{self.number.text()}. {self.message.text()}".strip(". ")
         return " ".join(p for p in (self.title.text(), self.instruction.text(), self.message.text()) if p)
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self.turn_camera_layout()
 

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from kiosk.catalog.services import Catalog
 from kiosk.config.schema import Config
-from kiosk.visit.flow import CitizenSession, Step
 from kiosk.i18n import Translator
 from kiosk.queue.models import Ticket
 from kiosk.survey.link import NotRateable, SurveyTarget, TicketFinder, check_rateable, target_for
@@ -40,6 +39,7 @@ from kiosk.ui.kiosk.screens import Screen
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import PRIMARY, Scale, kiosk_style, tile_style
 from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
+from kiosk.visit.flow import CitizenSession, Step
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +108,11 @@ class AnswerTile(QFrame):
     def set_selected(self, selected: bool) -> None:
         restyle(self, "selected", selected)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         restyle(self, "pressed", True)
         event.accept()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         restyle(self, "pressed", False)
         if self.rect().contains(event.position().toPoint()):
             self.clicked.emit(self.score)
@@ -708,7 +708,7 @@ class SurveyFlow(Screen):
         if self.pages.currentWidget() is self.question:
             self._show_question()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._relayout()
 
@@ -800,11 +800,11 @@ class SurveyWindow(QWidget):
             self._scale = scale
             self.setStyleSheet(kiosk_style(scale) + tile_style(scale) + survey_style(scale))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_style()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.flow.stop()
         super().closeEvent(event)
 

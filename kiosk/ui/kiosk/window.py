@@ -16,14 +16,12 @@ from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.catalog.services import Catalog, Service
-from kiosk.config.schema import Config
-from kiosk.setup.diagnostics import camera_present
-from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, issue_problem, steps_for
-from kiosk.i18n import Translator
-from kiosk.utils.log import event
 from kiosk.citizen.nik import Nik
+from kiosk.config.schema import Config
+from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.models import IssuedTicket, PriorityGroup, QueueEvent, WaitPreview
+from kiosk.setup.diagnostics import camera_present
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.kiosk.application import ApplicationFlow, ApplicationServices
 from kiosk.ui.kiosk.screens import (
@@ -37,13 +35,15 @@ from kiosk.ui.kiosk.screens import (
     UnavailableScreen,
     WelcomeScreen,
 )
-from kiosk.ui.qt.bridge import QueueEvents
 from kiosk.ui.kiosk.survey import SurveyFlow, survey_style
+from kiosk.ui.qt.bridge import QueueEvents
 from kiosk.ui.qt.printing import FAILED, PrintController, PrinterAttentionBadge
 from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import Scale, kiosk_style, tile_style
 from kiosk.ui.qt.widgets import Header, IdleOverlay
+from kiosk.utils.log import event
+from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, issue_problem, steps_for
 
 if TYPE_CHECKING:
     from kiosk.identity.check import PendingFaces
@@ -228,8 +228,8 @@ class KioskWindow(QWidget):
     def _build_status_check(self, welcome: WelcomeScreen) -> None:
         """"Cek status": the camera reads a ticket's or receipt's QR (the queue or the central API answers)."""
         from kiosk.camera.sources import source_from_config
-        from kiosk.visit.status_check import StatusChecker
         from kiosk.ui.kiosk.status_check import StatusCheckScreen
+        from kiosk.visit.status_check import StatusChecker
 
         config = self.config
         outbox = self.applications.store if self.applications is not None else None
@@ -460,13 +460,13 @@ class KioskWindow(QWidget):
             self._scale = scale
             self.setStyleSheet(kiosk_style(scale) + tile_style(scale) + survey_style(scale))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._apply_style()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
 
-    def paintEvent(self, paint_event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, paint_event: QPaintEvent) -> None:
         super().paintEvent(paint_event)
         if not self._first_frame_logged:
             self._first_frame_logged = True
@@ -474,7 +474,7 @@ class KioskWindow(QWidget):
             self.first_frame.emit()
 
     # -- idle and wipe -------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:
         if ev.type() in _INPUT_EVENTS and not self.overlay.counting:
             if isinstance(watched, QWidget) and watched.window() is self:
                 self._restart_idle()
@@ -525,7 +525,7 @@ class KioskWindow(QWidget):
         """After an unexpected error: start over on the welcome screen, as if left idle."""
         self.wipe()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(event)
 

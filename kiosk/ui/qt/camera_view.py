@@ -321,7 +321,7 @@ class CameraPreview(QWidget):
         w, h = width * scale, height * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.image_rect()
         painter.fillRect(rect, QColor("#1b1b1b"))  # only where the picture goes: no letterbox bars

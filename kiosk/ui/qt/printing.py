@@ -214,18 +214,18 @@ class QrWidget(QWidget):
         self.setAccessibleName(url)
         self.update()
 
-    def sizeHint(self) -> Any:  # noqa: N802 - Qt override
+    def sizeHint(self) -> Any:
         from PySide6.QtCore import QSize
 
         return QSize(340, 340)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+    def heightForWidth(self, width: int) -> int:
         return width
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         side = min(self.width(), self.height())
         painter.fillRect(self.rect(), QColor("white"))
@@ -364,7 +364,7 @@ class PrinterAttentionBadge(QLabel):
             self.move(12, parent.height() - self.height() - 12)
             self.raise_()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self._place()
         return False
@@ -446,7 +446,7 @@ class ReprintWidget(StaffPrinterPanel):
         super().__init__(controller, t, parent=parent)
         controller.setParent(self)  # its runner's thread ends with this page at the latest
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.stop()
         super().closeEvent(event)
 

@@ -15,9 +15,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, QrReading, QrScanner
 from kiosk.camera.sources import FrameSource
 from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
+from kiosk.visit.qr_codes import DEFAULT_IKD_PATTERN, QrReading, QrScanner
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class QrScanPanel(QWidget):
             feed.stop()
             feed.deleteLater()
 
-    def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override: off screen = camera off
+    def hideEvent(self, event: object) -> None:
         self.stop()
         super().hideEvent(event)  # type: ignore[arg-type]
 

@@ -260,7 +260,7 @@ class IdleOverlay(QFrame):
         self._countdown_text = countdown
         self._show_remaining()
 
-    def mousePressEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: object) -> None:
         self._stay()
 
     def _stay(self) -> None:
