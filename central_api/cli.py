@@ -11,7 +11,7 @@ from pathlib import Path
 log = logging.getLogger("central_api")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse private type
     parser = commands.add_parser("central-api", help="run the reference central API (our model of MPP Digital)")
     parser.add_argument("--port", type=int, required=True, help="TCP port (0 = any free one)")
     parser.add_argument("--db", type=Path, required=True, help="SQLite file for what the server keeps")
@@ -26,6 +26,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--latency-ms", type=int, default=0, help="delay every request this long")
     parser.add_argument("--drop-after-commit-rate", type=float, default=0.0,
                         help="share of requests processed and then cut off before the answer (0..1)")
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,10 +16,11 @@ import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-LANGUAGES: tuple[str, ...] = ("id", "en")
-DEFAULT_LANGUAGE = "id"
+Language = Literal["id", "en"]
+LANGUAGES: tuple[Language, ...] = ("id", "en")
+DEFAULT_LANGUAGE: Language = "id"
 _DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,8 @@ def completeness_problems() -> list[str]:
             fields_ref = {f for _, f, _, _ in string.Formatter().parse(reference[key]) if f}
             fields_other = {f for _, f, _, _ in string.Formatter().parse(other[key]) if f}
             if fields_ref != fields_other:
-                problems.append(f"{lang}: {key} uses {sorted(fields_other)} but {DEFAULT_LANGUAGE} uses {sorted(fields_ref)}")
+                problems.append(f"{lang}: {key} uses {sorted(fields_other)} "
+                                f"but {DEFAULT_LANGUAGE} uses {sorted(fields_ref)}")
             if not other[key].strip():
                 problems.append(f"{lang}: {key} is empty")
     return problems

@@ -39,6 +39,7 @@ def run_selftest(config: Config, out: Path) -> int:
     report = {"ok": ok, "version": __version__, "checks": [asdict(c) for c in checks], "screens": screens}
     (out / "selftest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     for check in checks:
-        print(f"{check.level.upper():8} {check.name:12} {check.detail}" + (f" -> {check.advice}" if check.advice else ""))
+        advice = f" -> {check.advice}" if check.advice else ""
+        print(f"{check.level.upper():8} {check.name:12} {check.detail}{advice}")
     print(f"selftest {'passed' if ok else 'FAILED'}: {out / 'selftest.json'}")
     return 0 if ok else 1

@@ -13,12 +13,11 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.app.commands.common import EXIT_CONFIG, EXIT_OK, Commands
 from kiosk.config.schema import Config, ConfigError, default_config, load_config
 from kiosk.config.site_file import setup_target
 from kiosk.i18n import Translator
 from kiosk.staff.admin_gate import make_pin_hash, pin_problem
-
-EXIT_OK, EXIT_CONFIG = 0, 2
 
 NO_CONFIG_MESSAGE = (
     "No site configuration found for this machine (looked at --config, $KIOSK_CONFIG and "
@@ -27,6 +26,16 @@ NO_CONFIG_MESSAGE = (
     "  - copy config/site.example.toml to ~/.config/mpp-kiosk/site.toml and edit it, or\n"
     "  - to try the app on built-in demo settings: 'kiosk demo'."
 )
+
+
+def register(commands: Commands) -> None:
+    setup = commands.add_parser("setup", help="first-run setup wizard: writes the site configuration")
+    setup.add_argument("--windowed", action="store_true", help="a window instead of the full screen")
+    setup.set_defaults(handler=lambda args: setup_command(args.config, windowed=args.windowed))
+    admin = commands.add_parser("admin", help="admin tools")
+    admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    hash_pin = admin_sub.add_parser("hash-pin", help="print the [admin] pin_hash value for a new admin PIN")
+    hash_pin.set_defaults(handler=lambda args: hash_pin_command())
 
 
 def has_screen() -> bool:

@@ -1,4 +1,4 @@
-"""``kiosk models ...`` and ``kiosk face eval``: registered by ``kiosk.app.cli``; heavy imports stay inside."""
+"""``kiosk models ...`` and ``kiosk face eval``; heavy imports (mediapipe) stay inside the handlers."""
 
 from __future__ import annotations
 
@@ -7,27 +7,33 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
+from kiosk.app.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Commands, site_config
 from kiosk.config.schema import MODEL_DIR_ENV, Config
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
-
-def add_parser(commands: Any) -> None:
+def register(commands: Commands) -> None:
     models = commands.add_parser("models", help="the face model file: install (pinned, SHA-256 checked) or verify")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     install = models_sub.add_parser("install", help="download the pinned face model, or copy it with --from")
     install.add_argument("--from", dest="from_dir", type=Path,
                          help="folder holding face_landmarker.task (e.g. a USB stick); no download then")
     models_sub.add_parser("verify", help="check the model file is present and intact")
+    models.set_defaults(handler=_handle)
 
     face = commands.add_parser("face", help="face check tools")
     face_sub = face.add_subparsers(dest="face_command", metavar="ACTION", required=True)
-    evaluate = face_sub.add_parser("eval", help="run the liveness pipeline over a manifest of media; writes metrics.json")
-    evaluate.add_argument("--manifest", type=Path, required=True, help="JSON: {\"items\": [{\"path\", \"expect\", ...}]}")
+    evaluate = face_sub.add_parser("eval",
+                                   help="run the liveness pipeline over a manifest of media; writes metrics.json")
+    evaluate.add_argument("--manifest", type=Path, required=True,
+                          help="JSON: {\"items\": [{\"path\", \"expect\", ...}]}")
     evaluate.add_argument("--out", type=Path, required=True, help="folder for metrics.json")
     evaluate.add_argument("--seed", type=int, default=20261123, help="seed of the random challenges")
+    face.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    return run(site_config(args), args)
 
 
 def install_dir(config: Config) -> Path:

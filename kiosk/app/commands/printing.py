@@ -1,7 +1,7 @@
 """``kiosk print-test``: regional IT's test print on the configured printer, or into a file.
 
-Registered by :mod:`kiosk.app.cli`. The OS-spooler sink needs Qt, so the command line hands it in
-(``system_sink``) rather than this package importing the UI.
+The OS-spooler sink needs Qt, so the command hands it in (``system_sink``, imported only when
+printing) rather than :mod:`kiosk.printing` importing the UI.
 """
 
 from __future__ import annotations
@@ -10,23 +10,28 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from kiosk.app.commands.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Commands, site_config
 from kiosk.config.schema import Config
 from kiosk.printing.service import PrintService
 from kiosk.printing.sinks import FileSink, PrinterConfigError, PrinterFault, PrinterSink, open_sink
 from kiosk.printing.status import status_url, status_url_template
 from kiosk.printing.ticket import layout_ticket, sample_content
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
-
-def add_parser(commands: Any) -> None:
+def register(commands: Commands) -> None:
     test = commands.add_parser("print-test", help="print a sample ticket on the configured printer, or into a file")
     test.add_argument("--out", type=Path, help="write the sample ticket to FILE.pdf or FILE.png instead")
     test.add_argument("--lang", choices=("id", "en"), default=None, help="ticket language (default: [device] language)")
     test.add_argument("--width", type=int, choices=(80, 58), default=None,
                       help="paper width in mm (default: [printer] paper_width_mm)")
+    test.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from kiosk.ui.qt.printing import system_sink  # Qt only for [printer] kind = "system"
+
+    return run_print_test(site_config(args), args, system_sink=system_sink)
 
 
 def run_print_test(config: Config, args: argparse.Namespace,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import logging
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.app.commands.common import EXIT_BAD_INPUT, EXIT_OK, Commands, UsageError, site_config
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.reports.data import GroupFigures, Period, Report, ReportError
@@ -16,7 +18,25 @@ from kiosk.reports.pdf import render_pdf
 from kiosk.reports.service import enqueue_uploads, make_report
 
 log = logging.getLogger(__name__)
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def register(commands: Commands) -> None:
+    report = commands.add_parser("report", help="performance report (PDF, optional CSV) for a day or a month")
+    report.add_argument("--period", choices=("day", "month"), required=True)
+    report.add_argument("--date", required=True, help="YYYY-MM-DD (any day of the month for --period month)")
+    report.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    report.add_argument("--csv", type=Path, help="also write CSV tables into this folder")
+    report.add_argument("--lang", choices=("id", "en"), default="id")
+    report.add_argument("--enqueue", action="store_true",
+                        help="with --period day: also queue that day's figures and survey answers for MPP Digital")
+    report.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    config = site_config(args)
+    if args.enqueue and args.period != "day":
+        raise UsageError("--enqueue needs --period day (one upload per day)")
+    return run_report(config, args.period, args.date, args.out, args.csv, args.lang, enqueue=args.enqueue)
 
 
 def run_report(config: Config, period: Period, day: str, out: Path, csv_dir: Path | None, lang: str,

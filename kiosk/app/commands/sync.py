@@ -8,12 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
+from kiosk.app.commands.common import Commands, site_config
 from kiosk.config.schema import Config
 
 log = logging.getLogger("kiosk.sync")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: Commands) -> None:
     parser = commands.add_parser("sync", help="send waiting applications to the central API, or show the outbox")
     actions = parser.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
     now = actions.add_parser("now", help="drain the outbox, pull statuses and the catalog; prints a JSON report")
@@ -24,6 +25,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     enroll.add_argument("code")
     requeue = actions.add_parser("retry", help="send a rejected item again (after fixing the cause)")
     requeue.add_argument("seq", type=int, help="the item's seq from 'kiosk sync status'")
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    return run(site_config(args), args)
 
 
 def run(config: Config, args: argparse.Namespace) -> int:

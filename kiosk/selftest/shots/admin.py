@@ -12,7 +12,8 @@ from pathlib import Path
 from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.staff.admin_gate import AdminGate
-from kiosk.ui.admin.menu import AdminDoor, admin_style
+from kiosk.ui.admin.menu import AdminDoor
+from kiosk.ui.admin.style import admin_style
 from kiosk.ui.qt.theme import Scale
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -20,7 +21,7 @@ ADMIN_SHOTS_PER_VIEW = 4  # pin, wrong pin, menu, diagnostics
 
 
 def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.selftest.tour import _save, _scratch_core, wait_for
+    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
     from kiosk.ui.admin.setup_wizard import PAGES, SetupWizard
     from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.ui.qt.speech import Speaker
@@ -30,7 +31,7 @@ def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
         for lang in LANGUAGES:
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
                 local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
-                core = _scratch_core(local, Path(scratch))
+                core = scratch_core(local, Path(scratch))
                 window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
                 door = AdminDoor(window, core.config, "kiosk", gate, lock_close=False,
                                  voice_result=lambda: ("warning", "no Indonesian voice installed"),
@@ -42,15 +43,15 @@ def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
                     door.open()
                     for digit in "12":
                         door.panel.pin_page.type_digit(digit)
-                    _save(window, out / f"{prefix}-1-pin.png", shots)
+                    save_shot(window, out / f"{prefix}-1-pin.png", shots)
                     door.panel.pin_page._answered(gate_wrong(2))  # what a wrong PIN shows
-                    _save(window, out / f"{prefix}-2-pin-wrong.png", shots)
+                    save_shot(window, out / f"{prefix}-2-pin-wrong.png", shots)
                     door.panel.show_menu()
-                    _save(window, out / f"{prefix}-3-menu.png", shots)
+                    save_shot(window, out / f"{prefix}-3-menu.png", shots)
                     door.panel.open_entry(next(e for e in _entries() if e.key == "diagnostics"))
                     page = door.panel.page
                     wait_for(lambda: not page.running, 30_000)  # type: ignore[union-attr]
-                    _save(window, out / f"{prefix}-4-diagnostics.png", shots)
+                    save_shot(window, out / f"{prefix}-4-diagnostics.png", shots)
                 finally:
                     door.shutdown()
                     window.shutdown()
@@ -70,7 +71,7 @@ def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
                         wizard.pin_first.setText("4826")
                         wizard.pin_second.setText("4827")
                         wizard.next()  # shows the mismatch message
-                    _save(wizard, out / f"setup-{orientation}-{lang}-{index + 1}-{name}.png", shots)
+                    save_shot(wizard, out / f"setup-{orientation}-{lang}-{index + 1}-{name}.png", shots)
             finally:
                 wizard.shutdown()
                 wizard.deleteLater()

@@ -38,7 +38,7 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
     from kiosk.camera.sources import ImageListSource
     from kiosk.catalog.forms import load_forms
     from kiosk.citizen.nik import parse_nik
-    from kiosk.selftest.tour import _save, _scratch_core, wait_for
+    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
     from kiosk.sync.outbox import ApplicationStore
     from kiosk.ui.kiosk.application import ApplicationServices
     from kiosk.ui.kiosk.window import KioskWindow
@@ -49,7 +49,7 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
         folder = Path(scratch)
         picture = folder / "document.png"
         cv2.imwrite(str(picture), draw_document_like(seed=7))
-        core = _scratch_core(config, folder / "data")
+        core = scratch_core(config, folder / "data")
         store = ApplicationStore(folder / "apps", status_url_template=STATUS_URL)
         services = ApplicationServices(
             forms=load_forms(), store=store,
@@ -63,7 +63,7 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
             window.set_language(lang)
 
             def shot(name: str) -> None:
-                _save(window, out / f"{prefix}-{name}.png", shots)
+                save_shot(window, out / f"{prefix}-{name}.png", shots)
 
             assert core.catalog is not None
             window.choose_service(core.catalog.service("SIP-PERAWAT-BARU"))
@@ -134,10 +134,10 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
 
     from kiosk.applications.views import CounterViews
     from kiosk.catalog.forms import load_forms
-    from kiosk.selftest.tour import _save, _scratch_core, wait_for
+    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
     from kiosk.sync.engine import sync_status
     from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
-    from kiosk.ui.admin.menu import admin_style
+    from kiosk.ui.admin.style import admin_style
     from kiosk.ui.admin.sync_status import SyncStatusPanel
     from kiosk.ui.counter.console import CounterWindow
     from kiosk.ui.qt.theme import Scale
@@ -145,7 +145,7 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         folder = Path(scratch)
         local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
-        core = _scratch_core(local, folder / "data")
+        core = scratch_core(local, folder / "data")
         store = ApplicationStore(folder / "apps")
         views = CounterViews(store, load_forms())
         panel = counter = None
@@ -174,7 +174,7 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
             panel.resize(1080, 1920)
             panel.show()
             wait_for(lambda: panel.status is not None)
-            _save(panel, out / f"application-sync-{lang}.png", shots)
+            save_shot(panel, out / f"application-sync-{lang}.png", shots)
 
             counter = CounterWindow(core.config, core.catalog, core.queue, forms=load_forms(),
                                     application_finder=core.queue.application_of)
@@ -185,7 +185,7 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
             wait_for(lambda: counter.buttons["call_next"].isEnabled())
             counter.perform("call_next")
             wait_for(lambda: counter.application_panel is not None and counter.application_panel.application is not None)
-            _save(counter, out / f"application-counter-{lang}.png", shots)
+            save_shot(counter, out / f"application-counter-{lang}.png", shots)
         finally:
             for widget in (panel, counter):
                 if widget is not None:

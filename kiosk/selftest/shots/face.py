@@ -44,13 +44,13 @@ def _snapshot(phase: Phase, hint: str | None = None, step: str | None = None, in
 
 
 def capture_face(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.selftest.tour import _save, _scratch_core
+    from kiosk.selftest.scene import save_shot, scratch_core
 
     picture = stand_in_picture()
     for orientation, size in SIZES.items():
         for lang in (("id", "en") if orientation == "portrait" else ("id",)):
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-                core = _scratch_core(config, Path(scratch))
+                core = scratch_core(config, Path(scratch))
                 services = FaceServices(config.face, config.model_dir, lambda: ImageListSource([]))
                 window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False),
                                      face_services=services)
@@ -64,7 +64,7 @@ def capture_face(config: Config, out: Path, shots: list[Path]) -> None:
                     face: FaceScreen = window.screens[Step.FACE]  # type: ignore[assignment]
 
                     def shot(name: str) -> None:
-                        _save(window, out / f"face-{orientation}-{lang}-{name}.png", shots)
+                        save_shot(window, out / f"face-{orientation}-{lang}-{name}.png", shots)
 
                     shot("1-consent")
                     face.show_still(picture)

@@ -26,13 +26,13 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.selftest.tour import _save, _scratch_core, settle
+    from kiosk.selftest.scene import save_shot, scratch_core, settle
 
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         picture = Path(scratch) / "camera.png"
         cv2.imwrite(str(picture), stand_in_picture())
         camera = dataclasses.replace(config.camera, device=str(picture), qr_scanning=True)
-        core = _scratch_core(dataclasses.replace(config, camera=camera), Path(scratch) / "data")
+        core = scratch_core(dataclasses.replace(config, camera=camera), Path(scratch) / "data")
         try:
             queue = core.queue
             for i in range(3):
@@ -58,15 +58,15 @@ def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
                         assert screen is not None
                         window.show_step(Step.STATUS)
                         settle(400)  # the stand-in picture reaches the preview
-                        _save(window, out / f"{prefix}-01-scanning.png", shots)
+                        save_shot(window, out / f"{prefix}-01-scanning.png", shots)
                         screen._read(QrReading("unknown"))
-                        _save(window, out / f"{prefix}-02-not-ours.png", shots)
+                        save_shot(window, out / f"{prefix}-02-not-ours.png", shots)
                         for n, (name, report) in enumerate(answers.items(), start=3):
                             screen.scanner.stop()
                             screen._answered(report)
-                            _save(window, out / f"{prefix}-{n:02d}-{name}.png", shots)
+                            save_shot(window, out / f"{prefix}-{n:02d}-{name}.png", shots)
                         screen._camera_failed("selftest")
-                        _save(window, out / f"{prefix}-08-camera.png", shots)
+                        save_shot(window, out / f"{prefix}-08-camera.png", shots)
                         window.wipe()
                         window.start_normal()
                         window.choose_service(core.catalog.service("KTP-EL"))  # type: ignore[union-attr]
@@ -74,9 +74,9 @@ def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
                         identify = window.screens[Step.IDENTIFY]
                         identify.start_ikd_scan()  # type: ignore[attr-defined]
                         settle(400)
-                        _save(window, out / f"{prefix}-09-ikd-scanning.png", shots)
+                        save_shot(window, out / f"{prefix}-09-ikd-scanning.png", shots)
                         identify._ikd_read(QrReading("ikd", "3171014501900001"))  # type: ignore[attr-defined]
-                        _save(window, out / f"{prefix}-10-ikd-read.png", shots)
+                        save_shot(window, out / f"{prefix}-10-ikd-read.png", shots)
                     finally:
                         window.shutdown()
                         window.deleteLater()
@@ -86,7 +86,7 @@ def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
 
 
 def _capture_board(core: object, out: Path, shots: list[Path], answer: StatusReport) -> None:
-    from kiosk.selftest.tour import _save, settle
+    from kiosk.selftest.scene import save_shot, settle
     from kiosk.ui.board.window import DisplayWindow
 
     config = core.config  # type: ignore[attr-defined]
@@ -99,10 +99,10 @@ def _capture_board(core: object, out: Path, shots: list[Path], answer: StatusRep
             display.resize(1920, 1080)
             display.show()
             settle(400)
-            _save(display, out / f"board-status-{lang}-01-scanning.png", shots)
+            save_shot(display, out / f"board-status-{lang}-01-scanning.png", shots)
             assert display.status_corner is not None
             display.status_corner._answered(answer)
-            _save(display, out / f"board-status-{lang}-02-answer.png", shots)
+            save_shot(display, out / f"board-status-{lang}-02-answer.png", shots)
         finally:
             display.shutdown()
             display.deleteLater()

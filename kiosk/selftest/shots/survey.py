@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES
-from kiosk.selftest.tour import KIOSK_SIZES, _save, _scratch_core, wait_for
+from kiosk.selftest.scene import KIOSK_SIZES, save_shot, scratch_core, wait_for
 from kiosk.survey.link import target_for
 from kiosk.ui.kiosk.survey import SurveyFlow, SurveyWindow
 from kiosk.ui.kiosk.window import KioskWindow
@@ -20,22 +20,22 @@ def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
     for orientation, size in KIOSK_SIZES.items():
         for lang in LANGUAGES:
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-                core = _scratch_core(config, Path(scratch))
+                core = scratch_core(config, Path(scratch))
                 try:
                     _walk_survey(core, lang, size, out / f"survey-{orientation}-{lang}", shots)
                 finally:
                     core.close()
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-        core = _scratch_core(config, Path(scratch))
+        core = scratch_core(config, Path(scratch))
         try:
             ticket = _served_ticket(core, "KK")
             for lang in LANGUAGES:
                 window = SurveyWindow(core.config, core.catalog, _store(core))
                 window.resize(1280, 800)
                 window.open_for(target_for(ticket, core.catalog), lang)
-                _save(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
+                save_shot(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
                 window.flow._start_questions()
-                _save(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
+                save_shot(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
                 window.shutdown()
                 window.flow.store.close()
                 window.deleteLater()
@@ -53,7 +53,7 @@ def capture_manager(config: Config, out: Path, shots: list[Path]) -> None:
 
     for lang in LANGUAGES:
         with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-            core = _scratch_core(config, Path(scratch))
+            core = scratch_core(config, Path(scratch))
             try:
                 today = date.today()
                 assert core.catalog is not None
@@ -65,7 +65,7 @@ def capture_manager(config: Config, out: Path, shots: list[Path]) -> None:
                 window.show()
                 window.show_period("month")
                 wait_for(lambda: window.report is not None)
-                _save(window, out / f"manager-{lang}-month.png", shots)
+                save_shot(window, out / f"manager-{lang}-month.png", shots)
                 window.shutdown()
                 window.deleteLater()
             finally:
@@ -95,7 +95,7 @@ def _walk_survey(core: object, lang: str, size: tuple[int, int], prefix: Path, s
         window.set_language(lang)
 
         def shot(name: str) -> None:
-            _save(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
+            save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
 
         shot("01-welcome")
         window.start_survey()

@@ -17,6 +17,7 @@ from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.setup.checks import Check, CheckFn, run_check
 from kiosk.ui.admin.qt_checks import GUI_THREAD_CHECKS, all_checks
+from kiosk.ui.admin.style import level_label
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
 
@@ -28,8 +29,6 @@ VoiceProbe = Callable[[], tuple[str, str]]
 class CheckRow(QFrame):
     def __init__(self, check: Check, t: Translator) -> None:
         super().__init__()
-        from kiosk.ui.admin.menu import level_label
-
         self.setObjectName("checkRow")
         self.check = check
         grid = QGridLayout(self)

@@ -10,6 +10,7 @@ sync now, exit and restart. Panels of other areas plug in through :data:`MENU_EN
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,42 +31,19 @@ from PySide6.QtWidgets import (
 from kiosk import __version__
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
+from kiosk.setup.actions import SyncJobs
 from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, Attempt, CornerTaps
+from kiosk.ui.admin.diagnostics import DiagnosticsPage
+from kiosk.ui.admin.setup_wizard import SetupWizard
+from kiosk.ui.admin.style import admin_style
+from kiosk.ui.admin.sync_status import SyncStatusPanel
+from kiosk.ui.qt.application import running_application
+from kiosk.ui.qt.printing import ReprintWidget
 from kiosk.ui.qt.tasks import TaskRunner
-from kiosk.ui.qt.theme import DANGER, INK, MUTED, PRIORITY, SUCCESS, SURFACE, Scale, kiosk_style
+from kiosk.ui.qt.theme import Scale
 from kiosk.ui.qt.widgets import NumericKeypad, button, label
 
 log = logging.getLogger(__name__)
-
-
-def admin_style(scale: Scale) -> str:
-    """The kiosk style, denser for forms and lists an IT person reads at arm's length."""
-    f, p = scale.fixed, scale.px
-    return kiosk_style(Scale(scale.unit)) + f"""
-    QWidget#adminPanel {{ background: white; }}
-    QLabel#adminTitle {{ font-size: {f(48)}px; font-weight: 700; }}
-    QLabel#adminNote {{ font-size: {f(26)}px; color: {MUTED}; }}
-    QLabel#adminMessage {{ font-size: {f(30)}px; font-weight: 600; color: {INK}; }}
-    QLabel#adminMessage[error="true"] {{ color: {DANGER}; }}
-    QLabel#pinDots {{ font-size: {f(64)}px; letter-spacing: {p(12)}px; min-height: {p(90)}px; }}
-    QFrame#checkRow {{ background: {SURFACE}; border-radius: {p(12)}px; }}
-    QFrame#checkRow QLabel {{ background: transparent; }}
-    QLabel#checkName {{ font-size: {f(28)}px; font-weight: 700; }}
-    QLabel#checkDetail {{ font-size: {f(20)}px; color: {MUTED}; }}
-    QLabel#checkAdvice {{ font-size: {f(24)}px; }}
-    QLabel#level {{ font-size: {f(24)}px; font-weight: 700; padding: {p(4)}px {p(12)}px; border-radius: {p(8)}px;
-                    color: white; background: {MUTED}; }}
-    QLabel#level[level="ok"] {{ background: {SUCCESS}; }}
-    QLabel#level[level="warning"] {{ background: {PRIORITY}; color: {INK}; }}
-    QLabel#level[level="error"] {{ background: {DANGER}; }}
-    QLabel#fieldLabel {{ font-size: {f(26)}px; font-weight: 600; }}
-    QLineEdit {{ font-size: {f(30)}px; font-weight: 400; letter-spacing: 0px; min-height: {scale.touch(72)}px;
-                 padding: {p(6)}px {p(12)}px; }}
-    QPushButton {{ font-size: {f(28)}px; }}
-    QPushButton[variant="menu"] {{ min-height: {scale.touch(110)}px; font-size: {f(34)}px; text-align: left;
-                   padding: {p(10)}px {p(30)}px; }}
-    QPushButton[variant="danger"] {{ background: {DANGER}; color: white; border-color: #7a1013; }}
-    """
 
 
 # -- lockdown and the gesture -----------------------------------------------------------------
@@ -88,7 +65,7 @@ class Lockdown(QObject):
         self.taps = CornerTaps()
         self._clock = clock
         self._last_press: tuple[int, int, int] | None = None
-        QApplication.instance().installEventFilter(self)
+        running_application().installEventFilter(self)
 
     @staticmethod
     def apply_kiosk_flags(window: QWidget) -> None:
@@ -236,57 +213,33 @@ class MenuEntry:
 
 
 def _diagnostics_page(panel: AdminPanel) -> QWidget:
-    from kiosk.ui.admin.diagnostics import DiagnosticsPage
-
     page = DiagnosticsPage(panel.config, panel.t, voice=panel.voice_result)
     page.run()
     return page
 
 
 def _setup_page(panel: AdminPanel) -> QWidget:
-    from kiosk.ui.admin.setup_wizard import SetupWizard
-
     wizard = SetupWizard(panel.config, panel.config_path, panel.t)
     wizard.cancelled.connect(panel.show_menu)
     return wizard
 
 
 def _reprint_page(panel: AdminPanel) -> QWidget | None:
-    factory = _optional_attr("kiosk.ui.qt.printing", "ReprintWidget")
-    if factory is None:
-        panel.menu.show_message(panel.t("admin.menu.unavailable"), error=True)
-        return None
-    return factory(panel.config, panel.t)  # type: ignore[no-any-return]
+    return ReprintWidget(panel.config, panel.t)
 
 
 def _sync_page(panel: AdminPanel) -> QWidget | None:
     """The sync area's status panel ("send now", retry) over this device's outbox."""
-    from kiosk.setup.actions import NotAvailable, SyncJobs
-
-    panel_class = _optional_attr("kiosk.ui.admin.sync_status", "SyncStatusPanel")
     try:
-        if panel_class is None:
-            raise NotAvailable("kiosk.ui.admin.sync_status")
         jobs = SyncJobs(panel.config)
     except Exception as exc:
         log.warning("sync page unavailable: %s", exc)
         panel.menu.show_message(panel.t("admin.menu.unavailable"), error=True)
         return None
-    page = panel_class(jobs.status, sync_now=jobs.sync_now, requeue=jobs.requeue, t=panel.t)  # type: ignore[operator]
+    page = SyncStatusPanel(jobs.status, sync_now=jobs.sync_now, requeue=jobs.requeue, t=panel.t)
     page.destroyed.connect(lambda *_: jobs.close())
-    refresh = getattr(page, "refresh", None)
-    if callable(refresh):
-        refresh()
-    return page  # type: ignore[no-any-return]
-
-
-def _optional_attr(module: str, name: str) -> object | None:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+    page.refresh()
+    return page
 
 
 MENU_ENTRIES: list[MenuEntry] = [
@@ -313,7 +266,7 @@ class MenuPage(QWidget):
         for entry in MENU_ENTRIES:
             if not entry.available():
                 continue
-            widget = button(t(entry.text_key), entry.variant, lambda e=entry: panel.open_entry(e),
+            widget = button(t(entry.text_key), entry.variant, functools.partial(panel.open_entry, entry),
                             name=f"menu_{entry.key}")
             self.buttons[entry.key] = widget
             outer.addWidget(widget)
@@ -362,14 +315,17 @@ class AdminPanel(QFrame):
         self.stack.addWidget(self.pin_page)
         self.menu: MenuPage = MenuPage(self)
         self.stack.addWidget(self.menu)
-        self._page: QWidget | None = None
+        self._page: QWidget | None = None  # the holder: the page and a Back button under it
+        self._inner_page: QWidget | None = None
         self._back: QWidget | None = None
         self._scale: Scale | None = None
         self.hide()
 
     def open(self) -> None:
         """Show the PIN pad over the host window."""
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         self._restyle()
         self.pin_page.reset()
         self.stack.setCurrentWidget(self.pin_page)
@@ -401,16 +357,14 @@ class AdminPanel(QFrame):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(page, 1)
         box.addWidget(button(self.t("admin.menu.back"), "", self.show_menu, name="adminBack"))
-        self._page = holder
+        self._page, self._inner_page = holder, page
         self.stack.addWidget(holder)
         self.stack.setCurrentWidget(holder)
 
     @property
     def page(self) -> QWidget | None:
         """The page open from the menu (diagnostics, setup...), or None."""
-        if self._page is None:
-            return None
-        return self._page.layout().itemAt(0).widget()
+        return self._inner_page
 
     def _drop_page(self) -> None:
         if self._page is None:
@@ -422,7 +376,7 @@ class AdminPanel(QFrame):
             inner.close()  # pages that end their work in closeEvent (the printing area's reprint page)
         self.stack.removeWidget(self._page)
         self._page.deleteLater()
-        self._page = None
+        self._page = self._inner_page = None
 
     def close_panel(self) -> None:
         self._drop_page()
@@ -475,9 +429,3 @@ class AdminDoor:
     def shutdown(self) -> None:
         self.lockdown.release()
         self.panel.shutdown()
-
-
-def level_label(level: str, t: Translator) -> QLabel:
-    widget = label(t(f"admin.diag.{level}"), "level", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-    widget.setProperty("level", level)
-    return widget

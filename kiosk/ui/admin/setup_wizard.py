@@ -33,7 +33,9 @@ from kiosk.config.schema import Config, ConfigError, PrinterKind, PrinterSection
 from kiosk.config.site_file import merge, read_document, write_site_config
 from kiosk.i18n import Translator
 from kiosk.staff.admin_gate import make_pin_hash, pin_problem
+from kiosk.ui.admin.style import admin_style
 from kiosk.ui.qt.tasks import TaskRunner
+from kiosk.ui.qt.theme import Scale
 from kiosk.ui.qt.widgets import button, label
 
 log = logging.getLogger(__name__)
@@ -149,12 +151,12 @@ class SetupWizard(QWidget):
 
     def _build_site(self, layout: QVBoxLayout) -> None:
         c = self.config
-        for text_key, name, value in (("setup.site.name", "siteName", c.site.name),
-                                      ("setup.site.code", "siteCode", c.site.mpp_code),
-                                      ("setup.site.device_id", "deviceId", c.device.id)):
-            box, edit = _field(self.t(text_key), name, value)
-            setattr(self, name, edit)
-            layout.addWidget(box)
+        box, self.site_name = _field(self.t("setup.site.name"), "siteName", c.site.name)
+        layout.addWidget(box)
+        box, self.site_code = _field(self.t("setup.site.code"), "siteCode", c.site.mpp_code)
+        layout.addWidget(box)
+        box, self.device_id = _field(self.t("setup.site.device_id"), "deviceId", c.device.id)
+        layout.addWidget(box)
         layout.addWidget(label(self.t("setup.keyboard_note"), "adminNote"))
 
     def _build_queue(self, layout: QVBoxLayout) -> None:
@@ -267,9 +269,9 @@ class SetupWizard(QWidget):
     def changes(self, pin_hash: str | None = None) -> dict[str, Any]:
         role = self.role.value or self.config.device.role
         changes: dict[str, Any] = {
-            "device": {"role": role, "id": self.deviceId.text().strip(), "language": self.language.value or "id",
+            "device": {"role": role, "id": self.device_id.text().strip(), "language": self.language.value or "id",
                        "fullscreen": role in ("kiosk", "display")},
-            "site": {"name": self.siteName.text().strip(), "mpp_code": self.siteCode.text().strip()},
+            "site": {"name": self.site_name.text().strip(), "mpp_code": self.site_code.text().strip()},
             "queue": {"host_url": self.queue_url.text().strip(), "device_token": self.queue_token.text().strip()},
             "central": {"api_url": self.central_url.text().strip()},
             "printer": {"kind": self.printer_kind.value or "none", "target": self.printer_target.text().strip()},
@@ -291,7 +293,7 @@ class SetupWizard(QWidget):
         if page == "role" and not self.role.value:
             return t("setup.required")
         if page == "site":
-            for edit in (self.siteName, self.siteCode, self.deviceId):
+            for edit in (self.site_name, self.site_code, self.device_id):
                 if not edit.text().strip():
                     edit.setFocus()
                     return t("setup.required")
@@ -382,7 +384,8 @@ class SetupWizard(QWidget):
     def enroll(self) -> None:
         from kiosk.setup.actions import enroll_device
 
-        url, code, device = self.central_url.text().strip(), self.enroll_code.text().strip(), self.deviceId.text().strip()
+        url, code = self.central_url.text().strip(), self.enroll_code.text().strip()
+        device = self.device_id.text().strip()
         if not url or not code:
             self.central_result.setText(self.t("setup.required"))
             return
@@ -397,7 +400,9 @@ class SetupWizard(QWidget):
         def shown(found: list[str]) -> str:
             if found and not self.printer_target.text().strip():
                 self.printer_target.setText(found[0])
-            return self.t("setup.printer.detected", found=", ".join(found)) if found else self.t("setup.printer.none_found")
+            if not found:
+                return self.t("setup.printer.none_found")
+            return self.t("setup.printer.detected", found=", ".join(found))
 
         self._background(detect_printers, self.printer_result, "…", shown, "setup.printer.test_failed")
 
@@ -478,9 +483,6 @@ class SetupWindow(QWidget):
 
     def __init__(self, config: Config, path: Path) -> None:
         super().__init__()
-        from kiosk.ui.admin.menu import admin_style
-        from kiosk.ui.qt.theme import Scale
-
         self.setObjectName("adminPanel")
         self.setWindowTitle("MPP Kiosk — Setup")
         self.wizard = SetupWizard(config, path)
@@ -505,7 +507,12 @@ def run_setup(config: Config, path: Path, *, windowed: bool = True) -> Config | 
     app = application()
     window = SetupWindow(config, path)
     outcome: list[Config] = []
-    window.wizard.saved.connect(lambda new: (outcome.append(new), app.quit()))
+
+    def saved(new: Config) -> None:
+        outcome.append(new)
+        app.quit()
+
+    window.wizard.saved.connect(saved)
     window.wizard.cancelled.connect(app.quit)
     window.resize(1280, 900)
     if windowed:

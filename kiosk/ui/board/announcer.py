@@ -158,7 +158,8 @@ def make_announcer(config: Config, speaker: Speaker) -> Announcer:
     if config.kiosk.speech != "auto":
         return Announcer(speaker, config.device.language)
     player = wav_player()
-    folder = Path(config.display.voice_clips_dir).expanduser() if config.display.voice_clips_dir else assets_dir() / "voice"
+    configured = config.display.voice_clips_dir
+    folder = Path(configured).expanduser() if configured else assets_dir() / "voice"
     clips = library_for(config.device.language, folder)
     if clips is None:
         log.warning("no complete set of announcement clips for %s in %s: without a voice only the chime sounds",

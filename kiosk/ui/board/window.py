@@ -21,7 +21,7 @@ from kiosk.ui.board.status import BoardStatusCheck
 from kiosk.ui.qt.bridge import QueueEvents
 from kiosk.ui.qt.tasks import Refresher, TaskRunner
 from kiosk.ui.qt.theme import Scale, board_style
-from kiosk.ui.qt.widgets import label
+from kiosk.ui.qt.widgets import clear_layout, label
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +190,7 @@ class DisplayWindow(QWidget):
         latest = board.recent_calls[0] if board.recent_calls else None
         self.now_number.setText(latest.number if latest else "—")
         self.now_counter.setText(t("display.to_counter", counter=latest.counter) if latest else t("display.idle"))
-        while self.counter_grid.count():
-            item = self.counter_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.counter_grid)
         for row, call in enumerate(board.now_serving):
             self.counter_grid.addWidget(label(t("display.counter_short", counter=call.counter), "boardCell"), row, 0)
             self.counter_grid.addWidget(label(call.number, "boardCellNumber", wrap=False), row, 1)
@@ -202,7 +199,8 @@ class DisplayWindow(QWidget):
         self.recent.setText("\n".join(t("display.recent_item", number=c.number, counter=c.counter)
                                       for c in board.recent_calls[1:]) or "—")
         waiting = [f"{self._service_name(code)}: {count}" for code, count in board.waiting_by_service.items() if count]
-        self.waiting.setText(t("display.waiting", items="   ·   ".join(waiting)) if waiting else t("display.nobody_waiting"))
+        self.waiting.setText(t("display.waiting", items="   ·   ".join(waiting)) if waiting
+                             else t("display.nobody_waiting"))
 
     def _service_name(self, code: str) -> str:
         if self.catalog is None:

@@ -16,4 +16,12 @@ def application() -> QApplication:
     app.setApplicationName("MPP Kiosk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("MPP Kiosk")
-    return app  # type: ignore[return-value]
+    return app  # type: ignore[return-value]  # instance() is typed QCoreApplication; ours is a QApplication
+
+
+def running_application() -> QApplication:
+    """The application a widget lives in (it exists whenever a widget does); for application-wide hooks."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("no QApplication: create one with kiosk.ui.qt.application.application() first")
+    return app

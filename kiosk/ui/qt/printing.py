@@ -10,6 +10,7 @@ the ``printer_fault`` log event and ``printer-status.json`` for diagnostics).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from typing import Any
@@ -421,7 +422,7 @@ class StaffPrinterPanel(QFrame):
             text = self.t("printing.staff.reprint_row", number=content.number, service=content.service_name,
                           time=f"{content.local_time():%H:%M}")
             widget = button(f"{self.t('printing.staff.reprint_button')}: {text}", "small",
-                            lambda c=content: self.controller.reprint(c), name=f"reprint_{content.number}")
+                            functools.partial(self.controller.reprint, content), name=f"reprint_{content.number}")
             self.buttons.append(widget)
             self.list_box.addWidget(widget)
         self.message.setText("" if recent else self.t("printing.staff.reprint_empty"))

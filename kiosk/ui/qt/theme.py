@@ -104,11 +104,13 @@ def kiosk_style(scale: Scale) -> str:
     QPushButton[variant="tab"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="toggle"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="key"] {{ font-size: {f(52)}px; min-height: {touch(118)}px; background: {PAPER}; }}
-    QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(118)}px; background: {PAPER}; padding: 0px {p(8)}px; }}
+    QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(118)}px; background: {PAPER};
+                   padding: 0px {p(8)}px; }}
     QPushButton[variant="letter"] {{ font-size: {f(34)}px; min-height: {touch(80)}px; padding: 0px;
                    min-width: {p(40)}px; background: {PAPER}; }}
     QPushButton#pageUp, QPushButton#pageDown {{ min-width: {p(200)}px; font-size: {fixed(34)}px; }}
-    QPushButton[variant="small"] {{ font-size: {fixed(28)}px; min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; }}
+    QPushButton[variant="small"] {{ font-size: {fixed(28)}px; min-height: {MIN_TOUCH_PX}px;
+                   padding: {p(6)}px {p(16)}px; }}
     QLineEdit {{ font-size: {f(56)}px; font-weight: 700; padding: {p(14)}px; min-height: {touch(100)}px;
                  border: {max(3, p(4))}px solid {PRIMARY}; border-radius: {p(14)}px; background: {PAPER};
                  letter-spacing: {p(3)}px; }}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 
-def button(text: str = "", variant: str = "", on_click: Callable[[], None] | None = None,
+def button(text: str = "", variant: str = "", on_click: Callable[[], object] | None = None,
            name: str = "") -> QPushButton:
     """A push button styled by ``variant`` (primary, priority, hero, key, tab, toggle, small, service)."""
     widget = QPushButton(text)
@@ -106,7 +108,8 @@ class LetterKeyboard(QWidget):
             row = QHBoxLayout()
             row.setSpacing(8)
             for key in keys:
-                row.addWidget(button(key, "letter", lambda k=key: self.typed.emit(k.lower()), name=f"letter{key}"))
+                typed = functools.partial(self.typed.emit, key.lower())
+                row.addWidget(button(key, "letter", typed, name=f"letter{key}"))
             rows.addLayout(row)
         last = QHBoxLayout()
         last.setSpacing(8)
@@ -240,7 +243,9 @@ class IdleOverlay(QFrame):
     def start(self, seconds: int) -> None:
         self._remaining = seconds
         self._timer.setInterval(self.tick_ms)
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         self._show_remaining()
         self.show()
         self.raise_()
@@ -277,3 +282,12 @@ class IdleOverlay(QFrame):
 
     def _show_remaining(self) -> None:
         self.countdown.setText(self._countdown_text(self._remaining))
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Remove every item of ``layout`` and delete its widgets (a list that is rebuilt on each refresh)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()

@@ -1,0 +1,144 @@
+"""``kiosk demo`` and ``kiosk run [ROLE]``: start a role: a window set, or the building's queue host."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from kiosk import __version__
+from kiosk.app.commands.admin import first_run
+from kiosk.app.commands.common import EXIT_CONFIG, EXIT_OK, Commands, site_config
+from kiosk.config.schema import Config, config_path_from_env
+
+log = logging.getLogger("kiosk")
+
+GUI_ROLES = ("kiosk", "counter", "display", "all-in-one")
+
+
+class DemoCentral(Protocol):
+    """The demo's running reference central API (central_api.demo), as far as the demo needs it."""
+
+    url: str
+
+    def stop(self) -> None: ...
+
+
+def register(commands: Commands) -> None:
+    demo = commands.add_parser("demo", help="kiosk, counter console and lobby display in one window set, offline")
+    demo.set_defaults(handler=run_demo)
+    run = commands.add_parser("run", help="run one role (as set up for this machine)")
+    run.add_argument("role", nargs="?", choices=(*GUI_ROLES, "queue-host"),
+                     help="default: [device] role from the config")
+    run.add_argument("--windowed", action="store_true", help="do not go fullscreen (for testing)")
+    run.set_defaults(handler=run_role)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    return _run_gui(site_config(args), "all-in-one", demo=True, windowed=True)
+
+
+def run_role(args: argparse.Namespace) -> int:
+    """One role; a real install without any configuration gets the setup wizard first."""
+    if args.config is None and config_path_from_env() is None:
+        outcome = first_run(windowed=args.windowed)
+        if isinstance(outcome, int):
+            return outcome
+        args.config = Path(outcome.source)
+    config = site_config(args)
+    role = args.role or config.device.role
+    if role == "queue-host":
+        return _run_queue_host(config)
+    return _run_gui(config, role, demo=False, windowed=args.windowed)
+
+
+def _run_queue_host(config: Config) -> int:
+    """The building's one allocator of numbers, serving terminals over HTTP until SIGTERM."""
+    from kiosk.catalog.site import load_site_catalog
+    from kiosk.core import open_engine
+    from kiosk.queue.devices import DevicesError, load_devices
+    from kiosk.queue.host import DeviceGrant, create_app, serve
+    from kiosk.storage.data_dir import StartupError, prepare_data_dir
+    from kiosk.storage.store import StoreError
+    from kiosk.utils.log import setup_logging
+
+    if not config.queue_host.devices_file:
+        print(f"Configuration error: {config.source}: queue_host.devices_file: is required for the queue "
+              "host (the terminals' tokens); see config/devices.example.toml.", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        devices = load_devices(Path(config.queue_host.devices_file).expanduser())
+        prepare_data_dir(config.data_dir)
+        setup_logging(config.data_dir, config.logging.level)
+        catalog, error = load_site_catalog(config)
+        if catalog is None:
+            raise StartupError(f"the service catalog is needed to issue numbers: {error}")
+        engine = open_engine(config, catalog)
+    except (DevicesError, StartupError, StoreError) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    tokens = {d.token: DeviceGrant(d.id, d.role) for d in devices}
+    host, port = config.queue_host.address()
+    counters = {s.code: len(s.counters) for s in catalog.services}
+    log.info("queue host %s serving %d devices on %s:%d (data: %s)", __version__, len(devices), host, port,
+             config.data_dir)
+    try:
+        app = create_app(engine, tokens, counters_serving=lambda code: counters.get(code, 1))
+        # What is alive now (FastAPI, pydantic's schemas, the modules) lives until exit: freezing it
+        # keeps the collector from walking it again. A full collection took 36 ms under load
+        # (bench/queue_host.py); every request in flight waited for it.
+        gc.collect()
+        gc.freeze()
+        serve(app, host, port)
+    finally:
+        engine.close()
+    return EXIT_OK
+
+
+def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
+    from kiosk.core import build_core
+    from kiosk.storage.data_dir import StartupError, prepare_data_dir
+    from kiosk.storage.store import StoreError
+    from kiosk.utils.log import setup_logging
+
+    demo_central: DemoCentral | None = None
+    try:
+        prepare_data_dir(config.data_dir)
+        setup_logging(config.data_dir, config.logging.level)
+        if demo and not config.central.api_url:
+            demo_central, config = _start_demo_central(config)
+        core = build_core(config)
+    except (StartupError, StoreError) as exc:
+        if demo_central is not None:
+            demo_central.stop()
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    log.info("MPP Kiosk %s starting role %s (config: %s, data: %s)", __version__, role, config.source,
+             config.data_dir)
+    from kiosk.ui.app import run_gui
+
+    try:
+        return run_gui(core, role, demo=demo, windowed=windowed, demo_central=demo_central)
+    finally:
+        core.close()
+        if demo_central is not None:
+            demo_central.stop()
+
+
+def _start_demo_central(config: Config) -> tuple[DemoCentral | None, Config]:
+    """The demo's own MPP Digital: the reference central API on loopback, this device enrolled."""
+    import dataclasses
+
+    try:
+        from central_api.demo import start_demo_central  # not in the kiosk build: the demo then runs offline
+
+        central = start_demo_central(config.data_dir)
+    except Exception as exc:  # the demo must still start: kiosk, counter and board work offline
+        log.warning("demo central API could not start (%s); the demo runs offline", exc)
+        return None, config
+    # every 5 s (the shortest allowed): a presenter should see an application leave within moments
+    return central, dataclasses.replace(config, central=dataclasses.replace(
+        config.central, api_url=central.url, sync_interval_seconds=5))

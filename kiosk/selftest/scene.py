@@ -1,0 +1,48 @@
+"""What every scene of the self-test tour shares: waiting for the app to settle, saving a picture, a scratch core."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.config.schema import Config
+from kiosk.core import Core, build_core
+
+SAMPLE_NIK = "3171014501900001"
+KIOSK_SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+def settle(ms: int = 60) -> None:
+    """Let queued signals, background answers and layouts run before a picture is taken."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    QCoreApplication.processEvents()
+
+
+def wait_for(condition: Callable[[], bool], timeout_ms: int = 5000) -> bool:
+    """Let the app run until ``condition()`` holds (or the time is up); its last value."""
+    waited = 0
+    while not condition() and waited < timeout_ms:
+        settle(20)
+        waited += 20
+    return condition()
+
+
+def save_shot(widget: QWidget, path: Path, shots: list[Path]) -> None:
+    """Grab the widget as drawn once the event queue has settled, and note the PNG in ``shots``."""
+    settle()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    shots.append(path)
+
+
+def scratch_core(config: Config, folder: Path) -> Core:
+    """The configured app on a throw-away data folder, speech off: sample tickets never reach a real queue."""
+    scratch = dataclasses.replace(config, device=dataclasses.replace(config.device, data_dir=str(folder)),
+                                  kiosk=dataclasses.replace(config.kiosk, speech="off"))
+    return build_core(scratch)
