@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from kiosk.config.schema import Config
 from kiosk.core import Core, build_core
+
+W = TypeVar("W", bound=QWidget)
 
 SAMPLE_NIK = "3171014501900001"
 KIOSK_SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -46,3 +50,26 @@ def scratch_core(config: Config, folder: Path) -> Core:
     scratch = dataclasses.replace(config, device=dataclasses.replace(config.device, data_dir=str(folder)),
                                   kiosk=dataclasses.replace(config.kiosk, speech="off"))
     return build_core(scratch)
+
+
+def widget_named(root: QWidget, name: str, kind: type[W] = QWidget) -> W:  # type: ignore[assignment]  # the default kind: any widget
+    """The visible widget called ``name`` under ``root`` (its objectName), as the GUI tests find them."""
+    for found in root.findChildren(kind, name):
+        if found.isVisible():
+            return found
+    raise LookupError(f"no visible {kind.__name__} named {name!r} on {type(root).__name__}")
+
+
+def tap(root: QWidget, name: str) -> None:
+    """Press the button called ``name`` as a finger would: only one that is shown and enabled."""
+    button = widget_named(root, name, QAbstractButton)
+    if not button.isEnabled():
+        raise LookupError(f"button {name!r} on {type(root).__name__} is disabled")
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(10)
+
+
+def tap_keys(root: QWidget, keys: str, name_of: Callable[[str], str] = lambda ch: f"key{ch}") -> None:
+    """Type ``keys`` on an on-screen keypad or keyboard, one tap per key (``key7``, ``letterA``...)."""
+    for ch in keys:
+        tap(root, name_of(ch))

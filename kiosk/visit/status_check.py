@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient, QueueUnavailable
 from kiosk.queue.status import ticket_status_lines
-from kiosk.visit.qr_codes import QrReading
+from kiosk.visit.qr_codes import QrKind, QrReading
 
 if TYPE_CHECKING:
     from kiosk.config.schema import Config
@@ -29,6 +29,15 @@ log = logging.getLogger(__name__)
 StatusKind = Literal["ticket", "application", "not_found", "not_ours", "unavailable"]
 APPLICATION_STATES = ("received", "in_review", "needs_info", "approved", "rejected", "completed", "on_kiosk")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+LOOKUP_KINDS: tuple[QrKind, ...] = ("ticket_status", "application_status")  # the codes StatusChecker answers
+
+
+def can_look_up(reading: QrReading) -> bool:
+    """Whether "Cek status" answers this code; anything else (an IKD, a stranger's code) is not ours.
+
+    Screens ask this before starting a lookup, so a wrong code gets a hint and scanning goes on.
+    """
+    return reading.kind in LOOKUP_KINDS
 
 
 @dataclass(frozen=True)

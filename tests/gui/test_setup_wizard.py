@@ -51,9 +51,9 @@ def test_walk_writes_a_valid_configuration(qtbot, wizard: SetupWizard, config: C
         click(qtbot, wizard.role.buttons["kiosk"])
         click(qtbot, wizard.next_button)
         assert wizard.page_name == "site"
-        type_into(qtbot, wizard.siteName, "MPP Kota Bogor")
-        type_into(qtbot, wizard.siteCode, "MPP-BGR")
-        type_into(qtbot, wizard.deviceId, "kiosk-lobby-2")
+        type_into(qtbot, wizard.site_name, "MPP Kota Bogor")
+        type_into(qtbot, wizard.site_code, "MPP-BGR")
+        type_into(qtbot, wizard.device_id, "kiosk-lobby-2")
         click(qtbot, wizard.next_button)
         assert wizard.page_name == "queue"
         type_into(qtbot, wizard.queue_url, server.url)
@@ -98,11 +98,11 @@ def test_walk_writes_a_valid_configuration(qtbot, wizard: SetupWizard, config: C
 
 def test_bad_values_stop_on_their_page(qtbot, wizard: SetupWizard) -> None:
     click(qtbot, wizard.next_button)
-    type_into(qtbot, wizard.siteCode, "mpp bogor")
+    type_into(qtbot, wizard.site_code, "mpp bogor")
     click(qtbot, wizard.next_button)
     assert wizard.page_name == "site"
     assert "site.mpp_code" in wizard.message.text()
-    type_into(qtbot, wizard.siteCode, "MPP-BGR")
+    type_into(qtbot, wizard.site_code, "MPP-BGR")
     click(qtbot, wizard.next_button)
     assert wizard.page_name == "queue"
     type_into(qtbot, wizard.queue_url, "http://10.0.0.5:8700")

@@ -18,13 +18,12 @@ from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import label
 from kiosk.visit.qr_codes import QrReading
-from kiosk.visit.status_check import StatusChecker, StatusReport
+from kiosk.visit.status_check import StatusChecker, StatusReport, can_look_up
 
 log = logging.getLogger(__name__)
 
 RESULT_SECONDS = 12
 CAMERA_RETRY_SECONDS = 60
-LOOKUP_KINDS = ("ticket_status", "application_status")
 
 
 class BoardStatusCheck(QFrame):
@@ -81,7 +80,7 @@ class BoardStatusCheck(QFrame):
         self.message.hide()
 
     def _read(self, reading: QrReading) -> None:
-        if reading.kind not in LOOKUP_KINDS or self.runner.busy:
+        if not can_look_up(reading) or self.runner.busy:
             return  # an ID card or a stranger's code: the board stays quiet
         self.runner.run(lambda: self.checker.check(reading), on_done=self._answered,
                         on_error=lambda exc: log.warning("board status check failed: %s", exc))

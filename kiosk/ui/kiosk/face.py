@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from kiosk.camera.facecheck import FaceCheckSnapshot
@@ -26,7 +26,7 @@ from kiosk.camera.liveness import Phase
 from kiosk.i18n import Translator
 from kiosk.identity.check import IdentityCheck, IdentityDecision, IdentityOutcome
 from kiosk.identity.face_services import FaceServices
-from kiosk.ui.kiosk.screens import CameraScreen
+from kiosk.ui.kiosk.base import CameraScreen
 from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
@@ -92,18 +92,21 @@ class FaceScreen(CameraScreen):
         # Portrait: picture above, words and buttons below. Landscape: picture left, words right.
         self.side = QVBoxLayout()
         self.side.setSpacing(18)
-        for widget in (self.instruction, self.mark, self.body, self.note, self.progress, self.progress_text):
-            self.side.addWidget(widget)
+        for shown in (self.instruction, self.mark, self.body, self.note, self.progress, self.progress_text):
+            self.side.addWidget(shown)
         self.side.addStretch(1)
-        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.actions.setSpacing(20)
-        for widget in (self.retry_button, self.continue_button, self.counter_button):
-            self.actions.addWidget(widget)
-        self.side.addLayout(self.actions)
-        for widget in (self.agree_button, self.decline_button, self.cannot_button):
-            self.side.addWidget(widget)
+        # Not ``self.actions``: that would hide QWidget.actions().
+        self.outcome_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.outcome_row.setSpacing(20)
+        for choice in (self.retry_button, self.continue_button, self.counter_button):
+            self.outcome_row.addWidget(choice)
+        self.side.addLayout(self.outcome_row)
+        for choice in (self.agree_button, self.decline_button, self.cannot_button):
+            self.side.addWidget(choice)
         self.set_camera_layout(self.title, self.preview, self.side)
-        self._progress, self._step_info, self._seconds = 0.0, None, None
+        self._progress = 0.0
+        self._step_info: tuple[int, int] | None = None  # (step number, steps in all) of the challenge
+        self._seconds: float | None = None  # left for the challenge step
         self._show("consent")
 
     # -- Screen API ------------------------------------------------------------------------------
@@ -138,11 +141,12 @@ class FaceScreen(CameraScreen):
     def _hidden(self, text: str) -> bool:
         return not any(w.text() == text and w.isVisible() for w in (self.title, self.body, self.instruction))
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         landscape = self.landscape
         if self.turn_camera_layout():
-            self.actions.setDirection(QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight)
+            self.outcome_row.setDirection(QBoxLayout.Direction.TopToBottom if landscape
+                                          else QBoxLayout.Direction.LeftToRight)
         # portrait: the picture as wide as the screen at 4:3 (no black bars); landscape: it takes the left part
         if landscape:
             self.preview.setMinimumHeight(120)
@@ -151,9 +155,9 @@ class FaceScreen(CameraScreen):
             margins = self.layout_.contentsMargins()
             self.preview.setFixedHeight(int((self.width() - margins.left() - margins.right()) * 0.75))
 
-    def hideEvent(self, event: object) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:
         self._stop_camera()
-        super().hideEvent(event)  # type: ignore[arg-type]
+        super().hideEvent(event)
 
     # -- camera --------------------------------------------------------------------------------
     def _agree(self) -> None:
@@ -289,7 +293,8 @@ class FaceScreen(CameraScreen):
         if changed and state in ("challenge", "success", "failure", "desk", "deferred") and self.speak is not None:
             if self._spoken_key != text_key:
                 self._spoken_key = text_key
-                self.speak(self.instruction.text() if state == "challenge" else f"{self.title.text()}. {self.body.text()}")
+                self.speak(self.instruction.text() if state == "challenge"
+                           else f"{self.title.text()}. {self.body.text()}")
         self.preview.update()
 
     def _apply_texts(self) -> None:

@@ -12,20 +12,19 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
-from kiosk.ui.kiosk.screens import CameraScreen
+from kiosk.ui.kiosk.base import CameraScreen
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label, restyle
 from kiosk.visit.flow import CitizenSession, Step
 from kiosk.visit.qr_codes import QrReading
-from kiosk.visit.status_check import StatusChecker, StatusReport
+from kiosk.visit.status_check import StatusChecker, StatusReport, can_look_up
 
 log = logging.getLogger(__name__)
-
-LOOKUP_KINDS = ("ticket_status", "application_status")
 
 
 class StatusCheckScreen(CameraScreen):
@@ -58,11 +57,11 @@ class StatusCheckScreen(CameraScreen):
         self.side = QVBoxLayout()
         self.side.setSpacing(20)
         self.side.addStretch(0)  # grows on the answer, so the number and words sit mid-screen
-        for widget in (self.instruction, self.number, self.message):
-            self.side.addWidget(widget)
+        for text in (self.instruction, self.number, self.message):
+            self.side.addWidget(text)
         self.side.addStretch(1)
-        for widget in (self.retry_button, self.again_button, self.done_button):
-            self.side.addWidget(widget)
+        for choice in (self.retry_button, self.again_button, self.done_button):
+            self.side.addWidget(choice)
         self.set_camera_layout(self.title, self.scanner, self.side)
         self._show("scanning")
 
@@ -88,8 +87,8 @@ class StatusCheckScreen(CameraScreen):
             return f"{self.number.text()}. {self.message.text()}".strip(". ")
         return " ".join(p for p in (self.title.text(), self.instruction.text(), self.message.text()) if p)
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         self.turn_camera_layout()
 
     def stop(self) -> None:
@@ -106,7 +105,7 @@ class StatusCheckScreen(CameraScreen):
     def _read(self, reading: QrReading) -> None:
         if self.state != "scanning":
             return
-        if reading.kind not in LOOKUP_KINDS:
+        if not can_look_up(reading):
             log.info("status check: a QR code that is not ours (%s)", reading.kind)
             self._hint_key = "status_check.not_ours"
             self._apply_texts()

@@ -1,0 +1,100 @@
+"""What every kiosk screen shares: the :class:`Screen` contract, the camera layout, the wrapping tile.
+
+Screens only show what they are given and emit what the citizen touched; the window
+(:mod:`kiosk.ui.kiosk.window`) decides where to go next and does the slow work. One module per step
+(:mod:`~kiosk.ui.kiosk.welcome`, :mod:`~kiosk.ui.kiosk.service_choice`, :mod:`~kiosk.ui.kiosk.identify`…)
+builds on this one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLayout, QVBoxLayout, QWidget
+
+from kiosk.i18n import Translator
+from kiosk.ui.qt.widgets import label, restyle
+from kiosk.visit.flow import CitizenSession, Step
+
+
+class Screen(QWidget):
+    """One step of the flow. Subclasses fill themselves from the session when shown."""
+
+    step: Step
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(36, 28, 36, 28)
+        self.layout_.setSpacing(22)
+        self.t = Translator()
+
+    @property
+    def landscape(self) -> bool:
+        """Wide enough to put things side by side (1920×1080 kiosks) rather than stacked."""
+        return self.width() > self.height() * 1.2
+
+    def retranslate(self, t: Translator) -> None:
+        self.t = t
+
+    def enter(self, session: CitizenSession) -> None:
+        """Called each time the screen is shown."""
+
+    def reset(self) -> None:
+        """Forget everything the citizen entered (the kiosk is shared by strangers)."""
+
+    def spoken_text(self) -> str:
+        return ""
+
+
+class CameraScreen(Screen):
+    """A screen around a camera picture: the picture above the words in portrait, beside them in landscape."""
+
+    def set_camera_layout(self, title: QWidget, picture: QWidget, side: QLayout) -> None:
+        self.main = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.main.setSpacing(24)
+        self.main.addWidget(picture, 3)
+        self.main.addLayout(side, 2)
+        self.layout_.addWidget(title)
+        self.layout_.addLayout(self.main, 1)
+        self._landscape = False
+
+    def turn_camera_layout(self) -> bool:
+        """From ``resizeEvent``: side by side when the screen is wide; True when the orientation changed."""
+        landscape = self.landscape
+        if landscape == self._landscape:
+            return False
+        self._landscape = landscape
+        self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        return True
+
+
+class Tile(QFrame):
+    """A large touch target with wrapped text (QPushButton cannot wrap long service names)."""
+
+    clicked = Signal()
+
+    def __init__(self, title: str, detail: str, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tile")
+        if name:
+            self.setAccessibleName(name)
+        self.setProperty("pressed", False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(26, 18, 26, 18)
+        layout.setSpacing(6)
+        self.title = label(title, "tileTitle")
+        self.detail = label(detail, "tileDetail")
+        for child in (self.title, self.detail):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(child)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        restyle(self, "pressed", True)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        restyle(self, "pressed", False)
+        if self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()

@@ -1,0 +1,93 @@
+"""The requirements step: what to bring, the fee, how long it takes, and how many people wait now."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QScrollArea, QScroller, QVBoxLayout, QWidget
+
+from kiosk.catalog.services import Catalog, Service
+from kiosk.i18n import Translator
+from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.widgets import button, card, label
+from kiosk.visit.flow import CitizenSession, Step
+
+
+class RequirementsScreen(Screen):
+    step = Step.REQUIREMENTS
+    proceed = Signal()
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.service: Service | None = None
+        self.title = label("", "title")
+        self.agency = label("", "subtitle")
+        frame, box = card()
+        self.bring_title = label("", "sectionTitle")
+        self.requirements = label("", "body")
+        box.addWidget(self.bring_title)
+        box.addWidget(self.requirements)
+        facts, facts_box = card()
+        self.fee = label("", "body")
+        self.sla = label("", "body")
+        self.counters = label("", "body")
+        self.waiting = label("", "body")
+        for widget in (self.fee, self.sla, self.counters, self.waiting):
+            facts_box.addWidget(widget)
+        self.next_button = button("", "primary", self.proceed.emit, name="nextButton")
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(18)
+        content_layout.addWidget(self.title)
+        content_layout.addWidget(self.agency)
+        content_layout.addWidget(frame)
+        content_layout.addWidget(facts)
+        content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        self.layout_.addWidget(scroll, 1)
+        self.layout_.addWidget(self.next_button)
+        self._preview: tuple[int, int] | None = None
+
+    def enter(self, session: CitizenSession) -> None:
+        self.service = session.service
+        self._preview = None
+        self._fill()
+
+    def set_preview(self, people_waiting: int, minutes: int) -> None:
+        self._preview = (people_waiting, minutes)
+        self._fill()
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.bring_title.setText(t("requirements.bring"))
+        self.next_button.setText(t("requirements.next"))
+        self._fill()
+
+    def _fill(self) -> None:
+        service, t = self.service, self.t
+        if service is None:
+            return
+        self.title.setText(service.name.get(t.lang))
+        self.agency.setText(self.catalog.agency(service.agency).name.get(t.lang))
+        items = [f"{i}. {r.get(t.lang)}" for i, r in enumerate(service.requirements, 1)]
+        self.requirements.setText("\n".join(items) if items else t("requirements.nothing"))
+        self.fee.setText(t("requirements.fee", fee=t.money(service.fee_idr)))
+        self.sla.setText(t("requirements.sla", sla=t.duration(service.sla.amount, service.sla.unit)))
+        self.counters.setText(t("requirements.counters", counters=", ".join(str(c) for c in service.counters)))
+        if self._preview is None:
+            self.waiting.setText(t("requirements.waiting_loading"))
+        else:
+            people, minutes = self._preview
+            self.waiting.setText(t("requirements.waiting", people=people, wait=t.minutes(minutes)))
+
+    def spoken_text(self) -> str:
+        if self.service is None:
+            return ""
+        return " ".join([self.title.text() + ".", self.bring_title.text(),
+                         "; ".join(r.get(self.t.lang) for r in self.service.requirements) + ".",
+                         self.fee.text() + ".", self.sla.text() + "."])

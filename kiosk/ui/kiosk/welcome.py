@@ -1,0 +1,88 @@
+"""The first screen: start, priority queue, language, and the way in to the survey and "Cek status"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.i18n import Translator
+from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.widgets import button, label
+from kiosk.visit.flow import Step
+
+
+class WelcomeScreen(Screen):
+    step = Step.WELCOME
+    start = Signal()
+    priority = Signal()
+    language = Signal(str)
+    survey = Signal()
+    status = Signal()
+
+    def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.site_name = site_name
+        self.title = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
+        self.start_button = button("", "hero", self.start.emit, name="startButton")
+        self.priority_button = button("", "heroPriority", self.priority.emit, name="priorityButton")
+        self.priority_note = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        self.language_hint = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
+        langs = QHBoxLayout()
+        langs.setSpacing(20)
+        self.lang_id = button("Bahasa Indonesia", "toggle", lambda: self.language.emit("id"), name="welcomeLangId")
+        self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="welcomeLangEn")
+        for widget in (self.lang_id, self.lang_en):
+            widget.setCheckable(True)
+            langs.addWidget(widget)
+        # Portrait: the two big buttons stacked; landscape: side by side (see resizeEvent).
+        self.hero_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.hero_row.setSpacing(22)
+        self.hero_row.addWidget(self.start_button, 1)
+        priority_box = QVBoxLayout()
+        priority_box.setSpacing(8)
+        priority_box.addWidget(self.priority_button)
+        priority_box.addWidget(self.priority_note)
+        self.hero_row.addLayout(priority_box, 1)
+        self.layout_.addStretch(2)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.subtitle)
+        self.layout_.addStretch(1)
+        self.layout_.addLayout(self.hero_row)
+        # "Nilai layanan kami" (shown by the window when this kiosk can find tickets by number) and
+        # "Cek status" (shown when the kiosk reads QR codes with its camera).
+        self.survey_button = button("", "small", self.survey.emit, name="surveyButton")
+        self.survey_button.hide()
+        self.status_button = button("", "small", self.status.emit, name="statusButton")
+        self.status_button.hide()
+        extras = QHBoxLayout()
+        extras.setSpacing(20)
+        extras.addWidget(self.status_button)
+        extras.addWidget(self.survey_button)
+        self.layout_.addLayout(extras)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.language_hint)
+        self.layout_.addLayout(langs)
+        self.layout_.addStretch(1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = self.landscape
+        self.hero_row.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+
+    def retranslate(self, t: Translator) -> None:
+        super().retranslate(t)
+        self.title.setText(t("welcome.title", site=self.site_name))
+        self.subtitle.setText(t("welcome.subtitle"))
+        self.start_button.setText(t("welcome.start"))
+        self.priority_button.setText(t("welcome.priority"))
+        self.priority_note.setText(t("welcome.priority_note"))
+        self.language_hint.setText(t("welcome.language_hint"))
+        self.survey_button.setText("★ " + t("survey.welcome_button"))
+        self.status_button.setText(t("status_check.welcome_button"))
+        self.lang_id.setChecked(t.lang == "id")
+        self.lang_en.setChecked(t.lang == "en")
+
+    def spoken_text(self) -> str:
+        return " ".join([self.t("welcome.title", site=self.site_name), self.t("welcome.spoken")])
