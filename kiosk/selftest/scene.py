@@ -61,11 +61,19 @@ def widget_named(root: QWidget, name: str, kind: type[W] = QWidget) -> W:  # typ
 
 
 def tap(root: QWidget, name: str) -> None:
-    """Press the button called ``name`` as a finger would: only one that is shown and enabled."""
-    button = widget_named(root, name, QAbstractButton)
-    if not button.isEnabled():
-        raise LookupError(f"button {name!r} on {type(root).__name__} is disabled")
-    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    """Press what is called ``name`` as a finger would: a shown, enabled button by its objectName, or a
+    service tile by its accessible name (tiles wrap long names, so they are frames, not buttons)."""
+    target: QWidget
+    try:
+        target = widget_named(root, name, QAbstractButton)
+    except LookupError:
+        tiles = [w for w in root.findChildren(QWidget, "tile") if w.accessibleName() == name and w.isVisible()]
+        if not tiles:
+            raise
+        target = tiles[0]
+    if not target.isEnabled():
+        raise LookupError(f"{name!r} on {type(root).__name__} is disabled")
+    QTest.mouseClick(target, Qt.MouseButton.LeftButton)
     settle(10)
 
 

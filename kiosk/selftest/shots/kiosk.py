@@ -9,7 +9,10 @@ from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.models import PriorityGroup
-from kiosk.selftest.scene import KIOSK_SIZES, SAMPLE_NIK, save_shot, scratch_core, wait_for
+from kiosk.selftest.scene import KIOSK_SIZES, SAMPLE_NIK, save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.ui.kiosk.confirm import ConfirmScreen
+from kiosk.ui.kiosk.requirements import RequirementsScreen
+from kiosk.ui.kiosk.ticket import TicketScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step
@@ -40,11 +43,12 @@ def capture_kiosk(config: Config, out: Path, shots: list[Path]) -> None:
 
 
 def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
+    """The whole walk by taps on named buttons, as the GUI tests press them."""
     window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
     try:
         window.resize(*size)
         window.show()
-        window.set_language(lang)
+        tap(window, "welcomeLangEn" if lang == "en" else "welcomeLangId")
 
         def shot(name: str) -> None:
             save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
@@ -52,45 +56,45 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
         for i in range(4):  # a realistic waiting line
             core.queue.issue("KTP-EL", request_id=f"selftest-{i}")
         shot("01-welcome")
-        window.show_step(Step.PRIORITY)
+        tap(window, "priorityButton")
         shot("02-priority")
-        window.choose_priority(PriorityGroup.ELDERLY)
+        tap(window, f"priority_{PriorityGroup.ELDERLY.value}")
         shot("03-services")
-        services = window.screens[Step.SERVICE]
-        services.set_keyboard_visible(True)
-        services.search.setText("akta")
+        tap(window, "keyboardButton")
+        tap_keys(window, "akta", _letter)
         shot("04-search")
-        services.search.setText("zzqx")
+        tap(window, "clearSearchButton")
+        tap_keys(window, "zzqx", _letter)
         shot("05-search-empty")
-        services.reset()
-        assert core.catalog is not None
-        window.choose_service(core.catalog.service("KTP-EL"))
-        wait_for(lambda: window.screens[Step.REQUIREMENTS]._preview is not None)  # type: ignore[attr-defined]
+        tap(window, "clearSearchButton")
+        tap(window, "keyboardButton")
+        tap(window, "KTP-EL")
+        requirements = window.screens[Step.REQUIREMENTS]
+        wait_for(lambda: isinstance(requirements, RequirementsScreen) and requirements.waiting_known)
         shot("06-requirements")
-        window.after_requirements()
+        tap(window, "nextButton")
         shot("07-identify-empty")
-        identify = window.screens[Step.IDENTIFY]
-        for digit in "99":
-            identify._type_digit(digit)  # type: ignore[attr-defined]
+        tap_keys(window, "99")
         shot("08-identify-error")
-        identify.reset()
-        for digit in SAMPLE_NIK:
-            identify._type_digit(digit)  # type: ignore[attr-defined]
+        tap(window, "keyClear")
+        tap_keys(window, SAMPLE_NIK)
         shot("09-identify-valid")
-        window.set_large_text(True)
+        tap(window, "textSize")
         shot("10-identify-large-text")
-        window.set_large_text(False)
-        identify._submit()  # type: ignore[attr-defined]
+        tap(window, "textSize")
+        tap(window, "nextButton")
         shot("11-confirm")
-        window.screens[Step.CONFIRM].show_error("confirm.error.offline")  # type: ignore[attr-defined]
+        confirm = window.screens[Step.CONFIRM]
+        assert isinstance(confirm, ConfirmScreen)
+        confirm.show_error("confirm.error.offline")  # what the screen says when the queue cannot be reached
         shot("12-confirm-offline")
-        window.screens[Step.CONFIRM].show_error(None)  # type: ignore[attr-defined]
-        window.issue_ticket()
+        confirm.show_error(None)
+        tap(window, "confirmButton")
         wait_for(lambda: window.current_step == Step.TICKET)
         shot("13-ticket")
-        ticket_screen = window.screens[Step.TICKET]
-        ticket_screen.print_panel.show_state(  # type: ignore[attr-defined]
-            ticket_screen.print_panel.number, "failed", "paper_out")  # type: ignore[attr-defined]
+        ticket = window.screens[Step.TICKET]
+        assert isinstance(ticket, TicketScreen)
+        ticket.print_panel.show_state(ticket.print_panel.number, "failed", "paper_out")  # a printer out of paper
         shot("13-ticket-print-failed")
         window.show_step(Step.REQUIREMENTS)
         window.overlay.start(core.config.kiosk.idle_countdown_seconds)
@@ -99,3 +103,7 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
     finally:
         window.shutdown()
         window.deleteLater()
+
+
+def _letter(ch: str) -> str:
+    return f"letter{ch.upper()}"

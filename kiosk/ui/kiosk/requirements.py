@@ -58,6 +58,11 @@ class RequirementsScreen(Screen):
         self._preview = None
         self._fill()
 
+    @property
+    def waiting_known(self) -> bool:
+        """Whether the people waiting and the estimate have arrived (they load in the background)."""
+        return self._preview is not None
+
     def set_preview(self, people_waiting: int, minutes: int) -> None:
         self._preview = (people_waiting, minutes)
         self._fill()
