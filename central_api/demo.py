@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from central_api.app import RunningCentral
 from central_api.matcher import IdentityRegister, load_identities, load_matcher
@@ -42,8 +44,8 @@ class DemoCentral:
     def online(self) -> bool:
         return self.server.faults.fail_rate < 1.0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        """Unpacks as ``url, stop = start_demo_central(...)``."""
+    def __iter__(self) -> Iterator[Any]:
+        """Unpacks as ``url, stop = start_demo_central(...)`` (a str and a callable: hence Any)."""
         return iter((self.url, self.stop))
 
 

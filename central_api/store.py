@@ -233,7 +233,8 @@ class CentralStore:
         now = utc_now()
         with self.db.transaction() as conn:
             for record_id, digest, payload in records:
-                row = conn.execute("SELECT body_sha256 FROM records WHERE kind=? AND id=?", (kind, record_id)).fetchone()
+                row = conn.execute("SELECT body_sha256 FROM records WHERE kind=? AND id=?",
+                                   (kind, record_id)).fetchone()
                 if row is None:
                     conn.execute("INSERT INTO records(kind, id, device_id, body_sha256, payload, received_at) "
                                  "VALUES (?,?,?,?,?,?)", (kind, record_id, device_id, digest, payload, now))

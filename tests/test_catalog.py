@@ -200,7 +200,8 @@ def test_search_ranks_whole_words_above_word_starts_above_word_pieces() -> None:
 def minimal_catalog() -> dict[str, Any]:
     return {
         "version": "2026-11-01",
-        "agencies": [{"code": "DUKCAPIL", "name": {"id": "Dinas Dukcapil", "en": "Civil registry"}, "short_name": {"id": "Dukcapil", "en": "Civil registry"}}],
+        "agencies": [{"code": "DUKCAPIL", "name": {"id": "Dinas Dukcapil", "en": "Civil registry"},
+                      "short_name": {"id": "Dukcapil", "en": "Civil registry"}}],
         "services": [{
             "code": "KTP-EL", "agency": "DUKCAPIL",
             "name": {"id": "KTP Elektronik", "en": "Electronic ID card"},
@@ -249,7 +250,8 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], object], list[str]]] = [
     ("fee as boolean", service0(lambda s: s.update(fee_idr=True)), ["services[0].fee_idr", "whole number"]),
     ("negative fee", service0(lambda s: s.update(fee_idr=-1)), ["services[0].fee_idr"]),
     ("flag as text", service0(lambda s: s.update(face_check="yes")), ["services[0].face_check", "true or false"]),
-    ("bad sla unit", service0(lambda s: s["sla"].update(unit="week")), ["services[0].sla.unit", "working_day", "'week'"]),
+    ("bad sla unit", service0(lambda s: s["sla"].update(unit="week")),
+     ["services[0].sla.unit", "working_day", "'week'"]),
     ("bad code", service0(lambda s: s.update(code="ktp el")), ["services[0].code", "'ktp el'"]),
     ("requirement not bilingual", service0(lambda s: s.update(requirements=["KK"])),
      ["services[0].requirements[0]", "both languages"]),

@@ -38,7 +38,7 @@ def test_example_documents_every_key_with_its_default() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for section in SECTIONS:
         for field in dataclasses.fields(getattr(defaults, section)):
-            line = next(i for i, l in enumerate(text.splitlines()) if l.startswith(f"{field.name} ="))
+            line = next(i for i, row in enumerate(text.splitlines()) if row.startswith(f"{field.name} ="))
             assert text.splitlines()[line - 1].startswith("#"), f"{section}.{field.name} has no comment above it"
 
 

@@ -48,6 +48,7 @@ def test_sync_now_sends_the_outbox_to_the_reference_central(tmp_path: Path, conf
             assert status["enrolled"] is True and status["counts"].get("pending", 0) == 0
         finally:
             jobs.close()
-        assert check_sync_backlog(online)[:2] == ("ok", "0 waiting to be sent (oldest 0.0 h), 0 refused by the central API")
+        assert check_sync_backlog(online)[:2] == ("ok",
+                                                  "0 waiting to be sent (oldest 0.0 h), 0 refused by the central API")
     finally:
         central.stop()

@@ -47,7 +47,7 @@ def write_video(frames: Iterable[np.ndarray], path: Path, fps: float) -> Path:
         for frame in frames:
             if writer is None:
                 height, width = frame.shape[:2]
-                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+                writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
                 if not writer.isOpened():
                     raise OSError(f"cannot write video {path}")
             writer.write(frame)
@@ -148,7 +148,8 @@ def handheld_print_video(photo: np.ndarray, path: Path, *, seconds: float = 10.0
             h = plane_homography(size, yaw, pitch, roll, shift, distance=1.0 + 0.05 * math.sin(t))
             warped = cv2.warpPerspective(canvas, h, size, borderValue=(90, 90, 90))
             if noise > 0:
-                warped = np.clip(warped.astype(np.float32) + rng.normal(0, noise, warped.shape), 0, 255).astype(np.uint8)
+                noisy = warped.astype(np.float32) + rng.normal(0, noise, warped.shape)
+                warped = np.clip(noisy, 0, 255).astype(np.uint8)
             yield warped
     return write_video(frames(), path, fps)
 
@@ -214,9 +215,10 @@ def screen_replay(image: np.ndarray, *, camera_px_per_screen_px: float, screen_s
     # the display's corners in the camera picture: centred, slightly turned about the vertical axis
     half_w, half_h = width * cell * scale / 2, height * cell * scale / 2
     lean = math.tan(math.radians(tilt_deg)) * half_h * 0.25
-    corners = np.float32([[out_w / 2 - half_w, out_h / 2 - half_h + lean], [out_w / 2 + half_w, out_h / 2 - half_h - lean],
-                          [out_w / 2 + half_w, out_h / 2 + half_h + lean], [out_w / 2 - half_w, out_h / 2 + half_h - lean]])
-    source = np.float32([[0, 0], [width * cell, 0], [width * cell, height * cell], [0, height * cell]])
+    left, right, top, bottom = out_w / 2 - half_w, out_w / 2 + half_w, out_h / 2 - half_h, out_h / 2 + half_h
+    corners = np.array([[left, top + lean], [right, top - lean], [right, bottom + lean], [left, bottom - lean]],
+                       np.float32)
+    source = np.array([[0, 0], [width * cell, 0], [width * cell, height * cell], [0, height * cell]], np.float32)
     matrix = cv2.getPerspectiveTransform(source, corners)
     room = np.full((out_h, out_w, 3), 0.45, np.float32)
     seen = cv2.warpPerspective(big, matrix, FRAME_SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
@@ -234,6 +236,6 @@ def screen_replay(image: np.ndarray, *, camera_px_per_screen_px: float, screen_s
 def screen_replay_video(source: Path, path: Path, **display: float) -> Path:
     """Every frame of a clip through :func:`screen_replay` (same frame numbers, same frame rate)."""
     fps, source_frames = video_frames(source)
-    frames = (screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]
+    frames = (screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]  # display: the float settings only
               for index, frame in enumerate(source_frames))
     return write_video(frames, path, fps)

@@ -21,8 +21,8 @@ after a reaction time; ``scripted`` (with ``"order": [...]`` and ``"rest_seconds
 played open-loop in that order, like a video of the citizen prepared beforehand.
 
 Metrics: APCER = attacks wrongly accepted as live ÷ attack presentations (also per ``species``);
-BPCER = live presentations wrongly rejected ÷ live presentations (also per ``species``); time to decision = from the first frame
-with the face in the oval to the decision (p50, p90 over decided items).
+BPCER = live presentations wrongly rejected ÷ live presentations (also per ``species``); time to decision =
+from the first frame with the face in the oval to the decision (p50, p90 over decided items).
 """
 
 from __future__ import annotations
@@ -150,12 +150,17 @@ def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tup
         if isinstance(presenter, _FilePresenter):
             presenter.source.close()
     decision = check.liveness.decision
+    if decision:
+        reason = decision.reason
+    elif snapshot is None or check.liveness.face_in_oval_ms is None:
+        reason = "no_face"
+    else:
+        reason = f"undecided:{check.liveness.state.phase.value}"
     result: dict[str, Any] = {
         "challenge": list(check.liveness.challenge), "frames": frames,
         "seconds_of_processing": round(time.perf_counter() - started, 2),
         "decided": decision is not None, "accepted_as_live": bool(decision and decision.live),
-        "reason": decision.reason if decision else ("no_face" if snapshot is None or check.liveness.face_in_oval_ms is None
-                                                     else f"undecided:{check.liveness.state.phase.value}"),
+        "reason": reason,
         "time_to_decision_ms": decision.time_to_decision_ms if decision else None,
         "evidence": decision.evidence() if decision else None,
         "face_jpeg_bytes": len(snapshot.face_jpeg) if snapshot and snapshot.face_jpeg else 0,

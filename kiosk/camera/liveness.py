@@ -105,7 +105,7 @@ class SurfaceTracker:
         cv2.fillConvexPoly(mask, cv2.convexHull(landmarks.astype(np.int32)), 255)
         points = cv2.goodFeaturesToTrack(grey, 300, 0.01, 3, mask=mask)
         self._reference = points.reshape(-1, 2) if points is not None else np.empty((0, 2), np.float32)
-        self._current = self._reference.reshape(-1, 1, 2).astype(np.float32)
+        self._current: np.ndarray = self._reference.reshape(-1, 1, 2).astype(np.float32)
         self._alive = np.ones(len(self._reference), bool)
         self._previous = grey
 
@@ -116,9 +116,9 @@ class SurfaceTracker:
     def track(self, grey: np.ndarray) -> None:
         if self.points < self.MIN_POINTS:
             return
-        params = {"winSize": (21, 21), "maxLevel": 3}
-        forward, ok1, _ = cv2.calcOpticalFlowPyrLK(self._previous, grey, self._current, None, **params)
-        backward, ok2, _ = cv2.calcOpticalFlowPyrLK(grey, self._previous, forward, None, **params)
+        forward, ok1, _ = cv2.calcOpticalFlowPyrLK(self._previous, grey, self._current, None,
+                                                   winSize=(21, 21), maxLevel=3)
+        backward, ok2, _ = cv2.calcOpticalFlowPyrLK(grey, self._previous, forward, None, winSize=(21, 21), maxLevel=3)
         error = np.linalg.norm((backward - self._current).reshape(-1, 2), axis=1)
         self._alive &= (ok1.ravel() == 1) & (ok2.ravel() == 1) & (error < self.FORWARD_BACKWARD_PX)
         self._current, self._previous = forward, grey

@@ -12,5 +12,6 @@ def decode_qr(image: np.ndarray) -> list[str]:
     """Texts of all QR codes in a BGR or grey picture (empty when none)."""
     import zxingcpp
 
-    results = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=zxingcpp.BarcodeFormat.QRCode)
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=qr_only)
     return [r.text for r in results if r.valid and r.text]

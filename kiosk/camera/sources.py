@@ -235,7 +235,8 @@ class ImageListSource(_PacedSource):
         super().__init__(fps, loop, realtime)
         if isinstance(paths, (str, Path)):
             folder = Path(paths)
-            paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if folder.is_dir() else [folder]
+            paths = ([p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES] if folder.is_dir()
+                     else [folder])
         self.paths = [Path(p) for p in paths]
         self._images: list[np.ndarray] = []
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -163,50 +163,69 @@ def check_value(field: Field, raw: str, *, today: date | None = None) -> Problem
         if not field.required:
             return None
         return Problem("choice" if field.type == "choice" else "required", {})
-    length = len(value)
-    if field.type == "choice":
-        return None if field.choice(value) is not None else Problem("choice", {})
+    whole = _WHOLE_CHECKS.get(field.type)
+    if whole is not None:
+        return whole(field, value, today)
     if field.type == "digits":
         if not value.isdigit():
             return Problem("digits", {})
-        if field.min_length and field.min_length == field.max_length and length != field.min_length:
+        if field.min_length and field.min_length == field.max_length and len(value) != field.min_length:
             return Problem("digits_exact", {"n": field.min_length})
-    if field.type == "nik":
-        early = check_partial(value, today=today)  # a wrong province says more than "too short"
-        if early is not None:
-            return Problem(f"nik.{early.value}", {})
-        try:
-            parse_nik(value, today=today)
-        except InvalidNik as exc:
-            return Problem(f"nik.{exc.problem.value}", {})
-        return None
-    if field.type == "date":
-        when = parse_date(value)
-        if when is None:
-            return Problem("date", {})
-        today = today or date.today()
-        if field.when == "past" and when > today:
-            return Problem("date_future", {})
-        if field.when == "future" and when < today:
-            return Problem("date_past", {})
-        if when.year < 1900:
-            return Problem("date", {})
-        return None
-    if field.type == "phone":
-        if not re.fullmatch(r"08\d{8,11}", value):
-            return Problem("phone", {})
-        return None
-    if field.type == "email":
-        return None if _EMAIL.fullmatch(value) and length <= field.max_length else Problem("email", {})
-    if field.type == "registration":
-        return None if _REGISTRATION.fullmatch(value) else Problem("registration", {})
     if field.type == "text" and not _TEXT_ALLOWED.fullmatch(value):
         return Problem("characters", {})
-    if length < field.min_length:
+    if len(value) < field.min_length:
         return Problem("too_short", {"n": field.min_length})
-    if length > field.max_length:
+    if len(value) > field.max_length:
         return Problem("too_long", {"n": field.max_length})
     return None
+
+
+def _check_choice(field: Field, value: str, today: date | None) -> Problem | None:
+    return None if field.choice(value) is not None else Problem("choice", {})
+
+
+def _check_nik(field: Field, value: str, today: date | None) -> Problem | None:
+    early = check_partial(value, today=today)  # a wrong province says more than "too short"
+    if early is not None:
+        return Problem(f"nik.{early.value}", {})
+    try:
+        parse_nik(value, today=today)
+    except InvalidNik as exc:
+        return Problem(f"nik.{exc.problem.value}", {})
+    return None
+
+
+def _check_date(field: Field, value: str, today: date | None) -> Problem | None:
+    when = parse_date(value)
+    if when is None:
+        return Problem("date", {})
+    today = today or date.today()
+    if field.when == "past" and when > today:
+        return Problem("date_future", {})
+    if field.when == "future" and when < today:
+        return Problem("date_past", {})
+    if when.year < 1900:
+        return Problem("date", {})
+    return None
+
+
+def _check_phone(field: Field, value: str, today: date | None) -> Problem | None:
+    return None if re.fullmatch(r"08\d{8,11}", value) else Problem("phone", {})
+
+
+def _check_email(field: Field, value: str, today: date | None) -> Problem | None:
+    return None if _EMAIL.fullmatch(value) and len(value) <= field.max_length else Problem("email", {})
+
+
+def _check_registration(field: Field, value: str, today: date | None) -> Problem | None:
+    return None if _REGISTRATION.fullmatch(value) else Problem("registration", {})
+
+
+# Field types whose own check decides alone (no length limits after it).
+_WHOLE_CHECKS: dict[str, Callable[[Field, str, date | None], Problem | None]] = {
+    "choice": _check_choice, "nik": _check_nik, "date": _check_date, "phone": _check_phone,
+    "email": _check_email, "registration": _check_registration,
+}
 
 
 def check_form(form: Form, values: Mapping[str, str], *, today: date | None = None) -> dict[str, Problem]:

@@ -152,10 +152,10 @@ class Catalog:
             if not any(scores) and len(token) >= _FUZZY_MIN:
                 close = set(difflib.get_close_matches(token, self._vocabulary, n=3, cutoff=_FUZZY_CUTOFF))
                 scores = [_FUZZY if close & entry.words else 0.0 for entry in self._index]
-            totals = [t + s if t is not None and s else None for t, s in zip(totals, scores)]
+            totals = [t + s if t is not None and s else None for t, s in zip(totals, scores, strict=True)]
         phrase, joined = " ".join(tokens), "".join(tokens)
         ranked: list[tuple[float, int]] = []
-        for i, (total, entry) in enumerate(zip(totals, self._index)):
+        for i, (total, entry) in enumerate(zip(totals, self._index, strict=True)):
             if total is None:
                 continue
             if phrase in entry.phrases or joined in entry.phrases:

@@ -27,7 +27,6 @@ __all__ = [
     "Sex",
     "check_partial",
     "mask_nik",
-    "mask_niks_in",
     "parse_nik",
 ]
 

@@ -4,7 +4,8 @@ The wizard hands over a plain ``{section: {key: value}}`` document. It is merged
 already there (so keys the wizard does not ask about survive a re-run), validated by
 :func:`kiosk.config.schema.parse_config` exactly as at start-up, and only then written: to a temporary file
 in the same folder, flushed to disk, then renamed over the old one. A power cut leaves either the
-old file or the new one, never half of each.
+old file or the new one, never half of each. A key listed in
+:data:`kiosk.config.schema.RENAMED` is read under its new name and written only under it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kiosk.config.schema import DEFAULT_CONFIG_PATH, Config, ConfigError, config_path_from_env, parse_config
+from kiosk.config.schema import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    config_path_from_env,
+    parse_config,
+    rename_keys,
+)
 
 HEADER = ("# MPP Kiosk site configuration, written by 'kiosk setup'.\n"
           "# Every key is explained in config/site.example.toml. Check it: kiosk config check --config FILE\n")
@@ -30,13 +38,15 @@ def setup_target(explicit: Path | None) -> Path:
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """The TOML document at ``path`` as a dict, or an empty one when there is no file yet."""
+    """The TOML document at ``path`` as a dict with renamed keys under their new names, or an empty
+    one when there is no file yet."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(str(path), None, f"cannot be read to update it ({exc}); fix or move it first.") from None
+    return rename_keys(document, str(path))[0]
 
 
 def merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,7 +64,7 @@ def write_site_config(path: Path, changes: Mapping[str, Any]) -> Config:
 
     Raises :class:`ConfigError` (nothing written) when the result would not start.
     """
-    document = merge(read_document(path), changes)
+    document, _ = rename_keys(merge(read_document(path), changes), str(path))
     config = parse_config(document, str(path))
     text = HEADER + "\n" + dumps(document)
     if parse_config(tomllib.loads(text), str(path)) != config:  # the writer must round-trip

@@ -39,7 +39,8 @@ def printer_health(config: Config,
     assert sink is not None
     state = sink.check()
     if state.fault is not None:
-        return "error", f"{sink.description}: {state.fault} ({state.detail}); {_ADVICE.get(state.fault, '')}", ADVICE_KEY
+        advice = _ADVICE.get(state.fault, "")
+        return "error", f"{sink.description}: {state.fault} ({state.detail}); {advice}", ADVICE_KEY
     last = read_printer_status(config.data_dir)
     if state.paper_low:
         return "warning", f"{sink.description}: paper running low; have a new roll ready", ADVICE_KEY

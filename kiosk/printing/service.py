@@ -51,7 +51,8 @@ def ticket_content(issued: IssuedTicket, catalog: Catalog | None, config: Config
     """What the paper says about this ticket, in the citizen's language. No NIK, no name."""
     ticket = issued.ticket
     lang = lang or ticket.lang or config.device.language
-    service_name, agency_name, counters = ticket.service_code, "", ()
+    service_name, agency_name = ticket.service_code, ""
+    counters: tuple[int, ...] = ()
     if catalog is not None:
         try:
             service = catalog.service(ticket.service_code)

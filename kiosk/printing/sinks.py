@@ -147,11 +147,11 @@ class EscposSink:
         question then costs at most ``STATUS_WAIT_SECONDS``, not the whole job timeout.
         """
         device = getattr(printer, "device", None)
-        is_socket = isinstance(device, socket.socket)
-        previous = device.gettimeout() if is_socket else None
+        sock = device if isinstance(device, socket.socket) else None
+        previous = sock.gettimeout() if sock is not None else None
         try:
-            if is_socket:
-                device.settimeout(min(previous or STATUS_WAIT_SECONDS, STATUS_WAIT_SECONDS))
+            if sock is not None:
+                sock.settimeout(min(previous or STATUS_WAIT_SECONDS, STATUS_WAIT_SECONDS))
             printer._raw(request)
             answer = printer._read()
         except NotImplementedError:
@@ -163,13 +163,13 @@ class EscposSink:
                 return None  # pyusb's USBTimeoutError
             raise
         finally:
-            if is_socket:
+            if sock is not None:
                 try:
-                    device.settimeout(previous)
+                    sock.settimeout(previous)
                 except OSError:
                     pass
         if not answer:
-            if is_socket:
+            if sock is not None:
                 raise ConnectionError("the printer closed the connection")
             return None  # a serial port read that timed out
         return int(answer[0])
@@ -229,7 +229,7 @@ def _set_media_width(printer: Any, dots: int) -> None:
     """Tell python-escpos the head width (its generic profile has none and prints a notice per image)."""
     profile = getattr(printer, "profile", None)
     data = getattr(profile, "profile_data", None)
-    if isinstance(data, dict) and isinstance(data.get("media"), dict):
+    if profile is not None and isinstance(data, dict) and isinstance(data.get("media"), dict):
         media = data["media"]
         profile.profile_data = {**data, "media": {**media, "width": {**media.get("width", {}), "pixels": dots}}}
 

@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import qrcode
@@ -72,10 +72,10 @@ class TicketContent:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> TicketContent:
-        values = dict(data)
+        values: dict[str, Any] = dict(data)  # parsed JSON: untyped until the dataclass holds it
         values["issued_at"] = datetime.fromisoformat(str(values["issued_at"]))
-        values["counters"] = tuple(int(c) for c in values["counters"])  # type: ignore[attr-defined]
-        return cls(**values)  # type: ignore[arg-type]
+        values["counters"] = tuple(int(c) for c in values["counters"])
+        return cls(**values)
 
     def local_time(self) -> datetime:
         return self.issued_at.astimezone(ZoneInfo(self.timezone))
@@ -85,7 +85,8 @@ def sample_content(site_name: str, status_url: str, lang: str = "id", paper_note
                    tz: str = "Asia/Jakarta", device_id: str = "") -> TicketContent:
     """A realistic ticket for the test print (regional IT's ``kiosk print-test``)."""
     t = Translator(lang)
-    return TicketContent(lang=lang, site_name=site_name, number="A-012", service_name=t("printing.ticket.sample_service"),
+    return TicketContent(lang=lang, site_name=site_name, number="A-012",
+                         service_name=t("printing.ticket.sample_service"),
                          agency_name=paper_note or t("printing.ticket.sample_agency"), counters=(1, 2),
                          people_ahead=4, wait_minutes=20, issued_at=datetime.now(UTC), timezone=tz,
                          status_url=status_url, device_id=device_id)
@@ -176,7 +177,7 @@ def font_file(name: str) -> Path:
 @functools.cache
 def _cap_height(font: str) -> float:
     _fonts_registered()
-    return float(pdfmetrics.getFont(font).face.capHeight) / 1000  # type: ignore[attr-defined]
+    return float(pdfmetrics.getFont(font).face.capHeight) / 1000
 
 
 def _width(text: str, font: str, size: float) -> float:

@@ -178,7 +178,8 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
         for service_code, counter, state, ticket_day, hour, wait_s, serve_s, visit_s, application in \
                 conn.execute(_PER_TICKET, params):
             limit = limits.get(service_code)
-            for collector in (total, groups["service"][service_code], groups["agency"][agency_of.get(service_code, "?")],
+            for collector in (total, groups["service"][service_code],
+                              groups["agency"][agency_of.get(service_code, "?")],
                               groups["hour"][hour], groups["day"][ticket_day]):
                 collector.add(state, wait_s, serve_s, visit_s, limit, application)
             if counter is not None:
@@ -218,7 +219,8 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
         by_day=table("day", lambda g: g.key), ikm=ikm_total, demographics=demographics, feedback=feedback,
         applications=applications,
         service_names={code: {"id": s.name.id, "en": s.name.en} for code, s in services.items()},
-        agency_names={a.code: {"id": a.short_name.id, "en": a.short_name.en} for a in (catalog.agencies if catalog else ())},
+        agency_names={a.code: {"id": a.short_name.id, "en": a.short_name.en}
+                      for a in (catalog.agencies if catalog else ())},
     )
 
 

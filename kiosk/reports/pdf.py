@@ -8,6 +8,7 @@ decimal mark.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,8 @@ WIDTH = A4[0] - 30 * mm
 
 
 class Fmt:
-    """Numbers as the reader's language writes them (Indonesian: 1.234,5)."""
+    """Numbers as the reader's language writes them (Indonesian: 1.234,5). Inside this class ``int``
+    is the method below, hence ``builtins.int`` in the annotations."""
 
     def __init__(self, t: Translator) -> None:
         self.t = t
@@ -56,7 +58,7 @@ class Fmt:
         text = f"{value:,}"
         return text.replace(",", ".") if self.id else text
 
-    def dec(self, value: float | None, places: int = 1) -> str:
+    def dec(self, value: float | None, places: builtins.int = 1) -> str:
         if value is None:
             return "–"
         text = f"{value:,.{places}f}"
@@ -67,7 +69,7 @@ class Fmt:
     def minutes(self, seconds: float | None) -> str:
         return self.dec(seconds / 60 if seconds is not None else None)
 
-    def share(self, part: int, whole: int) -> str:
+    def share(self, part: builtins.int, whole: builtins.int) -> str:
         return f"{self.dec(100 * part / whole)}%" if whole else "–"
 
 
@@ -187,7 +189,8 @@ def _summary_tiles(report: Report, t: Translator, f: Fmt, s: dict[str, Paragraph
         (t("report.tile.sla"), f.share(total.sla_met, total.sla_checked)),
         (t("report.tile.ikm"), ikm_text),
     ]
-    cells = [[[Paragraph(value, s["tileValue"]), Paragraph(caption, s["tileLabel"])] for caption, value in tiles[i:i + 4]]
+    cells = [[[Paragraph(value, s["tileValue"]), Paragraph(caption, s["tileLabel"])]
+              for caption, value in tiles[i:i + 4]]
              for i in (0, 4)]
     table = Table(cells, colWidths=[WIDTH / 4] * 4)
     style = [("BACKGROUND", (0, 0), (-1, -1), SURFACE), ("BOX", (0, 0), (-1, -1), 0.5, GRID),
@@ -364,7 +367,8 @@ def _ikm_section(report: Report, t: Translator, f: Fmt, s: dict[str, ParagraphSt
                                    Paragraph(f"<b>{t('report.col.respondents')}</b>", s["cell"])]]
     for field_name, codes in DEMOGRAPHICS.items():
         counts = report.demographics.get(field_name, {})
-        parts = [f"{t(f'survey.demographic.{field_name}.{code}')}: {f.int(counts[code])}" for code in codes if counts.get(code)]
+        parts = [f"{t(f'survey.demographic.{field_name}.{code}')}: {f.int(counts[code])}"
+                 for code in codes if counts.get(code)]
         if counts.get("not_given"):
             parts.append(f"{t('report.not_given')}: {f.int(counts['not_given'])}")
         demo_rows.append([Paragraph(t(f"survey.demographic.{field_name}.title"), s["cell"]),

@@ -29,6 +29,9 @@ _HEAVY = {"KTP-EL": 30, "KK": 22, "IKD": 10, "AKTA-LAHIR": 9, "KIA": 6, "PINDAH"
           "AKTA-MATI": 3}
 # Arrivals by local hour (08:00–15:00): a morning peak.
 _HOURS = {8: 14, 9: 20, 10: 18, 11: 13, 12: 8, 13: 12, 14: 10, 15: 5}
+_JAKARTA = ZoneInfo("Asia/Jakarta")
+# One change of a ticket: when, event type, actor, counter (None before a call), detail.
+_Event = tuple[datetime, str, str, int | None, dict[str, object]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def open_days(year: int, month: int, weekdays: Sequence[int] = (0, 1, 2, 3, 4)) 
 
 
 def seed_month(queue_db: Path, survey_db: Path | None, catalog: Catalog, year: int, month: int, *,
-               tickets: int = 5000, tz: ZoneInfo = ZoneInfo("Asia/Jakarta"), seed: int = 7,
+               tickets: int = 5000, tz: ZoneInfo = _JAKARTA, seed: int = 7,
                survey_share: float = 0.15) -> SeedSummary:
     """Write about ``tickets`` tickets spread over the month's weekdays (and their survey answers)."""
     rng = random.Random(seed)
@@ -79,7 +82,8 @@ def seed_month(queue_db: Path, survey_db: Path | None, catalog: Catalog, year: i
             wait = timedelta(seconds=max(20, rng.gauss(12 * 60 * busy, 6 * 60)))
             first_counter = rng.choice(service.counters)
             actor = f"counter-{first_counter:02d}/clerk-{first_counter}"
-            events = [(arrived, "issued", "kiosk-01", None, {"service": service.code, "priority": priority})]
+            events: list[_Event] = [(arrived, "issued", "kiosk-01", None,
+                                     {"service": service.code, "priority": priority})]
             outcome = rng.random()
             final_service, counter = service, first_counter
             called_at = started_at = finished_at = None
@@ -140,7 +144,8 @@ def _response(rng: random.Random, ticket_id: str, number: str, day: str, service
         score = min(4, max(1, low + rng.choice((0, 1, 1)) - (1 if index == 2 and rng.random() < 0.3 else 0)))
         answers.append(None if index == 7 and rng.random() < 0.05 else score)
     demographic = (rng.choice(("male", "female")), rng.choice(("20_29", "30_39", "40_49", "50_59", "60_plus")),
-                   rng.choice(("sma", "diploma", "s1", "smp")), rng.choice(("private", "self_employed", "civil_servant")))
+                   rng.choice(("sma", "diploma", "s1", "smp")),
+                   rng.choice(("private", "self_employed", "civil_servant")))
     complaint = "Antrean pagi terlalu lama." if mood == 1 and rng.random() < 0.3 else ""
     suggestion = "Tambah kursi di ruang tunggu." if rng.random() < 0.05 else ""
     submitted = (finished_at + timedelta(minutes=2)).astimezone(UTC).isoformat(timespec="seconds")
@@ -158,8 +163,8 @@ def _write(queue_db: Path, survey_db: Path | None, tickets: list[tuple], events:
                 "arrived_at, issued_at, called_at, started_at, finished_at, counter, recalls, request_id, "
                 "identity_status, nik_masked, lang, application_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
-            conn.executemany("INSERT INTO events(ticket_id, at, type, actor, counter, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                             events)
+            conn.executemany("INSERT INTO events(ticket_id, at, type, actor, counter, detail) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", events)
     finally:
         db.close()
     if survey_db is None:

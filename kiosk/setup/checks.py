@@ -54,8 +54,8 @@ def run_check(name: str, fn: CheckFn, config: Config) -> Check:
     try:
         result = fn(config)
         level, detail = result[0], result[1]
-        if len(result) > 2:
-            advice_key = result[2]  # type: ignore[misc]
+        if len(result) == 3:
+            advice_key = result[2]
     except Exception as exc:  # a check that crashes is itself a finding, not a crash of selftest
         log.exception("selftest check %s crashed", name)
         level, detail = "error", f"check failed: {exc}"

@@ -36,15 +36,6 @@ CLOCK_WARNING_SECONDS = 30.0   # ticket times and waiting estimates start to loo
 CLOCK_ERROR_SECONDS = 300.0    # the daily number reset and the audit trail are off
 DISK_WARNING_BYTES = 20 * MIN_FREE_BYTES
 MODEL_FILES = {"face_landmarker.task": 3_000_000}  # name: smallest plausible size in bytes
-MODEL_DIR_ENV = "KIOSK_MODEL_DIR"
-
-
-def model_dir() -> Path:
-    """Where the face model lives: ``$KIOSK_MODEL_DIR``, else ``models/`` beside the app."""
-    from kiosk.utils.paths import app_root
-
-    override = os.environ.get(MODEL_DIR_ENV)
-    return Path(override).expanduser() if override else app_root() / "models"
 
 
 # -- the queue host and its clock -----------------------------------------------------------
@@ -108,17 +99,21 @@ def check_central(config: Config) -> Finding:
     return "ok", f"central API {url} reachable ({answer_detail}){suffix}", ""
 
 
+def _plain_health(url: str) -> str:
+    import requests
+
+    response = requests.get(url, timeout=NETWORK_TIMEOUT_SECONDS)
+    if response.status_code >= 500:
+        raise OSError(f"HTTP {response.status_code}")
+    return f"HTTP {response.status_code}"
+
+
 def _central_health(url: str, config: Config) -> str:
     """Ask the central API's health endpoint through the sync area's client when this build has it."""
     try:
         from kiosk.sync.central_client import CentralClient
     except ImportError:
-        import requests
-
-        response = requests.get(url, timeout=NETWORK_TIMEOUT_SECONDS)
-        if response.status_code >= 500:
-            raise OSError(f"HTTP {response.status_code}")
-        return f"HTTP {response.status_code}"
+        return _plain_health(url)
     with CentralClient(url, None, timeout=NETWORK_TIMEOUT_SECONDS, data_dir=config.data_dir) as client:
         client.health()
     return "health ok"
@@ -276,7 +271,7 @@ def check_camera(config: Config) -> Finding:
 
 
 def check_model(config: Config) -> Finding:
-    folder = Path(config.model_dir) if hasattr(config, "model_dir") else model_dir()  # type: ignore[attr-defined]
+    folder = config.model_dir  # KIOSK_MODEL_DIR, [face] model_dir, or the data folder's (or the build's) models/
     try:
         from kiosk.camera.models import verify_model
     except ImportError:

@@ -78,8 +78,9 @@ class AdminGate:
                                          max_attempts=max_attempts, lockout_seconds=lockout_seconds)
 
     @classmethod
-    def from_config(cls, config: Config, **options: object) -> AdminGate:
-        gate = cls(config.admin.pin_hash, **options)  # type: ignore[arg-type]
+    def from_config(cls, config: Config, *, clock: Callable[[], float] = time.monotonic,
+                    max_attempts: int = MAX_ATTEMPTS, lockout_seconds: float = LOCKOUT_SECONDS) -> AdminGate:
+        gate = cls(config.admin.pin_hash, clock=clock, max_attempts=max_attempts, lockout_seconds=lockout_seconds)
         if gate.uses_demo_pin:
             log.warning("no admin PIN set ([admin] pin_hash in %s): the demo PIN opens the admin menu; "
                         "run 'kiosk setup' to set one", config.source)

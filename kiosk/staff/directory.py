@@ -213,10 +213,7 @@ def parse_staff(data: Mapping[str, Any], where: str = "staff file") -> list[Staf
         staff_id = entry.get("id")
         if isinstance(staff_id, str) and staff_id.strip():
             label += f" (id {staff_id!r})"
-        for key in ("id", "name", "pin_hash"):
-            value = entry.get(key)
-            if not isinstance(value, str) or not value.strip():
-                raise StaffFileError(f"{label}: '{key}' is missing or empty")
+        staff_id, name, pin_hash = (_required_text(entry, key, label) for key in ("id", "name", "pin_hash"))
         unknown = sorted(set(entry) - {"id", "name", "pin_hash"})
         if unknown:
             raise StaffFileError(f"{label}: unknown key(s) {', '.join(unknown)}")
@@ -226,8 +223,15 @@ def parse_staff(data: Mapping[str, Any], where: str = "staff file") -> list[Staf
             raise StaffFileError(f"{label}: id appears twice")
         seen.add(staff_id)
         try:
-            _parse_hash(entry["pin_hash"])
+            _parse_hash(pin_hash)
         except ValueError as exc:
             raise StaffFileError(f"{label}: {exc}") from None
-        members.append(StaffMember(staff_id, entry["name"].strip(), entry["pin_hash"]))
+        members.append(StaffMember(staff_id, name.strip(), pin_hash))
     return members
+
+
+def _required_text(entry: Mapping[str, Any], key: str, label: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise StaffFileError(f"{label}: '{key}' is missing or empty")
+    return value

@@ -47,7 +47,8 @@ def load_or_create_key(path: Path, *, create: bool, what: str = "the saved appli
         except FileNotFoundError:
             if not create:
                 raise StoreError(path, f"the encryption key of {what} is missing; restore this file from the "
-                                 f"backup made at setup (without it {what} cannot be read). It was not replaced.") from None
+                                 f"backup made at setup (without it {what} cannot be read). "
+                                 "It was not replaced.") from None
             key = AESGCM.generate_key(bit_length=256)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:

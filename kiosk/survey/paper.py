@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,32 @@ def parse_sheet(text: str, source: str = "<csv>") -> PaperSheet:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header, names = _read_header(reader, source)
+    ignored = [raw.strip() for raw, name in zip(header, names, strict=True)
+               if name not in ELEMENT_CODES and name not in DEMOGRAPHICS]
+    rows: list[tuple[int, ...]] = []
+    demographics: list[dict[str, str]] = []
+    position = {name: i for i, name in enumerate(names)}
+    found = _Found()
+    line = reader.line_num
+    for record in reader:
+        row = _Row(record, header, position, line + 1, found)  # line + 1: the line the record starts on
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines between blocks of sheets
+        scores, extra = row.scores(), row.demographics()
+        if len(scores) == len(ELEMENT_CODES):
+            rows.append(tuple(scores))
+            demographics.append(extra)
+    if found.problems:
+        raise PaperSheetError(source, found.problems, found.more)
+    if not rows:
+        raise PaperSheetError(source, [CellProblem(2, "-", "no respondents: the sheet has a header but no rows")])
+    return PaperSheet(rows, demographics, ignored)
+
+
+def _read_header(reader: Iterator[list[str]], source: str) -> tuple[list[str], list[str]]:
+    """The header's cells and the column names they stand for; raises when U1..U9 are not all there once."""
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
         raise PaperSheetError(source, [CellProblem(1, "-", "the first line must name the columns "
@@ -103,58 +130,65 @@ def parse_sheet(text: str, source: str = "<csv>") -> PaperSheet:
         seen.add(name)
     if problems:
         raise PaperSheetError(source, problems)
-    ignored = [raw.strip() for raw, name in zip(header, names, strict=True)
-               if name not in ELEMENT_CODES and name not in DEMOGRAPHICS]
-    position = {name: i for i, name in enumerate(names)}
-    rows: list[tuple[int, ...]] = []
-    demographics: list[dict[str, str]] = []
-    more = 0
+    return header, names
 
-    def report(line: int, column: str, message: str) -> None:
-        nonlocal more
-        if len(problems) < MAX_REPORTED:
-            problems.append(CellProblem(line, column, message))
+
+@dataclass
+class _Found:
+    """The problems found so far: the first :data:`MAX_REPORTED`, then only how many more."""
+
+    problems: list[CellProblem] = field(default_factory=list)
+    more: int = 0
+
+    def report(self, line: int, column: str, message: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(CellProblem(line, column, message))
         else:
-            more += 1
+            self.more += 1
 
-    line = reader.line_num
-    for record in reader:
-        line_no = line + 1  # the line the record starts on
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines between blocks of sheets
+
+@dataclass(frozen=True)
+class _Row:
+    """One respondent's record; its bad cells are reported to ``found``."""
+
+    record: list[str]
+    header: list[str]
+    position: dict[str, int]
+    line: int
+    found: _Found
+
+    def cell(self, index: int) -> str:
+        return self.record[index].strip() if index < len(self.record) else ""
+
+    def scores(self) -> list[int]:
         scores: list[int] = []
         for code in ELEMENT_CODES:
-            index = position[code]
-            cell = record[index].strip() if index < len(record) else ""
-            score = _score(cell)
+            index = self.position[code]
+            score = _score(self.cell(index))
             if isinstance(score, str):
-                report(line_no, header[index].strip(), score)
+                self.found.report(self.line, self.header[index].strip(), score)
             else:
                 scores.append(score)
+        return scores
+
+    def demographics(self) -> dict[str, str]:
         extra: dict[str, str] = {}
         for name, allowed in DEMOGRAPHICS.items():
-            if name not in position:
+            if name not in self.position:
                 continue
-            index = position[name]
-            cell = record[index].strip() if index < len(record) else ""
+            index = self.position[name]
+            cell = self.cell(index)
             if not cell:
                 continue
             value = cell.lower().replace(" ", "_").replace("-", "_") if name != "sex" else cell.lower()
             if name == "sex":
                 value = _SEX_ALIASES.get(value, value)
             if value not in allowed:
-                report(line_no, header[index].strip(), f"{cell!r} is not one of: {', '.join(allowed)} (or leave it empty)")
+                self.found.report(self.line, self.header[index].strip(),
+                                  f"{cell!r} is not one of: {', '.join(allowed)} (or leave it empty)")
             else:
                 extra[name] = value
-        if len(scores) == len(ELEMENT_CODES):
-            rows.append(tuple(scores))
-            demographics.append(extra)
-    if problems:
-        raise PaperSheetError(source, problems, more)
-    if not rows:
-        raise PaperSheetError(source, [CellProblem(2, "-", "no respondents: the sheet has a header but no rows")])
-    return PaperSheet(rows, demographics, ignored)
+        return extra
 
 
 def _score(cell: str) -> int | str:

@@ -11,7 +11,7 @@ The reference server the tests and the demo run against is :mod:`central_api`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

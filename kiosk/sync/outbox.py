@@ -29,26 +29,40 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
 from kiosk.storage.sealing import Sealer, load_or_create_key
 from kiosk.storage.store import Database, Schema, StoreError, open_database
+from kiosk.sync.outbox_values import (
+    STATES,
+    ApplicationDataGone,
+    ApplicationState,
+    Attachment,
+    NewApplication,
+    OutboxItem,
+    OutboxState,
+    OutgoingApplication,
+    OutgoingAttachment,
+    SavedApplication,
+)
 from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
+
+# The values are re-exported: callers import them from here.
+__all__ = ["APPLICATION_KIND", "DB_FILE", "KEY_FILE", "SCHEMA", "STATES", "ApplicationDataGone", "ApplicationState",
+           "ApplicationStore", "Attachment", "NewApplication", "OutboxItem", "OutboxState", "OutgoingApplication",
+           "OutgoingAttachment", "SavedApplication", "new_application_id"]
 
 DB_FILE = "applications.sqlite3"
 KEY_FILE = "applications.key"
 APPLICATION_KIND = "application"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-OutboxState = Literal["pending", "sending", "sent", "rejected"]
-STATES: tuple[OutboxState, ...] = ("pending", "sending", "sent", "rejected")
 _KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 SCHEMA = Schema("applications", [
@@ -105,100 +119,6 @@ SCHEMA = Schema("applications", [
     """,
     "CREATE INDEX applications_by_ticket ON applications(ticket_number);",
 ])
-
-
-# -- values -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Attachment:
-    """A document or face photo: ``kind`` e.g. ``"ktp_photo"``, ``"face"``, ``"str_certificate"``."""
-
-    kind: str
-    content_type: str
-    data: bytes = field(repr=False)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass(frozen=True)
-class NewApplication:
-    """What the forms collected. ``id`` is a uuid4 made once when the form starts (kept on retries)."""
-
-    id: str
-    service_code: str
-    nik: str = field(repr=False)
-    fields: Mapping[str, Any] = field(repr=False)
-    attachments: Sequence[Attachment] = ()
-    ticket_number: str | None = None
-    lang: str = "id"
-
-
-@dataclass(frozen=True)
-class SavedApplication:
-    """What the receipt shows: the number, and the address (for the QR) to check the status later."""
-
-    id: str
-    number: str
-    status_url: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One row of the diagnostics list. ``reason`` is the server's message for a rejected item."""
-
-    seq: int
-    kind: str
-    ref_id: str
-    state: OutboxState
-    attempts: int
-    last_error: str
-    reason: str
-    created_at: str
-    updated_at: str
-    sent_at: str | None
-    number: str = ""
-    service_code: str = ""
-    nik_masked: str = ""
-
-
-@dataclass(frozen=True)
-class ApplicationState:
-    """Where one application stands: locally (``sync_state``) and at the central API (``central_status``)."""
-
-    id: str
-    number: str
-    service_code: str
-    nik_masked: str
-    created_at: str
-    sync_state: OutboxState
-    reason: str
-    central_status: str
-    central_note: str
-    status_updated_at: str | None
-
-
-@dataclass(frozen=True)
-class OutgoingAttachment:
-    kind: str
-    content_type: str
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True)
-class OutgoingApplication:
-    """What the engine sends: the JSON body and the attachments to make sure the server has."""
-
-    id: str
-    body: dict[str, Any]
-    attachments: list[OutgoingAttachment]
-
-
-class ApplicationDataGone(Exception):
-    """The application's data was purged or its key does not fit; it cannot be sent."""
 
 
 # -- the store --------------------------------------------------------------------------------
@@ -375,7 +295,8 @@ class ApplicationStore:
 
     def items(self, state: OutboxState | None = None, limit: int = 100, kind: str | None = None) -> list[OutboxItem]:
         """Outbox entries, oldest first (rejected ones keep the server's reason)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str] = []
         if state is not None:
             where.append("o.state=?")
             params.append(state)

@@ -12,6 +12,7 @@ import logging.handlers
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from kiosk.utils.privacy import mask_niks_in
 
@@ -53,7 +54,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class ConsoleHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time of writing, not the one at set-up.
 
     Test runners and embedding code swap ``sys.stderr``; a handler holding the old one would write
@@ -63,12 +64,12 @@ class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
-    def stream(self) -> object:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: object) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -99,7 +100,7 @@ def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = 
 
 def _install(root: logging.Logger, handler: logging.Handler, mask: logging.Filter) -> None:
     handler.addFilter(mask)
-    handler._kiosk = True  # type: ignore[attr-defined]
+    handler._kiosk = True  # type: ignore[attr-defined]  # our mark on a stdlib handler, removed at the next set-up
     root.addHandler(handler)
 
 

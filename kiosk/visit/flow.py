@@ -33,7 +33,7 @@ class Step(str, Enum):
     SUMMARY = "summary"
     RECEIPT = "receipt"        # ticket number + application number: the end of the application path
     SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.kiosk.survey)
-    STATUS = "status"          # "Cek status": a ticket's or receipt's QR held to the camera (kiosk.ui.kiosk.status_check)
+    STATUS = "status"          # "Cek status": a ticket's or receipt's QR held to the camera (ui.kiosk.status_check)
 
 
 FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out

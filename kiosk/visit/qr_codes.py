@@ -105,7 +105,7 @@ class QrScanner:
 
     def process(self, frame: object) -> QrReading | None:
         image = getattr(frame, "image", frame)
-        return read_qr(image, self.ikd_pattern)  # type: ignore[arg-type]
+        return read_qr(image, self.ikd_pattern)  # type: ignore[arg-type]  # a Frame's .image or a bare array
 
     def close(self) -> None:
         """Nothing to free (zxing-cpp holds no state); here for the FrameAnalyser protocol."""

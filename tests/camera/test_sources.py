@@ -58,7 +58,7 @@ def test_looping_video_keeps_timestamps_growing() -> None:
     finally:
         source.close()
     assert len(frames) == 600 and not source.ended
-    assert all(b.timestamp_ms > a.timestamp_ms for a, b in zip(frames, frames[1:]))
+    assert all(b.timestamp_ms > a.timestamp_ms for a, b in zip(frames, frames[1:], strict=False))
 
 
 def test_image_list_source_repeats_a_still_photo_when_looping() -> None:

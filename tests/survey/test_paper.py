@@ -40,7 +40,8 @@ def test_short_row_is_reported_as_missing_cells() -> None:
 
 
 def test_missing_and_duplicate_columns() -> None:
-    assert problems("U1,U2,U3\n1,2,3\n") == ["line 1, column U4, U5, U6, U7, U8, U9: required column(s) missing from the header"]
+    assert problems("U1,U2,U3\n1,2,3\n") == [
+        "line 1, column U4, U5, U6, U7, U8, U9: required column(s) missing from the header"]
     assert problems(f"{HEADER},u1\n") == ["line 1, column u1: this column appears twice"]
 
 

@@ -39,7 +39,8 @@ def test_one_response_per_ticket_and_ikm_per_group(tmp_path: Path) -> None:
         assert store.ikm("counter")[2].respondents == 1
         assert store.ikm("agency")["DPMPTSP"].elements[2].answers == 0
         assert store.ikm("agency")["DPMPTSP"].ikm is None  # U3 skipped by its only respondent
-        assert store.ikm("all", first_day="2026-11-02", last_day="2026-11-02")["all"].ikm == Decimal("83.33")  # Σ 90 points / 3 = 30; 30 × 25 / 9
+        one_day = store.ikm("all", first_day="2026-11-02", last_day="2026-11-02")["all"]
+        assert one_day.ikm == Decimal("83.33")  # Σ 90 points / 3 = 30; 30 × 25 / 9
         assert store.demographics()["sex"] == {"female": 1, "not_given": 3}
         assert store.feedback() == [{"day": "2026-11-03", "service_code": "SIPA-BARU", "counter": 7,
                                      "suggestion": "", "complaint": "Antrean lama"}]
