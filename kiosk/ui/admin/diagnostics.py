@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSi
 
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
-from kiosk.setup.checks import Check, CheckFn, run_check
+from kiosk.setup.checks import Check, CheckFn, Level, run_check
 from kiosk.ui.admin.qt_checks import GUI_THREAD_CHECKS, all_checks
 from kiosk.ui.admin.style import level_label
 from kiosk.ui.qt.tasks import TaskRunner
@@ -23,7 +23,7 @@ from kiosk.ui.qt.widgets import button, label
 
 log = logging.getLogger(__name__)
 
-VoiceProbe = Callable[[], tuple[str, str]]
+VoiceProbe = Callable[[], tuple[Level, str]]
 
 
 class CheckRow(QFrame):
@@ -101,7 +101,7 @@ class DiagnosticsPage(QWidget):
         if self.voice is not None:
             level, detail = self.voice()
             advice = "admin.advice.voice" if level != "ok" else ""
-            self._add(Check("voice", level != "error", detail, level, advice_key=advice))  # type: ignore[arg-type]
+            self._add(Check("voice", level != "error", detail, level, advice_key=advice))
         self._next()
 
     def _next(self) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -33,7 +33,7 @@ from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.setup.actions import SyncJobs
 from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, Attempt, CornerTaps
-from kiosk.ui.admin.diagnostics import DiagnosticsPage
+from kiosk.ui.admin.diagnostics import DiagnosticsPage, VoiceProbe
 from kiosk.ui.admin.setup_wizard import SetupWizard
 from kiosk.ui.admin.style import admin_style
 from kiosk.ui.admin.sync_status import SyncStatusPanel
@@ -296,7 +296,7 @@ class AdminPanel(QFrame):
     exit_requested = Signal(int)  # the process exit code
 
     def __init__(self, host: QWidget, config: Config, role: str, gate: AdminGate, *,
-                 config_path: Path | None = None, voice_result: Callable[[], tuple[str, str]] | None = None) -> None:
+                 config_path: Path | None = None, voice_result: VoiceProbe | None = None) -> None:
         super().__init__(host)
         self.setObjectName("adminPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -338,8 +338,8 @@ class AdminPanel(QFrame):
             self._scale = scale
             self.setStyleSheet(admin_style(scale))
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         self._restyle()
 
     def show_menu(self) -> None:
@@ -400,7 +400,7 @@ class AdminDoor:
     """Lockdown plus the admin panel on one window; what :class:`~kiosk.ui.app.RoleWindows` keeps."""
 
     def __init__(self, window: QWidget, config: Config, role: str, gate: AdminGate, *, lock_close: bool,
-                 config_path: Path | None = None, voice_result: Callable[[], tuple[str, str]] | None = None,
+                 config_path: Path | None = None, voice_result: VoiceProbe | None = None,
                  on_exit: Callable[[int], None] | None = None, before_open: Callable[[], None] | None = None) -> None:
         self.window = window
         self.lockdown = Lockdown(window, lock_close=lock_close)

@@ -14,9 +14,10 @@ import logging
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -29,11 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.camera.sources import source_from_config
 from kiosk.config.schema import Config, ConfigError, PrinterKind, PrinterSection, Role, parse_config
-from kiosk.config.site_file import merge, read_document, write_site_config
+from kiosk.config.site_file import dumps, merge, read_document, write_site_config
 from kiosk.i18n import Translator
+from kiosk.setup.actions import NotAvailable, detect_printers, enroll_device, list_cameras, test_print, test_queue_host
 from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 from kiosk.ui.admin.style import admin_style
+from kiosk.ui.qt.application import application
+from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import Scale
 from kiosk.ui.qt.widgets import button, label
@@ -103,7 +108,7 @@ class SetupWizard(QWidget):
         self.runner = TaskRunner("setup", self)
         self.result: Config | None = None
         self.cameras: list[str] = []
-        self._preview: QWidget | None = None
+        self._preview: CameraPreview | None = None
         self._feed: Any = None
         t = self.t
         outer = QVBoxLayout(self)
@@ -277,7 +282,7 @@ class SetupWizard(QWidget):
             "printer": {"kind": self.printer_kind.value or "none", "target": self.printer_target.text().strip()},
         }
         camera = self.camera_choice.value if self.camera_choice is not None else ""
-        if camera and hasattr(self.config, "camera") and hasattr(self.config.camera, "device"):
+        if camera:
             changes["camera"] = {"device": camera}
         if pin_hash:
             changes["admin"] = {"pin_hash": pin_hash}
@@ -318,8 +323,6 @@ class SetupWizard(QWidget):
         return None
 
     def _fill_summary(self) -> None:
-        from kiosk.config.site_file import dumps
-
         self.summary_where.setText(self.t("setup.summary.where", path=str(self.path)))
         shown = self.changes()
         if self.pin_first.text():
@@ -357,8 +360,6 @@ class SetupWizard(QWidget):
     # -- slow actions -------------------------------------------------------------------------
     def _background(self, work: Callable[[], Any], target: Any, busy_text: str,
                     ok: Callable[[Any], str], fail_key: str) -> None:
-        from kiosk.setup.actions import NotAvailable
-
         target.setText(busy_text)
 
         def failed(exc: BaseException) -> None:
@@ -371,8 +372,6 @@ class SetupWizard(QWidget):
         self.runner.run(work, lambda value: target.setText(ok(value)), failed)
 
     def test_queue_host(self) -> None:
-        from kiosk.setup.actions import test_queue_host
-
         url = self.queue_url.text().strip()
         if not url:
             self.queue_result.setText(self.t("setup.queue.empty"))
@@ -382,8 +381,6 @@ class SetupWizard(QWidget):
                          "setup.queue.failed")
 
     def enroll(self) -> None:
-        from kiosk.setup.actions import enroll_device
-
         url, code = self.central_url.text().strip(), self.enroll_code.text().strip()
         device = self.device_id.text().strip()
         if not url or not code:
@@ -395,8 +392,6 @@ class SetupWizard(QWidget):
                          "setup.central.failed")
 
     def detect_printers(self) -> None:
-        from kiosk.setup.actions import detect_printers
-
         def shown(found: list[str]) -> str:
             if found and not self.printer_target.text().strip():
                 self.printer_target.setText(found[0])
@@ -407,9 +402,8 @@ class SetupWizard(QWidget):
         self._background(detect_printers, self.printer_result, "…", shown, "setup.printer.test_failed")
 
     def test_print(self) -> None:
-        from kiosk.setup.actions import test_print
-
-        printer = PrinterSection(kind=self.printer_kind.value or "none",  # type: ignore[arg-type]
+        kind = cast(PrinterKind, self.printer_kind.value or "none")  # the Choice offers only PRINTER_KINDS
+        printer = PrinterSection(kind=kind,
                                  target=self.printer_target.text().strip(),
                                  paper_width_mm=self.config.printer.paper_width_mm)
         config = self.config
@@ -417,15 +411,13 @@ class SetupWizard(QWidget):
                          lambda _r: self.t("setup.printer.test_ok"), "setup.printer.test_failed")
 
     def _load_cameras(self) -> None:
-        from kiosk.setup.actions import list_cameras
-
         if self.camera_choice is not None:
             self._start_preview()
             return
         self.runner.run(list_cameras, self._cameras_found, lambda exc: self.camera_note.setText(str(exc)))
 
     def _cameras_found(self, cameras: list[str]) -> None:
-        configured = str(getattr(getattr(self.config, "camera", None), "device", ""))
+        configured = str(self.config.camera.device)
         if configured and not configured.isdigit() and configured not in cameras and Path(configured).exists():
             cameras = [configured, *cameras]  # a demo video or picture folder set in the configuration
         self.cameras = cameras
@@ -439,21 +431,12 @@ class SetupWizard(QWidget):
         self._start_preview()
 
     def _start_preview(self) -> None:
-        """A live picture from the chosen camera: the camera area's CameraFeed + CameraPreview."""
+        """A live picture from the chosen camera, so IT sees it is the right one."""
         self._stop_preview()
         if self.page_name != "camera" or self.camera_choice is None:
             return
-        try:
-            from kiosk.camera.sources import source_from_config
-            from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
-        except ImportError:
-            self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
-            return
-        camera = getattr(self.config, "camera", None)
-        if camera is None:
-            self.camera_note.setText(self.t("setup.camera.preview_unavailable"))
-            return
-        trial = dataclasses.replace(self.config, camera=dataclasses.replace(camera, device=self.camera_choice.value))
+        camera = dataclasses.replace(self.config.camera, device=self.camera_choice.value)
+        trial = dataclasses.replace(self.config, camera=camera)
         self.camera_note.setText("")
         self._feed = CameraFeed(source_from_config(trial), parent=self)
         self._feed.camera_failed.connect(self.camera_note.setText)
@@ -469,7 +452,7 @@ class SetupWizard(QWidget):
             self._feed.deleteLater()
             self._feed = None
         if self._preview is not None:
-            self._preview.set_feed(None)  # type: ignore[attr-defined]
+            self._preview.set_feed(None)
             self._preview.deleteLater()
             self._preview = None
 
@@ -492,8 +475,8 @@ class SetupWindow(QWidget):
         self._style = lambda: self.setStyleSheet(admin_style(Scale.for_size(self.width(), self.height())))
         self._style()
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         self._style()
 
     def shutdown(self) -> None:
@@ -502,8 +485,6 @@ class SetupWindow(QWidget):
 
 def run_setup(config: Config, path: Path, *, windowed: bool = True) -> Config | None:
     """Show the wizard until it is saved (the new Config) or cancelled (None)."""
-    from kiosk.ui.qt.application import application
-
     app = application()
     window = SetupWindow(config, path)
     outcome: list[Config] = []

@@ -6,6 +6,10 @@ never touches the store or the network itself: ``read_status`` returns the JSON 
 ``kiosk.setup.actions.sync_now``); both run on the panel's own background thread, so a hung
 network never freezes the kiosk. ``requeue`` (``ApplicationStore.requeue``) sends a rejected entry
 again once IT has fixed its cause.
+
+:class:`DemoCentralPanel` is a small window shown only by ``kiosk demo``: the central API's state with
+a button to take it off line and back, and this panel over the background sync's outbox, so a
+presenter can show applications waiting and then draining.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
+from kiosk.ui.qt.background_sync import BackgroundSync
 from kiosk.ui.qt.tasks import TaskRunner
+from kiosk.ui.qt.theme import Scale, kiosk_style
 from kiosk.ui.qt.widgets import button, card, label, restyle
 
 log = logging.getLogger(__name__)
@@ -209,7 +216,7 @@ class SyncStatusPanel(QWidget):
             line.addWidget(text, 1)
             if self.requeue_job is not None and item.get("seq") is not None:
                 seq = int(item["seq"])
-                again = button(t("application.sync.requeue"), "small", lambda s=seq: self._requeue(s),
+                again = button(t("application.sync.requeue"), "small", partial(self._requeue, seq),
                                name=f"requeue_{seq}")
                 line.addWidget(again)
             box.addLayout(line)
@@ -220,3 +227,42 @@ class SyncStatusPanel(QWidget):
 
     def shutdown(self) -> None:
         self.runner.stop()
+
+
+class DemoCentralPanel(QWidget):
+    """``kiosk demo`` only: unplug / plug the demo's central API and watch the outbox."""
+
+    def __init__(self, central: Any, sync: BackgroundSync, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoCentral")
+        self.central, self.sync = central, sync
+        self.t = Translator(lang)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(20, 16, 20, 16)
+        self.state = label("", "title")
+        self.toggle = button("", "primary", self.toggle_online, name="demoCentralToggle")
+        # No "sync now" button here: a second pass beside the worker's would race it on the same
+        # outbox; reconnecting (below) asks the worker for a pass instead.
+        self.panel = SyncStatusPanel(sync.status, t=self.t)
+        sync.worker.synced.connect(lambda _report: self.panel.refresh())
+        box.addWidget(self.state)
+        box.addWidget(self.toggle)
+        box.addWidget(self.panel, 1)
+        self.setStyleSheet(kiosk_style(Scale.for_size(900, 1100)))
+        self._show()
+
+    def toggle_online(self) -> None:
+        self.central.set_online(not self.central.online)
+        log.info("demo: central API %s", "online" if self.central.online else "offline")
+        if self.central.online:
+            self.sync.worker.sync_now()  # drain now rather than at the next timed pass
+        self._show()
+
+    def _show(self) -> None:
+        online = self.central.online
+        self.state.setText(self.t("demo.central_online" if online else "demo.central_offline", url=self.central.url))
+        self.toggle.setText(self.t("demo.go_offline" if online else "demo.go_online"))
+        self.setWindowTitle(self.t("demo.window_title"))
+
+    def shutdown(self) -> None:
+        self.panel.shutdown()

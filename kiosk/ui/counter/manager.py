@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -83,7 +84,7 @@ class ManagerWindow(QWidget):
         root.addWidget(self.caption)
         tiles = QGridLayout()
         tiles.setSpacing(10)
-        self.tiles: dict[str, tuple[QFrame, object, object]] = {}
+        self.tiles: dict[str, tuple[QFrame, QLabel, QLabel]] = {}
         for i, name in enumerate(TILES):
             frame = QFrame()
             frame.setObjectName("current")
@@ -118,7 +119,7 @@ class ManagerWindow(QWidget):
         self.save_button.setText(t("report.screen.save_pdf"))
         self.close_button.setText(t("report.screen.close"))
         for name, (_frame, _value, caption) in self.tiles.items():
-            caption.setText(t(f"report.tile.{name}"))  # type: ignore[attr-defined]
+            caption.setText(t(f"report.tile.{name}"))
         self.table.setHorizontalHeaderLabels([t("report.col.service"), t("report.col.tickets"), t("report.col.served"),
                                               t("report.col.no_shows"), t("report.col.wait"), t("report.col.sla"),
                                               t("report.col.ikm")])
@@ -152,7 +153,7 @@ class ManagerWindow(QWidget):
             "sla": f.share(total.sla_met, total.sla_checked), "ikm": ikm_text,
         }
         for name, (_frame, value, _caption) in self.tiles.items():
-            value.setText(values[name])  # type: ignore[attr-defined]
+            value.setText(values[name])
         self.title.setText(t("report.screen.title") if report.period == "day" else t("report.screen.title_month"))
         caption = period_text(report, t)
         if ikm is not None and ikm.category:
