@@ -1,8 +1,13 @@
-"""Assembling the app's parts from the configuration, without any UI.
+"""Assembling the app's parts from the configuration, without any UI: the composition root.
 
 :func:`build_core` is what every role starts from (and what tests start from): it checks the data
 folder, opens the local queue and loads the service catalog. A broken catalog does not stop the
 start-up: the kiosk then shows "service catalog unavailable" and the log says why.
+
+The windows never open a store or a client: :func:`build_role_parts` builds what a role's windows
+are handed (the application services, the survey store, the forms that label answers at the
+counter) and :func:`open_sync` the background sync's outbox and engine. A part that cannot be built
+leaves the kiosk issuing tickets, and the log says what IT has to fix.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kiosk.catalog.services import Catalog
@@ -20,6 +26,14 @@ from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import OpeningHours, ServiceRule
 from kiosk.staff.directory import StaffDirectory, StaffFileError
 from kiosk.storage.data_dir import StartupError, prepare_data_dir
+from kiosk.survey.store import SurveyStore
+
+if TYPE_CHECKING:
+    from kiosk.applications.services import ApplicationServices
+    from kiosk.catalog.forms import FormSet
+    from kiosk.identity.face_services import FaceServices
+    from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.outbox import ApplicationStore
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +101,139 @@ def build_core(config: Config) -> Core:
             queue.close()
             raise StartupError(str(exc)) from None
     return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue, staff=staff)
+
+
+# --- what the windows of a role are handed ------------------------------------------------------
+
+KIOSK_ROLES = ("kiosk", "all-in-one")
+COUNTER_ROLES = ("counter", "all-in-one")
+
+
+def open_survey_store(config: Config) -> SurveyStore:
+    """The satisfaction survey's store (``survey.db``); the file opens on first use, off the GUI thread."""
+    return SurveyStore(config.data_dir / "survey.db")
+
+
+def application_services(config: Config) -> ApplicationServices | None:
+    """Forms, the local store and the camera as configured; None (ticket-only kiosk) when unusable.
+
+    A broken forms file or an unusable applications database must not take the queue kiosk down:
+    the kiosk then issues plain tickets and the log says what IT has to fix.
+    """
+    # Imported here: only kiosk roles pay for the forms, the outbox and numpy at start-up.
+    from kiosk.applications.services import ApplicationServices
+    from kiosk.camera.sources import source_from_config
+    from kiosk.catalog.forms import FormsError, load_forms
+    from kiosk.sync.outbox import ApplicationStore
+
+    try:
+        forms = load_forms()
+    except FormsError as exc:
+        log.error("application forms unavailable, the kiosk only issues tickets: %s", exc)
+        return None
+    try:
+        store = ApplicationStore(config.data_dir, status_url_template=config.central.status_url(),
+                                 number_prefix=config.central.application_number_prefix)
+    except Exception as exc:  # StoreError (disk, key, damaged file): IT must act; citizens still get tickets
+        log.error("applications database unavailable, the kiosk only issues tickets: %s", exc)
+        return None
+    lookup, on_close = None, None
+    if config.central.api_url:  # the platform prefills the health worker's STR (SISDMK) when it knows it
+        from kiosk.sync.central_client import CentralClient, registration_lookup  # requests: only with a central API
+
+        client = CentralClient.from_data_dir(config.central.api_url, config.data_dir,
+                                             ca_file=config.central.ca_file or None,
+                                             timeout=config.central.timeout_seconds)
+        lookup, on_close = registration_lookup(client), client.close
+    return ApplicationServices(forms=forms, store=store, camera=lambda: source_from_config(config),
+                               lookup_registration=lookup, owns_store=True, on_close=on_close)
+
+
+def forms_for_labels() -> FormSet | None:
+    """The application forms, to label the answers at the counter; None (answers by field id) when
+    the forms file is broken: the console must still call tickets."""
+    from kiosk.catalog.forms import FormsError, load_forms
+
+    try:
+        return load_forms()
+    except FormsError as exc:
+        log.warning("application forms unavailable, the counter shows answers by field id: %s", exc)
+        return None
+
+
+@dataclass
+class RoleParts:
+    """What the windows of one role are handed. The kiosk window that files with ``applications``
+    closes them when it shuts down; :meth:`close` closes the rest, after the windows."""
+
+    applications: ApplicationServices | None = None
+    survey: SurveyStore | None = None
+    face_services: FaceServices | None = None
+    forms: FormSet | None = None
+
+    def close(self) -> None:
+        if self.survey is not None:
+            self.survey.close()
+
+
+def build_role_parts(core: Core, role: str) -> RoleParts:
+    """The application services, the survey store and the face check for a kiosk; the forms that
+    label the answers for a counter."""
+    parts = RoleParts()
+    if role in KIOSK_ROLES:
+        parts.survey = open_survey_store(core.config)
+        if core.catalog is not None:
+            parts.applications = application_services(core.config)  # None: tickets only (the log says why)
+        if core.config.face.enabled:  # imported only then: OpenCV and the identity client cost ~0.9 s
+            from kiosk.identity.face_services import face_services_from_config
+
+            parts.face_services = face_services_from_config(core.config)
+    if role in COUNTER_ROLES:
+        # The application a citizen filed opens beside the ticket: the kiosk attached it to the
+        # ticket in the queue, and the console reads it from there; the forms only label the answers.
+        parts.forms = parts.applications.forms if parts.applications is not None else forms_for_labels()
+    return parts
+
+
+@dataclass
+class SyncParts:
+    """The background sync's own outbox store and engine (``[central] api_url`` set)."""
+
+    config: Config
+    store: ApplicationStore
+    engine: SyncEngine
+
+    @property
+    def interval_seconds(self) -> float:
+        return float(self.config.central.sync_interval_seconds)
+
+    @property
+    def api_url(self) -> str:
+        return self.config.central.api_url
+
+    def status(self) -> dict[str, Any]:
+        """The outbox picture the sync panels show (:func:`kiosk.sync.engine.sync_status`)."""
+        from kiosk.sync.engine import sync_status
+
+        return sync_status(self.store, api_url=self.config.central.api_url)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+
+def open_sync(config: Config) -> SyncParts:
+    """The outbox and the sync engine to the central API. Raises StoreError (or the key file's error)
+    for IT to fix; the caller keeps the kiosk running offline."""
+    # Imported here: requests and the engine cost ~0.1 s, and only kiosks with a central API sync.
+    from kiosk.sync.engine import engine_for_config
+    from kiosk.sync.outbox import ApplicationStore
+
+    store = ApplicationStore(config.data_dir, status_url_template=config.central.status_url(),
+                             number_prefix=config.central.application_number_prefix)
+    try:
+        engine = engine_for_config(config, store)
+    except BaseException:
+        store.close()
+        raise
+    return SyncParts(config=config, store=store, engine=engine)

@@ -152,7 +152,7 @@ def draw_document_like(width: int = 960, height: int = 720, *, seed: int = 0, an
     ``light`` multiplies brightness (0.2 = a dim lobby corner).
     """
     rng = np.random.default_rng(seed)
-    desk = np.full((height, width, 3), (38, 52, 70), np.uint8)
+    desk: np.ndarray = np.full((height, width, 3), (38, 52, 70), np.uint8)
     desk = cv2.add(desk, rng.integers(0, 18, (height, width, 3), dtype=np.uint8))
     page_h = int(height * scale)
     page_w = int(page_h / 1.414)
@@ -170,13 +170,13 @@ def draw_document_like(width: int = 960, height: int = 720, *, seed: int = 0, an
     src = np.array([[0, 0], [page_w - 1, 0], [page_w - 1, page_h - 1], [0, page_h - 1]], np.float32)
     center = np.array([width / 2 + offset[0], height / 2 + offset[1]], np.float32)
     rotation = cv2.getRotationMatrix2D((page_w / 2, page_h / 2), angle, 1.0)
-    corners = cv2.transform(src.reshape(-1, 1, 2), rotation).reshape(-1, 2)
+    corners: np.ndarray = cv2.transform(src.reshape(-1, 1, 2), rotation).reshape(-1, 2)
     corners += center - np.array([page_w / 2, page_h / 2], np.float32)
     corners[2:] += np.array([[12, 0], [-12, 0]], np.float32)  # a little perspective: the bottom is nearer
     matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
     warped = cv2.warpPerspective(page, matrix, (width, height))
     mask = cv2.warpPerspective(np.full((page_h, page_w), 255, np.uint8), matrix, (width, height))
-    picture = desk.copy()
+    picture: np.ndarray = desk.copy()
     picture[mask > 0] = warped[mask > 0]
     if blur:
         picture = cv2.GaussianBlur(picture, (blur, blur), 0)

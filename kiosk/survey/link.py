@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kiosk.catalog.services import Catalog
 from kiosk.queue.models import Ticket, TicketNotFound, TicketState
-from kiosk.survey.store import SurveyStore
+from kiosk.survey.model import SurveyRecorder
 
 TicketFinder = Callable[[str], Ticket]  # the queue's ``find``: today's ticket by number (in-process or the host)
 
@@ -53,7 +53,7 @@ def normalise_number(text: str) -> str:
     return f"{letters}-{int(digits):03d}"
 
 
-def check_rateable(number: str, find: TicketFinder, store: SurveyStore, catalog: Catalog | None) -> SurveyTarget:
+def check_rateable(number: str, find: TicketFinder, store: SurveyRecorder, catalog: Catalog | None) -> SurveyTarget:
     """The target for a typed number, or :class:`NotRateable` saying why not (runs off the GUI thread)."""
     number = normalise_number(number)
     try:

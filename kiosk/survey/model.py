@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 SCORES: tuple[int, ...] = (1, 2, 3, 4)
 
@@ -90,3 +90,19 @@ def check_answers(answers: Sequence[int | None]) -> None:
     for element, answer in zip(ELEMENTS, answers, strict=True):
         if answer is not None and (isinstance(answer, bool) or answer not in SCORES):
             raise InvalidResponse(f"{element.code}: {answer!r} is not a score from 1 to 4")
+
+
+class AlreadyRated(Exception):
+    """This ticket already has a response (one response per ticket)."""
+
+    def __init__(self, ticket_number: str | None) -> None:
+        super().__init__(f"ticket {ticket_number or '?'} has already been rated")
+        self.ticket_number = ticket_number
+
+
+class SurveyRecorder(Protocol):
+    """What the survey screens need of :class:`kiosk.survey.store.SurveyStore` (handed in, never opened by them)."""
+
+    def record(self, response: SurveyResponse) -> str: ...  # raises AlreadyRated
+    def is_rated(self, ticket_id: str) -> bool: ...
+    def close(self) -> None: ...

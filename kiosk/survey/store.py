@@ -17,7 +17,7 @@ from typing import Any
 
 from kiosk.storage.store import Database, Schema, open_database
 from kiosk.survey.ikm import IkmResult, from_totals
-from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS, SurveyResponse
+from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS, AlreadyRated, SurveyResponse
 
 _ANSWER_COLUMNS = ", ".join(f"u{i} INTEGER CHECK (u{i} BETWEEN 1 AND 4)" for i in range(1, len(ELEMENTS) + 1))
 
@@ -46,14 +46,6 @@ SURVEY_SCHEMA = Schema("survey", [
 
 GROUPINGS = {"service": "service_code", "agency": "agency", "counter": "counter", "day": "day", "all": "'all'"}
 Clock = Callable[[], datetime]
-
-
-class AlreadyRated(Exception):
-    """This ticket already has a response (one response per ticket)."""
-
-    def __init__(self, ticket_number: str | None) -> None:
-        super().__init__(f"ticket {ticket_number or '?'} has already been rated")
-        self.ticket_number = ticket_number
 
 
 def _now() -> datetime:

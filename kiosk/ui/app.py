@@ -1,5 +1,8 @@
 """Starting the Qt side: the application object, the windows of a role, and crash recovery.
 
+The windows are handed what they work with (queue, stores, clients, services): the composition
+root (:mod:`kiosk.core`) builds it, this module passes it on.
+
 An unexpected exception in a slot is logged and sends the kiosk back to its welcome screen: a
 citizen never sees a traceback, and the next citizen finds a working kiosk.
 """
@@ -12,48 +15,49 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.core import Core
+from kiosk.core import COUNTER_ROLES, KIOSK_ROLES, Core, RoleParts, build_role_parts, open_sync
+from kiosk.setup.checks import Level
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
+from kiosk.ui.admin.sync_status import DemoCentralPanel
 from kiosk.ui.board.announcer import make_announcer
 from kiosk.ui.board.window import DisplayWindow
 from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.application import application
+from kiosk.ui.qt.background_sync import BackgroundSync
 from kiosk.ui.qt.speech import Speaker
 
 log = logging.getLogger(__name__)
 
 
 class RoleWindows:
-    """The windows one role shows, with one way to stop them all."""
+    """The windows one role shows, with one way to stop them all.
 
-    def __init__(self, core: Core, role: str, speaker: Speaker) -> None:
+    ``parts`` (built by :func:`kiosk.core.build_role_parts` when not given) are closed on shutdown.
+    """
+
+    def __init__(self, core: Core, role: str, speaker: Speaker, parts: RoleParts | None = None) -> None:
         self.kiosk: KioskWindow | None = None
         self.counter: CounterWindow | None = None
         self.display: DisplayWindow | None = None
         self.admin_doors: list[AdminDoor] = []
+        self.parts = parts if parts is not None else build_role_parts(core, role)
         config, catalog, queue = core.config, core.catalog, core.queue
-        applications = None
-        if role in ("kiosk", "all-in-one") and catalog is not None:
-            from kiosk.ui.kiosk.application import application_services_for
-
-            applications = application_services_for(config)  # None: tickets only (the log says why)
-        if role in ("kiosk", "all-in-one"):
-            self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=applications)
+        if role in KIOSK_ROLES:
+            self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=self.parts.applications,
+                                     survey_store=self.parts.survey, face_services=self.parts.face_services)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
-        if role in ("counter", "all-in-one"):
+        if role in COUNTER_ROLES:
             # The application a citizen filed opens beside the ticket: the kiosk attached it to the
             # ticket in the queue, and the console reads it from there (the queue host on a LAN, the
             # in-process queue in the demo); the forms only label the answers.
-            forms = applications.forms if applications is not None else _forms_for_labels()
             self.counter = CounterWindow(config, catalog, queue, staff=core.staff,
-                                         application_finder=queue.application_of, forms=forms)
+                                         application_finder=queue.application_of, forms=self.parts.forms)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)
@@ -105,7 +109,7 @@ class RoleWindows:
         config_path = source if source.is_file() else setup_target(None)
         gate = AdminGate.from_config(core.config)
 
-        def voice() -> tuple[str, str]:
+        def voice() -> tuple[Level, str]:
             if core.config.kiosk.speech == "off":
                 return "ok", "speaker turned off in the configuration"
             if speaker.can_speak("id"):
@@ -127,22 +131,12 @@ class RoleWindows:
     def shutdown(self) -> None:
         for door in self.admin_doors:
             door.shutdown()
-        for window in self.windows:
-            window.shutdown()  # type: ignore[attr-defined]
-            window.close()
-            window.deleteLater()
-
-
-def _forms_for_labels() -> Any:
-    """The application forms, to label the answers at the counter; None (answers by field id) when
-    the forms file is broken: the console must still call tickets."""
-    from kiosk.catalog.forms import FormsError, load_forms
-
-    try:
-        return load_forms()
-    except FormsError as exc:
-        log.warning("application forms unavailable, the counter shows answers by field id: %s", exc)
-        return None
+        for window in (self.kiosk, self.counter, self.display):
+            if window is not None:
+                window.shutdown()
+                window.close()
+                window.deleteLater()
+        self.parts.close()
 
 
 def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:
@@ -169,7 +163,7 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: 
     """Show the role's windows until the app quits. ``demo_central``: the demo's own central API."""
     app = application()
     speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
-    windows = RoleWindows(core, role, speaker)
+    windows = RoleWindows(core, role, speaker, build_role_parts(core, role))
     sync, demo_panel = _start_sync(core, role, demo_central)
     undo_hook = install_recovery(windows.kiosk)
     fullscreen = core.config.device.fullscreen and not windowed and not demo
@@ -194,16 +188,15 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: 
         speaker.shutdown()
 
 
-def _start_sync(core: Core, role: str, demo_central: object | None) -> tuple[Any, Any]:
+def _start_sync(core: Core, role: str, demo_central: object | None
+                ) -> tuple[BackgroundSync | None, DemoCentralPanel | None]:
     """Background sync on machines that file applications (kiosk roles) when a central API is set;
     the demo also gets its window to unplug that API. A sync that cannot start leaves the kiosk
     running offline and says why in the log."""
-    if role not in ("kiosk", "all-in-one") or not core.config.central.api_url:
+    if role not in KIOSK_ROLES or not core.config.central.api_url:
         return None, None
-    from kiosk.ui.qt.background_sync import BackgroundSync, DemoCentralPanel
-
     try:
-        sync = BackgroundSync(core.config)
+        sync = BackgroundSync(open_sync(core.config))
     except Exception as exc:  # a damaged store or key file: IT must act, citizens still get tickets
         log.error("applications will wait on this device, sync cannot start: %s", exc)
         return None, None

@@ -17,12 +17,12 @@ from gui_touch import click, named, type_text
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from kiosk.applications.documents import draw_document_like
+from kiosk.applications.services import ApplicationServices
 from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import Problem, load_forms
 from kiosk.citizen.nik import parse_nik
 from kiosk.core import Core
 from kiosk.sync.outbox import ApplicationStore, NewApplication
-from kiosk.ui.kiosk.application import ApplicationServices
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step
@@ -268,7 +268,7 @@ def test_idle_wipe_forgets_answers_and_photos(qtbot, core: Core, store: Applicat
     draft = kiosk.session.application
     draft.add_photo("kk", b"jpeg")
     kiosk.overlay.tick_ms = 5
-    kiosk._idle_question()
+    kiosk.idle.question()
     qtbot.waitUntil(lambda: kiosk.current_step == Step.WELCOME, timeout=3000)
     assert kiosk.session.application is None
     assert draft.values == {} and draft.photos == {}  # the old draft object is emptied too

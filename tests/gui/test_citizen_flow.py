@@ -141,10 +141,10 @@ def test_long_list_says_there_is_more_and_pages(qtbot, kiosk: KioskWindow) -> No
     assert "39 layanan" in screen.more.text()
     assert not screen.page_up.isEnabled()
     click(qtbot, screen.page_down)
-    assert screen.scroll.verticalScrollBar().value() > 0
+    assert screen.list_scroll.verticalScrollBar().value() > 0
     assert screen.page_up.isEnabled()
     click(qtbot, screen.findChild(QPushButton, "tab_DUKCAPIL"))
-    qtbot.waitUntil(lambda: not screen.page_down.isVisible() or screen.scroll.verticalScrollBar().value() == 0)
+    qtbot.waitUntil(lambda: not screen.page_down.isVisible() or screen.list_scroll.verticalScrollBar().value() == 0)
 
 
 def test_agency_tabs_filter(qtbot, kiosk: KioskWindow) -> None:

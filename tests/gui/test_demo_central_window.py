@@ -12,8 +12,10 @@ from PySide6.QtCore import Qt
 
 from central_api.demo import start_demo_central
 from kiosk.config.schema import Config
+from kiosk.core import open_sync
 from kiosk.sync.outbox import Attachment, NewApplication
-from kiosk.ui.qt.background_sync import BackgroundSync, DemoCentralPanel
+from kiosk.ui.admin.sync_status import DemoCentralPanel
+from kiosk.ui.qt.background_sync import BackgroundSync
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def _application(number: int) -> NewApplication:
 
 def test_unplugging_the_demo_central_api_keeps_applications_waiting_then_they_drain(qtbot, demo) -> None:
     central, config = demo
-    sync = BackgroundSync(config)
+    sync = BackgroundSync(open_sync(config))
     panel = DemoCentralPanel(central, sync, "id")
     qtbot.addWidget(panel)
     panel.show()

@@ -10,11 +10,13 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.core import Core
 from kiosk.queue.models import Ticket
+from kiosk.survey.model import SurveyResponse
 from kiosk.survey.store import SurveyStore
 from kiosk.ui.counter.console import CounterWindow
-from kiosk.ui.kiosk.survey import SurveyFlow
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.ui.survey.counter import CounterSurvey
+from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.visit.flow import Step
 
 
@@ -113,7 +115,8 @@ def test_unknown_and_unfinished_numbers_are_explained(qtbot, kiosk: KioskWindow,
     flow = flow_of(kiosk)
     type_number(qtbot, kiosk, waiting.number)
     qtbot.waitUntil(lambda: flow._entry_error is not None)
-    assert flow.entry_message.text() == f"Nomor {waiting.number} belum selesai dilayani. Beri penilaian setelah dilayani."
+    assert flow.entry_message.text() == (f"Nomor {waiting.number} belum selesai dilayani. "
+                                         "Beri penilaian setelah dilayani.")
     click(qtbot, flow.keypad.clear_button)
     assert not named(flow, "surveyEntryNext").isEnabled()
     type_number(qtbot, kiosk, "A-077")
@@ -232,3 +235,52 @@ def test_counter_asks_for_a_rating_after_finishing(qtbot, core: Core) -> None:
         assert ikm[1].respondents == 1 and str(ikm[1].ikm) == "100.00"
     finally:
         counter.shutdown()
+
+
+class HandedStore:
+    """A survey store handed in by the composition root: the screens use it and leave closing it to its owner."""
+
+    def __init__(self, store: SurveyStore) -> None:
+        self.store, self.closed = store, False
+
+    def record(self, response: SurveyResponse) -> str:
+        return self.store.record(response)
+
+    def is_rated(self, ticket_id: str) -> bool:
+        return self.store.is_rated(ticket_id)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_kiosk_and_the_counter_rate_into_the_store_they_are_handed(qtbot, core: Core, tmp_path) -> None:
+    handed = HandedStore(SurveyStore(tmp_path / "handed-survey.db"))
+    ticket = served(core, "KK", counter=3)
+    kiosk = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=handed)
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1080, 1920)
+    kiosk.show()
+    host = QWidget()
+    qtbot.addWidget(host)
+    counter_survey = CounterSurvey(core.config, core.catalog, host, store=handed)
+    try:
+        click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
+        flow = flow_of(kiosk)
+        type_number(qtbot, kiosk, ticket.number)
+        qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+        click(qtbot, named(flow, "surveyStart"))
+        for _ in range(9):
+            click(qtbot, named(flow, "surveySkip"))
+        click(qtbot, named(flow, "aboutSkip0"))
+        click(qtbot, named(flow, "aboutSkip1"))
+        click(qtbot, named(flow, "surveySend"))
+        qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.thanks)
+        [saved] = handed.store.responses_on(ticket.day)
+        assert saved["ticket_id"] == ticket.id and saved["counter"] == 3
+        assert counter_survey.store is handed
+    finally:
+        kiosk.shutdown()
+        counter_survey.shutdown()
+    assert not handed.closed  # its owner (kiosk.core's role parts) closes it
+    assert not (core.config.data_dir / "survey.db").exists()  # no store of their own was opened
+    handed.store.close()

@@ -35,12 +35,12 @@ def capture_applications(config: Config, out: Path, shots: list[Path]) -> None:
 def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, out: Path,
           shots: list[Path]) -> None:
     from kiosk.applications.documents import draw_document_like
+    from kiosk.applications.services import ApplicationServices
     from kiosk.camera.sources import ImageListSource
     from kiosk.catalog.forms import load_forms
     from kiosk.citizen.nik import parse_nik
     from kiosk.selftest.scene import save_shot, scratch_core, wait_for
     from kiosk.sync.outbox import ApplicationStore
-    from kiosk.ui.kiosk.application import ApplicationServices
     from kiosk.ui.kiosk.window import KioskWindow
     from kiosk.ui.qt.speech import Speaker
     from kiosk.visit.flow import Step

@@ -10,9 +10,10 @@ from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES
 from kiosk.selftest.scene import KIOSK_SIZES, save_shot, scratch_core, wait_for
 from kiosk.survey.link import target_for
-from kiosk.ui.kiosk.survey import SurveyFlow, SurveyWindow
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.ui.survey.counter import SurveyWindow
+from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.visit.flow import Step
 
 

@@ -3,59 +3,63 @@
 The window owns the :class:`~kiosk.visit.flow.CitizenSession` and decides the next step; queue calls go
 through a :class:`~kiosk.ui.qt.tasks.TaskRunner` so a slow or absent queue host never freezes the
 screen. Anything unexpected sends the kiosk back to the welcome screen (see :mod:`kiosk.ui.app`).
+Its helpers: the plain ticket (:mod:`~kiosk.ui.kiosk.ticket_flow`), the application path
+(:mod:`~kiosk.ui.kiosk.application`), the survey (:mod:`kiosk.ui.survey`), the idle watch
+(:mod:`~kiosk.ui.kiosk.idle`) and the pending faces' cleanup (:mod:`~kiosk.ui.kiosk.pending_faces`).
+What it works with (queue, stores, services) is handed in by the composition root (:mod:`kiosk.core`).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.applications.services import ApplicationServices
 from kiosk.catalog.services import Catalog, Service
 from kiosk.citizen.nik import Nik
 from kiosk.config.schema import Config
+from kiosk.core import open_survey_store
 from kiosk.i18n import Translator
-from kiosk.queue.client import QueueClient, QueueUnavailable
-from kiosk.queue.models import IssuedTicket, PriorityGroup, QueueEvent, WaitPreview
+from kiosk.queue.client import QueueClient
+from kiosk.queue.models import PriorityGroup, WaitPreview
 from kiosk.setup.diagnostics import camera_present
-from kiosk.survey.store import SurveyStore
-from kiosk.ui.kiosk.application import ApplicationFlow, ApplicationServices
-from kiosk.ui.kiosk.screens import (
-    ConfirmScreen,
-    IdentifyScreen,
-    PriorityScreen,
-    RequirementsScreen,
-    Screen,
-    ServiceScreen,
-    TicketScreen,
-    UnavailableScreen,
-    WelcomeScreen,
-)
-from kiosk.ui.kiosk.survey import SurveyFlow, survey_style
-from kiosk.ui.qt.bridge import QueueEvents
-from kiosk.ui.qt.printing import FAILED, PrintController, PrinterAttentionBadge
+from kiosk.survey.model import SurveyRecorder
+from kiosk.ui.kiosk.application import ApplicationFlow
+from kiosk.ui.kiosk.application.receipt import ReceiptScreen
+from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.kiosk.confirm import ConfirmScreen
+from kiosk.ui.kiosk.identify import IdentifyScreen
+from kiosk.ui.kiosk.idle import IdleWatch
+from kiosk.ui.kiosk.priority import PriorityScreen
+from kiosk.ui.kiosk.requirements import RequirementsScreen
+from kiosk.ui.kiosk.service_choice import ServiceScreen
+from kiosk.ui.kiosk.ticket import TicketScreen
+from kiosk.ui.kiosk.ticket_flow import TicketFlow
+from kiosk.ui.kiosk.unavailable import UnavailableScreen
+from kiosk.ui.kiosk.welcome import WelcomeScreen
+from kiosk.ui.qt.printing import PrintController, PrinterAttentionBadge
 from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import Scale, kiosk_style, tile_style
 from kiosk.ui.qt.widgets import Header, IdleOverlay
+from kiosk.ui.survey.faces import survey_style
+from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.utils.log import event
-from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, issue_problem, steps_for
+from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, steps_for
 
 if TYPE_CHECKING:
-    from kiosk.identity.check import PendingFaces
     from kiosk.identity.face_services import FaceServices
+    from kiosk.ui.kiosk.face import FaceScreen
+    from kiosk.ui.kiosk.pending_faces import PendingFaceCleanup
     from kiosk.ui.kiosk.status_check import StatusCheckScreen
 
 log = logging.getLogger(__name__)
 
 CAMERA_PROBE_SECONDS = 10.0  # how soon a camera plugged in after start is offered for QR reading
-
-_INPUT_EVENTS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
-                 QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.TouchUpdate}
 
 
 class KioskWindow(QWidget):
@@ -67,7 +71,10 @@ class KioskWindow(QWidget):
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
                  parent: QWidget | None = None, *, applications: ApplicationServices | None = None,
-                 face_services: FaceServices | None = None) -> None:
+                 survey_store: SurveyRecorder | None = None, face_services: FaceServices | None = None) -> None:
+        """``applications``, ``survey_store`` and ``face_services`` come from the composition root
+        (:func:`kiosk.core.build_role_parts`); without a survey store the composition root opens this
+        device's own, closed with the window."""
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self.config = config
@@ -75,25 +82,23 @@ class KioskWindow(QWidget):
         self.queue = queue
         self.speaker = speaker
         self.face_check_available = False  # the face-check step registers itself here
-        # live face check (issue 5): only with [face] enabled and the model installed
-        # (imported only then: OpenCV and the identity client cost ~0.9 s of start-up otherwise)
-        self.face_services = face_services
-        if face_services is None and config.face.enabled:
-            from kiosk.identity.face_services import face_services_from_config
-
-            self.face_services = face_services_from_config(config)
+        self.face_services = face_services  # the live face check (issue 5): [face] enabled, model installed
         self.applications = applications   # forms, store and camera for services with an application
         self.application_flow: ApplicationFlow | None = None
-        self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.kiosk.survey)
+        self.tickets: TicketFlow | None = None  # the plain-ticket path (kiosk.ui.kiosk.ticket_flow)
+        self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.survey)
+        self.face_screen: FaceScreen | None = None  # the face check (kiosk.ui.kiosk.face), when available
         self.status_check: StatusCheckScreen | None = None  # "Cek status" (kiosk.ui.kiosk.status_check)
-        self.survey_store = SurveyStore(config.data_dir / "survey.db")  # opened on first use, off the GUI thread
+        self._owns_survey_store = survey_store is None
+        # The file opens on first use, off the GUI thread.
+        self.survey_store: SurveyRecorder = survey_store if survey_store is not None else open_survey_store(config)
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
         self.printing = PrintController(config, catalog, self)
         self._history: list[Step] = []
         self._scale: Scale | None = None
-        self._issuing = False
+        self.issuing = False  # a ticket is being issued: going back or idling out could lose the answer
         self._first_frame_logged = False
 
         self.header = Header()
@@ -124,24 +129,17 @@ class KioskWindow(QWidget):
         self.header.large_text.connect(self.set_large_text)
         self.header.speak.connect(self.speak)
         speaker.changed.connect(self._update_header)
-        self.overlay.expired.connect(self._idle_expired)
-        self.overlay.still_here.connect(self._restart_idle)
+        self.idle = IdleWatch(self, self, self.overlay, config.kiosk)
+        self.idle_timer, self.ticket_timer = self.idle.idle_timer, self.idle.ticket_timer
 
-        self.idle_timer = QTimer(self)
-        self.idle_timer.setSingleShot(True)
-        self.idle_timer.setInterval(config.kiosk.idle_timeout_seconds * 1000)
-        self.idle_timer.timeout.connect(self._idle_question)
-        self.ticket_timer = QTimer(self)
-        self.ticket_timer.setInterval(1000)
-        self.ticket_timer.timeout.connect(self._ticket_tick)
-        self._ticket_seconds = 0
-        QApplication.instance().installEventFilter(self)
-
-        self.queue_events: QueueEvents | None = None
-        self.purge_timer: QTimer | None = None
+        self.face_cleanup: PendingFaceCleanup | None = None
+        self.purge_timer: QTimer | None = None  # midnight: the day's leftover pending faces go
         pending = self.face_services.pending if self.face_services is not None else None
         if pending is not None and self.face_check_available:
-            self._watch_pending_faces(pending)
+            from kiosk.ui.kiosk.pending_faces import PendingFaceCleanup  # the identity client: face check only
+
+            self.face_cleanup = PendingFaceCleanup(self.queue, pending, self.runner, self)
+            self.purge_timer = self.face_cleanup.purge_timer
 
         self._apply_style()
         self.retranslate()
@@ -163,12 +161,11 @@ class KioskWindow(QWidget):
         identify = IdentifyScreen()
         identify.identified.connect(self.identified)
         confirm = ConfirmScreen(catalog)
-        confirm.confirm.connect(self.issue_ticket)
         ticket = TicketScreen(catalog)
         ticket.done.connect(self.wipe)
-        self.printing.state_changed.connect(ticket.print_panel.show_state)
-        self.printing.state_changed.connect(self._print_state)
-        for screen in (welcome, priority, service, requirements, identify, confirm, ticket):
+        self.tickets = TicketFlow(self, self.runner, self.printing, confirm, ticket, self)
+        steps: tuple[Screen, ...] = (welcome, priority, service, requirements, identify, confirm, ticket)
+        for screen in steps:
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
         if self.face_services is not None and self.face_services.available:
@@ -176,7 +173,8 @@ class KioskWindow(QWidget):
 
             face = FaceScreen(self.face_services)
             face.finished.connect(self.face_finished)
-            face.speak = lambda text: self.speaker.say(text, self.session.lang)
+            face.speak = self._say
+            self.face_screen = face
             self.screens[face.step] = face
             self.stack.addWidget(face)
             self.face_check_available = True
@@ -197,13 +195,13 @@ class KioskWindow(QWidget):
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
         welcome.survey_button.setVisible(self.survey.can_find_numbers)
-        self.screens[Step.SURVEY] = self.survey
+        self.screens[Step.SURVEY] = self.survey  # type: ignore[assignment]  # Screen's contract; its class is above ui.survey
         self.stack.addWidget(self.survey)
         if self.applications is not None:
-            self.application_flow = ApplicationFlow(self, self.applications)
-            for screen in self.application_flow.screens:
-                self.screens[screen.step] = screen
-                self.stack.addWidget(screen)
+            self.application_flow = ApplicationFlow(self, self.applications, self)
+            for page in self.application_flow.screens:
+                self.screens[page.step] = page
+                self.stack.addWidget(page)
 
     def _probe_camera(self) -> None:
         """Show or hide "Cek status" and the digital-ID scan as the configured camera comes and goes."""
@@ -241,43 +239,13 @@ class KioskWindow(QWidget):
         self.screens[screen.step] = screen
         self.stack.addWidget(screen)
 
-    def _watch_pending_faces(self, pending: PendingFaces) -> None:
-        """Face pictures kept for counter verification go as soon as the counter has seen the citizen
-        (the queue says so), and every day's leftovers go at midnight (UU 27/2022: no longer than needed)."""
-        from kiosk.identity.check import face_to_release
-
-        def changed(queue_event: QueueEvent) -> None:
-            ref = face_to_release(queue_event)
-            if ref is not None:
-                self.runner.run(lambda: pending.release(ref),
-                                on_done=lambda gone: gone and log.info("pending face of ticket %s deleted after "
-                                                                       "the counter", queue_event.ticket.number))
-
-        self.queue_events = QueueEvents(self.queue, self)
-        self.queue_events.changed.connect(changed)
-        self.purge_timer = QTimer(self)
-        self.purge_timer.setSingleShot(True)
-        self.purge_timer.timeout.connect(lambda: self.purge_pending_faces(pending))
-        self._arm_purge_timer()
-
-    def purge_pending_faces(self, pending: PendingFaces) -> None:
-        self.runner.run(pending.purge, on_done=lambda n: n and log.info("%d pending face(s) of past days deleted", n),
-                        on_error=lambda exc: log.warning("pending faces not purged: %s", exc))
-        self._arm_purge_timer()
-
-    def _arm_purge_timer(self) -> None:
-        if self.purge_timer is not None:
-            now = datetime.now()  # PendingFaces keeps days by this machine's calendar
-            midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
-            self.purge_timer.start(int((midnight - now).total_seconds() * 1000))
-
     # -- navigation ----------------------------------------------------------------------------
     @property
     def current_step(self) -> Step:
         widget = self.stack.currentWidget()
-        return widget.step if isinstance(widget, Screen) else Step.WELCOME
+        return widget.step if isinstance(widget, (Screen, SurveyFlow)) else Step.WELCOME
 
-    def screen(self, step: Step) -> Screen:
+    def screen(self, step: Step) -> Screen:  # type: ignore[override]  # the step's screen, not the monitor
         return self.screens[step]
 
     def show_step(self, step: Step, remember: bool = True) -> None:
@@ -292,17 +260,15 @@ class KioskWindow(QWidget):
         self._update_header()
         self.speaker.stop()
         if step in FINAL_STEPS:
-            self._ticket_seconds = self.config.kiosk.ticket_screen_seconds
-            screen.set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
-            self.ticket_timer.start()
+            self.idle.start_countdown()
         else:
             self.ticket_timer.stop()
-        self._restart_idle()
+        self.idle.restart()
         log.info("kiosk step %s", step.value)
         self.step_changed.emit(step.value)
 
     def start_survey(self) -> None:
-        """Rate a finished ticket: the citizen types its number (see kiosk.ui.kiosk.survey)."""
+        """Rate a finished ticket: the citizen types its number (see kiosk.ui.survey)."""
         assert self.survey is not None
         self.survey.start_with_number()
         self.show_step(Step.SURVEY)
@@ -312,7 +278,7 @@ class KioskWindow(QWidget):
             return
         if self.current_step == Step.SURVEY and self.survey is not None and self.survey.back():
             return  # a page back inside the survey
-        if self._issuing:
+        if self.issuing:
             return  # a ticket is being issued: leaving now could lose the answer
         target = self._history.pop() if self._history else Step.WELCOME
         self.show_step(target, remember=False)
@@ -334,9 +300,9 @@ class KioskWindow(QWidget):
                         on_error=lambda exc: log.warning("wait preview unavailable: %s", exc))
 
     def _preview_ready(self, service: Service, preview: WaitPreview) -> None:
-        if self.session.service is service:
-            self.screens[Step.REQUIREMENTS].set_preview(  # type: ignore[attr-defined]
-                preview.people_ahead, preview.estimated_wait_minutes)
+        requirements = self.screens[Step.REQUIREMENTS]
+        if self.session.service is service and isinstance(requirements, RequirementsScreen):
+            requirements.set_preview(preview.people_ahead, preview.estimated_wait_minutes)
 
     def steps(self) -> list[Step]:
         """This citizen's steps: the application path when the service has a form here."""
@@ -344,18 +310,18 @@ class KioskWindow(QWidget):
                 if self.application_flow and not self.session.form_skipped else None)
         return steps_for(self.session.service, face_check_available=self.face_check_available, form=form)
 
-    def _next_after(self, step: Step) -> Step:
+    def next_after(self, step: Step) -> Step:
         steps = self.steps()
         return steps[steps.index(step) + 1]
 
     def after_requirements(self) -> None:
-        self.show_step(self._next_after(Step.REQUIREMENTS))
+        self.show_step(self.next_after(Step.REQUIREMENTS))
 
     def identified(self, nik: Nik) -> None:
         self.session.nik = nik
         self.session.face_verified = False  # a new NIK needs a new face check
         log.info("citizen identified by NIK %s", nik.masked)
-        self.show_step(self._next_after(Step.IDENTIFY))
+        self.show_step(self.next_after(Step.IDENTIFY))
 
     def face_finished(self, outcome: str) -> None:
         """The face step ended: verified or counter → on to confirm; desk → the session ends here."""
@@ -363,54 +329,12 @@ class KioskWindow(QWidget):
         if outcome == "desk":
             self.wipe()
         else:
-            self.show_step(self._next_after(Step.FACE))
+            self.show_step(self.next_after(Step.FACE))
 
     def issue_ticket(self) -> None:
-        session = self.session
-        assert session.service is not None
-        request_id = session.request_id()
-        service = session.service
-        self._issuing = True
-        self.runner.run(
-            lambda: self.queue.issue(service.code, request_id=request_id, priority=session.priority,
-                                     lang=session.lang, nik_masked=session.nik.masked if session.nik else None,
-                                     identity_status=session.identity_status()),
-            on_done=lambda issued: self._ticket_ready(session, issued),
-            on_error=lambda exc: self._ticket_failed(session, exc))
-
-    def _ticket_ready(self, session: CitizenSession, issued: IssuedTicket) -> None:
-        self._issuing = False
-        if session is not self.session:
-            log.warning("ticket %s arrived after the session was wiped", issued.ticket.number)
-            return
-        session.issued = issued
-        event(log, "ticket_issued", "ticket %s issued for %s (%d ahead)", issued.ticket.number,
-              issued.ticket.service_code, issued.people_ahead)
-        # Printing starts only now, from the issued ticket: a printer fault can never cost or repeat a number.
-        content = self.printing.content_for(issued, session.lang)
-        self.screens[Step.TICKET].print_panel.start(content, self.printing.first_state)  # type: ignore[attr-defined]
-        self.show_step(Step.TICKET)
-        self.ticket_issued.emit(issued)
-        self.printing.print_ticket(content)
-
-    def _print_state(self, number: str, state: str, _reason: str) -> None:
-        """A failed print leaves the citizen the whole ticket time to photograph the screen."""
-        issued = self.session.issued
-        if state == FAILED and self.current_step == Step.TICKET and issued and issued.ticket.number == number:
-            self._ticket_seconds = max(self._ticket_seconds, self.config.kiosk.ticket_screen_seconds)
-
-    def _ticket_failed(self, session: CitizenSession, exc: BaseException) -> None:
-        self._issuing = False
-        if session is not self.session:
-            return
-        confirm: ConfirmScreen = self.screens[Step.CONFIRM]  # type: ignore[assignment]
-        confirm.set_busy(False)
-        problem = issue_problem(exc)
-        if problem is None:
-            log.error("issuing a ticket failed", exc_info=exc)
-        elif isinstance(exc, QueueUnavailable):
-            log.warning("queue unavailable while issuing: %s", exc)
-        confirm.show_error(problem or "confirm.error.unknown")
+        """The citizen confirmed: issue the plain ticket (kiosk.ui.kiosk.ticket_flow)."""
+        assert self.tickets is not None
+        self.tickets.issue()
 
     # -- session-wide settings -----------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -423,9 +347,12 @@ class KioskWindow(QWidget):
         self._apply_style()
         self._update_header()
 
+    def _say(self, text: str) -> None:
+        self.speaker.say(text, self.session.lang)
+
     def speak(self) -> None:
         widget = self.stack.currentWidget()
-        text = widget.spoken_text() if isinstance(widget, Screen) else ""
+        text = widget.spoken_text() if isinstance(widget, (Screen, SurveyFlow)) else ""
         if text:
             self.speaker.say(text, self.session.lang)
 
@@ -473,43 +400,24 @@ class KioskWindow(QWidget):
             event(log, "first_frame", "kiosk first frame painted")
             self.first_frame.emit()
 
-    # -- idle and wipe -------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, ev: QEvent) -> bool:
-        if ev.type() in _INPUT_EVENTS and not self.overlay.counting:
-            if isinstance(watched, QWidget) and watched.window() is self:
-                self._restart_idle()
-        return False
+    # -- idle and wipe (kiosk.ui.kiosk.idle) --------------------------------------------------
+    @property
+    def walking(self) -> bool:
+        """A citizen's walk can be under way (without a catalog the kiosk only says it is unavailable)."""
+        return self.catalog is not None
 
-    def _restart_idle(self) -> None:
-        # The ticket screen has its own countdown, and nothing left to erase there.
-        if self.catalog is not None and self.current_step != Step.WELCOME and self.current_step not in FINAL_STEPS:
-            self.idle_timer.start()
-        else:
-            self.idle_timer.stop()
+    @property
+    def _ticket_seconds(self) -> int:
+        return self.idle.seconds_left
 
-    def _idle_question(self) -> None:
-        if self.current_step == Step.WELCOME or self._issuing:
-            self._restart_idle()
-            return
-        log.info("kiosk idle on %s; asking whether the citizen is still there", self.current_step.value)
-        self.overlay.start(self.config.kiosk.idle_countdown_seconds)
-
-    def _idle_expired(self) -> None:
-        log.info("kiosk idle: wiping the session")
-        self.wipe()
-
-    def _ticket_tick(self) -> None:
-        self._ticket_seconds -= 1
-        if self._ticket_seconds <= 0:
-            self.wipe()
-        else:
-            self.screens[self.current_step].set_seconds_left(self._ticket_seconds)  # type: ignore[attr-defined]
+    def show_seconds_left(self, seconds: int) -> None:
+        screen = self.screens[self.current_step]
+        if isinstance(screen, (TicketScreen, ReceiptScreen)):  # the final steps count down to the wipe
+            screen.set_seconds_left(seconds)
 
     def wipe(self) -> None:
         """Forget the citizen: inputs, choices, language, text size; back to welcome."""
-        self.overlay.cancel()
-        self.ticket_timer.stop()
-        self.idle_timer.stop()
+        self.idle.stop()
         self.speaker.stop()
         self.session = CitizenSession(lang=self.config.device.language, large_text=self.config.kiosk.large_text)
         self.t = Translator(self.session.lang)
@@ -530,13 +438,11 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        QApplication.instance().removeEventFilter(self)
-        for timer in (self.idle_timer, self.ticket_timer, self.purge_timer, self.camera_probe_timer):
-            if timer is not None:
-                timer.stop()
-        if self.queue_events is not None:
-            self.queue_events.close()
-        self.overlay.cancel()
+        self.idle.shutdown()
+        if self.face_cleanup is not None:
+            self.face_cleanup.stop()
+        if self.camera_probe_timer is not None:
+            self.camera_probe_timer.stop()
         self.header.stop()
         self.speaker.stop()
         if self.application_flow is not None:
@@ -545,10 +451,10 @@ class KioskWindow(QWidget):
             self.survey.stop()
         if self.status_check is not None:
             self.status_check.stop()
-        face = self.screens.get(Step.FACE)
-        if face is not None:
-            face.reset()  # camera off, identity client closed
-            face.runner.stop()  # type: ignore[attr-defined]
+        if self.face_screen is not None:
+            self.face_screen.reset()  # camera off, identity client closed
+            self.face_screen.runner.stop()
         self.runner.stop()
         self.printing.stop()
-        self.survey_store.close()
+        if self._owns_survey_store:
+            self.survey_store.close()

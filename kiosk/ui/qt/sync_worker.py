@@ -7,19 +7,29 @@ central API is unreachable. A pass never runs twice at once; :meth:`sync_now` as
 (the diagnostics screen's button, or after a citizen saved an application).
 
 The GUI learns what happened through the ``synced`` signal (a :class:`kiosk.sync.engine.SyncReport`).
+The engine is built by the composition root (:func:`kiosk.core.open_sync`) and handed in.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.sync.engine import SyncEngine, SyncReport
 from kiosk.ui.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+
+class SyncPasses(Protocol):
+    """What the worker needs of :class:`kiosk.sync.engine.SyncEngine`."""
+
+    consecutive_failures: int
+
+    def sync_once(self) -> Any: ...  # a SyncReport
+    def stop(self) -> None: ...
+    def backoff_delay(self, failures: int) -> float: ...
 
 
 class SyncWorker(QObject):
@@ -28,7 +38,7 @@ class SyncWorker(QObject):
     synced = Signal(object)  # SyncReport
     failed = Signal(str)  # an unexpected error (a bug or a broken store), already logged
 
-    def __init__(self, engine: SyncEngine, interval_seconds: float, parent: QObject | None = None) -> None:
+    def __init__(self, engine: SyncPasses, interval_seconds: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self.interval_seconds = interval_seconds
@@ -37,7 +47,7 @@ class SyncWorker(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.sync_now)
         self.running = False
-        self.last_report: SyncReport | None = None
+        self.last_report: Any = None  # the last SyncReport
         self._again = False
         self._stopped = False
 
@@ -63,7 +73,7 @@ class SyncWorker(QObject):
         self.engine.stop()
         self.runner.stop()
 
-    def next_delay(self, report: SyncReport) -> float:
+    def next_delay(self, report: Any) -> float:
         if report.stopped in ("drained", "stopped"):
             return self.interval_seconds
         return min(self.interval_seconds * 5, self.engine.backoff_delay(max(1, self.engine.consecutive_failures)))
