@@ -32,7 +32,7 @@ class Step(str, Enum):
     DOCUMENTS = "documents"
     SUMMARY = "summary"
     RECEIPT = "receipt"        # ticket number + application number: the end of the application path
-    SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.kiosk.survey)
+    SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.survey)
     STATUS = "status"          # "Cek status": a ticket's or receipt's QR held to the camera (ui.kiosk.status_check)
 
 

@@ -175,10 +175,10 @@ def test_nik_read_from_the_digital_id(qtbot, config: Config, core, tmp_path: Pat
                                       expected: str) -> None:
     window = make_window(qtbot, with_camera(config, qr_picture(tmp_path, payload)), core.queue, core.catalog)
     click(qtbot, window, "startButton")
-    qtbot.mouseClick(window.screen(Step.SERVICE).tiles["KTP-EL"], Qt.MouseButton.LeftButton)
-    click(qtbot, window.screen(Step.REQUIREMENTS), "nextButton")
+    qtbot.mouseClick(window.screens[Step.SERVICE].tiles["KTP-EL"], Qt.MouseButton.LeftButton)
+    click(qtbot, window.screens[Step.REQUIREMENTS], "nextButton")
     assert window.current_step == Step.IDENTIFY
-    identify = window.screen(Step.IDENTIFY)
+    identify = window.screens[Step.IDENTIFY]
     click(qtbot, window, "ikdScanButton")
     if expected == "valid":
         qtbot.waitUntil(lambda: identify.digits == NIK, timeout=10_000)
@@ -264,7 +264,7 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
     window.set_large_text(large_text)
     window.findChild(QPushButton, "surveyButton").setVisible(True)  # both extras on the welcome screen
     qtbot.wait(5)
-    assert_fits(window, window.screen(Step.WELCOME), size, "welcome")
+    assert_fits(window, window.screens[Step.WELCOME], size, "welcome")
     click(qtbot, window, "statusButton")
     screen = window.status_check
     ticket = screen.checker.check(QrReading("ticket_status", status_token(issued.ticket.id)))
@@ -280,7 +280,7 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
     window.start_normal()
     window.choose_service(core.catalog.service("KTP-EL"))
     window.after_requirements()
-    identify = window.screen(Step.IDENTIFY)
+    identify = window.screens[Step.IDENTIFY]
     def scanning_without_camera() -> None:  # the picture's code must not change the text mid-check
         identify.start_ikd_scan()
         identify.scanner.stop()

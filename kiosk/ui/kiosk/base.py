@@ -1,4 +1,4 @@
-"""What every kiosk screen shares: the :class:`Screen` contract, the camera layout, the wrapping tile.
+"""What kiosk screens share besides :class:`~kiosk.ui.qt.screen.Screen`: the camera layout, the wrapping tile.
 
 Screens only show what they are given and emit what the citizen touched; the window
 (:mod:`kiosk.ui.kiosk.window`) decides where to go next and does the slow work. One module per step
@@ -12,39 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLayout, QVBoxLayout, QWidget
 
-from kiosk.i18n import Translator
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import label, restyle
-from kiosk.visit.flow import CitizenSession, Step
-
-
-class Screen(QWidget):
-    """One step of the flow. Subclasses fill themselves from the session when shown."""
-
-    step: Step
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(36, 28, 36, 28)
-        self.layout_.setSpacing(22)
-        self.t = Translator()
-
-    @property
-    def landscape(self) -> bool:
-        """Wide enough to put things side by side (1920×1080 kiosks) rather than stacked."""
-        return self.width() > self.height() * 1.2
-
-    def retranslate(self, t: Translator) -> None:
-        self.t = t
-
-    def enter(self, session: CitizenSession) -> None:
-        """Called each time the screen is shown."""
-
-    def reset(self) -> None:
-        """Forget everything the citizen entered (the kiosk is shared by strangers)."""
-
-    def spoken_text(self) -> str:
-        return ""
 
 
 class CameraScreen(Screen):

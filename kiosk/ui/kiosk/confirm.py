@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from kiosk.catalog.services import Catalog
 from kiosk.i18n import Translator
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
 from kiosk.visit.flow import CitizenSession, Step
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.citizen.nik import NIK_LENGTH, InvalidNik, NikProblem, check_partial, parse_nik
 from kiosk.i18n import Translator
-from kiosk.ui.kiosk.base import Screen
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import NumericKeypad, button, label, restyle
 from kiosk.visit.flow import CitizenSession, Step
 from kiosk.visit.qr_codes import QrReading

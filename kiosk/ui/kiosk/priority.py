@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, label
 from kiosk.visit.flow import Step
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, 
 from kiosk.catalog.services import Catalog, Service
 from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
-from kiosk.ui.kiosk.base import Screen, Tile
+from kiosk.ui.kiosk.base import Tile
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import LetterKeyboard, button, label
 from kiosk.visit.flow import CitizenSession, Step
 

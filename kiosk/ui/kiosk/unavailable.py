@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from kiosk.i18n import Translator
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import label
 from kiosk.visit.flow import Step
 

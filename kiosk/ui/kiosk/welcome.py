@@ -7,7 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, label
 from kiosk.visit.flow import Step
 

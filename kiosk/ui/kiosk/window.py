@@ -30,7 +30,6 @@ from kiosk.setup.diagnostics import camera_present
 from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.kiosk.application import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
-from kiosk.ui.kiosk.base import Screen
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.identify import IdentifyScreen
 from kiosk.ui.kiosk.idle import IdleWatch
@@ -42,6 +41,7 @@ from kiosk.ui.kiosk.ticket_flow import TicketFlow
 from kiosk.ui.kiosk.unavailable import UnavailableScreen
 from kiosk.ui.kiosk.welcome import WelcomeScreen
 from kiosk.ui.qt.printing import PrintController, PrinterAttentionBadge
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import Scale, kiosk_style, tile_style
@@ -195,7 +195,7 @@ class KioskWindow(QWidget):
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
         welcome.survey_button.setVisible(self.survey.can_find_numbers)
-        self.screens[Step.SURVEY] = self.survey  # type: ignore[assignment]  # Screen's contract; its class is above ui.survey
+        self.screens[Step.SURVEY] = self.survey
         self.stack.addWidget(self.survey)
         if self.applications is not None:
             self.application_flow = ApplicationFlow(self, self.applications, self)
@@ -243,10 +243,7 @@ class KioskWindow(QWidget):
     @property
     def current_step(self) -> Step:
         widget = self.stack.currentWidget()
-        return widget.step if isinstance(widget, (Screen, SurveyFlow)) else Step.WELCOME
-
-    def screen(self, step: Step) -> Screen:  # type: ignore[override]  # the step's screen, not the monitor
-        return self.screens[step]
+        return widget.step if isinstance(widget, Screen) else Step.WELCOME
 
     def show_step(self, step: Step, remember: bool = True) -> None:
         if remember and self.stack.currentWidget() is not None and self.current_step != step:
@@ -352,7 +349,7 @@ class KioskWindow(QWidget):
 
     def speak(self) -> None:
         widget = self.stack.currentWidget()
-        text = widget.spoken_text() if isinstance(widget, (Screen, SurveyFlow)) else ""
+        text = widget.spoken_text() if isinstance(widget, Screen) else ""
         if text:
             self.speaker.say(text, self.session.lang)
 

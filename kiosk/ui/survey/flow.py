@@ -15,12 +15,13 @@ import logging
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from kiosk.catalog.services import Catalog
 from kiosk.i18n import Translator
 from kiosk.survey.link import NotRateable, SurveyTarget, TicketFinder, check_rateable
 from kiosk.survey.model import ELEMENTS, AlreadyRated, Channel, SurveyRecorder, SurveyResponse
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.survey.pages import (
     ABOUT_PAGES,
@@ -38,12 +39,8 @@ log = logging.getLogger(__name__)
 THANKS_SECONDS = 12
 
 
-class SurveyFlow(QWidget):
-    """The survey's pages in one screen; emits ``finished`` when the citizen is done or leaves.
-
-    It keeps the kiosk screens' contract (``step``, ``enter``, ``reset``, ``retranslate``,
-    ``spoken_text``) without their base class, which lives in the kiosk's package above this one.
-    """
+class SurveyFlow(Screen):
+    """The survey's pages in one screen; emits ``finished`` when the citizen is done or leaves."""
 
     step = Step.SURVEY
     finished = Signal()
@@ -53,10 +50,6 @@ class SurveyFlow(QWidget):
                  finder: TicketFinder | None = None, channel: Channel = "kiosk",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(36, 28, 36, 28)
-        self.layout_.setSpacing(22)
-        self.t = Translator()
         self.store, self.catalog, self.runner, self.finder, self.channel = store, catalog, runner, finder, channel
         self.target: SurveyTarget | None = None
         self.answers: list[int | None] = [None] * len(ELEMENTS)

@@ -13,7 +13,8 @@ from kiosk.camera.sources import Frame
 from kiosk.catalog.forms import DocumentRequirement, Form, FormSet
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import PictureLabel, bgr_to_qimage
-from kiosk.ui.kiosk.base import Screen, Tile
+from kiosk.ui.kiosk.base import Tile
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, label, restyle
 from kiosk.visit.flow import CitizenSession, Step
 

@@ -24,8 +24,8 @@ from kiosk.ui.kiosk.application.documents import DocumentAnalyser, DocumentsScre
 from kiosk.ui.kiosk.application.form import FormScreen
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
 from kiosk.ui.kiosk.application.summary import SummaryScreen
-from kiosk.ui.kiosk.base import Screen
 from kiosk.ui.qt.camera_view import CameraFeed
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.tasks import Refresher, TaskRunner
 from kiosk.utils.log import event
 from kiosk.visit.flow import CitizenSession, Step, issue_problem

@@ -12,7 +12,8 @@ from kiosk.applications.drafts import ApplicationDraft
 from kiosk.catalog.forms import Field, Form, FormSet, Problem, check_value, normalize, show_date
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import clear_layout
-from kiosk.ui.kiosk.base import Screen, Tile
+from kiosk.ui.kiosk.base import Tile
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, label, restyle
 from kiosk.visit.flow import CitizenSession, Step
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import qr_pixmap
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
 from kiosk.visit.flow import CitizenSession, Step
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWi
 from kiosk.catalog.forms import Form, FormSet, display_value
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import clear_layout
-from kiosk.ui.kiosk.base import Screen
+from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
 from kiosk.visit.flow import CitizenSession, Step
 
