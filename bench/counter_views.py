@@ -28,10 +28,13 @@ sys.path.insert(0, str(ROOT))
 from kiosk.applications.views import CounterViews, counter_view  # noqa: E402
 from kiosk.catalog.forms import load_forms  # noqa: E402
 from kiosk.queue.engine import QueueEngine  # noqa: E402
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app  # noqa: E402
+from kiosk.queue.host import create_app  # noqa: E402
 from kiosk.queue.http_client import HttpQueue  # noqa: E402
 from kiosk.queue.models import ServiceRule  # noqa: E402
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication  # noqa: E402
+from kiosk.queue.routes.access import DeviceGrant  # noqa: E402
+from kiosk.queue.server import RunningServer  # noqa: E402
+from kiosk.sync.outbox import ApplicationStore  # noqa: E402
+from kiosk.sync.outbox_values import Attachment, NewApplication  # noqa: E402
 
 NIK = "3171014501900001"
 

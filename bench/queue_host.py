@@ -45,8 +45,9 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -189,7 +190,13 @@ class RequestsTerminal:
         self._session.close()
 
 
-CLIENTS = {"lean": LeanTerminal, "requests": RequestsTerminal}
+class Terminal(Protocol):
+    def post(self, path: str, body: dict[str, Any]) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+CLIENTS: dict[str, Callable[[str, str], Terminal]] = {"lean": LeanTerminal, "requests": RequestsTerminal}
 
 
 # -- the display subscriber (own process) -----------------------------------------------------
@@ -202,7 +209,8 @@ def display_main(url: str, ready: Any, stop: Any, out: Any) -> None:
     response = session.get(f"{url}/v1/events", stream=True, timeout=(5, None))
     kind = None
     try:  # after ``stop`` the main process issues one sentinel ticket: its event ends this loop
-        for raw in response.iter_lines(chunk_size=None):
+        # chunk_size None: lines as they arrive (requests accepts it; its type stubs do not)
+        for raw in response.iter_lines(chunk_size=None):  # type: ignore[call-overload]
             now = time.perf_counter()
             line = raw.decode()
             if line.startswith(": connected"):
@@ -433,22 +441,26 @@ def main() -> int:
     p99_all = pct([took for _, _, took in real_ops], 99)
     display_p99 = pct(display_lat, 99)
     client_cpu = sum(part["client_cpu_s"] for part in parts)
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "queue_host",
         "config": {"seconds": args.seconds, "terminals": args.terminals, "kiosks": n_kiosks, "counters": args.counters,
                    "rate_target": args.rate or "max (closed loop)",
-                   "client": f"{args.client}, " + (f"{args.procs} processes" if args.procs else "threads in one process"),
+                   "client": f"{args.client}, "
+                             + (f"{args.procs} processes" if args.procs else "threads in one process"),
                    "cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "duration_s": round(duration, 2),
         "ops_per_s": round(ops_per_s, 1),
         "ops_per_s_by_kind": {k: round(len(v) / duration, 1) for k, v in sorted(by_kind.items())},
-        "latency_ms": {k: {"p50": pct(v, 50), "p99": pct(v, 99), "max": pct(v, 100)} for k, v in sorted(by_kind.items())},
+        "latency_ms": {k: {"p50": pct(v, 50), "p99": pct(v, 99), "max": pct(v, 100)}
+                       for k, v in sorted(by_kind.items())},
         "latency_ms_all_ops": {"p50": pct([t for _, _, t in real_ops], 50), "p99": p99_all},
         "display_latency_ms": {"n": len(display_lat), "missing": len(called) - len(display_lat),
                                "p50": pct(display_lat, 50), "p99": display_p99, "max": pct(display_lat, 100)},
         "checks": checks,
         "errors": dict(errors.most_common(10)),
         "cpu": {"host_process_cores": round(host_cpu / duration, 2),
+                # CPU time, not wall time: compares two versions even when other work shares the cores
+                "host_ms_per_op": round(host_cpu * 1000 / max(1, len(real_ops)), 3),
                 "client_cores": round(client_cpu / duration, 2) if not args.procs else
                 f"{round(client_cpu / duration, 2)} (sum over processes)"},
         "host_exit_code_on_sigterm": host_rc,

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.sync.central_client import CentralClient  # noqa: E402
 from kiosk.sync.engine import SyncEngine  # noqa: E402
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication  # noqa: E402
+from kiosk.sync.outbox import ApplicationStore  # noqa: E402
+from kiosk.sync.outbox_values import Attachment, NewApplication  # noqa: E402
 
 NIK = "3171012345670001"
 

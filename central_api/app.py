@@ -42,8 +42,6 @@ from starlette.requests import ClientDisconnect
 
 from central_api.contract import (
     KIND_PATTERN,
-    MAX_ATTACHMENT_BYTES,
-    MAX_JSON_BYTES,
     SHA256_PATTERN,
     SIGNED_ERRORS,
     UUID_PATTERN,
@@ -88,9 +86,6 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "1"
 STALE_IN_FLIGHT_SECONDS = 60.0
-# The limits and Faults are re-exported: tests and the command line take them from here.
-__all__ = ["MAX_ATTACHMENT_BYTES", "MAX_JSON_BYTES", "ApiError", "Faults", "RunningCentral", "create_app",
-           "openapi_document", "serve", "write_openapi"]
 
 
 # -- the app ----------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run(args: argparse.Namespace) -> int:
-    from central_api.app import Faults, create_app, serve
+    from central_api.app import create_app, serve
     from central_api.matcher import IdentityRegister, load_identities, load_matcher, load_registrations
+    from central_api.middleware import Faults
     from central_api.store import CentralStore
     from kiosk.catalog.services import default_catalog_path
     from kiosk.storage.store import StoreError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.utils.paths import assets_dir
-from kiosk.voice.announcements import announcement
+from kiosk.voice.announcements import MAX_NUMBER, announcement, number_words
 from kiosk.voice.clips import ClipLibrary, ClipsUnavailable, clip_names, library_for, vocabulary
 
 
@@ -63,3 +63,13 @@ def test_missing_or_mismatched_clips_are_named(tmp_path: Path) -> None:
 def test_vocabulary_holds_the_fixed_words_of_the_sentence() -> None:
     assert {"nomor", "antrian", "silakan", "menuju", "loket", "seratus", "seribu", "letter-z"} <= vocabulary("id")
     assert {"queue", "number", "please", "go", "to", "counter", "hundred", "thousand"} <= vocabulary("en")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_vocabulary_holds_every_word_of_every_number_the_board_may_say(lang: str) -> None:
+    # Every number below 2,000 (all the shapes: units, belas, puluh, ratus, seribu ...), then a
+    # stride through the rest up to MAX_NUMBER (a ticket's sequence or a counter).
+    words = vocabulary(lang)
+    for n in (*range(2000), *range(2000, MAX_NUMBER + 1, 997), MAX_NUMBER):
+        spoken = set(number_words(n, lang).replace("-", " ").split())
+        assert spoken <= words, (n, spoken - words)

@@ -18,15 +18,21 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import requests
+
+from kiosk.queue.devices import DeviceRole
 from kiosk.queue.engine import QueueEngine
+from kiosk.queue.host import create_app
 from kiosk.queue.models import ServiceRule
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 from kiosk.queue.status import status_token
 
 Examples = dict[tuple[str, str], dict[str, Any]]
 
 _RULES = [ServiceRule("KTP-EL", "A", daily_quota=300, typical_service_minutes=10),
           ServiceRule("KK", "B", daily_quota=300, typical_service_minutes=8)]
-_TOKENS = {"kiosk": "tok-kiosk", "counter": "tok-counter", "display": "tok-display"}
+_TOKENS: dict[DeviceRole, str] = {"kiosk": "tok-kiosk", "counter": "tok-counter", "display": "tok-display"}
 
 
 def _clock() -> Iterator[datetime]:
@@ -38,23 +44,19 @@ def _clock() -> Iterator[datetime]:
 
 def recorded_examples() -> Examples:
     """``{(method, path template): {"request": body|None, "status": int, "response": body|None}}``."""
-    import requests
-
-    from kiosk.queue.host import DeviceGrant, RunningServer, create_app
-
     ticks = _clock()
     examples: Examples = {}
     with tempfile.TemporaryDirectory() as folder:
         engine = QueueEngine.open(Path(folder) / "queue.db", _RULES, ZoneInfo("Asia/Jakarta"),
                                   clock=lambda: next(ticks))
-        grants = {token: DeviceGrant(f"{role}-1", role) for role, token in _TOKENS.items()}  # type: ignore[arg-type]
+        grants = {token: DeviceGrant(f"{role}-1", role) for role, token in _TOKENS.items()}
         app = create_app(engine, grants, counters_serving=lambda _code: 2)
         server = RunningServer(app)
         client = requests.Session()
         client.trust_env = False  # loopback only
         ids: dict[str, str] = {}
 
-        def call(method: str, template: str, role: str, body: Any = None, **params: Any) -> Any:
+        def call(method: str, template: str, role: DeviceRole, body: Any = None, **params: Any) -> Any:
             answer = client.request(method, server.url + template.format(**params), json=body,
                                     headers={"Authorization": f"Bearer {_TOKENS[role]}"}, timeout=10)
             data = answer.json() if answer.content else None
@@ -95,7 +97,8 @@ def recorded_examples() -> Examples:
                  ticket_id=first["ticket"]["id"])
             call("POST", "/v1/counters/{counter}/call", "counter", {"number": "B-001"}, counter=3)
             call("POST", "/v1/tickets/{ticket_id}/no-show", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
-            call("POST", "/v1/tickets/{ticket_id}/reactivate", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
+            call("POST", "/v1/tickets/{ticket_id}/reactivate", "counter", {"counter": 3},
+                 ticket_id=third["ticket"]["id"])
             call("POST", "/v1/tickets/{ticket_id}/cancel", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
             call("GET", "/v1/tickets/{ticket_id}", "kiosk", ticket_id=first["ticket"]["id"])
             call("GET", "/v1/tickets/by-number/{number}", "kiosk", number=called["number"])
@@ -109,7 +112,7 @@ def recorded_examples() -> Examples:
     text = json.dumps(_stable(examples), ensure_ascii=False)
     for real, placeholder in ids.items():
         text = text.replace(real, placeholder)
-    return {tuple(key.split(" ", 1)): value for key, value in json.loads(text).items()}  # type: ignore[misc]
+    return {tuple(key.split(" ", 1)): value for key, value in json.loads(text).items()}
 
 
 def _stable(examples: Examples) -> dict[str, Any]:

@@ -8,7 +8,8 @@ Network trouble (connection refused or cut, timeouts, 5xx) is retried a few time
 backoff for the calls that are safe to repeat (reads, and ``issue`` whose ``request_id`` makes a
 repeat return the same ticket), then surfaces as :class:`QueueUnavailable`. Changing calls
 (call-next, start, finish, ...) are sent once: repeating one that did reach the host would call a
-second citizen or fail on the state the first attempt left.
+second citizen or fail on the state the first attempt left. The loop is ours, not urllib3's
+``Retry`` (docs/NOTES.md, "Libraries weighed for issue 15").
 
 Only the wire format (:mod:`kiosk.queue.wire`) is shared with the host, so a terminal does not
 import FastAPI. Expected network failures are logged at WARNING, never ERROR.
@@ -527,7 +528,8 @@ def _message_of(response: requests.Response) -> str:
 
 def _sse_events(lines: Iterator[bytes]) -> Iterator[tuple[str, str]]:
     """``(event type, data)`` per Server-Sent Event; comments (keepalives) are skipped."""
-    kind, data = "message", []
+    kind = "message"
+    data: list[str] = []
     for raw in lines:
         line = raw.decode("utf-8", errors="replace")
         if not line:

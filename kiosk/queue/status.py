@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from kiosk.queue.engine import QueueEngine
 
 TOKEN_LENGTH = 22  # 132 bits of the hash, base64url
-TOKEN_PATTERN = r"^[A-Za-z0-9_-]{%d}$" % TOKEN_LENGTH
+TOKEN_PATTERN = rf"^[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}$"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _RESCAN_SECONDS = 1.0  # unknown tokens trigger at most one rescan per second (guessing stays cheap for us)
 _DAYS_KEPT = 2  # today's tickets answer; yesterday's say "expired"; older ones are not found

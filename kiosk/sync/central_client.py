@@ -320,6 +320,8 @@ class CentralClient:
             body = raw_body or b""
         full_path = self._base_path + API_PREFIX + path
         url = self.base_url + API_PREFIX + path
+        # Each attempt is signed afresh (a new nonce): urllib3's Retry would resend a nonce the server
+        # has seen and be refused as a replay (docs/NOTES.md, "Libraries weighed for issue 15").
         for attempt in range(2 + retries_on_lost):
             headers = dict(extra_headers or {})
             if content_type:
@@ -335,7 +337,8 @@ class CentralClient:
                 response = self._session.request(method, url, data=body or None, headers=headers,
                                                  timeout=self.timeout)
             except requests.exceptions.SSLError as exc:
-                raise CentralUnavailable(f"{method} {path}: TLS certificate not trusted ({exc.__class__.__name__})") from exc
+                raise CentralUnavailable(
+                    f"{method} {path}: TLS certificate not trusted ({exc.__class__.__name__})") from exc
             except requests.RequestException as exc:
                 if attempt < retries_on_lost:
                     continue

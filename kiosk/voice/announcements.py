@@ -7,9 +7,10 @@ tests agree on the words; the voice itself is the display's business.
 
 from __future__ import annotations
 
+from num2words import num2words
+
 from kiosk.i18n import Translator
 
-_ID_UNITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 _EN_UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
              "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
              "nineteen")
@@ -18,30 +19,20 @@ MAX_NUMBER = 999_999
 
 
 def terbilang(n: int) -> str:
-    """Indonesian number words: 12 → "dua belas", 101 → "seratus satu", 1500 → "seribu lima ratus"."""
+    """Indonesian number words: 12 → "dua belas", 101 → "seratus satu", 1500 → "seribu lima ratus".
+
+    num2words says exactly what our own speller said for every number 0..MAX_NUMBER (checked one by
+    one when it replaced it; docs/NOTES.md), so the recorded clips still hold every word.
+    """
     _check(n)
-    if n < 10:
-        return _ID_UNITS[n]
-    if n == 10:
-        return "sepuluh"
-    if n == 11:
-        return "sebelas"
-    if n < 20:
-        return f"{_ID_UNITS[n - 10]} belas"
-    if n < 100:
-        tens, rest = divmod(n, 10)
-        return f"{_ID_UNITS[tens]} puluh" + (f" {_ID_UNITS[rest]}" if rest else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        head = "seratus" if hundreds == 1 else f"{_ID_UNITS[hundreds]} ratus"
-        return head + (f" {terbilang(rest)}" if rest else "")
-    thousands, rest = divmod(n, 1000)
-    head = "seribu" if thousands == 1 else f"{terbilang(thousands)} ribu"
-    return head + (f" {terbilang(rest)}" if rest else "")
+    return str(num2words(n, lang="id"))
 
 
 def english_words(n: int) -> str:
-    """English number words: 12 → "twelve", 101 → "one hundred one"."""
+    """English number words: 12 → "twelve", 101 → "one hundred one".
+
+    Our own: num2words says "one hundred and one", a change in what the board says and a word
+    ("and") the recorded clips do not have."""
     _check(n)
     if n < 20:
         return _EN_UNITS[n]

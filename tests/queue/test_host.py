@@ -22,8 +22,12 @@ import pytest
 import requests
 
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app, openapi_document, ticket_from_json, ticket_to_json
+from kiosk.queue.host import create_app
 from kiosk.queue.models import OpeningHours, PriorityGroup, ServiceRule, Ticket, TicketState
+from kiosk.queue.openapi import openapi_document
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
+from kiosk.queue.wire import ticket_from_json, ticket_to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_FILE = ROOT / "docs" / "api" / "queue.openapi.json"
@@ -304,7 +308,8 @@ def test_board(host: Host, sessions: dict[str | None, requests.Session]) -> None
 
 def _sse_messages(reply: requests.Response, deadline: float) -> Iterator[tuple[str, str]]:
     """(field, value) lines of an SSE stream until ``deadline`` (monotonic); comments as ("", text)."""
-    for raw in reply.iter_lines(decode_unicode=True):
+    for line in reply.iter_lines(decode_unicode=True):
+        raw = str(line)  # str already (decode_unicode); requests types it as str | bytes
         if wallclock.monotonic() > deadline:
             raise AssertionError("the event did not arrive in time")
         if not raw:
@@ -395,7 +400,7 @@ def test_concurrent_counters_never_call_the_same_ticket(host: Host) -> None:
     barrier = threading.Barrier(5, timeout=TIMEOUT)
 
     def counter(n: int) -> list[str]:
-        called = []
+        called: list[str] = []
         with host.session(COUNTER) as session:
             barrier.wait()
             while True:
@@ -433,7 +438,8 @@ def test_ticket_json_round_trip() -> None:
 
 
 def test_committed_openapi_file_is_current() -> None:
-    assert OPENAPI_FILE.exists(), "generate it with kiosk.queue.host.write_openapi(Path('docs/api/queue.openapi.json'))"
+    assert OPENAPI_FILE.exists(), \
+        "generate it with kiosk.queue.openapi.write_openapi(Path('docs/api/queue.openapi.json'))"
     assert json.loads(OPENAPI_FILE.read_text(encoding="utf-8")) == json.loads(json.dumps(openapi_document()))
 
 
@@ -455,10 +461,10 @@ def test_every_operation_has_examples_recorded_from_a_real_session() -> None:
 def test_a_stream_reader_too_far_behind_gets_one_resync_instead_of_the_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    import kiosk.queue.host as host_module
+    from kiosk.queue.routes import hub as hub_module
 
-    monkeypatch.setattr(host_module, "_SSE_QUEUE_SIZE", 3)
-    hub = host_module._Hub()
+    monkeypatch.setattr(hub_module, "QUEUE_SIZE", 3)
+    hub = hub_module.EventHub()
 
     async def overflow() -> list[tuple[str, str]]:
         with hub.client() as queue:

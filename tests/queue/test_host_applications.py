@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.http_client import HttpQueue, QueueAccessDenied
 from kiosk.queue.models import (
     ApplicationConflict,
@@ -32,6 +32,8 @@ from kiosk.queue.models import (
     TicketExpired,
     TicketNotFound,
 )
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 from kiosk.queue.wire import application_view_to_json
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

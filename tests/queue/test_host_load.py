@@ -17,8 +17,10 @@ import pytest
 import requests
 
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.models import ServiceRule
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +50,12 @@ def session(token: str) -> requests.Session:
     made.trust_env = False  # loopback only
     made.headers["Authorization"] = f"Bearer {token}"
     return made
+
+
+def _assert_numbered_without_gaps(numbers: list[str], prefixes: tuple[str, ...]) -> None:
+    for prefix in prefixes:
+        seqs = sorted(int(n.split("-")[1]) for n in numbers if n.startswith(f"{prefix}-"))
+        assert seqs == list(range(1, len(seqs) + 1))
 
 
 def test_concurrent_issue_and_call_keep_numbers_unique_and_lose_nothing(url: str) -> None:
@@ -106,9 +114,7 @@ def test_concurrent_issue_and_call_keep_numbers_unique_and_lose_nothing(url: str
     numbers = [t["number"] for t in issued]
     assert len(set(numbers)) == len(numbers)
     assert len({t["id"] for t in issued}) == len(issued)
-    for prefix in ("A", "B"):
-        seqs = sorted(int(n.split("-")[1]) for n in numbers if n.startswith(f"{prefix}-"))
-        assert seqs == list(range(1, len(seqs) + 1))
+    _assert_numbered_without_gaps(numbers, ("A", "B"))
 
     # no ticket went to two counters (nor twice to one)
     called_ids = [t["id"] for _, t in called]

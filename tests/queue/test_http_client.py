@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from fastapi import FastAPI
 
 from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.http_client import HttpQueue, QueueAccessDenied
 from kiosk.queue.models import (
     Closed,
@@ -35,6 +36,8 @@ from kiosk.queue.models import (
     TicketState,
     UnknownService,
 )
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TIMEOUT = 5.0
@@ -59,7 +62,8 @@ class Host:
         return self.server.url
 
     def client_count(self) -> int:
-        return self.server.server.config.app.state.event_hub.client_count  # type: ignore[no-any-return]
+        app = cast(FastAPI, self.server.server.config.app)
+        return int(app.state.event_hub.client_count)
 
 
 @pytest.fixture

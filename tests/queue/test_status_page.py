@@ -14,8 +14,10 @@ import requests
 
 from kiosk.printing.status import status_token_from_url, status_url, status_url_template
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.models import ServiceRule
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 from kiosk.queue.status import TOKEN_LENGTH, status_token
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -150,7 +152,8 @@ def test_status_url_templates() -> None:
     assert len({status_url("https://a.example/{token}", str(next(ids))) for _ in range(50)}) == 50
 
 
-def test_an_application_filed_with_the_ticket_shows_its_number_and_how_far_it_got(host) -> None:
+def test_an_application_filed_with_the_ticket_shows_its_number_and_how_far_it_got(
+        host: tuple[str, QueueEngine]) -> None:
     """Only the number and a plain state reach the status page: never the answers or the NIK."""
     from kiosk.queue.models import ApplicationView
 

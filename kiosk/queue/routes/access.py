@@ -1,0 +1,60 @@
+"""Who may call what: the bearer token names a device and its role (:class:`DeviceGrant`).
+
+Routes declare a parameter of type :data:`Reader`, :data:`Issuer`, :data:`Clerk` or
+:data:`Watcher`; ``admin`` may do everything. The device id is the actor in the audit trail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kiosk.queue.devices import DeviceRole as Role
+from kiosk.queue.routes.errors import ApiError
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceGrant:
+    """What a bearer token allows: which device it is and what that device may do."""
+
+    device_id: str
+    role: Role
+
+
+READERS: tuple[Role, ...] = ("kiosk", "counter", "admin")
+ISSUERS: tuple[Role, ...] = ("kiosk", "admin")
+COUNTERS: tuple[Role, ...] = ("counter", "admin")
+WATCHERS: tuple[Role, ...] = ("kiosk", "counter", "display", "admin")
+
+
+def require(*roles: Role) -> Callable[[Request], Awaitable[DeviceGrant]]:
+    """A dependency: the caller's grant, if its bearer token is known and its role allowed."""
+    async def check(request: Request) -> DeviceGrant:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
+                           headers={"WWW-Authenticate": "Bearer"})
+        grant = request.app.state.device_grants.get(token)
+        if grant is None:
+            raise ApiError(401, "unauthorized", "The token is not known to this queue host.",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if grant.role != "admin" and grant.role not in roles:
+            raise ApiError(403, "forbidden", f"A {grant.role} device may not do this.")
+        return grant
+    return check
+
+
+Reader = Annotated[DeviceGrant, Depends(require(*READERS))]
+Issuer = Annotated[DeviceGrant, Depends(require(*ISSUERS))]
+Clerk = Annotated[DeviceGrant, Depends(require(*COUNTERS))]
+Watcher = Annotated[DeviceGrant, Depends(require(*WATCHERS))]
+
+
+def actor(grant: DeviceGrant, counter: int | None) -> str:
+    """The audit trail's actor: the device, and the counter when the action was done at one."""
+    return f"{grant.device_id}@counter-{counter}" if counter is not None else grant.device_id

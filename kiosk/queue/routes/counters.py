@@ -1,0 +1,61 @@
+"""A counter's console: call the next ticket (or one by number), see its current ticket, its day's
+figures, and who waits for the services it serves."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from kiosk.queue.routes.access import Clerk, Reader, actor
+from kiosk.queue.routes.context import CounterNo, HostContext
+from kiosk.queue.wire import ticket_to_json
+
+
+class CallNextBody(BaseModel):
+    services: list[str] = Field(min_length=1)
+    priority_only: bool = False
+
+
+class CallSpecificBody(BaseModel):
+    number: str = Field(min_length=1)
+
+
+def router(host: HostContext) -> APIRouter:
+    routes = APIRouter()
+    engine = host.engine
+
+    @routes.post("/v1/counters/{counter}/call-next", tags=["counter"],
+                 responses={204: {"description": "Nobody (eligible) is waiting."}})
+    async def call_next(counter: CounterNo, body: CallNextBody, grant: Clerk) -> Response:
+        ticket = engine.call_next(counter, body.services, actor=actor(grant, counter),
+                                  priority_only=body.priority_only)
+        if ticket is None:
+            return Response(status_code=204)
+        return JSONResponse(ticket_to_json(ticket))
+
+    @routes.post("/v1/counters/{counter}/call", tags=["counter"])
+    async def call_specific(counter: CounterNo, body: CallSpecificBody, grant: Clerk) -> dict[str, Any]:
+        return ticket_to_json(engine.call_specific(counter, body.number, actor=actor(grant, counter)))
+
+    @routes.get("/v1/counters/{counter}/current", tags=["read"],
+                responses={204: {"description": "The counter has no called or serving ticket."}})
+    async def current(counter: CounterNo, _grant: Reader) -> Response:
+        ticket = engine.current_at(counter)
+        if ticket is None:
+            return Response(status_code=204)
+        return JSONResponse(ticket_to_json(ticket))
+
+    @routes.get("/v1/counters/{counter}/stats", tags=["read"])
+    async def stats(counter: CounterNo, _grant: Reader) -> dict[str, Any]:
+        return engine.counter_stats(counter)
+
+    @routes.get("/v1/waiting", tags=["read"])
+    async def waiting(_grant: Reader, services: Annotated[str | None, Query(
+            description="Comma-separated service codes; all services when absent.")] = None) -> list[dict[str, Any]]:
+        codes = [c.strip() for c in services.split(",") if c.strip()] if services is not None else None
+        return [ticket_to_json(t) for t in engine.waiting(codes)]
+
+    return routes

@@ -1,0 +1,50 @@
+"""The routes without a device token: the terminals' clock check and the citizen's ticket status.
+
+``GET /v1/status/{token}`` is reached from the ticket's QR code on a phone: JSON, or for a browser
+(``Accept: text/html``) a small self-refreshing page; the token is a hash of the ticket's random id
+(:mod:`kiosk.queue.status`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, Response
+
+from kiosk.queue.routes.context import HostContext
+from kiosk.queue.routes.errors import ApiError
+from kiosk.queue.status import TOKEN_LENGTH, status_page, ticket_status
+
+
+def router(host: HostContext) -> APIRouter:
+    routes = APIRouter()
+    engine, status_index = host.engine, host.status_index
+
+    @routes.get("/v1/health", tags=["host"])
+    async def health() -> dict[str, Any]:
+        return {"ok": True, "time": datetime.now(UTC).isoformat()}
+
+    @routes.get("/v1/status/{token}", tags=["citizen"], responses={
+        200: {"description": "Where the ticket stands (JSON), or a phone page when the browser asks for HTML.",
+              "content": {"text/html": {"schema": {"type": "string"}}}},
+        404: {"description": "No ticket of the last two days has this token."}})
+    async def status(request: Request, token: Annotated[str, PathParam(
+            min_length=TOKEN_LENGTH, max_length=TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$",
+            description="The ticket's status token, as printed in its QR code")]) -> Response:
+        wants_html = "text/html" in request.headers.get("accept", "")
+        ticket = status_index.find(token)
+        if ticket is None:
+            if wants_html:
+                return Response(status_page(None), status_code=404, media_type="text/html")
+            raise ApiError(404, "ticket_not_found", "No ticket has this status code.")
+        answer = ticket_status(engine, ticket, host.serving(ticket.service_code))
+        if wants_html:
+            local = datetime.now(UTC).astimezone(engine.tz).strftime("%H:%M")
+            return Response(status_page(answer, answer["lang"], local), media_type="text/html",
+                            headers={"Cache-Control": "no-store"})
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    return routes

@@ -1,0 +1,96 @@
+"""Issuing tickets and changing their state: the kiosk issues, a counter moves a ticket along.
+
+``POST /v1/tickets`` carries a client-made ``request_id``: a retry answers the same ticket (200
+instead of 201), so a kiosk may resend after a lost answer without printing two numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.models import PriorityGroup, Ticket
+from kiosk.queue.routes.access import Clerk, Issuer, Reader, actor
+from kiosk.queue.routes.context import HostContext, TicketId
+from kiosk.queue.wire import issued_to_json, preview_to_json, ticket_to_json
+
+# The state changes a counter makes with no more than the counter's number: (path, engine method).
+ACTIONS = (("recall", "recall"), ("start", "start"), ("finish", "finish"), ("no-show", "no_show"),
+           ("reactivate", "reactivate"), ("cancel", "cancel"))
+
+
+class IssueBody(BaseModel):
+    service_code: str = Field(min_length=1)
+    request_id: str = Field(min_length=1, max_length=200,
+                            description="Client-generated; a retry with the same id returns the same ticket.")
+    priority: PriorityGroup | None = None
+    lang: str = Field(default="id", min_length=1, max_length=16)
+    nik_masked: str | None = Field(default=None, max_length=32)
+    identity_status: Literal["none", "verified", "to_verify_at_counter"] = "none"
+
+
+class ActionBody(BaseModel):
+    counter: int | None = Field(default=None, ge=1, description="The counter acting; recorded in the audit trail.")
+
+
+class TransferBody(ActionBody):
+    to_service: str = Field(min_length=1)
+
+
+def router(host: HostContext) -> APIRouter:
+    routes = APIRouter()
+    engine, hub = host.engine, host.hub
+
+    @routes.post("/v1/tickets", status_code=201, tags=["kiosk"])
+    async def issue(body: IssueBody, grant: Issuer) -> JSONResponse:
+        hub.issuing.created = None
+        issued = engine.issue(body.service_code, request_id=body.request_id, priority=body.priority,
+                              lang=body.lang, nik_masked=body.nik_masked, identity_status=body.identity_status,
+                              actor=grant.device_id, counters_serving=host.serving(body.service_code))
+        created = hub.issuing.created == issued.ticket.id
+        host.status_index.remember(issued.ticket)
+        return JSONResponse(issued_to_json(issued), status_code=201 if created else 200)
+
+    @routes.get("/v1/tickets/by-number/{number}", tags=["read"], responses={
+        404: {"description": "No ticket of today has this number."}})
+    async def find_ticket(number: Annotated[str, PathParam(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$",
+                                                           description="A ticket number as printed, e.g. A-012")],
+                          _grant: Reader) -> dict[str, Any]:
+        """Today's ticket with this number (the kiosk's "Nilai layanan kami" rates it by the paper's number)."""
+        return ticket_to_json(engine.find(number))
+
+    @routes.get("/v1/tickets/{ticket_id}", tags=["read"])
+    async def get_ticket(ticket_id: TicketId, _grant: Reader) -> dict[str, Any]:
+        return ticket_to_json(engine.get(ticket_id))
+
+    @routes.get("/v1/services/{code}/preview", tags=["read"])
+    async def preview(code: str, _grant: Reader, priority: PriorityGroup | None = None) -> dict[str, Any]:
+        return preview_to_json(engine.preview(code, priority=priority, counters_serving=host.serving(code)))
+
+    for name, method in ACTIONS:
+        _add_action(routes, engine, name, method)
+
+    @routes.post("/v1/tickets/{ticket_id}/transfer", tags=["counter"])
+    async def transfer(ticket_id: TicketId, body: TransferBody, grant: Clerk) -> dict[str, Any]:
+        return ticket_to_json(engine.transfer(ticket_id, body.to_service, actor=actor(grant, body.counter)))
+
+    return routes
+
+
+def _add_action(routes: APIRouter, engine: QueueEngine, name: str, method: str) -> None:
+    async def handler(ticket_id: TicketId, grant: Clerk,
+                      body: Annotated[ActionBody | None, Body()] = None) -> JSONResponse:
+        change: Callable[..., Ticket] = getattr(engine, method)  # looked up here: describing the API has no engine
+        return JSONResponse(ticket_to_json(change(ticket_id, actor=actor(grant, body.counter if body else None))))
+
+    handler.__name__ = name.replace("-", "_")
+    # The answer is built here (no response model to re-validate): start and finish are half
+    # of a counter's requests (the API description still says "an object").
+    routes.post(f"/v1/tickets/{{ticket_id}}/{name}", tags=["counter"], name=handler.__name__,
+                response_model=dict[str, Any])(handler)
