@@ -16,10 +16,13 @@ import pytest
 from kiosk.applications.views import CounterViews, counter_view
 from kiosk.catalog.forms import FormSet, load_forms
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.http_client import HttpQueue
 from kiosk.queue.models import ServiceRule, Ticket
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import Attachment, NewApplication
 
 APPLICANT_NIK = "3171014501900001"
 CHILD_NIK = "3171010101150002"

@@ -93,7 +93,7 @@ def sha256_hex(data: bytes) -> str:
 def build_new_application(draft: ApplicationDraft, form: Form, nik: Nik, lang: str,
                           ticket_number: str | None) -> Any:
     """The outbox record for ``draft``: only the form's fields, photos in document order."""
-    from kiosk.sync.outbox import Attachment, NewApplication
+    from kiosk.sync.outbox_values import Attachment, NewApplication
 
     fields = {f.id: draft.values[f.id] for f in form.fields if draft.values.get(f.id)}
     attachments = [Attachment(kind=d.kind, content_type=DOCUMENT_CONTENT_TYPE, data=jpeg)

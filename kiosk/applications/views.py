@@ -82,7 +82,7 @@ def counter_view(store: _Store, application_id: str, form: Form | None) -> Appli
     answers of fields the form does not know have any NIK-shaped number masked. When the kiosk's
     retention already deleted the details, the view says so and carries no answers.
     """
-    from kiosk.sync.outbox import ApplicationDataGone
+    from kiosk.sync.outbox_values import ApplicationDataGone
 
     state = store.status(application_id)
     if state is None:

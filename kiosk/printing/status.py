@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from kiosk.queue.status import is_status_token, status_token
 
-__all__ = ["status_token", "status_token_from_url", "status_url", "status_url_template"]
-
 TOKEN_PLACEHOLDER = "{token}"
 DEMO_STATUS_URL_TEMPLATE = "http://localhost:8700/v1/status/{token}"
 

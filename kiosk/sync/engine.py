@@ -39,7 +39,8 @@ from kiosk.sync.central_client import (
     CentralUnavailable,
     NotEnrolled,
 )
-from kiosk.sync.outbox import APPLICATION_KIND, ApplicationDataGone, ApplicationStore, OutboxItem
+from kiosk.sync.outbox import APPLICATION_KIND, ApplicationStore
+from kiosk.sync.outbox_values import ApplicationDataGone, OutboxItem
 
 if TYPE_CHECKING:
     from kiosk.config.schema import Config

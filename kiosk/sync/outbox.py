@@ -41,7 +41,6 @@ from kiosk.sync.outbox_values import (
     STATES,
     ApplicationDataGone,
     ApplicationState,
-    Attachment,
     NewApplication,
     OutboxItem,
     OutboxState,
@@ -53,10 +52,6 @@ from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
 
-# The values are re-exported: callers import them from here.
-__all__ = ["APPLICATION_KIND", "DB_FILE", "KEY_FILE", "SCHEMA", "STATES", "ApplicationDataGone", "ApplicationState",
-           "ApplicationStore", "Attachment", "NewApplication", "OutboxItem", "OutboxState", "OutgoingApplication",
-           "OutgoingAttachment", "SavedApplication", "new_application_id"]
 
 DB_FILE = "applications.sqlite3"
 KEY_FILE = "applications.key"

@@ -46,8 +46,9 @@ def _face_jpeg(name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory):
-    from central_api.app import Faults, RunningCentral
+    from central_api.app import RunningCentral
     from central_api.matcher import IdentityRegister, load_identities, load_matcher
+    from central_api.middleware import Faults
     from kiosk.catalog.services import default_catalog_path
     from kiosk.sync.central_client import CentralClient
 

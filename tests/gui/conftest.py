@@ -12,7 +12,9 @@ from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
 from kiosk.catalog.services import default_catalog_path, load_catalog
 from kiosk.core import service_rules
 from kiosk.queue.engine import QueueEngine
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import Problem, load_forms
 from kiosk.citizen.nik import parse_nik
 from kiosk.core import Core
-from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import NewApplication
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from central_api.demo import start_demo_central
 from kiosk.config.schema import Config
 from kiosk.core import open_sync
-from kiosk.sync.outbox import Attachment, NewApplication
+from kiosk.sync.outbox_values import Attachment, NewApplication
 from kiosk.ui.admin.sync_status import DemoCentralPanel
 from kiosk.ui.qt.background_sync import BackgroundSync
 

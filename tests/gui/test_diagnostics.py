@@ -17,7 +17,8 @@ from kiosk.catalog.site import load_site_catalog
 from kiosk.config.schema import Config, PrinterSection, QueueSection
 from kiosk.core import open_engine
 from kiosk.i18n import Translator
-from kiosk.queue.host import RunningServer, create_app
+from kiosk.queue.host import create_app
+from kiosk.queue.server import RunningServer
 from kiosk.setup.checks import CHECKS
 from kiosk.ui.admin.diagnostics import DiagnosticsPage
 

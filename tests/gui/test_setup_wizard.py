@@ -16,7 +16,8 @@ from kiosk.catalog.site import load_site_catalog
 from kiosk.config.schema import Config, ConfigError, load_config
 from kiosk.config.site_file import write_site_config
 from kiosk.core import open_engine
-from kiosk.queue.host import RunningServer, create_app
+from kiosk.queue.host import create_app
+from kiosk.queue.server import RunningServer
 from kiosk.staff.directory import verify_pin
 from kiosk.ui.admin.setup_wizard import SetupWizard
 

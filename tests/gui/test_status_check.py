@@ -143,7 +143,9 @@ def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
 
 def test_queue_host_down_then_back(qtbot, config: Config, core, tmp_path: Path) -> None:
     """The lookup fails while the host is away; "Coba lagi" asks again without a new scan."""
-    from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+    from kiosk.queue.host import create_app
+    from kiosk.queue.routes.access import DeviceGrant
+    from kiosk.queue.server import RunningServer
 
     issued = core.queue.issue("KTP-EL", request_id="lan")
     with socket.create_server(("127.0.0.1", 0)) as probe:

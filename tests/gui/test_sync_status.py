@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QPushButton
 
 from kiosk.i18n import Translator
 from kiosk.sync.engine import sync_status
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import Attachment, NewApplication
 from kiosk.ui.admin.sync_status import SyncStatusPanel
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE
 
-from central_api.app import Faults, RunningCentral
+from central_api.app import RunningCentral
+from central_api.middleware import Faults
 from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 

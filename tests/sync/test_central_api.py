@@ -12,7 +12,8 @@ import pytest
 import requests
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE, application_body, as_json, sha, signed_request
 
-from central_api.app import MAX_ATTACHMENT_BYTES, MAX_JSON_BYTES, RunningCentral
+from central_api.app import RunningCentral
+from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_JSON_BYTES
 from kiosk.sync.central_client import CentralClient, CentralRejected, DeviceCredentials
 
 # -- enrollment -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from sync_helpers import NIK
 from central_api.demo import start_demo_central
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.engine import SyncEngine
-from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import NewApplication
 
 
 def test_demo_central_enrolls_once_and_can_go_offline(data_dir: Path) -> None:

@@ -12,14 +12,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.storage.store import StoreError
-from kiosk.sync.outbox import (
-    DB_FILE,
-    KEY_FILE,
-    ApplicationDataGone,
-    ApplicationStore,
-    Attachment,
-    NewApplication,
-)
+from kiosk.sync.outbox import DB_FILE, KEY_FILE, ApplicationStore
+from kiosk.sync.outbox_values import ApplicationDataGone, Attachment, NewApplication
 
 NIK = "3171012345670001"
 PHOTO = os.urandom(200_000)

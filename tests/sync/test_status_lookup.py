@@ -13,10 +13,13 @@ from sync_helpers import ADMIN_TOKEN, application_body
 from central_api.app import RunningCentral
 from kiosk.i18n import Translator
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
-from kiosk.queue.host import DeviceGrant, RunningServer, create_app
+from kiosk.queue.host import create_app
 from kiosk.queue.http_client import HttpQueue
+from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.server import RunningServer
 from kiosk.sync.central_client import CentralClient
-from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import NewApplication
 from kiosk.visit.qr_codes import QrReading, classify_qr
 from kiosk.visit.status_check import StatusChecker
 

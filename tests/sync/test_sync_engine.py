@@ -16,7 +16,8 @@ from sync_helpers import ADMIN_TOKEN, NIK, application_body
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
 from kiosk.sync.engine import SyncEngine, sync_status
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import Attachment, NewApplication
 
 SHARED_PHOTO = os.urandom(30_000)
 

@@ -19,7 +19,8 @@ from sync_helpers import ENROLL_CODE, NIK
 
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
-from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import Attachment, NewApplication
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

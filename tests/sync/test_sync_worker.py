@@ -11,7 +11,8 @@ from sync_helpers import NIK
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import CentralClient
 from kiosk.sync.engine import SyncEngine
-from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import NewApplication
 from kiosk.ui.qt.sync_worker import SyncWorker
 
 

@@ -60,7 +60,9 @@ def _run_queue_host(config: Config) -> int:
     from kiosk.catalog.site import load_site_catalog
     from kiosk.core import open_engine
     from kiosk.queue.devices import DevicesError, load_devices
-    from kiosk.queue.host import DeviceGrant, create_app, serve
+    from kiosk.queue.host import create_app
+    from kiosk.queue.routes.access import DeviceGrant
+    from kiosk.queue.server import serve
     from kiosk.storage.data_dir import StartupError, prepare_data_dir
     from kiosk.storage.store import StoreError
     from kiosk.utils.log import setup_logging

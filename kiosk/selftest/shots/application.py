@@ -136,7 +136,8 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
     from kiosk.catalog.forms import load_forms
     from kiosk.selftest.scene import save_shot, scratch_core, wait_for
     from kiosk.sync.engine import sync_status
-    from kiosk.sync.outbox import ApplicationStore, Attachment, NewApplication
+    from kiosk.sync.outbox import ApplicationStore
+    from kiosk.sync.outbox_values import Attachment, NewApplication
     from kiosk.ui.admin.style import admin_style
     from kiosk.ui.admin.sync_status import SyncStatusPanel
     from kiosk.ui.counter.console import CounterWindow

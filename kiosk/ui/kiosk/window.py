@@ -28,7 +28,7 @@ from kiosk.queue.client import QueueClient
 from kiosk.queue.models import PriorityGroup, WaitPreview
 from kiosk.setup.diagnostics import camera_present
 from kiosk.survey.model import SurveyRecorder
-from kiosk.ui.kiosk.application import ApplicationFlow
+from kiosk.ui.kiosk.application.flow import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.identify import IdentifyScreen

@@ -13,15 +13,3 @@ kiosk's wipe replaces the session and resets these screens, so nothing is left f
 The window is handed its :class:`~kiosk.applications.services.ApplicationServices` by the
 composition root (:func:`kiosk.core.application_services`).
 """
-
-from kiosk.applications.services import ApplicationServices
-from kiosk.ui.kiosk.application.documents import DocumentAnalyser, DocumentsScreen
-from kiosk.ui.kiosk.application.flow import ApplicationFlow
-from kiosk.ui.kiosk.application.form import FormKeyboard, FormScreen, problem_text
-from kiosk.ui.kiosk.application.receipt import ReceiptScreen
-from kiosk.ui.kiosk.application.summary import SummaryScreen
-from kiosk.ui.kiosk.application.widgets import PictureLabel, bgr_to_qimage, qr_pixmap
-
-__all__ = ["ApplicationFlow", "ApplicationServices", "DocumentAnalyser", "DocumentsScreen", "FormKeyboard",
-           "FormScreen", "PictureLabel", "ReceiptScreen", "SummaryScreen", "bgr_to_qimage", "problem_text",
-           "qr_pixmap"]
