@@ -81,3 +81,8 @@ def tap_keys(root: QWidget, keys: str, name_of: Callable[[str], str] = lambda ch
     """Type ``keys`` on an on-screen keypad or keyboard, one tap per key (``key7``, ``letterA``...)."""
     for ch in keys:
         tap(root, name_of(ch))
+
+
+def letter_key(ch: str) -> str:
+    """The on-screen keyboard's button for a character (``letterA``, ``letterSpace``)."""
+    return "letterSpace" if ch == " " else f"letter{ch.upper()}"

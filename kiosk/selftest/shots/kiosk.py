@@ -9,7 +9,7 @@ from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.models import PriorityGroup
-from kiosk.selftest.scene import KIOSK_SIZES, SAMPLE_NIK, save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.selftest.scene import KIOSK_SIZES, SAMPLE_NIK, letter_key, save_shot, scratch_core, tap, tap_keys, wait_for
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.requirements import RequirementsScreen
 from kiosk.ui.kiosk.ticket import TicketScreen
@@ -61,10 +61,10 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
         tap(window, f"priority_{PriorityGroup.ELDERLY.value}")
         shot("03-services")
         tap(window, "keyboardButton")
-        tap_keys(window, "akta", _letter)
+        tap_keys(window, "akta", letter_key)
         shot("04-search")
         tap(window, "clearSearchButton")
-        tap_keys(window, "zzqx", _letter)
+        tap_keys(window, "zzqx", letter_key)
         shot("05-search-empty")
         tap(window, "clearSearchButton")
         tap(window, "keyboardButton")
@@ -103,7 +103,3 @@ def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shot
     finally:
         window.shutdown()
         window.deleteLater()
-
-
-def _letter(ch: str) -> str:
-    return f"letter{ch.upper()}"

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from datetime import date
 from pathlib import Path
 
+from PySide6.QtWidgets import QWidget
+
 from kiosk.config.schema import Config
-from kiosk.i18n import LANGUAGES
-from kiosk.selftest.scene import KIOSK_SIZES, save_shot, scratch_core, wait_for
+from kiosk.core import Core, open_survey_store
+from kiosk.i18n import LANGUAGES, Language
+from kiosk.queue.models import Ticket
+from kiosk.reports.seed import seed_month
+from kiosk.selftest.scene import KIOSK_SIZES, letter_key, save_shot, scratch_core, tap, tap_keys, wait_for
 from kiosk.survey.link import target_for
+from kiosk.ui.counter.manager import ManagerWindow
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.survey.counter import SurveyWindow
@@ -31,11 +38,11 @@ def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
         try:
             ticket = _served_ticket(core, "KK")
             for lang in LANGUAGES:
-                window = SurveyWindow(core.config, core.catalog, _store(core))
+                window = SurveyWindow(core.config, core.catalog, open_survey_store(core.config))
                 window.resize(1280, 800)
                 window.open_for(target_for(ticket, core.catalog), lang)
                 save_shot(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
-                window.flow._start_questions()
+                tap(window, "surveyStart")
                 save_shot(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
                 window.shutdown()
                 window.flow.store.close()
@@ -47,103 +54,101 @@ def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
 
 def capture_manager(config: Config, out: Path, shots: list[Path]) -> None:
     """The performance panel over a seeded month (this month, weekdays)."""
-    from datetime import date
-
-    from kiosk.reports.seed import seed_month
-    from kiosk.ui.counter.manager import ManagerWindow
-
     for lang in LANGUAGES:
         with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
             core = scratch_core(config, Path(scratch))
             try:
-                today = date.today()
-                assert core.catalog is not None
-                seed_month(core.config.data_dir / "queue.db", core.config.data_dir / "survey.db", core.catalog,
-                           today.year, today.month, tickets=2000)
-                window = ManagerWindow(dataclasses.replace(core.config, device=dataclasses.replace(
-                    core.config.device, language=lang)))
-                window.resize(1600, 900)
-                window.show()
-                window.show_period("month")
-                wait_for(lambda: window.report is not None)
-                save_shot(window, out / f"manager-{lang}-month.png", shots)
-                window.shutdown()
-                window.deleteLater()
+                _manager_month(core, lang, out / f"manager-{lang}-month.png", shots)
             finally:
                 core.close()
 
 
-def _store(core: object):  # type: ignore[no-untyped-def]
-    from kiosk.survey.store import SurveyStore
+def _manager_month(core: Core, lang: Language, path: Path, shots: list[Path]) -> None:
+    today = date.today()
+    assert core.catalog is not None
+    seed_month(core.config.data_dir / "queue.db", core.config.data_dir / "survey.db", core.catalog,
+               today.year, today.month, tickets=2000)
+    window = ManagerWindow(dataclasses.replace(core.config, device=dataclasses.replace(core.config.device,
+                                                                                        language=lang)))
+    try:
+        window.resize(1600, 900)
+        window.show()
+        window.show_period("month")
+        wait_for(lambda: window.report is not None)
+        save_shot(window, path, shots)
+    finally:
+        window.shutdown()
+        window.deleteLater()
 
-    return SurveyStore(core.config.data_dir / "survey.db")  # type: ignore[attr-defined]
+
+def _served_ticket(core: Core, service: str) -> Ticket:
+    issued = core.queue.issue(service, request_id=f"survey-shot-{service}")
+    core.queue.call_specific(3, issued.ticket.number, actor="selftest")
+    core.queue.start(issued.ticket.id, actor="selftest")
+    return core.queue.finish(issued.ticket.id, actor="selftest")
 
 
-def _served_ticket(core: object, service: str):  # type: ignore[no-untyped-def]
-    queue = core.queue  # type: ignore[attr-defined]
-    issued = queue.issue(service, request_id=f"survey-shot-{service}")
-    queue.call_specific(3, issued.ticket.number, actor="selftest")
-    queue.start(issued.ticket.id, actor="selftest")
-    return queue.finish(issued.ticket.id, actor="selftest")
+def _enter_ticket_number(window: QWidget, number: str) -> None:
+    """The ticket's letter and digits on the survey's entry page, as the citizen taps them."""
+    letter, digits = number.split("-")
+    tap(window, f"prefix{letter}")
+    tap_keys(window, str(int(digits)))
 
 
-def _walk_survey(core: object, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
+def _walk_survey(core: Core, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
     ticket = _served_ticket(core, "KTP-EL")
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))  # type: ignore[attr-defined]
+    store = open_survey_store(core.config)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=store)
     try:
         window.resize(*size)
         window.show()
-        window.set_language(lang)
+        tap(window, "welcomeLangEn" if lang == "en" else "welcomeLangId")
 
         def shot(name: str) -> None:
             save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
 
         shot("01-welcome")
-        window.start_survey()
-        flow: SurveyFlow = window.screens[Step.SURVEY]  # type: ignore[assignment]
-        letter, digits = ticket.number.split("-")
-        flow._pick_letter(letter)
-        for digit in str(int(digits)):
-            flow._type_digit(digit)
+        tap(window, "surveyButton")
+        flow = window.screens[Step.SURVEY]
+        assert isinstance(flow, SurveyFlow)
+        _enter_ticket_number(window, ticket.number)
         shot("02-number")
-        flow._check_number()
+        tap(window, "surveyEntryNext")
         wait_for(lambda: flow.pages.currentWidget() is flow.intro)
         shot("03-intro")
-        flow._start_questions()
+        tap(window, "surveyStart")
         shot("04-question-1")
-        for score in (4, 3, 3, 4, 3, 4):
-            flow._answer(score)
-        flow.answers[flow.index] = 3
-        flow._show_question()
+        for score in (4, 3, 3, 4, 3, 4, 3):
+            tap(window, f"answer{score}")
+        tap(window, "surveyPrevious")  # back to question 7: the answer given shows chosen
         shot("05-question-7-chosen")
-        window.set_large_text(True)
+        tap(window, "textSize")
         shot("06-question-7-large-text")
-        window.set_large_text(False)
-        flow._answer(3)
-        flow._skip()
-        flow._answer(4)
-        flow._choose("sex", "female")
-        flow._choose("age_band", "60_plus")
+        tap(window, "textSize")
+        tap(window, "answer3")
+        tap(window, "surveySkip")
+        tap(window, "answer4")
+        tap(window, "sex_female")
+        tap(window, "age_band_60_plus")
         shot("07-about-1")
-        flow._next_page()
+        tap(window, "aboutNext0")  # the about pages are numbered from 0
         shot("08-about-2")
-        flow._next_page()
-        flow._set_kind("complaint")
-        flow.feedback_text.setText("kursi kurang")
-        flow._toggle_keyboard()
+        tap(window, "aboutNext1")
+        tap(window, "kindComplaint")
+        tap(window, "feedbackKeyboard")
+        tap_keys(window, "kursi kurang", letter_key)
         shot("09-feedback")
-        flow._send()
+        tap(window, "surveySend")
         wait_for(lambda: flow.pages.currentWidget() is flow.thanks)
-        flow.thanks_timer.stop()
+        flow.thanks_timer.stop()  # the countdown back to welcome would change the picture
         shot("10-thanks")
-        window.wipe()
-        window.start_survey()
-        flow._pick_letter(letter)
-        for digit in str(int(digits)):
-            flow._type_digit(digit)
-        flow._check_number()
-        wait_for(lambda: flow._entry_error is not None)
+        tap(window, "surveyDone")
+        tap(window, "surveyButton")
+        _enter_ticket_number(window, ticket.number)
+        tap(window, "surveyEntryNext")
+        wait_for(lambda: flow.entry.message.objectName() == "fieldError")  # this ticket was rated already
         shot("11-already-rated")
     finally:
         window.shutdown()
         window.deleteLater()
+        store.close()
