@@ -86,3 +86,16 @@ def tap_keys(root: QWidget, keys: str, name_of: Callable[[str], str] = lambda ch
 def letter_key(ch: str) -> str:
     """The on-screen keyboard's button for a character (``letterA``, ``letterSpace``)."""
     return "letterSpace" if ch == " " else f"letter{ch.upper()}"
+
+
+def type_on_screen(root: QWidget, text: str) -> None:
+    """Type on whichever on-screen keyboard shows: the keypad for digits when it is up, else the letters
+    and signs (``key7``, ``letterA``, ``letterSpace``, ``sign46``), as the GUI tests' ``type_text`` does."""
+    for ch in text:
+        if ch.isdigit():
+            try:
+                tap(root, f"key{ch}")
+                continue
+            except LookupError:
+                pass
+        tap(root, letter_key(ch) if ch == " " or ch.isalnum() else f"sign{ord(ch)}")

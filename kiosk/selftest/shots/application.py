@@ -2,19 +2,33 @@
 the sync diagnostics panel and the counter's application panel.
 
 Shots are named ``application-<orientation>-<lang>-<n>-<what>.png``; the screens are driven through
-the methods a touch calls, against a throw-away queue, store and a generated document picture.
+taps on named buttons and tiles, against a throw-away queue, store and a generated document picture.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 
+from kiosk.applications.documents import draw_document_like
+from kiosk.applications.services import ApplicationServices
+from kiosk.camera.sources import ImageListSource
+from kiosk.catalog.forms import load_forms
 from kiosk.config.schema import Config
+from kiosk.core import open_survey_store
 from kiosk.i18n import LANGUAGES, Translator
+from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, type_on_screen, wait_for
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.ui.kiosk.application.documents import DocumentsScreen
+from kiosk.ui.kiosk.application.form import FormScreen
+from kiosk.ui.kiosk.application.summary import SummaryScreen
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 SAMPLE_NIK = "3171014501900001"
@@ -34,17 +48,6 @@ def capture_applications(config: Config, out: Path, shots: list[Path]) -> None:
 
 def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, out: Path,
           shots: list[Path]) -> None:
-    from kiosk.applications.documents import draw_document_like
-    from kiosk.applications.services import ApplicationServices
-    from kiosk.camera.sources import ImageListSource
-    from kiosk.catalog.forms import load_forms
-    from kiosk.citizen.nik import parse_nik
-    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
-    from kiosk.sync.outbox import ApplicationStore
-    from kiosk.ui.kiosk.window import KioskWindow
-    from kiosk.ui.qt.speech import Speaker
-    from kiosk.visit.flow import Step
-
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         folder = Path(scratch)
         picture = folder / "document.png"
@@ -55,78 +58,82 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, ou
             forms=load_forms(), store=store,
             camera=lambda: ImageListSource([picture], fps=15, loop=True, realtime=True),
             lookup_registration=lambda _nik: SAMPLE_STR)
-        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services)
-        prefix = f"application-{orientation}-{lang}"
+        survey_store = open_survey_store(core.config)
+        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services,
+                             survey_store=survey_store)
         try:
             window.resize(*size)
             window.show()
-            window.set_language(lang)
-
-            def shot(name: str) -> None:
-                save_shot(window, out / f"{prefix}-{name}.png", shots)
-
-            assert core.catalog is not None
-            window.choose_service(core.catalog.service("SIP-PERAWAT-BARU"))
-            window.after_requirements()
-            window.identified(parse_nik(SAMPLE_NIK))
-            form = window.screens[Step.FORM]
-            wait_for(lambda: form.value == SAMPLE_STR)  # type: ignore[attr-defined]
-            shot("01-form-prefilled")
-            form.next()  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]  # nothing chosen: the error
-            shot("02-form-choice-error")
-            form._choose("facility")  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]
-            for ch in "RSUD TARAKAN":
-                form._type(ch)  # type: ignore[attr-defined]
-            shot("03-form-keyboard")
-            form.next()  # type: ignore[attr-defined]
-            for ch in "JL":
-                form._type(ch)  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]
-            shot("04-form-too-short")
-            for ch in " KYAI CARINGIN NO. 7":
-                form._type(ch)  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]
-            for ch in "JAKARTA PUSAT":
-                form._type(ch)  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]
-            form._choose("none")  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]
-            for ch in "081234567890":
-                form._type(ch)  # type: ignore[attr-defined]
-            shot("05-form-keypad")
-            if orientation == "portrait" and lang == "id":
-                window.set_large_text(True)
-                shot("05b-form-keypad-large-text")
-                window.set_large_text(False)
-            form.next()  # type: ignore[attr-defined]
-            form.next()  # type: ignore[attr-defined]  # e-mail left empty (optional)
-            docs = window.screens[Step.DOCUMENTS]
-            wait_for(lambda: docs.last_check is not None and docs.last_check.ok)  # type: ignore[attr-defined]
-            shot("06-documents-live")
-            for i in range(3):
-                wait_for(lambda: docs.last_frame is not None)  # type: ignore[attr-defined]
-                docs._take()  # type: ignore[attr-defined]
-                wait_for(lambda: docs.reviewing is not None)  # type: ignore[attr-defined]
-                if i == 0:
-                    shot("07-documents-review")
-                docs._use()  # type: ignore[attr-defined]
-            shot("08-documents-done")
-            docs.finished.emit()  # type: ignore[attr-defined]
-            shot("09-summary")
-            summary = window.screens[Step.SUMMARY]
-            summary.show_error("application.error.not_saved_ticket", ticket="H-001")  # type: ignore[attr-defined]
-            shot("10-summary-not-saved")
-            summary.show_error(None)  # type: ignore[attr-defined]
-            window.application_flow.submit()  # type: ignore[union-attr]
-            wait_for(lambda: window.current_step == Step.RECEIPT)
-            shot("11-receipt")
+            _file_application(window, lang, orientation == "portrait" and lang == "id",
+                              lambda name: save_shot(window, out / f"application-{orientation}-{lang}-{name}.png",
+                                                     shots))
         finally:
             window.shutdown()
             window.deleteLater()
+            survey_store.close()
             store.close()
             core.close()
+
+
+def _file_application(window: KioskWindow, lang: str, large_text_too: bool, shot: Callable[[str], None]) -> None:
+    """A nurse's practice permit, from the welcome screen to the receipt, by taps."""
+    tap(window, "welcomeLangEn" if lang == "en" else "welcomeLangId")
+    tap(window, "startButton")
+    tap(window, "SIP-PERAWAT-BARU")
+    tap(window, "nextButton")
+    tap_keys(window, SAMPLE_NIK)
+    tap(window, "nextButton")
+    form = window.screens[Step.FORM]
+    assert isinstance(form, FormScreen)
+    wait_for(lambda: form.value == SAMPLE_STR)  # prefilled from the platform's register
+    shot("01-form-prefilled")
+    tap(window, "formNext")
+    tap(window, "formNext")  # nothing chosen: the error
+    shot("02-form-choice-error")
+    tap(window, "choice_facility")
+    tap(window, "formNext")
+    type_on_screen(window, "RSUD TARAKAN")
+    shot("03-form-keyboard")
+    tap(window, "formNext")
+    type_on_screen(window, "JL")
+    tap(window, "formNext")
+    shot("04-form-too-short")
+    type_on_screen(window, " KYAI CARINGIN NO. 7")
+    tap(window, "formNext")
+    type_on_screen(window, "JAKARTA PUSAT")
+    tap(window, "formNext")
+    tap(window, "choice_none")
+    tap(window, "formNext")
+    type_on_screen(window, "081234567890")
+    shot("05-form-keypad")
+    if large_text_too:
+        tap(window, "textSize")
+        shot("05b-form-keypad-large-text")
+        tap(window, "textSize")
+    tap(window, "formNext")
+    tap(window, "formNext")  # e-mail left empty (optional)
+    docs = window.screens[Step.DOCUMENTS]
+    assert isinstance(docs, DocumentsScreen)
+    wait_for(lambda: docs.last_check is not None and docs.last_check.ok)
+    shot("06-documents-live")
+    for i in range(3):
+        wait_for(lambda: docs.take_button.isEnabled() and docs.last_check is not None and docs.last_check.ok)
+        tap(window, "takePhoto")
+        wait_for(lambda: docs.reviewing is not None)
+        if i == 0:
+            shot("07-documents-review")
+        tap(window, "usePhoto")
+    shot("08-documents-done")
+    tap(window, "documentsNext")
+    shot("09-summary")
+    summary = window.screens[Step.SUMMARY]
+    assert isinstance(summary, SummaryScreen)
+    summary.show_error("application.error.not_saved_ticket", ticket="H-001")  # what a full disk shows
+    shot("10-summary-not-saved")
+    summary.show_error(None)
+    tap(window, "sendApplication")
+    wait_for(lambda: window.current_step == Step.RECEIPT)
+    shot("11-receipt")
 
 
 def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -> None:
