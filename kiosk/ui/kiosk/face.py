@@ -247,8 +247,11 @@ class FaceScreen(CameraScreen):
                         on_error=lambda exc: self._identity_failed(session, exc))
 
     def _identity_done(self, session: CitizenSession, decision: IdentityDecision) -> None:
-        if session is not self.session:
-            return
+        if session is self.session:  # not a late answer for a citizen who has left
+            self.show_identity_decision(decision)
+
+    def show_identity_decision(self, decision: IdentityDecision) -> None:
+        """Show what MPP Digital's 1:1 match decided (also used for the screenshots)."""
         outcome = decision.outcome
         if outcome is IdentityOutcome.VERIFIED:
             self._show("success", "face.result.success_body", progress=1.0)
