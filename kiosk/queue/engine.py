@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
 
+from kiosk.queue.actions import CANCELLABLE, CounterAction, allowed_from
 from kiosk.queue.models import (
     IDENTITY_STATUSES,
     ApplicationConflict,
@@ -506,13 +507,13 @@ class QueueEngine:
         with self.db.transaction() as conn:
             now = self._now()
             ticket = self._find(conn, number, self._day(now))
+            if ticket.state not in allowed_from(CounterAction.CALL_NUMBER):
+                raise IllegalTransition(ticket, ticket.state, "call")
             events: list[QueueEvent] = []
             if ticket.state is TicketState.NO_SHOW:
                 previous_counter = ticket.counter
                 ticket = self._update(conn, ticket.id, self._back_to_line())
                 events.append(self._record(conn, ticket, EventType.REACTIVATED, actor, now, previous_counter))
-            elif ticket.state is not TicketState.ISSUED:
-                raise IllegalTransition(ticket, ticket.state, "call")
             ticket, called = self._call(conn, ticket, counter, actor, now, {"mode": "specific"})
         self._notify(events + called)
         return ticket
@@ -520,7 +521,10 @@ class QueueEngine:
     def _oldest_waiting(self, conn: sqlite3.Connection, day: str, codes: Sequence[str], *,
                         priority: bool) -> Ticket | None:
         """The head of the counter's lines: one index seek per service, in one statement per
-        100 services (SQLite allows 500 parts in a UNION)."""
+        100 services (SQLite allows 500 parts in a UNION).
+
+        ``state = 'issued'`` is ``allowed_from(CounterAction.CALL_NEXT)``, spelled out for the partial
+        index (tests/queue/test_counter_actions.py checks that the two agree)."""
         head = ("SELECT * FROM (SELECT arrived_at, id FROM tickets WHERE day = ? AND service_code = ? "
                 "AND (priority IS NULL) = ? AND state = 'issued' ORDER BY arrived_at, id LIMIT 1)")
         services = list(dict.fromkeys(codes))
@@ -559,18 +563,18 @@ class QueueEngine:
                 raise RecallLimitReached(ticket, self.max_recalls)
 
         return self._transition(ticket_id, "recall", EventType.RECALLED, actor,
-                                allowed=frozenset({TicketState.CALLED}), check=check,
+                                allowed=allowed_from(CounterAction.RECALL), check=check,
                                 changes=lambda t, _now: {"recalls": t.recalls + 1},
                                 detail=lambda t, _now: {"recalls": t.recalls + 1})
 
     def start(self, ticket_id: str, *, actor: str) -> Ticket:
         return self._transition(ticket_id, "start", EventType.STARTED, actor,
-                                allowed=frozenset({TicketState.CALLED}),
+                                allowed=allowed_from(CounterAction.START),
                                 changes=lambda _t, now: {"state": TicketState.SERVING, "started_at": now})
 
     def finish(self, ticket_id: str, *, actor: str) -> Ticket:
         done = self._transition(ticket_id, "finish", EventType.FINISHED, actor,
-                                allowed=frozenset({TicketState.SERVING}),
+                                allowed=allowed_from(CounterAction.FINISH),
                                 changes=lambda _t, now: {"state": TicketState.DONE, "finished_at": now})
         # A new duration of this service: its next estimate reads the history again.
         self._medians = {key: value for key, value in self._medians.items() if key[0] != done.service_code}
@@ -578,13 +582,13 @@ class QueueEngine:
 
     def no_show(self, ticket_id: str, *, actor: str) -> Ticket:
         return self._transition(ticket_id, "mark as no-show", EventType.NO_SHOW, actor,
-                                allowed=frozenset({TicketState.CALLED}),
+                                allowed=allowed_from(CounterAction.NO_SHOW),
                                 changes=lambda _t, _now: {"state": TicketState.NO_SHOW})
 
     def reactivate(self, ticket_id: str, *, actor: str) -> Ticket:
         """Put a no-show back in line at its original arrival position (the citizen came back)."""
         return self._transition(ticket_id, "reactivate", EventType.REACTIVATED, actor,
-                                allowed=frozenset({TicketState.NO_SHOW}),
+                                allowed=allowed_from(CounterAction.UNDO_NO_SHOW),
                                 changes=lambda _t, _now: self._back_to_line())
 
     def transfer(self, ticket_id: str, to_service: str, *, actor: str) -> Ticket:
@@ -603,13 +607,13 @@ class QueueEngine:
             return info
 
         return self._transition(ticket_id, "transfer", EventType.TRANSFERRED, actor,
-                                allowed=frozenset({TicketState.ISSUED, TicketState.CALLED, TicketState.SERVING}),
+                                allowed=allowed_from(CounterAction.TRANSFER),
                                 check=check, detail=detail,
                                 changes=lambda _t, _now: self._back_to_line(to_service))
 
     def cancel(self, ticket_id: str, *, actor: str) -> Ticket:
         return self._transition(ticket_id, "cancel", EventType.CANCELLED, actor,
-                                allowed=frozenset({TicketState.ISSUED, TicketState.CALLED}),
+                                allowed=CANCELLABLE,
                                 changes=lambda _t, _now: {"state": TicketState.CANCELLED})
 
     # -- reading -----------------------------------------------------------------------------

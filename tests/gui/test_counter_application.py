@@ -17,14 +17,15 @@ import pytest
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN, click, named, type_text
 
 from kiosk.applications.documents import draw_document_like
+from kiosk.applications.services import ApplicationServices
 from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import load_forms
 from kiosk.config.schema import Config, QueueSection
 from kiosk.core import Core, build_core
-from kiosk.sync.outbox import ApplicationStore, NewApplication
+from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import NewApplication
 from kiosk.ui.counter.console import CounterWindow
-from kiosk.ui.kiosk.application import ApplicationServices
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from kiosk.core import Core
 from kiosk.queue.models import EventType, TicketState
@@ -66,4 +67,37 @@ def test_the_undo_expires_and_a_new_call_ends_it(qtbot, core: Core) -> None:
     qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)  # someone else is called here
     qtbot.waitUntil(lambda: not counter.undo_button.isVisible())
     assert counter.current.number == "A-004"
+    counter.shutdown()
+
+
+def test_ctrl_z_takes_the_no_show_back(qtbot, core: Core) -> None:
+    core.queue.issue("KTP-EL", request_id="late")
+    counter = make_counter(qtbot, core)
+    qtbot.waitUntil(lambda: counter.buttons["call_next"].isEnabled() and counter.waiting_list.count() == 1)
+    qtbot.keyClick(counter, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: counter.buttons["no_show"].isEnabled())
+    qtbot.keyClick(counter, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: counter.undo_button.isVisible())
+    qtbot.keyClick(counter, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: counter.current is not None and counter.current.state == TicketState.CALLED)
+    assert counter.current.number == "A-001" and not counter.undo_button.isVisible()
+    counter.shutdown()
+
+
+def test_calling_a_number_ends_the_undo_and_shows_the_number(qtbot, core: Core) -> None:
+    core.queue.issue("KTP-EL", request_id="late")
+    core.queue.issue("KTP-EL", request_id="other")
+    counter = make_counter(qtbot, core)
+    qtbot.waitUntil(lambda: counter.buttons["call_next"].isEnabled() and counter.waiting_list.count() == 2)
+    qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: counter.buttons["no_show"].isEnabled())
+    qtbot.mouseClick(counter.buttons["no_show"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: counter.undo_button.isVisible() and counter.buttons["call_number"].isEnabled())
+    qtbot.mouseClick(counter.buttons["call_number"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(counter.call_keypad.findChild(QPushButton, "key2"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: counter.call_go.isEnabled())
+    qtbot.mouseClick(counter.call_go, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: counter.current is not None and counter.current.number == "A-002")
+    assert not counter.undo_button.isVisible() and counter.current_number.isVisible()
+    assert counter.current_number.text() == "A-002"
     counter.shutdown()

@@ -38,7 +38,8 @@ class ApplicationPanel(QFrame):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("current")
-        self.find, self.forms, self.t = find, forms, t
+        # not self.find: that name is QWidget.find (a widget by window id)
+        self._find, self.forms, self.t = find, forms, t
         self.runner = TaskRunner("counter-applications", self)
         self.application: FiledApplication | None = None
         self._ticket: tuple[str, str | None] | None = None  # (ticket id, application id) on screen
@@ -83,7 +84,7 @@ class ApplicationPanel(QFrame):
             self._look_up(self._ticket)
 
     def _look_up(self, key: tuple[str, str | None]) -> None:
-        find, forms, lang = self.find, self.forms, self.t.lang
+        find, forms, lang = self._find, self.forms, self.t.lang
 
         def job() -> FiledApplication | None:
             view = find(key[0])
@@ -114,9 +115,10 @@ class ApplicationPanel(QFrame):
         self.application = application
         while self.rows.count():
             taken = self.rows.takeAt(0)
-            if taken.widget() is not None:
-                taken.widget().hide()  # gone from the screen now, deleted on the next loop
-                taken.widget().deleteLater()
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.hide()  # gone from the screen now, deleted on the next loop
+                widget.deleteLater()
         self.row_labels = []
         self.setVisible(application is not None)
         if application is not None:
