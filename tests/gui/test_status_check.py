@@ -270,10 +270,10 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
     click(qtbot, window, "statusButton")
     screen = window.status_check
     ticket = screen.checker.check(QrReading("ticket_status", status_token(issued.ticket.id)))
-    states = [lambda: screen._read(QrReading("unknown")), lambda: screen._answered(ticket),
-              lambda: screen._answered(StatusReport("application", application=ApplicationStanding(
+    states = [lambda: screen.scanner.read.emit(QrReading("unknown")), lambda: screen.show_answer(ticket),
+              lambda: screen.show_answer(StatusReport("application", application=ApplicationStanding(
                   "APP-K01-20261123-0007", "needs_info"))),
-              lambda: screen._answered(StatusReport("unavailable")), lambda: screen._camera_failed("test")]
+              lambda: screen.show_answer(StatusReport("unavailable")), lambda: screen.scanner.camera_failed.emit("test")]
     for n, show in enumerate(states):
         show()
         qtbot.wait(5)

@@ -8,14 +8,22 @@ would read.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+from PySide6.QtWidgets import QWidget
 
 from kiosk.config.schema import Config
+from kiosk.core import Core, open_survey_store
+from kiosk.i18n import LANGUAGES, Language
 from kiosk.queue.status import status_token
+from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch_core, settle, tap
 from kiosk.selftest.shots.face import stand_in_picture
+from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.kiosk.identify import IdentifyScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step
@@ -26,8 +34,6 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.selftest.scene import save_shot, scratch_core, settle
-
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         picture = Path(scratch) / "camera.png"
         cv2.imwrite(str(picture), stand_in_picture())
@@ -47,63 +53,73 @@ def capture_status(config: Config, out: Path, shots: list[Path]) -> None:
             answers = {"waiting": waiting, "called": called, "application": application,
                        "not-found": StatusReport("not_found"), "unavailable": StatusReport("unavailable")}
             for orientation, size in SIZES.items():
-                for lang in (("id", "en") if orientation == "portrait" else ("id",)):
-                    window = KioskWindow(core.config, core.catalog, queue, Speaker(enabled=False))
-                    prefix = f"status-{orientation}-{lang}"
-                    try:
-                        window.resize(*size)
-                        window.show()
-                        window.set_language(lang)
-                        screen = window.status_check
-                        assert screen is not None
-                        window.show_step(Step.STATUS)
-                        settle(400)  # the stand-in picture reaches the preview
-                        save_shot(window, out / f"{prefix}-01-scanning.png", shots)
-                        screen._read(QrReading("unknown"))
-                        save_shot(window, out / f"{prefix}-02-not-ours.png", shots)
-                        for n, (name, report) in enumerate(answers.items(), start=3):
-                            screen.scanner.stop()
-                            screen._answered(report)
-                            save_shot(window, out / f"{prefix}-{n:02d}-{name}.png", shots)
-                        screen._camera_failed("selftest")
-                        save_shot(window, out / f"{prefix}-08-camera.png", shots)
-                        window.wipe()
-                        window.start_normal()
-                        window.choose_service(core.catalog.service("KTP-EL"))  # type: ignore[union-attr]
-                        window.after_requirements()
-                        identify = window.screens[Step.IDENTIFY]
-                        identify.start_ikd_scan()  # type: ignore[attr-defined]
-                        settle(400)
-                        save_shot(window, out / f"{prefix}-09-ikd-scanning.png", shots)
-                        identify._ikd_read(QrReading("ikd", "3171014501900001"))  # type: ignore[attr-defined]
-                        save_shot(window, out / f"{prefix}-10-ikd-read.png", shots)
-                    finally:
-                        window.shutdown()
-                        window.deleteLater()
+                for lang in LANGUAGES if orientation == "portrait" else ("id",):
+                    _kiosk_status(core, size, lang, answers,
+                                  functools.partial(_save_as, out / f"status-{orientation}-{lang}", shots))
             _capture_board(core, out, shots, waiting)
         finally:
             core.close()
 
 
-def _capture_board(core: object, out: Path, shots: list[Path], answer: StatusReport) -> None:
-    from kiosk.selftest.scene import save_shot, settle
-    from kiosk.ui.board.window import DisplayWindow
+def _save_as(prefix: Path, shots: list[Path], window: QWidget, name: str) -> None:
+    save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
 
-    config = core.config  # type: ignore[attr-defined]
+
+def _kiosk_status(core: Core, size: tuple[int, int], lang: Language, answers: dict[str, StatusReport],
+                  shot: Callable[[QWidget, str], None]) -> None:
+    """'Cek status' and the digital-ID scan, reached by taps; what the camera reads comes through the
+    scanner's signal, the lookup's answers through :meth:`StatusCheckScreen.show_answer`."""
+    survey_store = open_survey_store(core.config)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=survey_store)
+    try:
+        window.resize(*size)
+        window.show()
+        tap(window, "welcomeLangEn" if lang == "en" else "welcomeLangId")
+        tap(window, "statusButton")
+        screen = window.status_check
+        assert screen is not None
+        settle(400)  # the stand-in picture reaches the preview
+        shot(window, "01-scanning")
+        screen.scanner.read.emit(QrReading("unknown"))  # a stranger's code held to the camera
+        shot(window, "02-not-ours")
+        for n, (name, report) in enumerate(answers.items(), start=3):
+            screen.scanner.stop()
+            screen.show_answer(report)
+            shot(window, f"{n:02d}-{name}")
+        screen.scanner.camera_failed.emit("selftest")  # the camera unplugged
+        shot(window, "08-camera")
+        window.wipe()
+        tap(window, "startButton")
+        tap(window, "KTP-EL")
+        tap(window, "nextButton")
+        tap(window, "ikdScanButton")
+        settle(400)
+        shot(window, "09-ikd-scanning")
+        identify = window.screens[Step.IDENTIFY]
+        assert isinstance(identify, IdentifyScreen) and identify.scanner is not None
+        identify.scanner.read.emit(QrReading("ikd", SAMPLE_NIK))  # the digital ID's code read
+        shot(window, "10-ikd-read")
+    finally:
+        window.shutdown()
+        window.deleteLater()
+        survey_store.close()
+
+
+def _capture_board(core: Core, out: Path, shots: list[Path], answer: StatusReport) -> None:
+    config = core.config
     board_config = dataclasses.replace(config, display=dataclasses.replace(config.display, status_camera=True))
-    for lang in ("id", "en"):
+    for lang in LANGUAGES:
         board_config = dataclasses.replace(board_config, device=dataclasses.replace(board_config.device,
                                                                                     language=lang))
-        display = DisplayWindow(board_config, core.catalog, core.queue)  # type: ignore[attr-defined]
+        display = DisplayWindow(board_config, core.catalog, core.queue)
         try:
             display.resize(1920, 1080)
             display.show()
             settle(400)
             save_shot(display, out / f"board-status-{lang}-01-scanning.png", shots)
             assert display.status_corner is not None
-            display.status_corner._answered(answer)
+            display.status_corner.show_answer(answer)
             save_shot(display, out / f"board-status-{lang}-02-answer.png", shots)
         finally:
             display.shutdown()
             display.deleteLater()
-

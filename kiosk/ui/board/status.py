@@ -82,10 +82,11 @@ class BoardStatusCheck(QFrame):
     def _read(self, reading: QrReading) -> None:
         if not can_look_up(reading) or self.runner.busy:
             return  # an ID card or a stranger's code: the board stays quiet
-        self.runner.run(lambda: self.checker.check(reading), on_done=self._answered,
+        self.runner.run(lambda: self.checker.check(reading), on_done=self.show_answer,
                         on_error=lambda exc: log.warning("board status check failed: %s", exc))
 
-    def _answered(self, report: StatusReport) -> None:
+    def show_answer(self, report: StatusReport) -> None:
+        """Show what the lookup answered (the screen's one input besides the scanner; also for the screenshots)."""
         self.report = report
         lang = str(report.ticket.get("lang", self.lang)) if report.ticket else self.lang
         heading, lines = report.lines(Translator(lang if lang in LANGUAGES else self.lang))

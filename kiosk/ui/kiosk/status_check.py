@@ -116,10 +116,11 @@ class StatusCheckScreen(CameraScreen):
     def _look_up(self, reading: QrReading) -> None:
         self._reading = reading
         self._show("checking")
-        self.runner.run(lambda: self.checker.check(reading), on_done=self._answered,
+        self.runner.run(lambda: self.checker.check(reading), on_done=self.show_answer,
                         on_error=self._lookup_failed)
 
-    def _answered(self, report: StatusReport) -> None:
+    def show_answer(self, report: StatusReport) -> None:
+        """Show what the lookup answered (the screen's one input besides the scanner; also for the screenshots)."""
         log.info("status check answered: %s", report.kind)
         self.report = report
         self._show("unavailable" if report.kind == "unavailable" else "result")
