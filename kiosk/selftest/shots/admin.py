@@ -10,80 +10,89 @@ import tempfile
 from pathlib import Path
 
 from kiosk.config.schema import Config
-from kiosk.i18n import LANGUAGES, Translator
-from kiosk.staff.admin_gate import AdminGate
+from kiosk.core import Core, open_survey_store
+from kiosk.i18n import LANGUAGES, Language, Translator
+from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.staff.admin_gate import DEMO_PIN, AdminGate
+from kiosk.ui.admin.diagnostics import DiagnosticsPage
 from kiosk.ui.admin.menu import AdminDoor
+from kiosk.ui.admin.setup_wizard import PAGES, SetupWizard
 from kiosk.ui.admin.style import admin_style
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.qt.theme import Scale
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-ADMIN_SHOTS_PER_VIEW = 4  # pin, wrong pin, menu, diagnostics
 
 
 def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
-    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
-    from kiosk.ui.admin.setup_wizard import PAGES, SetupWizard
-    from kiosk.ui.kiosk.window import KioskWindow
-    from kiosk.ui.qt.speech import Speaker
-
-    gate = AdminGate("")  # the demo PIN: the note about it shows on the pad
     for orientation, size in SIZES.items():
         for lang in LANGUAGES:
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
                 local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
                 core = scratch_core(local, Path(scratch))
-                window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
-                door = AdminDoor(window, core.config, "kiosk", gate, lock_close=False,
-                                 voice_result=lambda: ("warning", "no Indonesian voice installed"),
-                                 on_exit=lambda _code: None)
-                prefix = f"admin-{orientation}-{lang}"
                 try:
-                    window.resize(*size)
-                    window.show()
-                    door.open()
-                    for digit in "12":
-                        door.panel.pin_page.type_digit(digit)
-                    save_shot(window, out / f"{prefix}-1-pin.png", shots)
-                    door.panel.pin_page._answered(gate_wrong(2))  # what a wrong PIN shows
-                    save_shot(window, out / f"{prefix}-2-pin-wrong.png", shots)
-                    door.panel.show_menu()
-                    save_shot(window, out / f"{prefix}-3-menu.png", shots)
-                    door.panel.open_entry(next(e for e in _entries() if e.key == "diagnostics"))
-                    page = door.panel.page
-                    wait_for(lambda: not page.running, 30_000)  # type: ignore[union-attr]
-                    save_shot(window, out / f"{prefix}-4-diagnostics.png", shots)
+                    _admin_door(core, size, out / f"admin-{orientation}-{lang}", shots)
                 finally:
-                    door.shutdown()
-                    window.shutdown()
-                    window.deleteLater()
                     core.close()
-            wizard = SetupWizard(config, Path(tempfile.gettempdir()) / "kiosk-selftest-site.toml", Translator(lang))
-            wizard.setObjectName("adminPanel")
-            try:
-                wizard.resize(*size)
-                wizard.setStyleSheet(admin_style(Scale.for_size(*size)))
-                wizard.show()
-                for index, name in enumerate(PAGES):
-                    wizard.go_to(index)
-                    if name == "camera":
-                        wait_for(lambda: not wizard.runner.busy)
-                    if name == "pin":
-                        wizard.pin_first.setText("4826")
-                        wizard.pin_second.setText("4827")
-                        wizard.next()  # shows the mismatch message
-                    save_shot(wizard, out / f"setup-{orientation}-{lang}-{index + 1}-{name}.png", shots)
-            finally:
-                wizard.shutdown()
-                wizard.deleteLater()
+            _setup_pages(config, size, lang, out / f"setup-{orientation}-{lang}", shots)
 
 
-def gate_wrong(attempts_left: int) -> object:
-    from kiosk.staff.admin_gate import Attempt
+def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
+    """The PIN pad (typing, a wrong PIN), the menu and diagnostics, by taps; the demo PIN opens it."""
+    survey_store = open_survey_store(core.config)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=survey_store)
+    gate = AdminGate("")  # the demo PIN: the note about it shows on the pad
+    door = AdminDoor(window, core.config, "kiosk", gate, lock_close=False,
+                     voice_result=lambda: ("warning", "no Indonesian voice installed"), on_exit=lambda _code: None)
 
-    return Attempt("wrong", attempts_left=attempts_left)
+    def shot(name: str) -> None:
+        save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
+
+    try:
+        window.resize(*size)
+        window.show()
+        door.open()
+        tap_keys(window, "12")
+        shot("1-pin")
+        tap_keys(window, "99")
+        tap(window, "pinEnter")
+        pin_page = door.panel.pin_page
+        wait_for(lambda: bool(pin_page.message.text()), 10_000)  # the PIN is checked off the GUI thread
+        shot("2-pin-wrong")
+        tap_keys(window, DEMO_PIN)
+        tap(window, "pinEnter")
+        wait_for(lambda: door.panel.stack.currentWidget() is door.panel.menu, 10_000)
+        shot("3-menu")
+        tap(window, "menu_diagnostics")
+        page = door.panel.page
+        assert isinstance(page, DiagnosticsPage)
+        wait_for(lambda: not page.running, 30_000)
+        shot("4-diagnostics")
+    finally:
+        door.shutdown()
+        window.shutdown()
+        window.deleteLater()
+        survey_store.close()
 
 
-def _entries() -> list:  # type: ignore[type-arg]
-    from kiosk.ui.admin.menu import MENU_ENTRIES
-
-    return MENU_ENTRIES
+def _setup_pages(config: Config, size: tuple[int, int], lang: Language, prefix: Path, shots: list[Path]) -> None:
+    """Every page of the setup wizard (typed on a keyboard by regional IT: the PIN fields are filled in)."""
+    wizard = SetupWizard(config, Path(tempfile.gettempdir()) / "kiosk-selftest-site.toml", Translator(lang))
+    wizard.setObjectName("adminPanel")
+    try:
+        wizard.resize(*size)
+        wizard.setStyleSheet(admin_style(Scale.for_size(*size)))
+        wizard.show()
+        for index, name in enumerate(PAGES):
+            wizard.go_to(index)
+            if name == "camera":
+                wait_for(lambda: not wizard.runner.busy)
+            if name == "pin":
+                wizard.pin_first.setText("4826")
+                wizard.pin_second.setText("4827")
+                wizard.next()  # shows the mismatch message
+            save_shot(wizard, prefix.with_name(f"{prefix.name}-{index + 1}-{name}.png"), shots)
+    finally:
+        wizard.shutdown()
+        wizard.deleteLater()
