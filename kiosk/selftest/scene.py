@@ -52,7 +52,7 @@ def scratch_core(config: Config, folder: Path) -> Core:
     return build_core(scratch)
 
 
-def widget_named(root: QWidget, name: str, kind: type[W] = QWidget) -> W:  # type: ignore[assignment]  # the default kind: any widget
+def widget_named(root: QWidget, name: str, kind: type[W]) -> W:
     """The visible widget called ``name`` under ``root`` (its objectName), as the GUI tests find them."""
     for found in root.findChildren(kind, name):
         if found.isVisible():

@@ -9,25 +9,34 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+from PySide6.QtWidgets import QComboBox, QPushButton
 
 from kiosk.applications.documents import draw_document_like
 from kiosk.applications.services import ApplicationServices
+from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import load_forms
 from kiosk.config.schema import Config
 from kiosk.core import open_survey_store
-from kiosk.i18n import LANGUAGES, Translator
-from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, type_on_screen, wait_for
+from kiosk.i18n import LANGUAGES, Language, Translator
+from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, type_on_screen, wait_for, widget_named
+from kiosk.sync.engine import sync_status
 from kiosk.sync.outbox import ApplicationStore
+from kiosk.sync.outbox_values import Attachment, NewApplication
+from kiosk.ui.admin.style import admin_style
+from kiosk.ui.admin.sync_status import SyncStatusPanel
+from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.kiosk.application.documents import DocumentsScreen
 from kiosk.ui.kiosk.application.form import FormScreen
 from kiosk.ui.kiosk.application.summary import SummaryScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.ui.qt.theme import Scale
 from kiosk.visit.flow import Step
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -46,7 +55,7 @@ def capture_applications(config: Config, out: Path, shots: list[Path]) -> None:
         _sync_and_counter(config, lang, out, shots)
 
 
-def _walk(config: Config, orientation: str, size: tuple[int, int], lang: str, out: Path,
+def _walk(config: Config, orientation: str, size: tuple[int, int], lang: Language, out: Path,
           shots: list[Path]) -> None:
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         folder = Path(scratch)
@@ -136,20 +145,7 @@ def _file_application(window: KioskWindow, lang: str, large_text_too: bool, shot
     shot("11-receipt")
 
 
-def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -> None:
-    import uuid
-
-    from kiosk.applications.views import CounterViews
-    from kiosk.catalog.forms import load_forms
-    from kiosk.selftest.scene import save_shot, scratch_core, wait_for
-    from kiosk.sync.engine import sync_status
-    from kiosk.sync.outbox import ApplicationStore
-    from kiosk.sync.outbox_values import Attachment, NewApplication
-    from kiosk.ui.admin.style import admin_style
-    from kiosk.ui.admin.sync_status import SyncStatusPanel
-    from kiosk.ui.counter.console import CounterWindow
-    from kiosk.ui.qt.theme import Scale
-
+def _sync_and_counter(config: Config, lang: Language, out: Path, shots: list[Path]) -> None:
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
         folder = Path(scratch)
         local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
@@ -189,10 +185,13 @@ def _sync_and_counter(config: Config, lang: str, out: Path, shots: list[Path]) -
             counter.resize(1600, 900)
             counter.show()
             serving = core.catalog.service("SIP-PERAWAT-BARU").counters[0] if core.catalog else 1
-            counter.counter_picker.setCurrentIndex(counter.counter_picker.findData(serving))
-            wait_for(lambda: counter.buttons["call_next"].isEnabled())
-            counter.perform("call_next")
-            wait_for(lambda: counter.application_panel is not None and counter.application_panel.application is not None)
+            picker = widget_named(counter, "counterPicker", QComboBox)
+            picker.setCurrentIndex(picker.findData(serving))  # the clerk picks their counter
+            call_next = widget_named(counter, "call_next", QPushButton)
+            wait_for(call_next.isEnabled)
+            tap(counter, "call_next")
+            wait_for(lambda: counter.application_panel is not None
+                     and counter.application_panel.application is not None)
             save_shot(counter, out / f"application-counter-{lang}.png", shots)
         finally:
             for widget in (panel, counter):
