@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.app.cli import main
-from kiosk.queue.engine import QUEUE_SCHEMA
+from kiosk.queue.schema import QUEUE_SCHEMA
 from kiosk.staff.directory import verify_pin
 
 ROOT = Path(__file__).resolve().parents[1]

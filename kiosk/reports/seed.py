@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.catalog.services import Catalog
-from kiosk.queue.engine import QUEUE_SCHEMA
+from kiosk.queue.schema import QUEUE_SCHEMA
 from kiosk.storage.store import open_database
 from kiosk.survey.model import ELEMENTS
 from kiosk.survey.store import SURVEY_SCHEMA

@@ -23,7 +23,8 @@ from kiosk.catalog.site import load_site_catalog
 from kiosk.config.schema import Config
 from kiosk.core import service_rules
 from kiosk.i18n import Translator, completeness_problems
-from kiosk.queue.engine import QUEUE_SCHEMA, QueueEngine
+from kiosk.queue.engine import QueueEngine
+from kiosk.queue.schema import QUEUE_SCHEMA
 from kiosk.setup import diagnostics
 from kiosk.storage.data_dir import MIN_FREE_BYTES, StartupError, prepare_data_dir
 from kiosk.storage.store import StoreError, open_database

@@ -2,7 +2,7 @@
 
 Used by the kiosk's applications and outbox (:mod:`kiosk.sync.outbox`), the faces awaiting counter
 verification (:mod:`kiosk.identity.check`) and the queue host's application views
-(:mod:`kiosk.queue.engine`). No Qt here.
+(:mod:`kiosk.queue.views`). No Qt here.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.queue.engine import QUEUE_SCHEMA, QueueEngine
+from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import (
     BoardCall,
     Closed,
@@ -38,6 +38,7 @@ from kiosk.queue.models import (
     TicketState,
     UnknownService,
 )
+from kiosk.queue.schema import QUEUE_SCHEMA
 
 UTC = UTC
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -665,7 +666,8 @@ def test_hot_queries_use_their_indexes(engine: QueueEngine) -> None:
         "counter_stats": "SELECT e.type, COUNT(*) FROM events e WHERE e.counter = 3 AND e.at >= '2025-06-15' "
                          "GROUP BY e.type",
         "quota": "SELECT issued FROM issued_counts WHERE day = '2025-06-16' AND service_code = 'KTP'",
-        "line_counts": "SELECT priority_line, waiting FROM line_counts WHERE day = '2025-06-16' AND service_code = 'KTP'",
+        "line_counts": "SELECT priority_line, waiting FROM line_counts "
+                       "WHERE day = '2025-06-16' AND service_code = 'KTP'",
         "newest_in_line": "SELECT 1 FROM tickets WHERE day = '2025-06-16' AND service_code = 'KTP' "
                           "AND (priority IS NULL) = 1 AND state = 'issued' AND (arrived_at, id) > ('x', 'y') LIMIT 1",
     }
