@@ -5,7 +5,8 @@
 * ``analysis_fps_one_core``: FaceCheck.process (FaceLandmarker + gates + liveness) on 640×480 frames of
   the real clip, the process pinned to one CPU core (target >= 15).
 * ``preview_fps_while_analysing``: the kiosk window on the face step, camera feed from the clip played
-  in real time (30 fps, looped) as a live camera (stale frames dropped, no lockstep) while the analysis runs; frames the preview widget painted per second
+  in real time (30 fps, looped) as a live camera (stale frames dropped, no lockstep) while the analysis
+  runs; frames the preview widget painted per second
   (target >= 25), with the analysis rate alongside. Also pinned to one core unless ``--cores 2``.
 * ``face_in_oval_to_decision_ms``: p50/p90 from the first frame with the face in the oval to the liveness
   decision, over the scripted live presentations of the evaluation manifest (media time; target p50 < 4 s).
@@ -78,7 +79,8 @@ def preview_and_rss(clip: Path, seconds: float) -> dict[str, float]:
         limits = FaceSection(step_timeout_seconds=30.0, max_response_seconds=30.0, other_action_factor=0.0)
         services = FaceServices(limits, MODELS, lambda: VideoFileSource(clip, loop=True, realtime=True, as_camera=True),
                                 challenge=("blink", "turn_left"))
-        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
+        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services,
+                             survey_store=core.survey)
         window.resize(1080, 1920)
         window.show()
         assert core.catalog is not None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import statistics
@@ -97,9 +98,8 @@ def bench_render(count: int) -> dict[str, object]:
         for i, pdf in enumerate(pdfs[:20]):
             source = Path(folder) / f"{i}.pdf"
             source.write_bytes(pdf)
-            t, _ = timed(lambda: subprocess.run(
-                ["pdftoppm", "-r", "203", "-mono", "-png", "-singlefile", str(source), str(Path(folder) / f"{i}")],
-                check=True))
+            command = ["pdftoppm", "-r", "203", "-mono", "-png", "-singlefile", str(source), str(Path(folder) / f"{i}")]
+            t, _ = timed(functools.partial(subprocess.run, command, check=True))
             poppler_ms.append(t)
 
     qtpdf_ms: list[float] = []
@@ -159,7 +159,7 @@ def bench_tap_to_ticket(walks: int) -> dict[str, object]:
                         printer=PrinterSection(kind="file", target=f"{scratch}/tickets"))
         config = dataclasses.replace(config)
         core = build_core(config)
-        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
         window.resize(1080, 1920)
         window.show()
 
@@ -196,8 +196,8 @@ def bench_tap_to_ticket(walks: int) -> dict[str, object]:
                 settle_until(lambda: window.current_step == Step.TICKET)
                 window.repaint()  # the ticket screen painted: what the citizen sees
                 shown = time.perf_counter()
-                panel = window.screens[Step.TICKET].print_panel  # type: ignore[attr-defined]
-                settle_until(lambda: panel.state in ("printed", "failed"))
+                panel = window.screens[Step.TICKET].print_panel  # type: ignore[attr-defined]  # the ticket screen's
+                settle_until(functools.partial(lambda p: p.state in ("printed", "failed"), panel))
                 printed = time.perf_counter()
                 if panel.state != "printed":
                     raise RuntimeError("the file printer failed")

@@ -44,10 +44,12 @@ class Core:
     catalog: Catalog | None
     catalog_error: str | None
     queue: QueueClient
+    survey: SurveyStore  # the satisfaction survey: the kiosk and the counter record, reports read
     staff: StaffDirectory | None = None
 
     def close(self) -> None:
         self.queue.close()
+        self.survey.close()
 
 
 def service_rules(catalog: Catalog | None) -> list[ServiceRule]:
@@ -100,7 +102,8 @@ def build_core(config: Config) -> Core:
         except StaffFileError as exc:
             queue.close()
             raise StartupError(str(exc)) from None
-    return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue, staff=staff)
+    return Core(config=config, catalog=catalog, catalog_error=catalog_error, queue=queue,
+                survey=open_survey_store(config), staff=staff)
 
 
 # --- what the windows of a role are handed ------------------------------------------------------
@@ -163,25 +166,19 @@ def forms_for_labels() -> FormSet | None:
 
 @dataclass
 class RoleParts:
-    """What the windows of one role are handed. The kiosk window that files with ``applications``
-    closes them when it shuts down; :meth:`close` closes the rest, after the windows."""
+    """What the windows of one role are handed besides the core. The kiosk window that files with
+    ``applications`` closes them when it shuts down."""
 
     applications: ApplicationServices | None = None
-    survey: SurveyStore | None = None
     face_services: FaceServices | None = None
     forms: FormSet | None = None
 
-    def close(self) -> None:
-        if self.survey is not None:
-            self.survey.close()
-
 
 def build_role_parts(core: Core, role: str) -> RoleParts:
-    """The application services, the survey store and the face check for a kiosk; the forms that
+    """The application services and the face check for a kiosk; the forms that
     label the answers for a counter."""
     parts = RoleParts()
     if role in KIOSK_ROLES:
-        parts.survey = open_survey_store(core.config)
         if core.catalog is not None:
             parts.applications = application_services(core.config)  # None: tickets only (the log says why)
         if core.config.face.enabled:  # imported only then: OpenCV and the identity client cost ~0.9 s

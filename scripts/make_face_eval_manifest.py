@@ -108,7 +108,8 @@ def build(out: Path, *, quick: bool = False) -> Path:
                                                    max_yaw=max_yaw, seed=i, face_box=box)
             items.append({"path": moved.name, "expect": "attack", "species": f"handheld_print_{max_yaw}deg",
                           "repeat": 1 if quick else 3})
-    items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip", "repeat": 4 if quick else 24})
+    items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip",
+                  "repeat": 4 if quick else 24})
     if not quick:  # the first evaluation's "live" items: the clip as it is, with the challenge it performs
         for challenge in CLIP_CHALLENGES:
             items.append({"path": clip.name, "expect": "attack", "species": "replay_of_real_clip_own_challenge",
@@ -126,16 +127,24 @@ def build(out: Path, *, quick: bool = False) -> Path:
             items.append({"path": path.name, "expect": "attack", "species": "replay_prepared_matching_challenge",
                           "challenge": steps, "subject": prepared, "repeat": 1 if quick else 2})
     if not quick:  # last, so the draws of every item above stay the same with or without these
-        for name, display in (("coarse", {"camera_px_per_screen_px": 1.5, "screen_scale": 0.6, "lens_blur_px": 0.4}),
-                              ("fine", {"camera_px_per_screen_px": 0.9, "screen_scale": 1.0, "lens_blur_px": 0.3})):
-            shown = evalmedia.screen_replay_video(clip, out / f"display_{name}_clip.mp4", **display)
-            for order in ANSWERABLE[2:]:
-                prepared = {"mode": "scripted", **SUBJECT, "order": order, "rest_seconds": 1.5}
-                items.append({"path": shown.name, "expect": "attack", "species": f"replay_prepared_on_simulated_display_{name}",
-                              "challenge": order, "subject": prepared, "repeat": 2})
+        items += _simulated_display_items(clip, out)
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps({"items": items}, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _simulated_display_items(clip: Path, out: Path) -> list[dict[str, object]]:
+    """Prepared recordings replayed on a simulated display, coarse and fine, for the later challenge orders."""
+    items: list[dict[str, object]] = []
+    for name, display in (("coarse", {"camera_px_per_screen_px": 1.5, "screen_scale": 0.6, "lens_blur_px": 0.4}),
+                          ("fine", {"camera_px_per_screen_px": 0.9, "screen_scale": 1.0, "lens_blur_px": 0.3})):
+        shown = evalmedia.screen_replay_video(clip, out / f"display_{name}_clip.mp4", **display)
+        for order in ANSWERABLE[2:]:
+            prepared = {"mode": "scripted", **SUBJECT, "order": order, "rest_seconds": 1.5}
+            species = f"replay_prepared_on_simulated_display_{name}"
+            items.append({"path": shown.name, "expect": "attack", "species": species,
+                          "challenge": order, "subject": prepared, "repeat": 2})
+    return items
 
 
 def main() -> int:

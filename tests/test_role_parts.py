@@ -15,26 +15,24 @@ from kiosk.survey.model import SurveyResponse
 from kiosk.sync.outbox import DB_FILE
 
 
-def test_a_kiosk_gets_applications_and_a_survey_store_that_opens_on_first_use(core: Core) -> None:
+def test_a_kiosk_gets_applications_and_the_core_a_survey_store_that_opens_on_first_use(core: Core) -> None:
     parts = build_role_parts(core, "kiosk")
     try:
         assert parts.applications is not None and parts.applications.owns_store
         assert parts.applications.views is not None  # the counter's views beside the store
-        assert parts.survey is not None and parts.forms is None and parts.face_services is None
+        assert parts.forms is None and parts.face_services is None
         assert not (core.config.data_dir / "survey.db").exists()  # start-up does not touch the disk
-        parts.survey.record(SurveyResponse(answers=(4,) * 9, channel="kiosk", lang="id"))
+        core.survey.record(SurveyResponse(answers=(4,) * 9, channel="kiosk", lang="id"))
         assert (core.config.data_dir / "survey.db").exists()
     finally:
         assert parts.applications is not None
         parts.applications.close()
-        parts.close()
 
 
 def test_a_counter_gets_the_forms_that_label_answers_and_no_store(core: Core) -> None:
     parts = build_role_parts(core, "counter")
     assert parts.forms is not None and parts.forms.form_for("KK") is not None
-    assert parts.applications is None and parts.survey is None
-    parts.close()
+    assert parts.applications is None
 
 
 def test_one_machine_shares_the_kiosks_forms_with_the_counter(core: Core) -> None:
@@ -44,7 +42,6 @@ def test_one_machine_shares_the_kiosks_forms_with_the_counter(core: Core) -> Non
     finally:
         assert parts.applications is not None
         parts.applications.close()
-        parts.close()
 
 
 def test_broken_forms_leave_a_ticket_kiosk_with_its_survey(core: Core, monkeypatch: pytest.MonkeyPatch,
@@ -54,10 +51,9 @@ def test_broken_forms_leave_a_ticket_kiosk_with_its_survey(core: Core, monkeypat
 
     monkeypatch.setattr("kiosk.catalog.forms.load_forms", broken)
     parts = build_role_parts(core, "all-in-one")
-    assert parts.applications is None and parts.survey is not None
+    assert parts.applications is None
     assert parts.forms is None  # the counter shows answers by field id
     assert any("only issues tickets" in r.getMessage() for r in allow_log_errors)
-    parts.close()
 
 
 def test_sync_parts_show_the_outbox_and_close(config: Config) -> None:

@@ -51,7 +51,8 @@ def test_units_have_the_restart_policy_and_a_target(name: str, scope: str) -> No
                                            ("mpp-daily-upload.service", "mpp-daily-upload.service")])
 def test_systemd_analyze_verifies_the_units(tmp_path: Path, name: str, instance: str) -> None:
     # The units name the installed build; verify them with an executable that exists here.
-    text = (UNITS / name).read_text(encoding="utf-8").replace("/opt/mpp-kiosk/mpp-kiosk", shutil.which("true") or "/bin/true")
+    true = shutil.which("true") or "/bin/true"
+    text = (UNITS / name).read_text(encoding="utf-8").replace("/opt/mpp-kiosk/mpp-kiosk", true)
     unit = tmp_path / instance
     unit.write_text(text, encoding="utf-8")
     result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 class RoleWindows:
     """The windows one role shows, with one way to stop them all.
 
-    ``parts`` (built by :func:`kiosk.core.build_role_parts` when not given) are closed on shutdown.
+    ``parts`` come from :func:`kiosk.core.build_role_parts` (built here when not given); the stores
+    they and ``core`` hold are closed by their owner (``core.close()``), after the windows.
     """
 
     def __init__(self, core: Core, role: str, speaker: Speaker, parts: RoleParts | None = None) -> None:
@@ -50,14 +51,15 @@ class RoleWindows:
         config, catalog, queue = core.config, core.catalog, core.queue
         if role in KIOSK_ROLES:
             self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=self.parts.applications,
-                                     survey_store=self.parts.survey, face_services=self.parts.face_services)
+                                     survey_store=core.survey, face_services=self.parts.face_services)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
         if role in COUNTER_ROLES:
             # The application a citizen filed opens beside the ticket: the kiosk attached it to the
             # ticket in the queue, and the console reads it from there (the queue host on a LAN, the
             # in-process queue in the demo); the forms only label the answers.
             self.counter = CounterWindow(config, catalog, queue, staff=core.staff,
-                                         application_finder=queue.application_of, forms=self.parts.forms)
+                                         application_finder=queue.application_of, forms=self.parts.forms,
+                                         survey_store=core.survey)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)
@@ -136,7 +138,6 @@ class RoleWindows:
                 window.shutdown()
                 window.close()
                 window.deleteLater()
-        self.parts.close()
 
 
 def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:

@@ -32,7 +32,7 @@ class FakeClock:
 
 @pytest.fixture
 def kiosk(qtbot, core) -> KioskWindow:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
@@ -44,7 +44,10 @@ def make_door(kiosk: KioskWindow, config: Config, gate: AdminGate, exits: list[i
     return AdminDoor(kiosk, config, "kiosk", gate, lock_close=lock, on_exit=exits.append, before_open=kiosk.wipe)
 
 
-def tap_corner(qtbot, kiosk: KioskWindow, times: int = 5, where: QPoint = QPoint(20, 20)) -> None:
+CORNER = QPoint(20, 20)
+
+
+def tap_corner(qtbot, kiosk: KioskWindow, times: int = 5, where: QPoint = CORNER) -> None:
     target = kiosk.childAt(where) or kiosk
     for _ in range(times):
         qtbot.mouseClick(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(kiosk, where))

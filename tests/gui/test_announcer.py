@@ -57,7 +57,7 @@ def test_a_bad_number_is_skipped_not_fatal(qtbot) -> None:
 def test_board_announces_each_new_call(qtbot, core: Core) -> None:
     announcer, parts, _ = make()
     display = DisplayWindow(core.config, core.catalog, core.queue, announcer)
-    counter = CounterWindow(core.config, core.catalog, core.queue)
+    counter = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     for window in (display, counter):
         qtbot.addWidget(window)
         window.show()

@@ -48,7 +48,8 @@ def document_images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
 def make_kiosk(qtbot, core: Core, store: ApplicationStore, camera: Callable[[], ImageListSource] | None,
                lookup: Callable[[str], str | None] | None = None) -> KioskWindow:
     services = ApplicationServices(forms=load_forms(), store=store, camera=camera, lookup_registration=lookup)
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services,
+                         survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()

@@ -23,7 +23,7 @@ VALID_NIK = "3171014501900001"  # DKI Jakarta, woman born 5 January 1990
 
 @pytest.fixture
 def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
@@ -292,7 +292,7 @@ def test_broken_catalog_shows_unavailable(qtbot, config: Config, tmp_path, allow
     config = dataclasses.replace(config, kiosk=KioskSection(catalog_path=str(bad), speech="off"))
     core = build_core(config)
     try:
-        window = KioskWindow(config, core.catalog, core.queue, Speaker(enabled=False))
+        window = KioskWindow(config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
         qtbot.addWidget(window)
         window.show()
         # both languages at once: a broken kiosk offers no language switch

@@ -90,9 +90,10 @@ def test_application_filed_at_the_kiosk_opens_at_the_counter_over_the_lan(
         services = ApplicationServices(forms=load_forms(), store=store,
                                        camera=lambda: ImageListSource(pages, fps=20, loop=True, realtime=True))
         kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False),
-                            applications=services)
+                            applications=services, survey_store=kiosk_core.survey)
         counter = CounterWindow(counter_core.config, counter_core.catalog, counter_core.queue,
-                                application_finder=counter_core.queue.application_of, forms=load_forms())
+                                application_finder=counter_core.queue.application_of, forms=load_forms(),
+survey_store=counter_core.survey)
         for window in (kiosk, counter):
             qtbot.addWidget(window)
         kiosk.resize(1080, 1920)
@@ -153,7 +154,7 @@ def test_the_demo_uses_the_same_path_and_shows_deleted_details(qtbot, core: Core
         views.filed(app_id, issued.ticket)
         assert views.push(core.queue).attached == 1  # the in-process queue: the same call as the LAN's
         counter = CounterWindow(core.config, core.catalog, core.queue, application_finder=core.queue.application_of,
-                                forms=load_forms())
+                                forms=load_forms(), survey_store=core.survey)
         qtbot.addWidget(counter)
         counter.resize(1600, 900)
         counter.show()

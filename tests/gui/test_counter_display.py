@@ -26,7 +26,7 @@ from kiosk.ui.qt.speech import Speaker, speech_dispatcher_answers
 
 @pytest.fixture
 def counter(qtbot, core: Core) -> Iterator[CounterWindow]:
-    window = CounterWindow(core.config, core.catalog, core.queue)
+    window = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()
@@ -71,7 +71,7 @@ def test_every_button_fits_on_common_monitors_with_the_longest_ticket_detail(qtb
     the number. No button may be cut off (seen at 1600×900 and 1366×768 before gaps scaled)."""
     core.queue.issue("KTP-EL", request_id="a", priority=PriorityGroup.DISABILITY, nik_masked="3171********0001",
                      identity_status="to_verify_at_counter")
-    window = CounterWindow(core.config, core.catalog, core.queue)
+    window = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
@@ -226,7 +226,8 @@ def staff_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def staffed(qtbot, core: Core, staff_file: Path) -> Iterator[CounterWindow]:
-    window = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory.load(staff_file))
+    window = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory.load(staff_file),
+                           survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()
@@ -274,7 +275,7 @@ def test_sign_in_by_clicks_puts_the_clerk_in_the_audit_actor(qtbot, staffed: Cou
 def test_pin_is_masked_and_wrong_pins_lock_the_account(qtbot, core: Core, staff_file: Path) -> None:
     now = [100.0]
     window = CounterWindow(core.config, core.catalog, core.queue,
-                           staff=StaffDirectory.load(staff_file, clock=lambda: now[0]))
+                           staff=StaffDirectory.load(staff_file, clock=lambda: now[0]), survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()
@@ -408,7 +409,7 @@ class _SlowReads:
 
 def test_a_background_reread_never_swallows_a_clerks_click(qtbot, core: Core) -> None:
     queue = _SlowReads(core.queue)
-    counter = CounterWindow(core.config, core.catalog, queue)
+    counter = CounterWindow(core.config, core.catalog, queue, survey_store=core.survey)
     qtbot.addWidget(counter)
     counter.resize(1600, 900)
     counter.show()

@@ -11,7 +11,7 @@ from kiosk.ui.counter.console import CounterWindow
 
 
 def make_counter(qtbot, core: Core) -> CounterWindow:
-    window = CounterWindow(core.config, core.catalog, core.queue)
+    window = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()

@@ -58,7 +58,8 @@ def framed_still(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _kiosk(qtbot, core: Core, services: FaceServices) -> KioskWindow:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services,
+                         survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
@@ -112,7 +113,8 @@ def test_live_clip_passes_then_offline_defers_to_the_counter(qtbot, core: Core, 
     qtbot.waitUntil(lambda: face.state == "challenge", timeout=10_000)
     assert face.instruction.text() == "Tolehkan kepala ke kanan"
     assert face.preview.isVisible()
-    qtbot.waitUntil(lambda: face.state not in ("challenge", "searching", "hint", "baseline", "checking"), timeout=15_000)
+    qtbot.waitUntil(lambda: face.state not in ("challenge", "searching", "hint", "baseline", "checking"),
+                    timeout=15_000)
     assert face.state == "deferred", (face.state, face._reason, face._text_key)
     assert face.feed is None  # camera off again
     assert "Tolehkan kepala ke kanan" in spoken
@@ -181,7 +183,8 @@ def test_face_step_left_out_when_the_model_is_missing(qtbot, core: Core) -> None
         if saved is not None:
             os.environ["KIOSK_MODEL_DIR"] = saved
     assert services is not None and not services.available and "kiosk models install" in services.problem
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services,
+                         survey_store=core.survey)
     qtbot.addWidget(window)
     assert Step.FACE not in window.screens and not window.face_check_available
 

@@ -36,8 +36,10 @@ def test_ticket_from_the_kiosk_is_called_at_the_counter(qtbot, config: Config, q
     counter_core = terminal(config, queue_host, COUNTER_TOKEN)
     try:
         assert isinstance(kiosk_core.queue, HttpQueue)
-        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False))
-        counter = CounterWindow(counter_core.config, counter_core.catalog, counter_core.queue)
+        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False),
+                            survey_store=kiosk_core.survey)
+        counter = CounterWindow(counter_core.config, counter_core.catalog, counter_core.queue,
+                                survey_store=counter_core.survey)
         for window in (kiosk, counter):
             qtbot.addWidget(window)
             window.show()
@@ -57,7 +59,7 @@ def test_ticket_from_the_kiosk_is_called_at_the_counter(qtbot, config: Config, q
 def test_unreachable_host_tells_the_citizen_to_retry(qtbot, config: Config, tmp_path: Path) -> None:
     core = terminal(config, "http://127.0.0.1:9", KIOSK_TOKEN)  # nothing listens on port 9
     try:
-        kiosk = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+        kiosk = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
         qtbot.addWidget(kiosk)
         kiosk.show()
         walk_to_confirm(kiosk, core)
@@ -85,7 +87,8 @@ def test_kiosk_finds_a_finished_ticket_by_number_on_the_host_for_the_survey(qtbo
         assert kiosk_core.queue.find("a-001").id == issued.ticket.id  # as typed, any case
         with pytest.raises(TicketNotFound):
             kiosk_core.queue.find("Z-999")
-        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False))
+        kiosk = KioskWindow(kiosk_core.config, kiosk_core.catalog, kiosk_core.queue, Speaker(enabled=False),
+                            survey_store=kiosk_core.survey)
         qtbot.addWidget(kiosk)
         kiosk.resize(1080, 1920)
         kiosk.show()

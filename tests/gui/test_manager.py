@@ -18,7 +18,7 @@ def test_performance_panel_shows_today_and_saves_the_pdf(qtbot, core: Core) -> N
     assert ticket is not None
     core.queue.start(ticket.id, actor="test")
     core.queue.finish(ticket.id, actor="test")
-    counter = CounterWindow(core.config, core.catalog, core.queue)
+    counter = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     qtbot.addWidget(counter)
     counter.resize(1600, 900)
     counter.show()

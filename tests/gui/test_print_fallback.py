@@ -43,7 +43,7 @@ def make_kiosk(qtbot, config: Config) -> Iterator[Callable[..., tuple[KioskWindo
         printer = PrinterSection(kind=kind, target=target, timeout_seconds=5)  # type: ignore[arg-type]
         core = build_core(dataclasses.replace(config, printer=printer))
         cores.append(core)
-        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+        window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()

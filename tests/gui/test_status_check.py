@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.config.schema import Config
+from kiosk.core import open_survey_store
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.http_client import HttpQueue
 from kiosk.queue.status import status_token
@@ -44,7 +45,7 @@ def with_camera(config: Config, device: str | Path) -> Config:
 
 
 def make_window(qtbot, config: Config, queue, catalog, size: tuple[int, int] = (1080, 1920)) -> KioskWindow:
-    window = KioskWindow(config, catalog, queue, Speaker(enabled=False))
+    window = KioskWindow(config, catalog, queue, Speaker(enabled=False), survey_store=open_survey_store(config))
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
@@ -273,7 +274,8 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
     states = [lambda: screen.scanner.read.emit(QrReading("unknown")), lambda: screen.show_answer(ticket),
               lambda: screen.show_answer(StatusReport("application", application=ApplicationStanding(
                   "APP-K01-20261123-0007", "needs_info"))),
-              lambda: screen.show_answer(StatusReport("unavailable")), lambda: screen.scanner.camera_failed.emit("test")]
+              lambda: screen.show_answer(StatusReport("unavailable")),
+              lambda: screen.scanner.camera_failed.emit("test")]
     for n, show in enumerate(states):
         show()
         qtbot.wait(5)

@@ -22,7 +22,7 @@ from kiosk.visit.flow import Step
 
 @pytest.fixture
 def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
@@ -203,7 +203,7 @@ def test_every_survey_page_fits(qtbot, kiosk: KioskWindow, core: Core, size: tup
 
 
 def test_counter_asks_for_a_rating_after_finishing(qtbot, core: Core) -> None:
-    counter = CounterWindow(core.config, core.catalog, core.queue)
+    counter = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     qtbot.addWidget(counter)
     counter.resize(1600, 900)
     counter.show()

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from kiosk.config.schema import Config
-from kiosk.core import Core, open_survey_store
+from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language, Translator
 from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, wait_for
 from kiosk.staff.admin_gate import DEMO_PIN, AdminGate
@@ -40,8 +40,7 @@ def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
 
 def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
     """The PIN pad (typing, a wrong PIN), the menu and diagnostics, by taps; the demo PIN opens it."""
-    survey_store = open_survey_store(core.config)
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=survey_store)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     gate = AdminGate("")  # the demo PIN: the note about it shows on the pad
     door = AdminDoor(window, core.config, "kiosk", gate, lock_close=False,
                      voice_result=lambda: ("warning", "no Indonesian voice installed"), on_exit=lambda _code: None)
@@ -73,7 +72,6 @@ def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Pat
         door.shutdown()
         window.shutdown()
         window.deleteLater()
-        survey_store.close()
 
 
 def _setup_pages(config: Config, size: tuple[int, int], lang: Language, prefix: Path, shots: list[Path]) -> None:

@@ -22,7 +22,6 @@ from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import load_forms
 from kiosk.config.schema import Config
-from kiosk.core import open_survey_store
 from kiosk.i18n import LANGUAGES, Language, Translator
 from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, type_on_screen, wait_for, widget_named
 from kiosk.sync.engine import sync_status
@@ -67,9 +66,8 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: Languag
             forms=load_forms(), store=store,
             camera=lambda: ImageListSource([picture], fps=15, loop=True, realtime=True),
             lookup_registration=lambda _nik: SAMPLE_STR)
-        survey_store = open_survey_store(core.config)
         window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), applications=services,
-                             survey_store=survey_store)
+                             survey_store=core.survey)
         try:
             window.resize(*size)
             window.show()
@@ -79,7 +77,6 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: Languag
         finally:
             window.shutdown()
             window.deleteLater()
-            survey_store.close()
             store.close()
             core.close()
 
@@ -181,7 +178,7 @@ def _sync_and_counter(config: Config, lang: Language, out: Path, shots: list[Pat
             save_shot(panel, out / f"application-sync-{lang}.png", shots)
 
             counter = CounterWindow(core.config, core.catalog, core.queue, forms=load_forms(),
-                                    application_finder=core.queue.application_of)
+                                    application_finder=core.queue.application_of, survey_store=core.survey)
             counter.resize(1600, 900)
             counter.show()
             serving = core.catalog.service("SIP-PERAWAT-BARU").counters[0] if core.catalog else 1

@@ -32,7 +32,7 @@ def capture_counter_and_display(config: Config, out: Path, shots: list[Path]) ->
 
 def _counter_and_board(core: Core, lang: str, out: Path, shots: list[Path]) -> None:
     """A line forms; the clerk calls (the board shows it), opens transfer and call-a-number, by taps."""
-    counter = CounterWindow(core.config, core.catalog, core.queue)
+    counter = CounterWindow(core.config, core.catalog, core.queue, survey_store=core.survey)
     display = DisplayWindow(core.config, core.catalog, core.queue)
     try:
         counter.resize(1600, 900)
@@ -74,7 +74,8 @@ def _sign_in(core: Core, path: Path, shots: list[Path]) -> None:
     """The sign-in page with two sample clerks (never real accounts), one chosen, two PIN digits typed."""
     sample_hash = hash_pin("1234")
     clerks = [StaffMember("rina", "Rina Wulandari", sample_hash), StaffMember("budi", "Budi Santoso", sample_hash)]
-    signing_in = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory(clerks))
+    signing_in = CounterWindow(core.config, core.catalog, core.queue, staff=StaffDirectory(clerks),
+                               survey_store=core.survey)
     try:
         signing_in.resize(1600, 900)
         signing_in.show()

@@ -20,7 +20,7 @@ from kiosk.camera.facecheck import FaceCheckSnapshot
 from kiosk.camera.liveness import LivenessDecision, LivenessState, Phase
 from kiosk.camera.sources import ImageListSource
 from kiosk.config.schema import Config
-from kiosk.core import Core, open_survey_store
+from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.identity.check import IdentityDecision, IdentityOutcome
 from kiosk.identity.face_services import FaceServices
@@ -76,9 +76,8 @@ def _face_states(core: Core, size: tuple[int, int], lang: Language,
                  shot: Callable[[QWidget, str], None]) -> None:
     """Reach the face step by taps, then show each state as the analysis and the identity answer would."""
     services = FaceServices(core.config.face, core.config.model_dir, lambda: ImageListSource([]))
-    survey_store = open_survey_store(core.config)
     window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), face_services=services,
-                         survey_store=survey_store)
+                         survey_store=core.survey)
     face = window.screens[Step.FACE]
     assert isinstance(face, FaceScreen)
     try:
@@ -111,4 +110,3 @@ def _face_states(core: Core, size: tuple[int, int], lang: Language,
         face.runner.stop()
         window.shutdown()
         window.deleteLater()
-        survey_store.close()

@@ -31,7 +31,7 @@ def capture_kiosk(config: Config, out: Path, shots: list[Path]) -> None:
         core = scratch_core(config, Path(scratch))
         try:
             for lang in LANGUAGES:  # what the kiosk shows when its catalog could not be loaded
-                window = KioskWindow(core.config, None, core.queue, Speaker(enabled=False))
+                window = KioskWindow(core.config, None, core.queue, Speaker(enabled=False), survey_store=core.survey)
                 window.resize(*KIOSK_SIZES["portrait"])
                 window.set_language(lang)
                 window.show()
@@ -44,7 +44,7 @@ def capture_kiosk(config: Config, out: Path, shots: list[Path]) -> None:
 
 def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
     """The whole walk by taps on named buttons, as the GUI tests press them."""
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False))
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     try:
         window.resize(*size)
         window.show()

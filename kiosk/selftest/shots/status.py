@@ -17,7 +17,7 @@ import cv2
 from PySide6.QtWidgets import QWidget
 
 from kiosk.config.schema import Config
-from kiosk.core import Core, open_survey_store
+from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.queue.status import status_token
 from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch_core, settle, tap
@@ -69,8 +69,7 @@ def _kiosk_status(core: Core, size: tuple[int, int], lang: Language, answers: di
                   shot: Callable[[QWidget, str], None]) -> None:
     """'Cek status' and the digital-ID scan, reached by taps; what the camera reads comes through the
     scanner's signal, the lookup's answers through :meth:`StatusCheckScreen.show_answer`."""
-    survey_store = open_survey_store(core.config)
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=survey_store)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     try:
         window.resize(*size)
         window.show()
@@ -102,7 +101,6 @@ def _kiosk_status(core: Core, size: tuple[int, int], lang: Language, answers: di
     finally:
         window.shutdown()
         window.deleteLater()
-        survey_store.close()
 
 
 def _capture_board(core: Core, out: Path, shots: list[Path], answer: StatusReport) -> None:

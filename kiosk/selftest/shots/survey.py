@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from kiosk.config.schema import Config
-from kiosk.core import Core, open_survey_store
+from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.queue.models import Ticket
 from kiosk.reports.seed import seed_month
@@ -38,14 +38,13 @@ def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
         try:
             ticket = _served_ticket(core, "KK")
             for lang in LANGUAGES:
-                window = SurveyWindow(core.config, core.catalog, open_survey_store(core.config))
+                window = SurveyWindow(core.config, core.catalog, core.survey)
                 window.resize(1280, 800)
                 window.open_for(target_for(ticket, core.catalog), lang)
                 save_shot(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
                 tap(window, "surveyStart")
                 save_shot(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
                 window.shutdown()
-                window.flow.store.close()
                 window.deleteLater()
         finally:
             core.close()
@@ -97,8 +96,7 @@ def _enter_ticket_number(window: QWidget, number: str) -> None:
 
 def _walk_survey(core: Core, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
     ticket = _served_ticket(core, "KTP-EL")
-    store = open_survey_store(core.config)
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=store)
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     try:
         window.resize(*size)
         window.show()
@@ -151,4 +149,3 @@ def _walk_survey(core: Core, lang: str, size: tuple[int, int], prefix: Path, sho
     finally:
         window.shutdown()
         window.deleteLater()
-        store.close()

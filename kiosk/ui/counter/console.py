@@ -38,6 +38,7 @@ from kiosk.queue.client import QueueClient
 from kiosk.queue.models import QueueError, Ticket
 from kiosk.queue.undo import NoShowUndo
 from kiosk.staff.directory import StaffDirectory, StaffMember
+from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.counter.action_panel import ActionPanel
 from kiosk.ui.counter.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.counter.call_number import CallNumberPanel
@@ -110,7 +111,8 @@ class CounterWindow(QWidget):
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient,
                  parent: QWidget | None = None, *, staff: StaffDirectory | None = None,
-                 application_finder: ApplicationFinder | None = None, forms: FormSet | None = None) -> None:
+                 application_finder: ApplicationFinder | None = None, forms: FormSet | None = None,
+                 survey_store: SurveyRecorder) -> None:
         super().__init__(parent)
         self.setObjectName("counterWindow")
         self.config, self.catalog, self.queue = config, catalog, queue
@@ -176,7 +178,7 @@ class CounterWindow(QWidget):
         self.waiting = WaitingPanel()
         right.addWidget(self.waiting, 1)
         # "Ask for a rating" after Finish: the survey on the citizen-facing screen (kiosk.ui.survey).
-        self.survey = CounterSurvey(config, catalog, self)
+        self.survey = CounterSurvey(config, catalog, self, store=survey_store)
         self.survey.message.connect(self._say)
         right.addWidget(self.survey.button)  # under the line: the left column has no room to spare
         root.addLayout(left, 3)

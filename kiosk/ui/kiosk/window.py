@@ -22,7 +22,6 @@ from kiosk.applications.services import ApplicationServices
 from kiosk.catalog.services import Catalog, Service
 from kiosk.citizen.nik import Nik
 from kiosk.config.schema import Config
-from kiosk.core import open_survey_store
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import PriorityGroup, WaitPreview
@@ -71,10 +70,9 @@ class KioskWindow(QWidget):
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
                  parent: QWidget | None = None, *, applications: ApplicationServices | None = None,
-                 survey_store: SurveyRecorder | None = None, face_services: FaceServices | None = None) -> None:
-        """``applications``, ``survey_store`` and ``face_services`` come from the composition root
-        (:func:`kiosk.core.build_role_parts`); without a survey store the composition root opens this
-        device's own, closed with the window."""
+                 survey_store: SurveyRecorder, face_services: FaceServices | None = None) -> None:
+        """``survey_store`` (``Core.survey``), ``applications`` and ``face_services`` come from the
+        composition root (:mod:`kiosk.core`); their owner closes them after the window."""
         super().__init__(parent)
         self.setObjectName("kioskWindow")
         self.config = config
@@ -89,9 +87,8 @@ class KioskWindow(QWidget):
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.survey)
         self.face_screen: FaceScreen | None = None  # the face check (kiosk.ui.kiosk.face), when available
         self.status_check: StatusCheckScreen | None = None  # "Cek status" (kiosk.ui.kiosk.status_check)
-        self._owns_survey_store = survey_store is None
         # The file opens on first use, off the GUI thread.
-        self.survey_store: SurveyRecorder = survey_store if survey_store is not None else open_survey_store(config)
+        self.survey_store = survey_store
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
         self.t = Translator(self.session.lang)
         self.runner = TaskRunner("kiosk-queue", self)
@@ -453,5 +450,3 @@ class KioskWindow(QWidget):
             self.face_screen.runner.stop()
         self.runner.stop()
         self.printing.stop()
-        if self._owns_survey_store:
-            self.survey_store.close()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.catalog.services import Catalog
 from kiosk.config.schema import Config
-from kiosk.core import open_survey_store
 from kiosk.i18n import Translator
 from kiosk.queue.models import Ticket
 from kiosk.survey.link import SurveyTarget, target_for
@@ -97,19 +96,17 @@ class CounterSurvey(QObject):
     """The counter console's "Ask for a rating" (F9): after "Finish", open the survey for that ticket
     on the citizen-facing screen. One rating per ticket; the console says how it went.
 
-    ``store`` is the survey store the composition root opened for this role; without one, the
-    composition root opens this device's own, and it is closed with the console.
+    ``store`` is the survey store the composition root opened (``Core.survey``); its owner closes it.
     """
 
     message = Signal(str, bool)  # text, is_error
 
     def __init__(self, config: Config, catalog: Catalog | None, parent: QWidget, *,
-                 store: SurveyRecorder | None = None) -> None:
+                 store: SurveyRecorder) -> None:
         super().__init__(parent)
         self.config, self.catalog = config, catalog
         self.t = Translator(config.device.language)
-        self._owns_store = store is None
-        self.store: SurveyRecorder = store if store is not None else open_survey_store(config)
+        self.store = store
         self.window: SurveyWindow | None = None
         self.ticket: Ticket | None = None
         self.button = button("", "", self.ask, name="askRating")
@@ -145,5 +142,3 @@ class CounterSurvey(QObject):
             self.window.close()
             self.window.deleteLater()
             self.window = None
-        if self._owns_store:
-            self.store.close()
