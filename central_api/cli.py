@@ -11,7 +11,7 @@ from pathlib import Path
 log = logging.getLogger("central_api")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse private type
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("central-api", help="run the reference central API (our model of MPP Digital)")
     parser.add_argument("--port", type=int, required=True, help="TCP port (0 = any free one)")
     parser.add_argument("--db", type=Path, required=True, help="SQLite file for what the server keeps")

@@ -236,6 +236,6 @@ def screen_replay(image: np.ndarray, *, camera_px_per_screen_px: float, screen_s
 def screen_replay_video(source: Path, path: Path, **display: float) -> Path:
     """Every frame of a clip through :func:`screen_replay` (same frame numbers, same frame rate)."""
     fps, source_frames = video_frames(source)
-    frames = (screen_replay(frame, seed=index, **display)  # type: ignore[arg-type]  # display: the float settings only
+    frames = (screen_replay(frame, seed=index, **display)
               for index, frame in enumerate(source_frames))
     return write_video(frames, path, fps)

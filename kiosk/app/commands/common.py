@@ -11,7 +11,7 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 EXIT_BAD_INPUT = EXIT_CONFIG  # the same code: something the person must fix before running again
 
 #: ``commands`` as given to each module's ``register``: the ``kiosk`` parser's subparsers.
-Commands = argparse._SubParsersAction  # type: ignore[type-arg]  # argparse's own private type, not generic at runtime
+Commands = argparse._SubParsersAction
 #: What ``set_defaults(handler=...)`` names: runs the command, returns the exit code.
 Handler = Callable[[argparse.Namespace], int]
 
