@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,6 +45,17 @@ def save_shot(widget: QWidget, path: Path, shots: list[Path]) -> None:
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
     shots.append(path)
+
+
+@contextlib.contextmanager
+def scratch(config: Config) -> Iterator[Core]:
+    """A scratch core on a throw-away folder, closed and deleted after the scene."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as folder:
+        core = scratch_core(config, Path(folder))
+        try:
+            yield core
+        finally:
+            core.close()
 
 
 def scratch_core(config: Config, folder: Path) -> Core:

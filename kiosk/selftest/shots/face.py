@@ -8,7 +8,6 @@ would (:meth:`FaceScreen.show_identity_decision`).
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.identity.check import IdentityDecision, IdentityOutcome
 from kiosk.identity.face_services import FaceServices
-from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch_core, tap, tap_keys
+from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch, tap, tap_keys
 from kiosk.ui.kiosk.face import FaceScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
@@ -59,13 +58,9 @@ def _snapshot(phase: Phase, hint: str | None = None, step: str | None = None, in
 def capture_face(config: Config, out: Path, shots: list[Path]) -> None:
     for orientation, size in SIZES.items():
         for lang in LANGUAGES if orientation == "portrait" else ("id",):
-            with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-                core = scratch_core(config, Path(scratch))
-                try:
-                    save = functools.partial(_save_as, out / f"face-{orientation}-{lang}", shots)
-                    _face_states(core, size, lang, save)
-                finally:
-                    core.close()
+            with scratch(config) as core:
+                save = functools.partial(_save_as, out / f"face-{orientation}-{lang}", shots)
+                _face_states(core, size, lang, save)
 
 
 def _save_as(prefix: Path, shots: list[Path], window: QWidget, name: str) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.models import PriorityGroup
-from kiosk.selftest.scene import KIOSK_SIZES, SAMPLE_NIK, letter_key, save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.selftest.scene import (
+    KIOSK_SIZES,
+    SAMPLE_NIK,
+    letter_key,
+    save_shot,
+    scratch,
+    tap,
+    tap_keys,
+    wait_for,
+)
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.requirements import RequirementsScreen
 from kiosk.ui.kiosk.ticket import TicketScreen
@@ -21,25 +29,17 @@ from kiosk.visit.flow import Step
 def capture_kiosk(config: Config, out: Path, shots: list[Path]) -> None:
     for orientation, size in KIOSK_SIZES.items():
         for lang in LANGUAGES:
-            with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-                core = scratch_core(config, Path(scratch))
-                try:
-                    _walk_kiosk(core, lang, size, out / f"kiosk-{orientation}-{lang}", shots)
-                finally:
-                    core.close()
-    with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-        core = scratch_core(config, Path(scratch))
-        try:
-            for lang in LANGUAGES:  # what the kiosk shows when its catalog could not be loaded
-                window = KioskWindow(core.config, None, core.queue, Speaker(enabled=False), survey_store=core.survey)
-                window.resize(*KIOSK_SIZES["portrait"])
-                window.set_language(lang)
-                window.show()
-                save_shot(window, out / f"kiosk-portrait-{lang}-unavailable.png", shots)
-                window.shutdown()
-                window.deleteLater()
-        finally:
-            core.close()
+            with scratch(config) as core:
+                _walk_kiosk(core, lang, size, out / f"kiosk-{orientation}-{lang}", shots)
+    with scratch(config) as core:
+        for lang in LANGUAGES:  # what the kiosk shows when its catalog could not be loaded
+            window = KioskWindow(core.config, None, core.queue, Speaker(enabled=False), survey_store=core.survey)
+            window.resize(*KIOSK_SIZES["portrait"])
+            window.set_language(lang)
+            window.show()
+            save_shot(window, out / f"kiosk-portrait-{lang}-unavailable.png", shots)
+            window.shutdown()
+            window.deleteLater()
 
 
 def _walk_kiosk(core: Core, lang: str, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.queue.models import Ticket
 from kiosk.reports.seed import seed_month
-from kiosk.selftest.scene import KIOSK_SIZES, letter_key, save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.selftest.scene import KIOSK_SIZES, letter_key, save_shot, scratch, tap, tap_keys, wait_for
 from kiosk.survey.link import target_for
 from kiosk.ui.counter.manager import ManagerWindow
 from kiosk.ui.kiosk.window import KioskWindow
@@ -27,39 +26,27 @@ from kiosk.visit.flow import Step
 def capture_survey(config: Config, out: Path, shots: list[Path]) -> None:
     for orientation, size in KIOSK_SIZES.items():
         for lang in LANGUAGES:
-            with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-                core = scratch_core(config, Path(scratch))
-                try:
-                    _walk_survey(core, lang, size, out / f"survey-{orientation}-{lang}", shots)
-                finally:
-                    core.close()
-    with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-        core = scratch_core(config, Path(scratch))
-        try:
-            ticket = _served_ticket(core, "KK")
-            for lang in LANGUAGES:
-                window = SurveyWindow(core.config, core.catalog, core.survey)
-                window.resize(1280, 800)
-                window.open_for(target_for(ticket, core.catalog), lang)
-                save_shot(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
-                tap(window, "surveyStart")
-                save_shot(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
-                window.shutdown()
-                window.deleteLater()
-        finally:
-            core.close()
+            with scratch(config) as core:
+                _walk_survey(core, lang, size, out / f"survey-{orientation}-{lang}", shots)
+    with scratch(config) as core:
+        ticket = _served_ticket(core, "KK")
+        for lang in LANGUAGES:
+            window = SurveyWindow(core.config, core.catalog, core.survey)
+            window.resize(1280, 800)
+            window.open_for(target_for(ticket, core.catalog), lang)
+            save_shot(window, out / f"survey-counter-tablet-{lang}-1-intro.png", shots)
+            tap(window, "surveyStart")
+            save_shot(window, out / f"survey-counter-tablet-{lang}-2-question.png", shots)
+            window.shutdown()
+            window.deleteLater()
     capture_manager(config, out, shots)
 
 
 def capture_manager(config: Config, out: Path, shots: list[Path]) -> None:
     """The performance panel over a seeded month (this month, weekdays)."""
     for lang in LANGUAGES:
-        with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
-            core = scratch_core(config, Path(scratch))
-            try:
-                _manager_month(core, lang, out / f"manager-{lang}-month.png", shots)
-            finally:
-                core.close()
+        with scratch(config) as core:
+            _manager_month(core, lang, out / f"manager-{lang}-month.png", shots)
 
 
 def _manager_month(core: Core, lang: Language, path: Path, shots: list[Path]) -> None:

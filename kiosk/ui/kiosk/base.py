@@ -26,16 +26,10 @@ class CameraScreen(Screen):
         self.main.addLayout(side, 2)
         self.layout_.addWidget(title)
         self.layout_.addLayout(self.main, 1)
-        self._landscape = False
 
     def turn_camera_layout(self) -> bool:
-        """From ``resizeEvent``: side by side when the screen is wide; True when the orientation changed."""
-        landscape = self.landscape
-        if landscape == self._landscape:
-            return False
-        self._landscape = landscape
-        self.main.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
-        return True
+        """From ``resizeEvent``: the picture beside the words when wide; True when the orientation changed."""
+        return self.turn_with_orientation(self.main)
 
 
 class Tile(QFrame):

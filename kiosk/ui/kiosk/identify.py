@@ -75,7 +75,6 @@ class IdentifyScreen(Screen):
         self.body.addLayout(self.input_side, 1)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.next_button)
-        self._landscape = False
         self._problem: NikProblem | None = None
 
     # -- the digital ID (IKD) by camera ----------------------------------------------------------
@@ -133,11 +132,9 @@ class IdentifyScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        landscape = self.landscape
-        if landscape == self._landscape:
+        if not self.turn_with_orientation(self.body):
             return
-        self._landscape = landscape
-        self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        landscape = self.landscape
         (self.layout_ if landscape else self.info).removeWidget(self.next_button)
         (self.info if landscape else self.layout_).addWidget(self.next_button)
 

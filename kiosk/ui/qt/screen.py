@@ -6,7 +6,7 @@ counter) both are such screens.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.visit.flow import CitizenSession, Step
@@ -23,6 +23,17 @@ class Screen(QWidget):
         self.layout_.setContentsMargins(36, 28, 36, 28)
         self.layout_.setSpacing(22)
         self.t = Translator()
+        self._landscape = False
+
+    def turn_with_orientation(self, body: QBoxLayout) -> bool:
+        """From ``resizeEvent``: lay ``body`` side by side when the screen is wide, stacked when tall;
+        True when the orientation changed (the screen then adjusts what else depends on it)."""
+        landscape = self.landscape
+        if landscape == self._landscape:
+            return False
+        self._landscape = landscape
+        body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        return True
 
     @property
     def landscape(self) -> bool:

@@ -91,7 +91,6 @@ class DocumentsScreen(Screen):
         self.body.addLayout(self.side, 2)
         self.layout_.addWidget(self.title)
         self.layout_.addLayout(self.body, 1)
-        self._landscape = False
 
     @property
     def requirement(self) -> DocumentRequirement | None:
@@ -299,12 +298,8 @@ class DocumentsScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        landscape = self.landscape
-        if landscape != self._landscape:
-            self._landscape = landscape
-            self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape
-                                   else QBoxLayout.Direction.TopToBottom)
-            self.title.setVisible(not landscape)  # the room goes to the picture and the instructions
+        if self.turn_with_orientation(self.body):
+            self.title.setVisible(not self.landscape)  # the room goes to the picture and the instructions
 
     def spoken_text(self) -> str:
         return " ".join(p for p in (self.document.text() + ".", self.hint.text(), self.status.text()) if p)

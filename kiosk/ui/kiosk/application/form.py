@@ -130,7 +130,6 @@ class FormScreen(Screen):
         self.body.addWidget(self.inputs, 1)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addLayout(nav)
-        self._landscape = False
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -344,11 +343,8 @@ class FormScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        landscape = self.landscape
-        if landscape != self._landscape:
-            self._landscape = landscape
-            self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape
-                                   else QBoxLayout.Direction.TopToBottom)
+        if self.turn_with_orientation(self.body):
+            landscape = self.landscape
             self.body.setStretch(0, 4 if landscape else 0)
             self.body.setStretch(1, 5 if landscape else 1)
             self.title.setVisible(not landscape)  # the header's step counter says where we are

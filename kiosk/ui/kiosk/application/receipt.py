@@ -50,7 +50,6 @@ class ReceiptScreen(Screen):
         self.body.addWidget(frame)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.done_button)
-        self._landscape = False
         self._seconds_left = 0
         self._qr_for: tuple[str, int] | None = None
 
@@ -104,10 +103,7 @@ class ReceiptScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.landscape != self._landscape:
-            self._landscape = self.landscape
-            self.body.setDirection(QBoxLayout.Direction.LeftToRight if self._landscape
-                                   else QBoxLayout.Direction.TopToBottom)
+        self.turn_with_orientation(self.body)
         self._draw_qr()
 
     def spoken_text(self) -> str:
