@@ -37,7 +37,7 @@ def test_sync_now_sends_the_outbox_to_the_reference_central(tmp_path: Path, conf
     central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["sync-code-1"])
     try:
         online = dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=central.url))
-        enroll_device(central.url, "sync-code-1", online.device.id, online.data_dir)
+        enroll_device(central.url, "sync-code-1", online.device.id, online.data_dir, allow_insecure_http=True)
         jobs = SyncJobs(online)
         try:
             assert jobs.store.enqueue_record("survey", "resp-1", {"u1": 4, "ticket": "A-001"})

@@ -129,7 +129,9 @@ class QueueHostSection:
 
 @dataclass(frozen=True)
 class CentralSection:
-    api_url: str = _key("", "MPP Digital central API; empty = offline only", pattern=r"(|https?://\S+)")
+    api_url: str = _key("", "MPP Digital central API (https://); empty = offline only", pattern=r"(|https?://\S+)")
+    allow_insecure_http: bool = _key(False,
+        "Development only: accept an http:// api_url (the reference central API on loopback); never on a kiosk")
     ca_file: str = _key("",
         "PEM file of a local certificate authority to trust for the central API; empty = the system's (never off)")
     timeout_seconds: float = _key(10.0, "Give up on one request after this long", min=1, max=120)
@@ -424,6 +426,10 @@ _ORDERED: tuple[tuple[str, str, bool, str], ...] = (
 
 def _check_together(config: Config, source: str) -> None:
     """The rules that tie two keys together (each key alone was already checked)."""
+    if config.central.api_url.lower().startswith("http://") and not config.central.allow_insecure_http:
+        raise ConfigError(source, "central.api_url",
+                          "must start with https:// (the device secret, NIKs and photos travel to it). "
+                          "For a development server only, set [central] allow_insecure_http = true.")
     if config.queue.host_url and not config.queue.device_token:
         raise ConfigError(source, "queue.device_token",
                           "is required when queue.host_url is set (the token IT listed for this device "

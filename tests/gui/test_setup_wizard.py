@@ -197,11 +197,26 @@ def test_camera_page_shows_a_live_picture_of_the_chosen_camera(qtbot, config: Co
         wizard.shutdown()
 
 
-def test_enrollment_through_the_sync_client_against_the_reference_central(qtbot, wizard: SetupWizard,
-                                                                        config: Config, tmp_path: Path) -> None:
+def test_enrollment_refuses_plain_http_without_the_development_flag(qtbot, wizard: SetupWizard) -> None:
+    wizard.go_to(3)
+    type_into(qtbot, wizard.central_url, "http://mpp.example.go.id/api")
+    type_into(qtbot, wizard.enroll_code, "setup-code-1")
+    click(qtbot, wizard.enroll_button)
+    qtbot.waitUntil(lambda: "https://" in wizard.central_result.text(), timeout=10_000)
+
+
+def test_enrollment_through_the_sync_client_against_the_reference_central(qtbot, config: Config,
+                                                                        tmp_path: Path) -> None:
+    import dataclasses
+
     from central_api.app import RunningCentral
     from kiosk.setup.diagnostics import check_central
 
+    development = dataclasses.replace(config, central=dataclasses.replace(config.central, allow_insecure_http=True))
+    wizard = SetupWizard(development, tmp_path / "site.toml")
+    qtbot.addWidget(wizard)
+    wizard.resize(1080, 1600)
+    wizard.show()
     central = RunningCentral(tmp_path / "central" / "central.sqlite3", enroll_codes=["setup-code-1"])
     try:
         wizard.go_to(3)
@@ -213,10 +228,9 @@ def test_enrollment_through_the_sync_client_against_the_reference_central(qtbot,
         type_into(qtbot, wizard.enroll_code, "setup-code-1")
         click(qtbot, wizard.enroll_button)
         qtbot.waitUntil(lambda: wizard.central_result.text() == wizard.t("setup.central.enrolled"), timeout=10_000)
-        import dataclasses
-
         enrolled = dataclasses.replace(config, central=dataclasses.replace(config.central, api_url=central.url))
         level, detail, _advice = check_central(enrolled)
         assert level == "ok" and "device enrolled" in detail
     finally:
         central.stop()
+        wizard.shutdown()

@@ -46,7 +46,8 @@ def requests_seen(central: RunningCentral) -> int:
 def site(tmp_path: Path, central: RunningCentral) -> Path:
     data = tmp_path / "kiosk-data"
     path = tmp_path / "site.toml"
-    path.write_text(f'[device]\ndata_dir = "{data}"\n[central]\napi_url = "{central.url}"\n', encoding="utf-8")
+    path.write_text(f'[device]\ndata_dir = "{data}"\n[central]\napi_url = "{central.url}"\n'
+                    'allow_insecure_http = true\n', encoding="utf-8")
     with CentralClient(central.url, None, data_dir=data) as client:
         client.enroll(ENROLL_CODE)
     return path
@@ -151,7 +152,8 @@ def test_central_api_refuses_a_bad_fault_rate(tmp_path: Path) -> None:
 def test_enroll_and_retry_from_the_command_line(tmp_path: Path, central: RunningCentral) -> None:
     data = tmp_path / "kiosk-data"
     site = tmp_path / "site.toml"
-    site.write_text(f'[device]\ndata_dir = "{data}"\n[central]\napi_url = "{central.url}"\n', encoding="utf-8")
+    site.write_text(f'[device]\ndata_dir = "{data}"\n[central]\napi_url = "{central.url}"\n'
+                    'allow_insecure_http = true\n', encoding="utf-8")
     enrolled = subprocess.run(kiosk_command(site, "enroll", "second-code-2"), env=child_env(), cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
     assert enrolled.returncode == 0, enrolled.stderr

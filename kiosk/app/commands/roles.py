@@ -143,4 +143,4 @@ def _start_demo_central(config: Config) -> tuple[DemoCentral | None, Config]:
         return None, config
     # every 5 s (the shortest allowed): a presenter should see an application leave within moments
     return central, dataclasses.replace(config, central=dataclasses.replace(
-        config.central, api_url=central.url, sync_interval_seconds=5))
+        config.central, api_url=central.url, allow_insecure_http=True, sync_interval_seconds=5))

@@ -386,8 +386,9 @@ class SetupWizard(QWidget):
         if not url or not code:
             self.central_result.setText(self.t("setup.required"))
             return
-        data_dir = self.config.data_dir
-        self._background(lambda: enroll_device(url, code, device, data_dir), self.central_result,
+        data_dir, insecure_ok = self.config.data_dir, self.config.central.allow_insecure_http
+        self._background(lambda: enroll_device(url, code, device, data_dir, allow_insecure_http=insecure_ok),
+                         self.central_result,
                          self.t("setup.central.enrolling"), lambda _id: self.t("setup.central.enrolled"),
                          "setup.central.failed")
 
