@@ -8,20 +8,13 @@ then the connection is dropped before the answer arrives.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_JSON_BYTES, ApiError
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_JSON_BYTES
+from kiosk.queue.body_limit import ASGIApp, Message, Receive, Scope, Send, send_json
+from kiosk.queue.body_limit import BodyLimit as SharedBodyLimit
 
 
 @dataclass
@@ -74,7 +67,7 @@ class FaultInjection:
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.fail_rate and faults.rng.random() < faults.fail_rate:
-            await _send_json(send, 503, {"error": "injected_failure", "message": "Injected failure; try again."})
+            await send_json(send, 503, {"error": "injected_failure", "message": "Injected failure; try again."})
             return
         if not (faults.drop_after_commit_rate and faults.rng.random() < faults.drop_after_commit_rate):
             await self.app(scope, receive, send)
@@ -91,11 +84,15 @@ class FaultInjection:
         raise DroppedAfterCommit("connection dropped after commit (fault injection)")
 
 
-class BodyLimit:
-    """413 before reading a body over the limit (by Content-Length, or while it streams in)."""
+class BodyLimit(SharedBodyLimit):
+    """413 before reading a body over the limit (by Content-Length, or as soon as a chunked body passes it).
+
+    The queue host's middleware (:mod:`kiosk.queue.body_limit`) with this API's limits; no token
+    check up front: a device's signature covers the body, so it can only be checked once it is read.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app, self.limit_for)
 
     @staticmethod
     def limit_for(path: str) -> int:
@@ -104,33 +101,3 @@ class BodyLimit:
         if path == "/v1/identity/verify":
             return MAX_IDENTITY_BYTES + 1024
         return MAX_JSON_BYTES
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit_for(scope.get("path", ""))
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            await _send_json(send, 413, {"error": "too_large",
-                                         "message": f"The body is larger than {limit} bytes allowed here."})
-            return
-        received = 0
-
-        async def counting() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise ApiError(413, "too_large", f"The body is larger than {limit} bytes allowed here.")
-            return message
-
-        await self.app(scope, counting, send)
-
-
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
-    data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
-    await send({"type": "http.response.body", "body": data})

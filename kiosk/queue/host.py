@@ -29,6 +29,10 @@ ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's 
 on the same ticket 409 ``application_conflict``, a past day's ticket 409 ``ticket_expired``; a body
 that fails validation 422 ``invalid_request`` naming the fields (never echoing the values sent).
 
+A request with a body is vetted before the body is read (:mod:`kiosk.queue.body_limit`): without a
+known token it gets 401 at once, and a body over :data:`MAX_BODY_BYTES` gets 413 ``too_large``
+(by ``Content-Length``, or as soon as a chunked body passes the limit), never parsed.
+
 The wire format lives in :mod:`kiosk.queue.wire` (shared with the HTTP client), running a server in
 :mod:`kiosk.queue.server`, the API description in :mod:`kiosk.queue.openapi`.
 """
@@ -39,15 +43,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from kiosk.queue.body_limit import BodyLimit, Refusal
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import QueueError
 from kiosk.queue.routes import applications, board, counters, public, tickets
-from kiosk.queue.routes.access import DeviceGrant
+from kiosk.queue.routes.access import DeviceGrant, unauthorized
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError, queue_error
 from kiosk.queue.routes.hub import EventHub
@@ -59,6 +65,11 @@ log = logging.getLogger(__name__)
 API_VERSION = "1"
 KEEPALIVE_SECONDS = 15.0
 PURGE_EVERY_SECONDS = 300.0  # past days' application views are gone at most this long after midnight
+# The largest body is an application view (kiosk.queue.models): at most 20,000 characters of answers,
+# each up to 12 bytes as JSON (an emoji is written as two \uXXXX escapes) = 240,000 bytes, plus 100
+# field ids and 40 document kinds of 64 characters: under 256 KiB with room to spare. Every other
+# body is a few hundred bytes. tests/queue/test_host_limits.py checks the worst view fits.
+MAX_BODY_BYTES = 256 * 1024
 
 
 def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
@@ -96,16 +107,45 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
             except Exception as exc:  # a busy or full disk: try again next time, keep serving
                 log.warning("deleting past days' application views failed (retrying later): %s", exc)
 
-    app = FastAPI(title="MPP Kiosk queue host", version=API_VERSION, lifespan=lifespan,
-                  description="The building's ticket queue, shared by kiosks, counters and lobby boards.")
-    app.state.device_grants = dict(tokens)
+    app = _QueueHostApi(
+        title="MPP Kiosk queue host", version=API_VERSION, lifespan=lifespan,
+        description="The building's ticket queue, shared by kiosks, counters and lobby boards. "
+                    "A request with a body is refused before the body is read: 401 without a known "
+                    f"device token, 413 `too_large` when the body is over {MAX_BODY_BYTES} bytes.")
+    app.state.device_grants = grants = dict(tokens)
     app.state.event_hub = host.hub
     app.exception_handler(ApiError)(_api_error)
     app.exception_handler(QueueError)(_engine_error)
     app.exception_handler(RequestValidationError)(_invalid)
     for routes in (public, tickets, applications, counters, board):
         app.include_router(routes.router(host))
+
+    def admit(authorization: str) -> Refusal | None:
+        refusal = unauthorized(grants, authorization)
+        return None if refusal is None else (refusal.status, {"error": refusal.code, "message": refusal.message},
+                                             refusal.headers)
+
+    app.add_middleware(BodyLimit, limit_for=_body_limit, admit=admit)
     return app
+
+
+def _body_limit(_path: str) -> int:
+    return MAX_BODY_BYTES
+
+
+class _QueueHostApi(FastAPI):
+    """The host's app; its API description says that every operation taking a body may answer 413."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document = super().openapi()
+            for path_item in document.get("paths", {}).values():
+                for operation in path_item.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        operation["responses"].setdefault("413", {
+                            "description": f"The body is over {MAX_BODY_BYTES} bytes: refused before it is "
+                                           "parsed (by Content-Length, or as soon as a chunked body passes it)."})
+        return super().openapi()
 
 
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -7,7 +7,7 @@ Routes declare a parameter of type :data:`Reader`, :data:`Issuer`, :data:`Clerk`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -30,19 +30,30 @@ COUNTERS: tuple[Role, ...] = ("counter", "admin")
 WATCHERS: tuple[Role, ...] = ("kiosk", "counter", "display", "admin")
 
 
+def unauthorized(grants: Mapping[str, DeviceGrant], header: str) -> ApiError | None:
+    """The 401 for an ``Authorization`` header that names no known device, or None when it does.
+
+    Also asked by the host's body limit (:mod:`kiosk.queue.body_limit`) before a body is read."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
+                        headers={"WWW-Authenticate": "Bearer"})
+    if token not in grants:
+        return ApiError(401, "unauthorized", "The token is not known to this queue host.",
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return None
+
+
 def require(*roles: Role) -> Callable[[Request], Awaitable[DeviceGrant]]:
     """A dependency: the caller's grant, if its bearer token is known and its role allowed."""
     async def check(request: Request) -> DeviceGrant:
+        grants = request.app.state.device_grants
         header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise ApiError(401, "unauthorized", "A bearer token is required (Authorization: Bearer <token>).",
-                           headers={"WWW-Authenticate": "Bearer"})
-        grant = request.app.state.device_grants.get(token)
-        if grant is None:
-            raise ApiError(401, "unauthorized", "The token is not known to this queue host.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        refusal = unauthorized(grants, header)
+        if refusal is not None:
+            raise refusal
+        grant: DeviceGrant = grants[header.partition(" ")[2].strip()]
         if grant.role != "admin" and grant.role not in roles:
             raise ApiError(403, "forbidden", f"A {grant.role} device may not do this.")
         return grant

@@ -1,0 +1,60 @@
+"""The reference central API's body limit uses the queue host's middleware: a chunked oversize body is 413
+(it was 400: the limit's error surfaced inside FastAPI's body parsing), and a declared oversize body is
+refused before it is sent. Issue 21, items 1 and 12."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import requests
+from sync_helpers import application_body
+
+from central_api.app import RunningCentral
+from central_api.contract import MAX_JSON_BYTES
+from kiosk.sync.central_client import DeviceCredentials
+from kiosk.sync.signing import sign_headers
+
+
+def pieces(body: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
+    for start in range(0, len(body), size):
+        yield body[start:start + size]
+
+
+def test_chunked_oversize_body_is_413(central: RunningCentral, creds: DeviceCredentials) -> None:
+    application = application_body(fields={"x": "y" * (2 * MAX_JSON_BYTES)})
+    body = json.dumps(application).encode()
+    headers = {"Content-Type": "application/json", "Idempotency-Key": application["id"],
+               **sign_headers(creds.device_id, creds.secret, "POST", "/v1/applications", body)}
+    # a generator makes requests send the body chunked, with no Content-Length
+    reply = requests.post(central.url + "/v1/applications", data=pieces(body), headers=headers, timeout=30)
+    assert reply.status_code == 413, reply.text
+    assert reply.json()["error"] == "too_large" and str(MAX_JSON_BYTES) in reply.json()["message"]
+    assert central.store.count_applications() == 0
+
+
+def test_chunked_body_within_the_limit_is_filed(central: RunningCentral, creds: DeviceCredentials) -> None:
+    application = application_body()
+    body = json.dumps(application).encode()
+    headers = {"Content-Type": "application/json", "Idempotency-Key": application["id"],
+               **sign_headers(creds.device_id, creds.secret, "POST", "/v1/applications", body)}
+    reply = requests.post(central.url + "/v1/applications", data=pieces(body, 100), headers=headers, timeout=30)
+    assert reply.status_code in (200, 201), reply.text
+    assert central.store.count_applications() == 1
+
+
+def test_declared_oversize_body_is_413_before_it_is_sent(central: RunningCentral) -> None:
+    where = urlsplit(central.url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/applications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 400000000\r\n\r\n")
+        answer = b""
+        while b"}" not in answer:
+            chunk = sock.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"413"
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["error"] == "too_large"
