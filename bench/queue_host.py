@@ -220,10 +220,11 @@ def display_main(url: str, ready: Any, stop: Any, out: Any) -> None:
             elif line.startswith("data:") and kind is not None:
                 counts[kind] += 1
                 if kind == "called":
-                    ticket_id = json.loads(line[5:])["ticket"]["id"]
-                    if ticket_id in called:
+                    # the board's view has no ticket ids (issue 21): numbers are unique for the day
+                    number = json.loads(line[5:])["ticket"]["number"]
+                    if number in called:
                         duplicates += 1
-                    called.setdefault(ticket_id, now)
+                    called.setdefault(number, now)
                 kind = None
             if stop.is_set() and not line:
                 break
@@ -435,7 +436,7 @@ def main() -> int:
                   + checks["called_but_still_waiting"])
     accounted = checks["issued_unaccounted"] == 0 and checks["waiting_not_issued_by_us"] == 0
 
-    display_lat = [shown["called"][t] - sent for t, _, _, sent in called if t in shown["called"]]
+    display_lat = [shown["called"][number] - sent for _, number, _, sent in called if number in shown["called"]]
     ops_per_s = len(real_ops) / duration
     p99_issue, p99_call = pct(by_kind.get("issue", []), 99), pct(by_kind.get("call_next", []), 99)
     p99_all = pct([took for _, _, took in real_ops], 99)

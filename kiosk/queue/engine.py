@@ -82,6 +82,7 @@ from kiosk.queue.rows import (
 from kiosk.queue.schema import LINE_ORDER, QUEUE_SCHEMA
 from kiosk.queue.views import ApplicationViews
 from kiosk.storage.store import Database, open_database
+from kiosk.utils.privacy import check_masked_nik
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,8 @@ class QueueEngine:
             raise ValueError("a request id is required (it makes retries safe)")
         if identity_status not in IDENTITY_STATUSES:
             raise ValueError(f"identity_status must be one of {sorted(IDENTITY_STATUSES)}")
+        if nik_masked is not None:
+            check_masked_nik(nik_masked)  # a full NIK would be stored and shown in clear (issue 21)
         group = PriorityGroup(priority) if priority is not None else None
         with self.db.transaction() as conn:
             now = self._now()

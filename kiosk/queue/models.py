@@ -13,6 +13,9 @@ from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import NamedTuple
 
+# Re-exported: the host's request models name the one rule of a masked NIK (kiosk.utils.privacy).
+from kiosk.utils.privacy import check_masked_nik
+
 
 class PriorityGroup(str, Enum):
     """Groups that UU 25/2009 art. 29 entitles to priority service."""
@@ -210,7 +213,6 @@ MAX_DOCUMENT_KINDS = 40
 MAX_PHOTOS_PER_KIND = 100
 ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 FIELD_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-MASKED_NIK_PATTERN = r"^[0-9]{4}\*{8}[0-9]{4}$"  # kiosk.utils.privacy.mask_nik of a NIK: never the full number
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,10 @@ def _view_problems(view: ApplicationView) -> list[str]:
         value = getattr(view, name)
         if not isinstance(value, str) or not 1 <= len(value) <= 64:
             problems.append(f"{name} must be 1-64 characters")
-    if not isinstance(view.nik_masked, str) or not re.fullmatch(MASKED_NIK_PATTERN, view.nik_masked):
-        problems.append("nik_masked must be a masked NIK like 3171********0001 (never the full NIK)")
+    try:
+        check_masked_nik(view.nik_masked)
+    except ValueError as exc:
+        problems.append(str(exc))
     if not isinstance(view.created_at, datetime) or view.created_at.tzinfo is None:
         problems.append("created_at must be a time with its UTC offset")
     if view.sync_state not in SYNC_STATES:

@@ -104,19 +104,55 @@ def board_from_json(data: Mapping[str, Any]) -> BoardState:
                       day=data["day"])
 
 
+# The event stream carries only what its subscribers use (issue 21). Terminals (kiosk: which
+# pending face to delete; counter: which application changed) get the ticket without its masked NIK
+# and application id, which no subscriber reads from the stream; the lobby board gets what it
+# shows: the number, its service and state, the counter, and no actor or detail.
+STREAM_WITHHELD = ("nik_masked", "application_id")
+BOARD_TICKET_FIELDS = ("number", "service_code", "state")
+
+
 def event_to_json(event: QueueEvent) -> dict[str, Any]:
-    return {"type": event.type.value, "ticket": ticket_to_json(event.ticket), "counter": event.counter,
+    """An event as a terminal (kiosk, counter, admin) reads it from the stream."""
+    ticket = ticket_to_json(event.ticket)
+    for name in STREAM_WITHHELD:
+        del ticket[name]
+    return {"type": event.type.value, "ticket": ticket, "counter": event.counter,
             "at": _time_to_json(event.at), "actor": event.actor, "detail": event.detail}
 
 
+def board_event_to_json(event: QueueEvent) -> dict[str, Any]:
+    """An event as the lobby board reads it: no ticket id, request id, NIK, identity, priority or application."""
+    return {"type": event.type.value, "counter": event.counter, "at": _time_to_json(event.at),
+            "ticket": {"number": event.ticket.number, "service_code": event.ticket.service_code,
+                       "state": event.ticket.state.value}}
+
+
+def _streamed_ticket(data: Mapping[str, Any], at: datetime, counter: int | None) -> Ticket:
+    """The ticket of a streamed event; what the stream withholds is left empty (``None``, ``""``).
+
+    A board's event has only :data:`BOARD_TICKET_FIELDS`: its ticket has an empty id and request
+    id, identity "none", and the event's time as its arrival."""
+    if "id" in data:
+        return ticket_from_json({**dict.fromkeys(STREAM_WITHHELD), **data})
+    number = str(data["number"])
+    prefix, _, seq = number.rpartition("-")
+    return Ticket(id="", number=number, service_code=str(data["service_code"]), prefix=prefix,
+                  seq=int(seq) if seq.isascii() and seq.isdigit() else 0, day="", priority=None,
+                  state=TicketState(data["state"]), arrived_at=at, issued_at=at, called_at=None,
+                  started_at=None, finished_at=None, counter=counter, recalls=0, request_id="",
+                  identity_status="none", nik_masked=None, lang="", application_id=None)
+
+
 def event_from_json(data: Mapping[str, Any]) -> QueueEvent:
-    """The inverse of :func:`event_to_json`."""
+    """The inverse of :func:`event_to_json` and :func:`board_event_to_json`."""
     at = _time_from_json(data["at"])
     assert at is not None
-    counter = data.get("counter")
-    return QueueEvent(type=EventType(data["type"]), ticket=ticket_from_json(data["ticket"]),
-                      counter=int(counter) if counter is not None else None, at=at,
-                      actor=str(data.get("actor", "")), detail=dict(data.get("detail") or {}))
+    raw_counter = data.get("counter")
+    counter = int(raw_counter) if raw_counter is not None else None
+    return QueueEvent(type=EventType(data["type"]), ticket=_streamed_ticket(data["ticket"], at, counter),
+                      counter=counter, at=at, actor=str(data.get("actor", "")),
+                      detail=dict(data.get("detail") or {}))
 
 
 def application_view_to_json(view: ApplicationView) -> dict[str, Any]:

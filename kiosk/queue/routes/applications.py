@@ -18,7 +18,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from kiosk.queue.models import (
     FIELD_ID_PATTERN,
     ID_PATTERN,
-    MASKED_NIK_PATTERN,
     MAX_ANSWER_LENGTH,
     MAX_ANSWERS,
     MAX_DOCUMENT_KINDS,
@@ -29,6 +28,7 @@ from kiosk.queue.routes.access import Clerk, Issuer
 from kiosk.queue.routes.context import HostContext, TicketId
 from kiosk.queue.routes.errors import ApiError
 from kiosk.queue.wire import attached_application_to_json
+from kiosk.utils.privacy import MASKED_NIK_PATTERN
 
 _FieldId = Annotated[str, StringConstraints(pattern=FIELD_ID_PATTERN)]
 

@@ -1,6 +1,9 @@
 """The lobby board: its state now (``GET /v1/board``) and every change as it happens (``GET /v1/events``).
 
-The event stream is Server-Sent Events (``event: <type>``, ``data: <json>``). It was tuned for the
+The event stream is Server-Sent Events (``event: <type>``, ``data: <json>``). Each role reads what it
+uses (issue 21): kiosks and counters the ticket without its masked NIK or application (a kiosk
+deletes a pending face by request id, a counter rereads an application by ticket id), every other
+role, the lobby board first, only the number, service, state and counter. It was tuned for the
 load of a whole building (bench/queue_host.py, docs/NOTES.md "The queue host's CPU per request"):
 events already queued go out in one write, and the engine hands them over on the loop without a
 wake-up through its pipe (:class:`~kiosk.queue.routes.hub.EventHub`). Not sse-starlette: its
@@ -17,12 +20,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from kiosk.queue.routes.access import Watcher
+from kiosk.queue.routes.access import DeviceGrant, Watcher
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.wire import board_to_json
 
 POLL_SECONDS = 0.25  # how often an idle stream checks for a gone client or a stopping server
 BATCH = 100  # events joined into one write at most
+TERMINAL_VIEW_ROLES = frozenset({"kiosk", "counter", "admin"})  # the others get the board's view
 
 
 class EventStreamResponse(StreamingResponse):
@@ -52,15 +56,18 @@ def router(host: HostContext) -> APIRouter:
     @routes.get("/v1/events", tags=["board"], response_class=StreamingResponse,
                 responses={200: {"content": {"text/event-stream": {}},
                                  "description": "Server-Sent Events: `event: <type>`, `data: <json>`."}})
-    async def events(request: Request, _grant: Watcher) -> StreamingResponse:
-        return EventStreamResponse(_stream(request, host), media_type="text/event-stream",
+    async def events(request: Request, grant: Watcher) -> StreamingResponse:
+        """Every committed change: `type`, `at`, `counter` and the ticket's `number`, `service_code` and
+        `state`. Kiosks, counters and admins also get the rest of the ticket except `nik_masked` and
+        `application_id`, and the `actor` and `detail`; a lobby board gets no more (issue 21)."""
+        return EventStreamResponse(_stream(request, host, grant), media_type="text/event-stream",
                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     return routes
 
 
-async def _stream(request: Request, host: HostContext) -> AsyncIterator[str]:
-    with host.hub.client() as queue:
+async def _stream(request: Request, host: HostContext, grant: DeviceGrant) -> AsyncIterator[str]:
+    with host.hub.client(board=grant.role not in TERMINAL_VIEW_ROLES) as queue:
         yield ": connected\n\n"  # the subscription is live once a client reads this
         last_sent = wallclock.monotonic()
         while True:

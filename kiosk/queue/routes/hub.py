@@ -1,4 +1,9 @@
-"""Fans committed engine events out to the connected event-stream clients (one asyncio queue each)."""
+"""Fans committed engine events out to the connected event-stream clients (one asyncio queue each).
+
+Each client reads one view of the events (:mod:`kiosk.queue.wire`): terminals the ticket without
+its NIK or application, the lobby board only what it shows. Each view is serialised once per event,
+and only when a client of that view is connected.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ import threading
 from collections.abc import Iterator
 
 from kiosk.queue.models import QueueEvent
-from kiosk.queue.wire import event_to_json
+from kiosk.queue.wire import board_event_to_json, event_to_json
 
 QUEUE_SIZE = 1000  # events a client may lag behind before it gets one "resync" instead
 
 Item = tuple[str, str]  # (event type, its JSON)
+Client = tuple[asyncio.AbstractEventLoop, asyncio.Queue[Item], bool]  # (its loop, its queue, board view?)
 
 
 class EventHub:
@@ -27,7 +33,7 @@ class EventHub:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._clients: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Item]]] = set()
+        self._clients: set[Client] = set()
         self.issuing = threading.local()
 
     def on_event(self, event: QueueEvent) -> None:
@@ -37,12 +43,16 @@ class EventHub:
             clients = list(self._clients)
         if not clients:
             return
-        item = (event.type.value, json.dumps(event_to_json(event), ensure_ascii=False, default=str))
+        items: dict[bool, Item] = {}
         try:
             current = asyncio.get_running_loop()
         except RuntimeError:
             current = None
-        for loop, queue in clients:
+        for loop, queue, board in clients:
+            item = items.get(board)
+            if item is None:
+                view = board_event_to_json(event) if board else event_to_json(event)
+                item = items[board] = (event.type.value, json.dumps(view, ensure_ascii=False, default=str))
             if loop is current:  # the usual case (handlers run on the loop): no wake-up through the loop's pipe
                 self._offer(queue, item)
                 continue
@@ -67,9 +77,10 @@ class EventHub:
             return len(self._clients)
 
     @contextlib.contextmanager
-    def client(self) -> Iterator[asyncio.Queue[Item]]:
+    def client(self, *, board: bool = True) -> Iterator[asyncio.Queue[Item]]:
+        """A client's queue while it is connected; ``board``: it reads the lobby board's view (the least)."""
         queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        entry = (asyncio.get_running_loop(), queue)
+        entry: Client = (asyncio.get_running_loop(), queue, board)
         with self._lock:
             self._clients.add(entry)
         try:

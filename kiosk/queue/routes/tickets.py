@@ -19,6 +19,7 @@ from kiosk.queue.models import PriorityGroup, Ticket
 from kiosk.queue.routes.access import Clerk, Issuer, Reader, actor
 from kiosk.queue.routes.context import HostContext, TicketId
 from kiosk.queue.wire import issued_to_json, preview_to_json, ticket_to_json
+from kiosk.utils.privacy import MASKED_NIK_PATTERN
 
 # The state changes a counter makes with no more than the counter's number: (path, engine method).
 ACTIONS = (("recall", "recall"), ("start", "start"), ("finish", "finish"), ("no-show", "no_show"),
@@ -31,7 +32,8 @@ class IssueBody(BaseModel):
                             description="Client-generated; a retry with the same id returns the same ticket.")
     priority: PriorityGroup | None = None
     lang: str = Field(default="id", min_length=1, max_length=16)
-    nik_masked: str | None = Field(default=None, max_length=32)
+    nik_masked: str | None = Field(default=None, pattern=MASKED_NIK_PATTERN,
+                                   description="Always masked (3171********0001); a full NIK is refused.")
     identity_status: Literal["none", "verified", "to_verify_at_counter"] = "none"
 
 
