@@ -56,8 +56,8 @@ def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Pat
         shot("1-pin")
         tap_keys(window, "99")
         tap(window, "pinEnter")
-        pin_page = door.panel.pin_page
-        wait_for(lambda: bool(pin_page.message.text()), 10_000)  # the PIN is checked off the GUI thread
+        message = door.panel.pin_page.message
+        wait_for(lambda: message.property("error") is True, 10_000)  # checked off the GUI thread: the refusal
         shot("2-pin-wrong")
         tap_keys(window, DEMO_PIN)
         tap(window, "pinEnter")
