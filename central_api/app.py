@@ -80,6 +80,7 @@ from kiosk.sync.signing import (
     TIMESTAMP_HEADER,
     signature_matches,
 )
+from kiosk.utils.html_template import HtmlTemplate
 from kiosk.utils.privacy import mask_nik
 
 log = logging.getLogger(__name__)
@@ -416,15 +417,20 @@ def _add_admin_routes(app: FastAPI, store: CentralStore, faults: Faults, admin_t
 
     @app.get("/status/{app_id}", include_in_schema=False, response_class=HTMLResponse)
     def status_page(app_id: str) -> HTMLResponse:
-        """A phone-sized page for the receipt's QR (Bahasa Indonesia and English)."""
+        """A phone-sized page for the receipt's QR (Bahasa Indonesia and English); values escaped by the template."""
         row = store.application(app_id) if re.fullmatch(UUID_PATTERN, app_id) else None
         if row is None:
-            text = ("Permohonan belum ditemukan. Mungkin belum terkirim dari kios; coba lagi nanti.<br>"
-                    "Application not found yet. It may not have been sent from the kiosk; try again later.")
+            text = _NOT_FOUND.render()
         else:
-            text = f"<b>{row['number']}</b><br>Status: <b>{row['status']}</b><br>{row['updated_at']}"
-        return HTMLResponse(f"<!doctype html><meta name=viewport content='width=device-width'>"
-                            f"<body style='font:20px sans-serif;padding:1em'>{text}</body>")
+            text = _FOUND.render(number=row["number"], status=row["status"], updated_at=row["updated_at"])
+        return HTMLResponse(str(_STATUS_PAGE.render(text=text)))
+
+
+_STATUS_PAGE = HtmlTemplate("<!doctype html><meta name=viewport content='width=device-width'>"
+                            "<body style='font:20px sans-serif;padding:1em'>$text</body>")
+_FOUND = HtmlTemplate("<b>$number</b><br>Status: <b>$status</b><br>$updated_at")
+_NOT_FOUND = HtmlTemplate("Permohonan belum ditemukan. Mungkin belum terkirim dari kios; coba lagi nanti.<br>"
+                          "Application not found yet. It may not have been sent from the kiosk; try again later.")
 
 
 # -- running ----------------------------------------------------------------------------------

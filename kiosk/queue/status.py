@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import re
 import threading
 import time as wallclock
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.queue.models import Ticket, TicketNotFound, TicketState
+from kiosk.utils.html_template import HtmlTemplate
 
 if TYPE_CHECKING:
     from kiosk.queue.engine import QueueEngine
@@ -130,33 +130,43 @@ def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "") -> str:
-    """A small page for a phone: big number, one or two plain sentences, refreshes every 30 s."""
-    t = Translator(lang if lang in LANGUAGES else "id")
-    if status is None:
-        title, lines, number = t("printing.status.title"), [t("printing.status.not_found")], ""
-    else:
-        title, lines, number = t("printing.status.title"), ticket_status_lines(t, status), status["number"]
-    called = status is not None and status["valid_today"] and status["state"] == "called"
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    number_html = (f'<div class="number">{html.escape(t("printing.status.number", number=number))}</div>'
-                   if number else "")
-    updated = f'<p class="small">{html.escape(t("printing.status.updated", time=local_time))}</p>' if local_time else ""
-    return f"""<!doctype html>
-<html lang="{t.lang}"><head><meta charset="utf-8">
+_PAGE = HtmlTemplate("""<!doctype html>
+<html lang="$lang"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="30">
-<title>{html.escape(title)}</title>
+<title>$title</title>
 <style>
-body{{font-family:system-ui,sans-serif;margin:0;padding:24px;background:#fff;color:#111;font-size:22px;line-height:1.4}}
-h1{{font-size:24px;margin:0 0 12px}}
-.number{{font-size:64px;font-weight:800;margin:8px 0 16px}}
-.box{{border:3px solid #111;border-radius:12px;padding:8px 20px}}
-.called{{background:#ffd400}}
-.small{{font-size:17px;color:#333}}
+body{font-family:system-ui,sans-serif;margin:0;padding:24px;background:#fff;color:#111;font-size:22px;line-height:1.4}
+h1{font-size:24px;margin:0 0 12px}
+.number{font-size:64px;font-weight:800;margin:8px 0 16px}
+.box{border:3px solid #111;border-radius:12px;padding:8px 20px}
+.called{background:#ffd400}
+.small{font-size:17px;color:#333}
 </style></head>
-<body><h1>{html.escape(title)}</h1>{number_html}
-<div class="box{' called' if called else ''}">{body}</div>
-{updated}<p class="small">{html.escape(t("printing.status.refresh"))}</p>
+<body><h1>$title</h1>$number
+<div class="$box_class">$lines</div>
+$updated<p class="small">$refresh</p>
 </body></html>
-"""
+""")
+_LINE = HtmlTemplate("<p>$text</p>")
+_SMALL_LINE = HtmlTemplate('<p class="small">$text</p>')
+_NUMBER = HtmlTemplate('<div class="number">$text</div>')
+
+
+def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "") -> str:
+    """A small page for a phone: big number, one or two plain sentences, refreshes every 30 s.
+
+    Every value (the application number a kiosk sent too) is escaped by the template."""
+    t = Translator(lang if lang in LANGUAGES else "id")
+    if status is None:
+        lines, number = [t("printing.status.not_found")], ""
+    else:
+        lines, number = ticket_status_lines(t, status), status["number"]
+    called = status is not None and status["valid_today"] and status["state"] == "called"
+    return str(_PAGE.render(
+        lang=t.lang, title=t("printing.status.title"),
+        number=_NUMBER.render(text=t("printing.status.number", number=number)) if number else "",
+        box_class="box called" if called else "box",
+        lines=_LINE.join([{"text": line} for line in lines]),
+        updated=_SMALL_LINE.render(text=t("printing.status.updated", time=local_time)) if local_time else "",
+        refresh=t("printing.status.refresh")))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kiosk.storage.store import StoreError, translate_errors
+from kiosk.storage.store import StoreError, restrict_modes, translate_errors
+from kiosk.utils.file_modes import PRIVATE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ class Sealer:
 
 
 def load_or_create_key(path: Path, *, create: bool, what: str = "the saved applications") -> bytes:
-    """The 32-byte key in ``path``; created with mode 0600 when ``create`` and missing.
+    """The 32-byte key in ``path``; created with mode 0600 when ``create`` and missing (an existing
+    key readable by others is made 0600).
 
     ``what`` names the data it protects in the message when it is missing and may not be created."""
     path = Path(path)
@@ -50,13 +52,15 @@ def load_or_create_key(path: Path, *, create: bool, what: str = "the saved appli
                                  f"backup made at setup (without it {what} cannot be read). "
                                  "It was not replaced.") from None
             key = AESGCM.generate_key(bit_length=256)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), PRIVATE_FILE)  # whatever the umask
                 f.write(key)
                 f.flush()
                 os.fsync(f.fileno())
             log.info("created the encryption key %s (mode 0600)", path)
             return key
+    restrict_modes([path], path.parent)
     if len(key) != 32:
         raise StoreError(path, "the encryption key file is damaged (it must hold 32 bytes); restore it from backup.")
     return key

@@ -8,6 +8,8 @@ is opened through :func:`open_database`, so they all share the same guarantees:
 * a file written by a *newer* version of the app is refused with :class:`SchemaTooNew` and left
   untouched (a downgrade must never silently damage data);
 * a file that belongs to another schema (opening the queue database as the kiosk store) is refused;
+* the file, its -wal and -shm are 0600 and a folder made for it 0700, whatever the umask; an
+  older file readable by others is tightened when it is opened (the central API's store too);
 * SQLite's "tell the user" failures (disk full, read-only, corrupt file, locked) become a
   :class:`StoreError` with a human sentence, instead of a bare ``sqlite3.OperationalError``.
 """
@@ -18,12 +20,15 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
+
+from kiosk.utils.file_modes import create_private_file, describe, make_private_dir, tighten_all
+from kiosk.utils.log import log_at_start
 
 Synchronous = Literal["NORMAL", "FULL"]
 log = logging.getLogger(__name__)
@@ -179,10 +184,12 @@ def open_database(path: Path, schema: Schema, *, synchronous: Synchronous = "NOR
     """
     path = Path(path)
     with translate_errors(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and not _looks_like_sqlite(path):
+        make_private_dir(path.parent)
+        if not create_private_file(path) and not _looks_like_sqlite(path):
             raise StoreError(path, "this file is not a database of this app (damaged or foreign); "
                              "it was left untouched. Move it aside to start fresh.")
+        # SQLite gives the -wal and -shm it creates the database's mode; older ones are tightened here
+        restrict_modes([path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")], path.parent)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
         try:
             conn.row_factory = sqlite3.Row
@@ -195,6 +202,21 @@ def open_database(path: Path, schema: Schema, *, synchronous: Synchronous = "NOR
             conn.close()
             raise
     return Database(path, conn, schema)
+
+
+def restrict_modes(paths: Iterable[Path], root: Path) -> list[Path]:
+    """Take group and other access off ``paths`` (named relative to ``root``), saying so in one INFO line.
+
+    Paths that cannot be changed (another owner) are named in a warning; the app still starts.
+    """
+    changed, failed = tighten_all(paths)
+    if changed:
+        log_at_start(log, logging.INFO, "file modes repaired (group and other access removed) in %s: %s",
+                     root, describe(changed, root))
+    if failed:
+        log_at_start(log, logging.WARNING, "cannot make these private to this user (check their owner): %s",
+                     "; ".join(f"{describe([p], root)} ({exc.strerror})" for p, exc in failed))
+    return changed
 
 
 def _looks_like_sqlite(path: Path) -> bool:

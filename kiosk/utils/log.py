@@ -2,10 +2,13 @@
 
 Masking happens in a filter on every handler, so a NIK that slips into a message through an
 exception text or a third-party library is masked too, not only the ones we format ourselves.
+Masked NIKs are still personal data: the log file, its rotated copies and its folder are for the
+app's user only (0600 / 0700, :mod:`kiosk.utils.file_modes`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import logging.handlers
@@ -14,11 +17,45 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from kiosk.utils.file_modes import describe, make_private_dir, private_opener, tighten_all
 from kiosk.utils.privacy import mask_niks_in
 
 LOG_FILE_NAME = "kiosk.log"
 _MAX_BYTES = 5 * 1024 * 1024
 _BACKUPS = 5
+_EARLY_MAX = 50
+
+log = logging.getLogger(__name__)
+_early: list[logging.LogRecord] = []
+
+
+def log_at_start(logger: logging.Logger, level: int, message: str, *args: object) -> None:
+    """Log now, or, while no handler exists yet, keep the record for :func:`setup_logging` to write.
+
+    The data folder is prepared (and its file modes repaired) before the log file can be opened
+    in it; what that did must still reach the log.
+    """
+    if logger.hasHandlers():
+        logger.log(level, message, *args, stacklevel=2)
+    elif len(_early) < _EARLY_MAX:
+        _early.append(logger.makeRecord(logger.name, level, "(start)", 0, message, args, None))
+
+
+def _write_early_records() -> None:
+    records = list(_early)
+    _early.clear()
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotates like its parent; the file it creates (and so every rotated copy) is 0600 whatever the umask."""
+
+    def _open(self) -> io.TextIOWrapper:
+        # always appends: the parent forces mode "a" when it rotates by size
+        return open(self.baseFilename, "a", encoding=self.encoding, errors=self.errors, opener=private_opener)
 
 
 class MaskNikFilter(logging.Filter):
@@ -74,7 +111,11 @@ class ConsoleHandler(logging.StreamHandler[TextIO]):
 
 
 def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = True) -> Path | None:
-    """Route the ``kiosk`` loggers to ``data_dir/logs/kiosk.log`` (rotating) and to stderr."""
+    """Route the ``kiosk`` loggers to ``data_dir/logs/kiosk.log`` (rotating) and to stderr.
+
+    The log folder is made 0700 and the log files 0600; group or other access an older install
+    left on them is taken off, and said in one INFO line.
+    """
     root = logging.getLogger()
     root.setLevel(level)
     for handler in list(root.handlers):
@@ -83,11 +124,15 @@ def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = 
             handler.close()
     mask = MaskNikFilter()
     log_path = None
+    changed: list[Path] = []
+    failed: list[tuple[Path, OSError]] = []
     if data_dir is not None:
         log_dir = data_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(log_dir)
         log_path = log_dir / LOG_FILE_NAME
-        file_handler = logging.handlers.RotatingFileHandler(
+        changed, failed = tighten_all([log_dir, log_path, *(log_dir / f"{LOG_FILE_NAME}.{n}"
+                                                           for n in range(1, _BACKUPS + 1))])
+        file_handler = PrivateRotatingFileHandler(
             log_path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
         file_handler.setFormatter(JsonFormatter())
         _install(root, file_handler, mask)
@@ -95,6 +140,11 @@ def setup_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = 
         console = ConsoleHandler()
         console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
         _install(root, console, mask)
+    _write_early_records()
+    if data_dir is not None and changed:
+        log.info("file modes repaired (group and other access removed): %s", describe(changed, data_dir))
+    for path, exc in failed:
+        log.warning("cannot make %s private to this user: %s", path, exc.strerror)
     return log_path
 
 
