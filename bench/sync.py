@@ -26,6 +26,8 @@ from pathlib import Path
 
 import requests
 
+BENCH_CODE = "bench-enroll-code-0001"  # the reference central API refuses codes under 16 characters
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -46,7 +48,7 @@ def free_port() -> int:
 def start_server(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "central-api", "--port", str(port), "--db",
-                             str(work / "central.sqlite3"), "--enroll-code", "bench-code-1"],
+                             str(work / "central.sqlite3"), "--enroll-code", BENCH_CODE],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -85,7 +87,7 @@ def main() -> None:
             kiosk_dir = work / "kiosk"
             store = ApplicationStore(kiosk_dir)
             client = CentralClient(url, None, data_dir=kiosk_dir)
-            client.enroll("bench-code-1")
+            client.enroll(BENCH_CODE)
             engine = SyncEngine(store, client, backoff_base=0.01, backoff_max=0.1)
 
             # 1. local save latency, one application with 3 photos

@@ -142,10 +142,64 @@ async def _signed(request: Request) -> Caller:
 Signed = Annotated[Caller, Depends(_signed)]
 
 
+@dataclass(frozen=True)
+class EnrollLimits:
+    """How fast enrollment codes may be tried: a token bucket per client address and one shared by all.
+
+    The defaults let a kiosk retry a few times at once, then one try per 5 s per address and two
+    per second in all, so guessing even a short code takes days, not seconds.
+    """
+
+    per_client_burst: int = 10
+    per_client_per_s: float = 0.2
+    global_burst: int = 60
+    global_per_s: float = 2.0
+
+
+class _TokenBuckets:
+    """Token buckets by key; :meth:`take` says 0 (go) or how many seconds until a token is free."""
+
+    MAX_KEYS = 10_000  # past this, full buckets (idle clients) are forgotten: memory stays bounded
+
+    def __init__(self, burst: int, per_s: float) -> None:
+        self.burst, self.per_s = float(burst), per_s
+        self._levels: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str, now: float) -> float:
+        level, at = self._levels.get(key, (self.burst, now))
+        level = min(self.burst, level + (now - at) * self.per_s)
+        if len(self._levels) > self.MAX_KEYS:
+            self._levels = {k: (lv, t) for k, (lv, t) in self._levels.items()
+                            if lv + (now - t) * self.per_s < self.burst}
+        if level >= 1.0:
+            self._levels[key] = (level - 1.0, now)
+            return 0.0
+        self._levels[key] = (level, now)
+        return (1.0 - level) / self.per_s if self.per_s > 0 else 3600.0
+
+
+class EnrollThrottle:
+    """Refuses (429 with Retry-After) an enrollment attempt past the per-client or global rate."""
+
+    def __init__(self, limits: EnrollLimits) -> None:
+        self._clients = _TokenBuckets(limits.per_client_burst, limits.per_client_per_s)
+        self._all = _TokenBuckets(limits.global_burst, limits.global_per_s)
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            wait = self._clients.take(client, now) or self._all.take("*", now)
+        if wait:
+            raise ApiError(429, "too_many_attempts", "Too many enrollment attempts; wait and try again.",
+                           {"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
 def create_app(store: CentralStore, *, catalog_path: Path | None = None, register: IdentityRegister | None = None,
                faults: Faults | None = None, admin_token: str = "",
                skew_seconds: int = DEFAULT_SKEW_SECONDS,
-               registrations: Mapping[str, Registration] | None = None) -> FastAPI:
+               registrations: Mapping[str, Registration] | None = None,
+               enroll_limits: EnrollLimits | None = None) -> FastAPI:
     """The reference central API over ``store``. ``admin_token`` enables ``/admin/...`` (status
     changes, fault settings) for tests and demos; empty = those answer 404."""
     faults = faults or Faults()
@@ -160,7 +214,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     app.add_middleware(FaultInjection, faults=faults)
     app.add_middleware(BodyLimit)
     _add_error_handlers(app)
-    _add_device_routes(app, store, register, catalog_path)
+    _add_device_routes(app, store, register, catalog_path, EnrollThrottle(enroll_limits or EnrollLimits()))
     _add_identity_routes(app, register, registrations or {})
     _add_application_routes(app, store, faults)
     _add_attachment_routes(app, store)
@@ -191,7 +245,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegister | None,
-                       catalog_path: Path | None) -> None:
+                       catalog_path: Path | None, throttle: EnrollThrottle) -> None:
     catalog_bytes = Path(catalog_path).read_bytes() if catalog_path else b"{}"
     catalog_etag = '"' + hashlib.sha256(catalog_bytes).hexdigest()[:32] + '"'
 
@@ -202,12 +256,14 @@ def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegi
 
     @app.post("/v1/enroll", tags=["device"], status_code=201, response_model=EnrollAnswer,
               responses={200: {"model": EnrollAnswer, "description": "The same request again: the same device."},
-                         **responses(400, 403, 413, 422, 503)})
-    def enroll(body: EnrollBody) -> JSONResponse:
+                         **responses(400, 403, 413, 422, 429, 503)})
+    def enroll(body: EnrollBody, request: Request) -> JSONResponse:
+        # throttled before the store is touched; every refused code gets the very same 403 (no oracle)
+        throttle.check(request.client.host if request.client else "?")
         try:
             device, enrolled_at, created = store.enroll(body.code, body.request_id, body.device_name)
         except EnrollRefused as exc:
-            raise ApiError(403, "enroll_refused", str(exc) + ".") from None
+            raise ApiError(403, "enroll_refused", str(exc).capitalize() + ".") from None
         if created:
             log.info("enrolled device %s (%s)", device.id, body.device_name or "unnamed")
         return JSONResponse({"device_id": device.id, "secret": device.secret, "enrolled_at": enrolled_at},
@@ -438,6 +494,8 @@ _NOT_FOUND = HtmlTemplate("Permohonan belum ditemukan. Mungkin belum terkirim da
 class RunningCentral(RunningServer):
     """The reference API on a background thread (loopback by default) with its own store.
 
+    ``min_code_length`` refuses short codes (``kiosk central-api`` uses 16; tests may use short ones),
+    ``enroll_limits`` sets the enrollment rate limits (see :class:`EnrollLimits`).
     ``url`` to reach it, ``faults`` to change behaviour while it runs, ``store`` to look inside,
     :meth:`stop` (or ``with``) to end it and close the store.
     """
@@ -446,12 +504,18 @@ class RunningCentral(RunningServer):
                  enroll_codes: Iterable[str] = (), catalog_path: Path | None = None,
                  register: IdentityRegister | None = None, faults: Faults | None = None,
                  admin_token: str = "", skew_seconds: int = DEFAULT_SKEW_SECONDS,
-                 registrations: Mapping[str, Registration] | None = None) -> None:
+                 registrations: Mapping[str, Registration] | None = None,
+                 enroll_limits: EnrollLimits | None = None, min_code_length: int = 0) -> None:
         self.store = CentralStore(db_path)
-        self.store.add_enroll_codes(enroll_codes)
+        try:
+            self.store.add_enroll_codes(enroll_codes, min_length=min_code_length)
+        except ValueError:
+            self.store.close()
+            raise
         self.faults = faults or Faults()
         self.app = create_app(self.store, catalog_path=catalog_path, register=register, faults=self.faults,
-                              admin_token=admin_token, skew_seconds=skew_seconds, registrations=registrations)
+                              admin_token=admin_token, skew_seconds=skew_seconds, registrations=registrations,
+                              enroll_limits=enroll_limits)
         try:
             super().__init__(self.app, host, port)
         except BaseException:

@@ -17,7 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", type=Path, required=True, help="SQLite file for what the server keeps")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     parser.add_argument("--enroll-code", action="append", default=[], metavar="CODE",
-                        help="a one-time enrollment code to accept (repeatable); none = one is made and printed")
+                        help="a one-time enrollment code to accept (repeatable; at least 16 characters); "
+                             "none = a long random one is made and printed")
     parser.add_argument("--catalog", type=Path, help="service catalog JSON to serve (default: the shipped one)")
     parser.add_argument("--identities", type=Path, help="TOML test register: [[identity]] nik, name, photos; "
                         "[[registration]] nik, registration_number, profession")
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from central_api.app import create_app, serve
     from central_api.matcher import IdentityRegister, load_identities, load_matcher, load_registrations
     from central_api.middleware import Faults
-    from central_api.store import CentralStore
+    from central_api.store import MIN_ENROLL_CODE_LENGTH, CentralStore
     from kiosk.catalog.services import default_catalog_path
     from kiosk.storage.store import StoreError
 
@@ -43,15 +44,18 @@ def run(args: argparse.Namespace) -> int:
                         drop_after_commit_rate=args.drop_after_commit_rate)
         identities = load_identities(args.identities) if args.identities else []
         registrations = load_registrations(args.identities) if args.identities else {}
+        codes = list(args.enroll_code) or [secrets.token_urlsafe(18)]  # 144 random bits: not guessable
+        short = [c for c in codes if len(c) < MIN_ENROLL_CODE_LENGTH]
+        if short:
+            raise ValueError(f"an enrollment code must have at least {MIN_ENROLL_CODE_LENGTH} characters "
+                             "(leave --enroll-code out to have a long random one made)")
         store = CentralStore(args.db)
     except (ValueError, StoreError) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
-    codes = list(args.enroll_code)
-    if not codes:
-        codes = [secrets.token_urlsafe(9)]
+    if not args.enroll_code:
         print(f"enrollment code: {codes[0]}", flush=True)
-    store.add_enroll_codes(codes)
+    store.add_enroll_codes(codes, min_length=MIN_ENROLL_CODE_LENGTH)
     register = IdentityRegister(identities, load_matcher() if identities else None)
     app = create_app(store, catalog_path=args.catalog or default_catalog_path(), register=register, faults=faults,
                      admin_token=args.admin_token, registrations=registrations)

@@ -51,12 +51,13 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "The request is malformed (missing header, bad JSON).",
         401: "Not signed, unknown device, bad signature, clock skew or a replayed nonce.",
-        403: "The enrollment code is unknown or used.",
+        403: "The enrollment code is not accepted (unknown and used look alike).",
         404: "Not found.",
         409: "Conflict: still in flight, or attachments missing; retry later.",
         413: "The body is larger than allowed.",
         415: "Wrong content type.",
         422: "The body or a parameter is invalid; the message says which.",
+        429: "Too many enrollment attempts; wait Retry-After seconds.",
         503: "Injected failure or a missing optional component (face matcher); retry later.",
     }
     return {code: {"model": ErrorBody, "description": described[code]} for code in codes}

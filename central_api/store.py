@@ -82,8 +82,13 @@ class Device:
     name: str
 
 
+MIN_ENROLL_CODE_LENGTH = 16  # ``kiosk central-api`` refuses shorter codes: a short one falls to guessing
+
+ENROLL_REFUSED = "this enrollment code is not accepted; ask regional IT for a new one"
+
+
 class EnrollRefused(Exception):
-    """The code is unknown or already used by another enrollment."""
+    """The code is unknown or already used by another enrollment (one message for both: no oracle)."""
 
 
 class IdConflict(Exception):
@@ -103,7 +108,13 @@ class CentralStore:
 
     # -- enrollment -------------------------------------------------------------------------
 
-    def add_enroll_codes(self, codes: Iterable[str]) -> None:
+    def add_enroll_codes(self, codes: Iterable[str], *, min_length: int = 0) -> None:
+        """Accept these one-time codes; ValueError (nothing added) if one is under ``min_length``."""
+        codes = list(codes)
+        short = [c for c in codes if len(c) < min_length]
+        if short:
+            raise ValueError(f"an enrollment code must have at least {min_length} characters "
+                             f"({len(short)} too short); leave it out to have a long random one made")
         with self.db.transaction() as conn:
             conn.executemany("INSERT OR IGNORE INTO enroll_codes(code, added_at) VALUES (?, ?)",
                              [(c, utc_now()) for c in codes])
@@ -112,12 +123,12 @@ class CentralStore:
         """Use a one-time code; the same request id again gets the same device (a lost answer)."""
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM enroll_codes WHERE code=?", (code,)).fetchone() is None:
-                raise EnrollRefused("this enrollment code is not known to the central API")
+                raise EnrollRefused(ENROLL_REFUSED)
             used = conn.execute("SELECT * FROM devices WHERE enroll_code=?", (code,)).fetchone()
             if used is not None:
                 if used["request_id"] == request_id:
                     return Device(used["id"], used["secret"], used["name"]), used["enrolled_at"], False
-                raise EnrollRefused("this enrollment code was already used; ask for a new one")
+                raise EnrollRefused(ENROLL_REFUSED)
             device = Device("dev-" + secrets.token_hex(8), secrets.token_urlsafe(32), name)
             enrolled_at = utc_now()
             conn.execute("INSERT INTO devices(id, secret, name, enroll_code, request_id, enrolled_at) "

@@ -19,6 +19,7 @@ Face images travel only in request bodies, never in URLs or logs; NIKs are logge
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
@@ -115,6 +116,38 @@ def credentials_path(data_dir: Path) -> Path:
     return Path(data_dir) / CREDENTIALS_FILE
 
 
+PENDING_ENROLL_FILE = "central-enroll-pending.json"
+
+
+def _enroll_request_id(data_dir: Path | None, base_url: str, code: str) -> str:
+    """The request id of an enrollment with this code not yet answered, else a new one kept on disk (0600).
+
+    Kept until the credentials are saved, so a retried ``kiosk sync enroll`` after a lost answer sends
+    the same id and gets the same device back instead of "code refused". Only the code's hash is written.
+    """
+    key = hashlib.sha256(f"{base_url}\n{code}".encode()).hexdigest()
+    if data_dir is None:
+        return secrets.token_hex(16)
+    path = Path(data_dir) / PENDING_ENROLL_FILE
+    try:
+        pending = json.loads(path.read_text(encoding="utf-8"))
+        if pending.get("key") == key and isinstance(pending.get("request_id"), str):
+            return str(pending["request_id"])
+    except (OSError, ValueError, AttributeError):
+        pass  # none yet, or unreadable: start a new request
+    request_id = secrets.token_hex(16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"key": key, "request_id": request_id}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return request_id
+
+
 @dataclass(frozen=True)
 class IdentityResult:
     """The central API's 1:1 face check against the population register's photo for a NIK.
@@ -207,9 +240,10 @@ class CentralClient:
     def enroll(self, code: str, device_name: str = "") -> DeviceCredentials:
         """Trade a one-time enrollment code for device credentials; saved (0600) in the data dir.
 
-        A repeat with the same request id (after a lost answer) gets the same credentials back.
+        A repeat with the same request id (after a lost answer) gets the same credentials back: with a
+        data dir, the id is kept on disk until the credentials are saved (see :func:`_enroll_request_id`).
         """
-        request_id = secrets.token_hex(16)
+        request_id = _enroll_request_id(self.data_dir, self.base_url, code)
         body = {"code": code, "device_name": device_name, "request_id": request_id}
         answer = self._json(self._request("POST", "/enroll", json_body=body, signed=False, retries_on_lost=2))
         creds = DeviceCredentials(device_id=answer["device_id"], secret=answer["secret"], base_url=self.base_url,
@@ -217,6 +251,7 @@ class CentralClient:
         self.credentials = creds
         if self.data_dir is not None:
             creds.save(credentials_path(self.data_dir))
+            (Path(self.data_dir) / PENDING_ENROLL_FILE).unlink(missing_ok=True)
         log.info("enrolled at the central API as device %s", creds.device_id)
         return creds
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sync_helpers import write_identities
 
-from central_api.app import RunningCentral, openapi_document
+from central_api.app import EnrollLimits, RunningCentral, openapi_document
 from central_api.matcher import IdentityRegister, load_identities, load_matcher
 from kiosk.catalog.services import default_catalog_path
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
@@ -61,7 +61,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, reques
     folder = tmp_path_factory.mktemp("contract")
     register = IdentityRegister(load_identities(write_identities(folder)), load_matcher())
     server = RunningCentral(folder / "central.sqlite3", enroll_codes=["contract-code"],
-                            catalog_path=default_catalog_path(), register=register)
+                            catalog_path=default_catalog_path(), register=register,
+                            enroll_limits=EnrollLimits(per_client_burst=10_000, global_burst=10_000))
     with CentralClient(server.url, None) as client:
         creds = client.enroll("contract-code")
     session = requests.Session()

@@ -121,7 +121,8 @@ def test_central_api_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "central-api", "--port", str(port), "--db",
-                             str(tmp_path / "c.sqlite3"), "--enroll-code", "cli-code-1", "--fail-rate", "0.0"],
+                             str(tmp_path / "c.sqlite3"), "--enroll-code", "cli-code-1-long-enough",
+                             "--fail-rate", "0.0"],
                             env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -134,7 +135,7 @@ def test_central_api_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None
                 assert proc.poll() is None and time.monotonic() < deadline, "the central API did not start"
                 time.sleep(0.1)
         with CentralClient(url, None, data_dir=tmp_path / "k") as client:
-            client.enroll("cli-code-1")
+            client.enroll("cli-code-1-long-enough")
             assert client.catalog()[0]["services"]
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -161,7 +162,7 @@ def test_enroll_and_retry_from_the_command_line(tmp_path: Path, central: Running
     assert (data / "central-device.json").stat().st_mode & 0o777 == 0o600
     again = subprocess.run(kiosk_command(site, "enroll", "second-code-2"), env=child_env(), cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
-    assert again.returncode == 1 and "already used" in again.stderr
+    assert again.returncode == 1 and "not accepted" in again.stderr
     with ApplicationStore(data) as store:
         store.save(NewApplication(id=str(uuid.uuid4()), service_code="KTP-EL", nik=NIK, fields={}))
         seq = store.due()[0].seq
