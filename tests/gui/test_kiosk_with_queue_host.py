@@ -102,17 +102,17 @@ def test_kiosk_finds_a_finished_ticket_by_number_on_the_host_for_the_survey(qtbo
             letter, digits = number.split("-")
             qtbot.mouseClick(flow.findChild(QPushButton, f"prefix{letter}"), Qt.MouseButton.LeftButton)
             for digit in str(int(digits)):
-                qtbot.mouseClick(flow.keypad.findChild(QPushButton, f"key{digit}"), Qt.MouseButton.LeftButton)
+                qtbot.mouseClick(flow.entry.keypad.findChild(QPushButton, f"key{digit}"), Qt.MouseButton.LeftButton)
             qtbot.mouseClick(flow.findChild(QPushButton, "surveyEntryNext"), Qt.MouseButton.LeftButton)
 
         rate("A-001")  # not served yet
-        qtbot.waitUntil(lambda: "belum selesai" in kiosk.survey.entry_message.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "belum selesai" in kiosk.survey.entry.message.text(), timeout=10_000)
         called = counter_core.queue.call_next(1, ["KTP-EL"], actor="loket-01@counter-1")
         counter_core.queue.start(called.id, actor="loket-01@counter-1")
         counter_core.queue.finish(called.id, actor="loket-01@counter-1")
         rate("A-001")
         qtbot.waitUntil(lambda: kiosk.survey.pages.currentWidget() is kiosk.survey.intro, timeout=10_000)
-        assert kiosk.survey.intro_counter.text() == "Loket 1"
+        assert kiosk.survey.intro.counter.text() == "Loket 1"
         kiosk.shutdown()
     finally:
         kiosk_core.close()

@@ -48,7 +48,7 @@ def named(flow: SurveyFlow, name: str) -> QPushButton:
 
 
 def tile(flow: SurveyFlow, score: int) -> QWidget:
-    return flow.tiles[score - 1]
+    return flow.question.tiles[score - 1]
 
 
 def type_number(qtbot, kiosk: KioskWindow, number: str) -> None:
@@ -56,7 +56,7 @@ def type_number(qtbot, kiosk: KioskWindow, number: str) -> None:
     letter, digits = number.split("-")
     click(qtbot, named(flow, f"prefix{letter}"))
     for digit in str(int(digits)):
-        click(qtbot, flow.keypad.findChild(QPushButton, f"key{digit}"))
+        click(qtbot, flow.entry.keypad.findChild(QPushButton, f"key{digit}"))
     click(qtbot, named(flow, "surveyEntryNext"))
 
 
@@ -67,11 +67,11 @@ def test_rate_a_finished_ticket_at_the_kiosk(qtbot, kiosk: KioskWindow, core: Co
     flow = flow_of(kiosk)
     type_number(qtbot, kiosk, ticket.number)
     qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
-    assert "KTP Elektronik" in flow.intro_service.text() and flow.intro_counter.text() == "Loket 2"
+    assert "KTP Elektronik" in flow.intro.service.text() and flow.intro.counter.text() == "Loket 2"
     click(qtbot, named(flow, "surveyStart"))
     answers = [4, 3, 3, None, 4, 4, 2, 3, 4]
     for i, score in enumerate(answers):
-        assert flow.progress_label.text() == f"Pertanyaan {i + 1} dari 9"
+        assert flow.question.progress_label.text() == f"Pertanyaan {i + 1} dari 9"
         if score is None:
             click(qtbot, named(flow, "surveySkip"))
         else:
@@ -84,7 +84,7 @@ def test_rate_a_finished_ticket_at_the_kiosk(qtbot, kiosk: KioskWindow, core: Co
     click(qtbot, named(flow, "kindComplaint"))
     click(qtbot, named(flow, "feedbackKeyboard"))
     for letter in "ANTRE":
-        click(qtbot, flow.feedback_keyboard.findChild(QPushButton, f"letter{letter}"))
+        click(qtbot, flow.feedback.keyboard.findChild(QPushButton, f"letter{letter}"))
     click(qtbot, named(flow, "surveySend"))
     qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.thanks)
 
@@ -105,7 +105,7 @@ def test_rate_a_finished_ticket_at_the_kiosk(qtbot, kiosk: KioskWindow, core: Co
     click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
     type_number(qtbot, kiosk, ticket.number)
     qtbot.waitUntil(lambda: flow._entry_error is not None)
-    assert flow.entry_message.text() == f"Nomor {ticket.number} sudah memberi penilaian. Terima kasih!"
+    assert flow.entry.message.text() == f"Nomor {ticket.number} sudah memberi penilaian. Terima kasih!"
     assert flow.pages.currentWidget() is flow.entry
 
 
@@ -115,13 +115,13 @@ def test_unknown_and_unfinished_numbers_are_explained(qtbot, kiosk: KioskWindow,
     flow = flow_of(kiosk)
     type_number(qtbot, kiosk, waiting.number)
     qtbot.waitUntil(lambda: flow._entry_error is not None)
-    assert flow.entry_message.text() == (f"Nomor {waiting.number} belum selesai dilayani. "
+    assert flow.entry.message.text() == (f"Nomor {waiting.number} belum selesai dilayani. "
                                          "Beri penilaian setelah dilayani.")
-    click(qtbot, flow.keypad.clear_button)
+    click(qtbot, flow.entry.keypad.clear_button)
     assert not named(flow, "surveyEntryNext").isEnabled()
     type_number(qtbot, kiosk, "A-077")
     qtbot.waitUntil(lambda: flow._entry_error is not None)
-    assert flow.entry_message.text() == "Nomor A-077 tidak ada hari ini. Periksa karcis Anda."
+    assert flow.entry.message.text() == "Nomor A-077 tidak ada hari ini. Periksa karcis Anda."
 
 
 def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWindow, core: Core) -> None:
@@ -134,9 +134,9 @@ def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWind
     click(qtbot, tile(flow, 2))
     click(qtbot, tile(flow, 3))
     click(qtbot, named(flow, "surveyPrevious"))
-    assert flow.index == 1 and flow.tiles[2].property("selected") is True  # the answer given is shown
+    assert flow.index == 1 and flow.question.tiles[2].property("selected") is True  # the answer given is shown
     click(qtbot, kiosk.header.back_button)
-    assert flow.index == 0 and flow.tiles[1].property("selected") is True
+    assert flow.index == 0 and flow.question.tiles[1].property("selected") is True
     click(qtbot, kiosk.header.back_button)
     assert flow.pages.currentWidget() is flow.intro
     click(qtbot, kiosk.header.home_button)  # "cancel, start over" forgets every answer
@@ -151,10 +151,11 @@ def test_declining_and_language(qtbot, kiosk: KioskWindow, core: Core) -> None:
     type_number(qtbot, kiosk, ticket.number)
     qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
     click(qtbot, named(flow, "surveyStart"))
-    assert flow.question_text.text() == "Do the requirements fit the service you came for?"
-    assert [t.text.text() for t in flow.tiles] == ["Not suitable", "Less suitable", "Suitable", "Very suitable"]
+    assert flow.question.question_text.text() == "Do the requirements fit the service you came for?"
+    assert [t.text.text() for t in flow.question.tiles] == ["Not suitable", "Less suitable", "Suitable",
+                                                            "Very suitable"]
     kiosk.set_language("id")
-    assert flow.question_text.text() == "Apakah persyaratan pelayanan sesuai dengan jenis layanannya?"
+    assert flow.question.question_text.text() == "Apakah persyaratan pelayanan sesuai dengan jenis layanannya?"
     click(qtbot, kiosk.header.back_button)
     click(qtbot, named(flow, "surveyDecline"))
     assert kiosk.current_step == Step.WELCOME
@@ -219,10 +220,10 @@ def test_counter_asks_for_a_rating_after_finishing(qtbot, core: Core) -> None:
         window = counter.survey.window
         assert window is not None and window.isVisible()
         flow = window.flow
-        assert flow.pages.currentWidget() is flow.intro and flow.intro_counter.text() == "Loket 1"
+        assert flow.pages.currentWidget() is flow.intro and flow.intro.counter.text() == "Loket 1"
         click(qtbot, named(flow, "surveyStart"))
         for _ in range(9):
-            click(qtbot, flow.tiles[3])
+            click(qtbot, flow.question.tiles[3])
         click(qtbot, named(flow, "aboutSkip0"))
         click(qtbot, named(flow, "aboutSkip1"))
         click(qtbot, named(flow, "surveySend"))

@@ -213,8 +213,8 @@ class CounterWindow(QWidget):
         self.counter_picker, self.staff_label = top.counter_picker, top.staff_label
         self.sign_out_button = top.sign_out_button
         self.buttons, self.undo_button, self.undo_timer = work.buttons, work.undo_button, work.undo_timer
-        self.current_caption, self.current_number, self.current_detail = work.caption, work.number, work.detail
-        self.waiting_title, self.waiting_list = self.waiting.title, self.waiting.line
+        self.current_number, self.current_detail = work.number, work.detail
+        self.waiting_list = self.waiting.line
         self.transfer_buttons, self.transfer_cancel = self.transfer_panel.buttons, self.transfer_panel.cancel
         self.call_hint, self.call_display, self.call_keypad = call.hint, call.display, call.keypad
         self.call_go, self.call_cancel, self.prefix_buttons = call.go_button, call.cancel, call.prefix_buttons

@@ -74,13 +74,6 @@ class SurveyFlow(Screen):
         for page in (self.entry, self.intro, self.question, *self.about_pages, self.feedback, self.thanks):
             self.pages.addWidget(page)
         self._connect_pages()
-        # The widgets the GUI tests and the self-test read, by their old names.
-        self.keypad = self.entry.keypad
-        self.entry_message = self.entry.message
-        self.intro_service, self.intro_counter = self.intro.service, self.intro.counter
-        self.progress_label, self.question_text = self.question.progress_label, self.question.question_text
-        self.tiles = self.question.tiles
-        self.feedback_text, self.feedback_keyboard = self.feedback.text, self.feedback.keyboard
         self.thanks_timer = QTimer(self)
         self.thanks_timer.setInterval(1000)
         self.thanks_timer.timeout.connect(self._thanks_tick)
