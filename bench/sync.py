@@ -36,7 +36,7 @@ from kiosk.sync.engine import SyncEngine  # noqa: E402
 from kiosk.sync.outbox import ApplicationStore  # noqa: E402
 from kiosk.sync.outbox_values import Attachment, NewApplication  # noqa: E402
 
-NIK = "3171012345670001"
+NIK = "3171011508900001"
 
 
 def free_port() -> int:

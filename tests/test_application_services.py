@@ -43,6 +43,6 @@ def test_the_str_is_looked_up_at_the_reference_central_api(config: Config, tmp_p
         assert services is not None and services.lookup_registration is not None
         try:
             assert services.lookup_registration("3171014501900001") == "STR-0001"
-            assert services.lookup_registration("3171019999990009") is None  # unknown: the citizen types it
+            assert services.lookup_registration("3171015505990009") is None  # unknown: the citizen types it
         finally:
             services.close()

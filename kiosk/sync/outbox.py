@@ -35,6 +35,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
+from kiosk.citizen.nik import InvalidNik, parse_nik
 from kiosk.storage.sealing import Sealer, load_or_create_key
 from kiosk.storage.store import Database, Schema, StoreError, open_database
 from kiosk.sync.outbox_values import (
@@ -508,6 +509,10 @@ def _validate(application: NewApplication) -> None:
         raise ValueError("service_code is required")
     if not re.fullmatch(r"\d{16}", application.nik or ""):
         raise ValueError("nik must be 16 digits")
+    try:
+        parse_nik(application.nik)
+    except InvalidNik as exc:  # the same rules as the keypad; the NIK itself is never echoed
+        raise ValueError(f"nik is not a valid NIK ({exc.problem.value})") from None
     if len(application.attachments) > MAX_ATTACHMENTS:
         raise ValueError(f"at most {MAX_ATTACHMENTS} attachments")
     for attachment in application.attachments:

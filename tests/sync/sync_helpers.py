@@ -16,7 +16,7 @@ from kiosk.sync.signing import sign_headers
 
 ENROLL_CODE = "test-enroll-code-1"
 ADMIN_TOKEN = "admin-token-for-tests"
-NIK = "3171012345670001"
+NIK = "3171011508900001"
 
 
 def signed_request(central: RunningCentral, creds: DeviceCredentials, method: str, path: str, *,

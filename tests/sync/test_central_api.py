@@ -271,19 +271,19 @@ def test_registration_lookup_by_nik(tmp_path) -> None:
     from kiosk.sync.central_client import registration_lookup
 
     register = tmp_path / "ids.toml"
-    register.write_text('[[registration]]\nnik = "3171012345670001"\nregistration_number = "STR-0001"\n'
+    register.write_text('[[registration]]\nnik = "3171011508900001"\nregistration_number = "STR-0001"\n'
                         'profession = "perawat"\n', encoding="utf-8")
     registrations = load_registrations(register)
-    assert registrations["3171012345670001"] == Registration("3171012345670001", "STR-0001", "perawat")
+    assert registrations["3171011508900001"] == Registration("3171011508900001", "STR-0001", "perawat")
     with RunningCentral(tmp_path / "c.sqlite3", enroll_codes=["reg-code-1"], registrations=registrations) as server:
         with CentralClient(server.url, None) as client:
             client.enroll("reg-code-1")
-            assert client.lookup_registration("3171012345670001") == "STR-0001"
-            assert client.lookup_registration("3171019999990009") is None
+            assert client.lookup_registration("3171011508900001") == "STR-0001"
+            assert client.lookup_registration("3171015505990009") is None
             lookup = registration_lookup(client)
-            assert lookup("3171012345670001") == "STR-0001"
+            assert lookup("3171011508900001") == "STR-0001"
             server.faults.fail_rate = 1.0
-            assert lookup("3171012345670001") is None  # unreachable: the citizen types it
+            assert lookup("3171011508900001") is None  # unreachable: the citizen types it
     register.write_text('[[registration]]\nnik = "1"\nregistration_number = "x"\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"registration\[0\]\.nik"):
         load_registrations(register)

@@ -39,7 +39,7 @@ def test_the_same_person_matches_and_another_does_not(client: CentralClient) -> 
 
 
 def test_unknown_nik_and_unreadable_photos(client: CentralClient) -> None:
-    unknown = client.verify_identity("3171019999990009", (FACES / "obama2.jpg").read_bytes())
+    unknown = client.verify_identity("3171015505990009", (FACES / "obama2.jpg").read_bytes())
     assert unknown == unknown.__class__(matched=False, score=0.0, reason="nik_not_registered")
     with pytest.raises(CentralRejected) as two:
         client.verify_identity(OBAMA_NIK, (FACES / "two_people.jpg").read_bytes())

@@ -15,7 +15,7 @@ from kiosk.storage.store import StoreError
 from kiosk.sync.outbox import DB_FILE, KEY_FILE, ApplicationStore
 from kiosk.sync.outbox_values import ApplicationDataGone, Attachment, NewApplication
 
-NIK = "3171012345670001"
+NIK = "3171011508900001"
 PHOTO = os.urandom(200_000)
 
 
@@ -71,6 +71,18 @@ def test_bad_applications_are_refused_before_anything_is_written(store: Applicat
                 new_app(attachments=[Attachment("ktp", "image/jpeg", b"")]), new_app(fields={"x": object()})):
         with pytest.raises(ValueError):
             store.save(bad)
+    assert sum(store.counts().values()) == 0
+
+
+@pytest.mark.parametrize("nik", ["3171012345670001",   # month 45
+                                 "9971010101900001",   # no such province
+                                 "3171013104900001"])  # 31 April
+def test_a_nik_that_breaks_the_keypads_rules_is_refused_at_the_store_without_echoing_it(
+        store: ApplicationStore, nik: str) -> None:
+    """The store is a door of its own: the same NIK rules as the keypad, not just "16 digits"."""
+    with pytest.raises(ValueError, match="not a valid NIK") as refused:
+        store.save(new_app(nik=nik))
+    assert nik not in str(refused.value)
     assert sum(store.counts().values()) == 0
 
 

@@ -23,7 +23,7 @@ from kiosk.sync.outbox_values import NewApplication
 from kiosk.visit.qr_codes import QrReading, classify_qr
 from kiosk.visit.status_check import StatusChecker
 
-NIK = "3171012345670001"
+NIK = "3171011508900001"
 
 
 def closed_port() -> int:
