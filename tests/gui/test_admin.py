@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
 from kiosk.config.schema import Config
 from kiosk.staff.admin_gate import EXIT_RESTART, EXIT_TO_DESKTOP, AdminGate, CornerTaps, make_pin_hash
@@ -148,9 +149,11 @@ def test_demo_pin_works_without_a_configured_hash_and_says_so(qtbot, kiosk, conf
     door = make_door(kiosk, config, gate, [])
     try:
         tap_corner(qtbot, kiosk)
-        assert door.panel.pin_page.demo_note.isVisible()
+        pad_texts = " ".join(w.text() for w in door.panel.pin_page.findChildren(QLabel) if w.isVisible())
+        assert "1234" not in pad_texts and "demo" not in pad_texts.lower()  # the pad tells a stranger nothing
         enter_pin(qtbot, door, "1234")
         qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
+        assert door.panel.menu.demo_pin_warning.isVisible()  # after sign-in: set a PIN of your own
     finally:
         door.shutdown()
 
@@ -165,6 +168,7 @@ def test_menu_opens_diagnostics_and_setup_and_back(qtbot, kiosk, config, pin_has
         tap_corner(qtbot, kiosk)
         enter_pin(qtbot, door, PIN)
         qtbot.waitUntil(lambda: door.panel.stack.currentWidget() is door.panel.menu)
+        assert not door.panel.menu.demo_pin_warning.isVisible()  # a PIN of its own: nothing to warn about
         qtbot.mouseClick(door.panel.menu.buttons["diagnostics"], Qt.MouseButton.LeftButton)
         page = door.panel.page
         assert isinstance(page, DiagnosticsPage)

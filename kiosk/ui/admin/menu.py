@@ -101,7 +101,10 @@ class Lockdown(QObject):
 # -- pages --------------------------------------------------------------------------------
 
 class PinPage(QWidget):
-    """The admin PIN pad: digits shown as dots, checked on a worker thread."""
+    """The admin PIN pad: digits shown as dots, checked on a worker thread.
+
+    It says nothing about which PIN is in use (anyone can open it with five taps); the warning
+    that the demo PIN still works is on the menu, after sign-in."""
 
     accepted = Signal()
     cancelled = Signal()
@@ -118,7 +121,6 @@ class PinPage(QWidget):
         self.hint = label("", "adminNote", align=Qt.AlignmentFlag.AlignCenter)
         self.dots = label("", "pinDots", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.message = label("", "adminMessage", align=Qt.AlignmentFlag.AlignCenter)
-        self.demo_note = label("", "adminNote", align=Qt.AlignmentFlag.AlignCenter)
         self.keypad = NumericKeypad()
         self.keypad.digit.connect(self.type_digit)
         self.keypad.backspace.connect(self._backspace)
@@ -132,7 +134,6 @@ class PinPage(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.enter_button)
         outer.addLayout(row)
-        outer.addWidget(self.demo_note)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -142,8 +143,6 @@ class PinPage(QWidget):
         self.enter_button.setText(t("admin.pin.enter"))
         self.cancel_button.setText(t("admin.pin.cancel"))
         self.keypad.retranslate(t("admin.pin.clear"), t("admin.pin.backspace"))
-        self.demo_note.setText(t("admin.pin.demo") if self.gate.uses_demo_pin else "")
-        self.demo_note.setVisible(self.gate.uses_demo_pin)
 
     def reset(self) -> None:
         self.pin = ""
@@ -272,6 +271,10 @@ class MenuPage(QWidget):
             outer.addWidget(widget)
         self.message = label("", "adminMessage")
         outer.addWidget(self.message)
+        self.demo_pin_warning = label(t("admin.pin.demo"), "adminMessage")
+        self.demo_pin_warning.setProperty("error", True)
+        self.demo_pin_warning.setVisible(panel.gate.uses_demo_pin)
+        outer.addWidget(self.demo_pin_warning)
         outer.addStretch(1)
         row = QHBoxLayout()
         for key, text_key, variant, action in (
