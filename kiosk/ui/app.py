@@ -9,6 +9,7 @@ citizen never sees a traceback, and the next citizen finds a working kiosk.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -21,8 +22,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core import COUNTER_ROLES, KIOSK_ROLES, Core, RoleParts, build_role_parts, open_sync
-from kiosk.setup.checks import Level
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
+from kiosk.ui.admin.qt_checks import voice_finding
 from kiosk.ui.admin.sync_status import DemoCentralPanel
 from kiosk.ui.board.announcer import make_announcer
 from kiosk.ui.board.window import DisplayWindow
@@ -111,13 +112,7 @@ class RoleWindows:
         config_path = source if source.is_file() else setup_target(None)
         gate = AdminGate.from_config(core.config)
 
-        def voice() -> tuple[Level, str]:
-            if core.config.kiosk.speech == "off":
-                return "ok", "speaker turned off in the configuration"
-            if speaker.can_speak("id"):
-                return "ok", "Indonesian voice available"
-            return "warning", "no Indonesian voice: the speaker button is hidden"
-
+        voice = functools.partial(voice_finding, core.config, speaker)  # the kiosk's own speaker
         for window in (self.kiosk, self.display):
             if window is None:
                 continue

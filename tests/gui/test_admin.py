@@ -3,6 +3,7 @@ the menu's exit codes, and close requests refused while locked."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -212,3 +213,22 @@ def test_menu_opens_the_printing_areas_reprint_page(qtbot, kiosk, config, pin_ha
         assert door.panel.page is None and door.panel.stack.currentWidget() is door.panel.menu
     finally:
         door.shutdown()
+
+
+def test_the_self_test_diagnostics_and_the_kiosk_give_one_answer_about_the_voice(qtbot, config) -> None:
+    """Issue 17: the CLI self-test said the voice was fine while a screen of the same run said it was missing."""
+    from kiosk.ui.admin.qt_checks import check_voice, voice_finding
+
+    config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, speech="auto"))
+    speaker = Speaker(enabled=True)
+    speaker.load()
+    qtbot.waitUntil(lambda: not speaker.loading, timeout=20_000)
+    try:
+        running = voice_finding(config, speaker)
+        assert running == check_voice(config)[:2]  # this machine's answer, whichever it is
+        assert (running[0] == "ok") == speaker.can_speak("id")  # what decides the read-aloud button
+    finally:
+        speaker.shutdown()
+    assert voice_finding(config, Speaker(enabled=False))[0] == "warning"  # no voice: the button is hidden
+    assert voice_finding(dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, speech="off")),
+                         Speaker(enabled=False))[0] == "ok"

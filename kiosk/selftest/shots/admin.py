@@ -13,9 +13,11 @@ from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language, Translator
 from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, wait_for
+from kiosk.setup.checks import Level
 from kiosk.staff.admin_gate import DEMO_PIN, AdminGate
 from kiosk.ui.admin.diagnostics import DiagnosticsPage
 from kiosk.ui.admin.menu import AdminDoor
+from kiosk.ui.admin.qt_checks import check_voice
 from kiosk.ui.admin.setup_wizard import PAGES, SetupWizard
 from kiosk.ui.admin.style import admin_style
 from kiosk.ui.kiosk.window import KioskWindow
@@ -26,24 +28,26 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
+    level, detail, *_advice = check_voice(config)  # the diagnostics shots say what the self-test found
     for orientation, size in SIZES.items():
         for lang in LANGUAGES:
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
                 local = dataclasses.replace(config, device=dataclasses.replace(config.device, language=lang))
                 core = scratch_core(local, Path(scratch))
                 try:
-                    _admin_door(core, size, out / f"admin-{orientation}-{lang}", shots)
+                    _admin_door(core, size, out / f"admin-{orientation}-{lang}", shots, (level, detail))
                 finally:
                     core.close()
             _setup_pages(config, size, lang, out / f"setup-{orientation}-{lang}", shots)
 
 
-def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Path]) -> None:
+def _admin_door(core: Core, size: tuple[int, int], prefix: Path, shots: list[Path],
+                voice: tuple[Level, str]) -> None:
     """The PIN pad (typing, a wrong PIN), the menu and diagnostics, by taps; the demo PIN opens it."""
     window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
-    gate = AdminGate("")  # the demo PIN: the note about it shows on the pad
+    gate = AdminGate("")  # the demo PIN: the warning about it shows on the menu
     door = AdminDoor(window, core.config, "kiosk", gate, lock_close=False,
-                     voice_result=lambda: ("warning", "no Indonesian voice installed"), on_exit=lambda _code: None)
+                     voice_result=lambda: voice, on_exit=lambda _code: None)
 
     def shot(name: str) -> None:
         save_shot(window, prefix.with_name(f"{prefix.name}-{name}.png"), shots)
