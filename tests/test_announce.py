@@ -33,10 +33,10 @@ def test_english_words(n: int, words: str) -> None:
 
 
 @pytest.mark.parametrize(("number", "counter", "lang", "sentence"), [
-    ("A-012", 3, "id", "Nomor antrian A dua belas, silakan menuju loket tiga."),
-    ("B-001", 10, "id", "Nomor antrian B satu, silakan menuju loket sepuluh."),
-    ("J-100", 5, "id", "Nomor antrian J seratus, silakan menuju loket lima."),
-    ("A-1000", 1, "id", "Nomor antrian A seribu, silakan menuju loket satu."),
+    ("A-012", 3, "id", "Nomor antrean A dua belas, silakan menuju loket tiga."),
+    ("B-001", 10, "id", "Nomor antrean B satu, silakan menuju loket sepuluh."),
+    ("J-100", 5, "id", "Nomor antrean J seratus, silakan menuju loket lima."),
+    ("A-1000", 1, "id", "Nomor antrean A seribu, silakan menuju loket satu."),
     ("A-012", 3, "en", "Queue number A twelve, please go to counter three."),
     ("K-045", 12, "en", "Queue number K forty-five, please go to counter twelve."),
 ])

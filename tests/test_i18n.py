@@ -59,3 +59,17 @@ def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError):
         Translator("fr")
     assert LANGUAGES == ("id", "en")
+
+
+# Non-standard forms people mix in (KBBI: antrean, not antrian) and second words for one thing
+# (the kiosk prints a "tiket"; "karcis" too made readers wonder whether they are different papers).
+ONE_WORD_FOR_ONE_THING = {"antrian": "antrean", "karcis": "tiket"}
+
+
+def test_indonesian_texts_use_one_kbbi_word_for_each_thing() -> None:
+    found = [(key, wrong) for key, text in texts("id").items() for wrong in ONE_WORD_FOR_ONE_THING
+             if re.search(rf"\b{wrong}", text, re.IGNORECASE)]
+    assert found == [], f"use {ONE_WORD_FOR_ONE_THING}"
+    spoken_and_printed = [p for p in (ROOT / "kiosk").rglob("*.py")
+                          if re.search(r"\b(antrian|karcis)\b", p.read_text(encoding="utf-8"), re.IGNORECASE)]
+    assert spoken_and_printed == []

@@ -23,8 +23,8 @@ def test_shipped_clips_cover_every_number_and_counter(lang: str) -> None:
 
 
 def test_clip_names_spell_the_prefix_and_pause_at_the_comma() -> None:
-    assert clip_names("Nomor antrian A dua belas, silakan menuju loket tiga.") == [
-        "nomor", "antrian", "letter-a", "dua", "belas", "", "silakan", "menuju", "loket", "tiga"]
+    assert clip_names("Nomor antrean A dua belas, silakan menuju loket tiga.") == [
+        "nomor", "antrean", "letter-a", "dua", "belas", "", "silakan", "menuju", "loket", "tiga"]
     assert clip_names("Queue number K forty-five, please go to counter twelve.")[3:5] == ["forty", "five"]
 
 
@@ -61,7 +61,7 @@ def test_missing_or_mismatched_clips_are_named(tmp_path: Path) -> None:
 
 
 def test_vocabulary_holds_the_fixed_words_of_the_sentence() -> None:
-    assert {"nomor", "antrian", "silakan", "menuju", "loket", "seratus", "seribu", "letter-z"} <= vocabulary("id")
+    assert {"nomor", "antrean", "silakan", "menuju", "loket", "seratus", "seribu", "letter-z"} <= vocabulary("id")
     assert {"queue", "number", "please", "go", "to", "counter", "hundred", "thousand"} <= vocabulary("en")
 
 

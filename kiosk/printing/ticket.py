@@ -327,7 +327,7 @@ def render_pdf(layout: TicketLayout) -> bytes:
     buffer = io.BytesIO()
     page_h = layout.height + 2 * MM
     canvas = Canvas(buffer, pagesize=(layout.paper_width, page_h), pageCompression=1)
-    canvas.setTitle("Tiket antrian")
+    canvas.setTitle("Tiket antrean")
 
     def y(top: float) -> float:
         return page_h - MM - top

@@ -65,7 +65,7 @@ class RoleWindows:
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)
             self.display = DisplayWindow(config, catalog, queue, announcer)
-            self.display.setWindowTitle(f"{config.site.name} — Layar antrian")
+            self.display.setWindowTitle(f"{config.site.name} — Layar antrean")
 
     @property
     def windows(self) -> list[QWidget]:

@@ -1,6 +1,6 @@
 """What the lobby says when a number is called: numbers read as words, in Indonesian or English.
 
-"A-012 to counter 3" becomes "Nomor antrian A dua belas, silakan menuju loket tiga" — leading
+"A-012 to counter 3" becomes "Nomor antrean A dua belas, silakan menuju loket tiga" — leading
 zeros are not read, and the letter stays a letter. Pure text, so the display, the printed ticket and
 tests agree on the words; the voice itself is the display's business.
 """

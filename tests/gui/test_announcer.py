@@ -32,8 +32,8 @@ def test_calls_queue_up_in_order_each_chime_then_twice(qtbot) -> None:
     with qtbot.waitSignal(announcer.idle, timeout=3000):
         announcer.announce("A-012", 3)
         announcer.announce("B-001", 10)  # arrives while the first is still being said
-    first = "Nomor antrian A dua belas, silakan menuju loket tiga."
-    second = "Nomor antrian B satu, silakan menuju loket sepuluh."
+    first = "Nomor antrean A dua belas, silakan menuju loket tiga."
+    second = "Nomor antrean B satu, silakan menuju loket sepuluh."
     assert parts == ["chime", first, first, "chime", second, second]
     assert len(chimes) == 2
     assert not announcer.busy
@@ -65,7 +65,7 @@ def test_board_announces_each_new_call(qtbot, core: Core) -> None:
     qtbot.waitUntil(lambda: display.board is not None and display.board.waiting_by_service.get("KTP-EL") == 1)
     with qtbot.waitSignal(announcer.idle, timeout=5000):
         qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
-    assert "Nomor antrian A satu, silakan menuju loket satu." in parts
+    assert "Nomor antrean A satu, silakan menuju loket satu." in parts
 
 
 def test_without_a_voice_the_sentence_is_pieced_together_from_word_clips(qtbot, tmp_path) -> None:
@@ -80,9 +80,9 @@ def test_without_a_voice_the_sentence_is_pieced_together_from_word_clips(qtbot, 
     announcer.announce("B-120", 10)
     qtbot.waitUntil(lambda: len(played) == 4, timeout=30_000)  # each call twice, clip by clip length
     assert played[0] == played[1] and played[2] == played[3] and played[0] != played[2]
-    with wave.open(str(played[2]), "rb") as wav:  # B-120: "nomor antrian B seratus dua puluh, ..."
+    with wave.open(str(played[2]), "rb") as wav:  # B-120: "nomor antrean B seratus dua puluh, ..."
         seconds = wav.getnframes() / wav.getframerate()
-    expected = clip_seconds(clips, ["nomor", "antrian", "letter-b", "seratus", "dua", "puluh", "silakan",
+    expected = clip_seconds(clips, ["nomor", "antrean", "letter-b", "seratus", "dua", "puluh", "silakan",
                                     "menuju", "loket", "sepuluh"]) + PAUSE_MS / 1000
     assert abs(seconds - expected) < 0.01
     announcer.stop()

@@ -51,7 +51,7 @@ def walk_to_identify(qtbot, window: KioskWindow, service: str = "KTP-EL") -> Non
 
 
 @pytest.mark.parametrize(("lang", "heading", "welcome"), [
-    ("id", "Nomor antrian Anda", "Ambil Nomor Antrian"),
+    ("id", "Nomor antrean Anda", "Ambil Nomor Antrean"),
     ("en", "Your queue number", "Take a Queue Number"),
 ])
 def test_walk_from_welcome_to_ticket(qtbot, kiosk: KioskWindow, core: Core, lang: str, heading: str,
@@ -226,7 +226,7 @@ def test_idle_asks_then_wipes_everything(qtbot, kiosk: KioskWindow) -> None:
     assert kiosk.session.nik is None and kiosk.session.service is None
     assert kiosk.session.lang == "id" and not kiosk.session.large_text
     assert not kiosk.header.text_size.isChecked()
-    assert button(kiosk, Step.WELCOME, "startButton").text() == "Ambil Nomor Antrian"
+    assert button(kiosk, Step.WELCOME, "startButton").text() == "Ambil Nomor Antrean"
 
 
 def test_still_here_keeps_the_input(qtbot, kiosk: KioskWindow) -> None:
@@ -269,7 +269,7 @@ def test_quota_full_is_explained_and_nothing_is_issued(qtbot, kiosk: KioskWindow
     confirm = kiosk.screens[Step.CONFIRM]
     click(qtbot, button(kiosk, Step.CONFIRM, "confirmButton"))
     qtbot.waitUntil(lambda: confirm.error.isVisible(), timeout=5000)
-    assert "Kuota antrian" in confirm.error.text()
+    assert "Kuota antrean" in confirm.error.text()
     assert kiosk.current_step == Step.CONFIRM
     assert len(core.queue.waiting(["KIA"])) == i
 

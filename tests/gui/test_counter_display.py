@@ -107,7 +107,7 @@ def test_keyboard_shortcuts_and_priority_marking(qtbot, counter: CounterWindow, 
 def test_nobody_waiting_is_said_plainly(qtbot, counter: CounterWindow) -> None:
     qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: counter.message.text() != "")
-    assert counter.message.text() == "Tidak ada antrian yang menunggu untuk loket ini."
+    assert counter.message.text() == "Tidak ada antrean yang menunggu untuk loket ini."
 
 
 def test_board_shows_and_flashes_a_new_call_without_personal_data(qtbot, display: DisplayWindow,
@@ -181,7 +181,7 @@ def test_hung_speech_service_leaves_the_speaker_silent_not_frozen(qtbot, tmp_pat
             qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)  # the GUI thread keeps running
             timer.stop()
         assert time.monotonic() - started < 8
-        assert not speaker.can_speak("id") and not speaker.say("Nomor antrian", "id")
+        assert not speaker.can_speak("id") and not speaker.say("Nomor antrean", "id")
     finally:
         speaker.shutdown()
         server.close()

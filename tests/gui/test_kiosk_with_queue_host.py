@@ -66,7 +66,7 @@ def test_unreachable_host_tells_the_citizen_to_retry(qtbot, config: Config, tmp_
         confirm = kiosk.screens[Step.CONFIRM]
         qtbot.mouseClick(confirm.confirm_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: confirm.error.isVisible(), timeout=15_000)
-        assert "Sistem antrian belum terhubung" in confirm.error.text()
+        assert "Sistem antrean belum terhubung" in confirm.error.text()
         assert confirm.confirm_button.text() == "Coba lagi"
     finally:
         core.close()

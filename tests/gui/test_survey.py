@@ -121,7 +121,7 @@ def test_unknown_and_unfinished_numbers_are_explained(qtbot, kiosk: KioskWindow,
     assert not named(flow, "surveyEntryNext").isEnabled()
     type_number(qtbot, kiosk, "A-077")
     qtbot.waitUntil(lambda: flow._entry_error is not None)
-    assert flow.entry.message.text() == "Nomor A-077 tidak ada hari ini. Periksa karcis Anda."
+    assert flow.entry.message.text() == "Nomor A-077 tidak ada hari ini. Periksa tiket Anda."
 
 
 def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWindow, core: Core) -> None:

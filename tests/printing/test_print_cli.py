@@ -24,12 +24,12 @@ def write_config(tmp_path: Path, printer: str) -> Path:
 def test_print_test_into_png_and_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
-    config = write_config(tmp_path, 'kind = "none"\nstatus_url_template = "https://antrian.contoh.go.id/s/{token}"')
+    config = write_config(tmp_path, 'kind = "none"\nstatus_url_template = "https://antrean.contoh.go.id/s/{token}"')
     assert main(["--config", str(config), "print-test", "--out", str(tmp_path / "t.png"), "--lang", "en"]) == 0
     with Image.open(tmp_path / "t.png") as image:
         assert image.width == 576
         codes = zxingcpp.read_barcodes(image.convert("L"))
-    assert [c.text[:31] for c in codes] == ["https://antrian.contoh.go.id/s/"]
+    assert [c.text[:31] for c in codes] == ["https://antrean.contoh.go.id/s/"]
     assert main(["--config", str(config), "print-test", "--out", str(tmp_path / "t.pdf"), "--width", "58"]) == 0
     assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
     assert "58 mm" in capsys.readouterr().out

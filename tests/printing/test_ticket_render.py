@@ -127,13 +127,13 @@ def test_ticket_pdf_reads_back(tmp_path: Path, service: str, number: str, priori
 def test_printer_dots_match_the_pdf(tmp_path: Path, width: int) -> None:
     """The ESC/POS image is the same layout: head width in whole bytes, same QR, same number height."""
     ticket = issued("KTP-EL", "A-012", lang="id")
-    content = ticket_content(ticket, CATALOG, config(width, "https://antrian.contoh.go.id/cek/{token}"))
+    content = ticket_content(ticket, CATALOG, config(width, "https://antrean.contoh.go.id/cek/{token}"))
     layout = layout_ticket(content, width)
     image = render_image(layout)
     assert image.mode == "1" and image.width == {80: 576, 58: 384}[width]
     assert abs(image.height - layout.height * PRINTER_DPI / 72) <= 1
     assert decoded(image.convert("L")) == [content.status_url]
-    assert content.status_url.startswith("https://antrian.contoh.go.id/cek/")
+    assert content.status_url.startswith("https://antrean.contoh.go.id/cek/")
     line = layout.number_line
     assert line is not None
     scale = PRINTER_DPI / 72

@@ -131,7 +131,7 @@ def test_a_new_ticket_is_found_at_once(host: tuple[str, QueueEngine]) -> None:
 
 @pytest.mark.parametrize(("url", "expected"), [
     ("http://10.0.0.5:8700/v1/status/AbCdEfGhIjKlMnOpQrStUv", "AbCdEfGhIjKlMnOpQrStUv"),
-    ("https://antrian.example.go.id/cek?token=AbCdEfGhIjKlMnOpQrSt_-", "AbCdEfGhIjKlMnOpQrSt_-"),
+    ("https://antrean.example.go.id/cek?token=AbCdEfGhIjKlMnOpQrSt_-", "AbCdEfGhIjKlMnOpQrSt_-"),
     ("  https://x.example/s/AbCdEfGhIjKlMnOpQrStUv/  ", "AbCdEfGhIjKlMnOpQrStUv"),
     ("https://x.example/v1/status/too-short", None),
     ("A-012", None),

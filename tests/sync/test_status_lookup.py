@@ -62,7 +62,7 @@ def test_unknown_codes_and_codes_not_ours(core) -> None:
     assert checker.check(classify_qr("https://example.com/promo")).kind == "not_ours"
     assert checker.check(QrReading("ikd", NIK)).kind == "not_ours"
     assert checker.check(QrReading("unknown")).lines(Translator("id"))[1] == [
-        "Kode QR ini bukan tiket MPP. Tunjukkan QR pada tiket antrian atau tanda terima permohonan."]
+        "Kode QR ini bukan tiket MPP. Tunjukkan QR pada tiket antrean atau tanda terima permohonan."]
 
 
 def test_ticket_code_over_http_and_a_queue_host_that_is_down(core) -> None:
