@@ -73,3 +73,19 @@ def test_indonesian_texts_use_one_kbbi_word_for_each_thing() -> None:
     spoken_and_printed = [p for p in (ROOT / "kiosk").rglob("*.py")
                           if re.search(r"\b(antrian|karcis)\b", p.read_text(encoding="utf-8"), re.IGNORECASE)]
     assert spoken_and_printed == []
+
+
+@pytest.mark.parametrize(("key", "params", "one", "many"), [
+    ("application.counter.photos", {}, "1 photo", "2 photos"),
+    ("ticket.ahead", {}, "1 person ahead of you", "2 people ahead of you"),
+    ("admin.pin.wrong", {}, "Wrong PIN. 1 try left.", "Wrong PIN. 2 tries left."),
+    ("application.documents.count", {"document": "KTP", "have": 0}, "KTP: 0 of 1 photo", "KTP: 0 of 2 photos"),
+])
+def test_english_says_one_photo_not_one_photos(key: str, params: dict, one: str, many: str) -> None:
+    t = Translator("en")
+    assert (t(key, count=1, **params), t(key, count=2, **params)) == (one, many)
+
+
+def test_indonesian_needs_no_singular_forms_and_is_not_asked_for_them() -> None:
+    assert Translator("id")("application.counter.photos", count=1) == "1 foto"
+    assert not [k for k in texts("id") if k.endswith("_one") and k.startswith("application.")]

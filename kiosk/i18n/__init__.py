@@ -59,6 +59,10 @@ class Translator:
         self._texts = texts(lang)
 
     def __call__(self, key: str, **params: Any) -> str:
+        """The text for ``key`` filled with ``params``. A ``count`` of 1 picks the key's ``_one``
+        variant where the language has one ("1 photo"); Indonesian needs none ("1 foto")."""
+        if params.get("count") == 1 and f"{key}_one" in self._texts:
+            key = f"{key}_one"
         template = self._texts.get(key)
         if template is None:
             template = texts(DEFAULT_LANGUAGE).get(key)
@@ -104,6 +108,8 @@ def completeness_problems() -> list[str]:
         for key in reference.keys() - other.keys():
             problems.append(f"{lang}: missing {key}")
         for key in other.keys() - reference.keys():
+            if key.endswith("_one") and key.removesuffix("_one") in reference:
+                continue  # a singular form the reference language does not need (see Translator)
             problems.append(f"{lang}: extra {key} (not in {DEFAULT_LANGUAGE})")
         for key in reference.keys() & other.keys():
             fields_ref = {f for _, f, _, _ in string.Formatter().parse(reference[key]) if f}

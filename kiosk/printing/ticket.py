@@ -285,7 +285,7 @@ def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLay
         flow.text(t("printing.ticket.counters", counters=", ".join(str(c) for c in content.counters)),
                   15 if narrow else 17, bold=True)
         flow.gap(1)
-    ahead = (t("printing.ticket.ahead", people=content.people_ahead) if content.people_ahead
+    ahead = (t("printing.ticket.ahead", count=content.people_ahead) if content.people_ahead
              else t("printing.ticket.nobody_ahead"))
     flow.text(ahead, 11 if narrow else 12)
     wait = t.minutes(content.wait_minutes).replace(" ", NBSP)  # "± 23 menit" never split over two lines

@@ -182,9 +182,9 @@ class PinPage(QWidget):
             self._show_message("", error=False)
             self.accepted.emit()
         elif attempt.result == "wrong":
-            self._show_message(self.t("admin.pin.wrong", attempts=attempt.attempts_left), error=True)
+            self._show_message(self.t("admin.pin.wrong", count=attempt.attempts_left), error=True)
         else:
-            self._show_message(self.t("admin.pin.locked", seconds=round(attempt.seconds_left)), error=True)
+            self._show_message(self.t("admin.pin.locked", count=round(attempt.seconds_left)), error=True)
 
     def _failed(self, exc: BaseException) -> None:
         self._checking = False

@@ -115,7 +115,7 @@ class SignInPanel(QWidget):
         if isinstance(exc, WrongPin):
             self.say(self.t("counter.wrong_pin", left=exc.attempts_left), error=True)
         elif isinstance(exc, LockedOut):
-            self.say(self.t("counter.locked", seconds=math.ceil(exc.seconds_left)), error=True)
+            self.say(self.t("counter.locked", count=math.ceil(exc.seconds_left)), error=True)
         else:
             log.error("counter sign-in failed", exc_info=exc)
             self.say(self.t("counter.action_failed", reason=str(exc)), error=True)

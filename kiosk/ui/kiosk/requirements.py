@@ -88,7 +88,7 @@ class RequirementsScreen(Screen):
             self.waiting.setText(t("requirements.waiting_loading"))
         else:
             people, minutes = self._preview
-            self.waiting.setText(t("requirements.waiting", people=people, wait=t.minutes(minutes)))
+            self.waiting.setText(t("requirements.waiting", count=people, wait=t.minutes(minutes)))
 
     def spoken_text(self) -> str:
         if self.service is None:

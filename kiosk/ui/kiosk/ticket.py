@@ -87,7 +87,7 @@ class TicketScreen(Screen):
         self.number.setText(issued.ticket.number)
         self.service.setText(service.name.get(t.lang))
         self.counters.setText(t("ticket.counters", counters=", ".join(str(c) for c in service.counters)))
-        self.ahead.setText(t("ticket.ahead", people=issued.people_ahead) if issued.people_ahead
+        self.ahead.setText(t("ticket.ahead", count=issued.people_ahead) if issued.people_ahead
                            else t("ticket.nobody_ahead"))
         self.estimate.setText(t("ticket.estimate", wait=t.minutes(issued.estimated_wait_minutes)))
         needs_check = issued.ticket.identity_status == "to_verify_at_counter"

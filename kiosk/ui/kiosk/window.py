@@ -353,7 +353,7 @@ class KioskWindow(QWidget):
     def retranslate(self) -> None:
         t = self.t
         self.header.retranslate(t("header.back"), t("header.home"), t("header.text_size"), t("header.speak"))
-        self.overlay.retranslate(t("idle.question"), t("idle.stay"), lambda s: t("idle.countdown", seconds=s))
+        self.overlay.retranslate(t("idle.question"), t("idle.stay"), lambda s: t("idle.countdown", count=s))
         if self.catalog is None:
             self.unavailable.retranslate(t)
         for screen in self.screens.values():
