@@ -106,6 +106,7 @@ def test_rate_a_finished_ticket_at_the_kiosk(qtbot, kiosk: KioskWindow, core: Co
     type_number(qtbot, kiosk, ticket.number)
     qtbot.waitUntil(lambda: flow._entry_error is not None)
     assert flow.entry.message.text() == f"Nomor {ticket.number} sudah memberi penilaian. Terima kasih!"
+    assert flow.entry.message.property("state") != "error"  # a thank-you, not a mistake in red
     assert flow.pages.currentWidget() is flow.entry
 
 
@@ -137,6 +138,14 @@ def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWind
     assert flow.index == 1 and flow.question.tiles[2].property("selected") is True  # the answer given is shown
     click(qtbot, kiosk.header.back_button)
     assert flow.index == 0 and flow.question.tiles[1].property("selected") is True
+    skip = named(flow, "surveySkip")
+    assert skip.text().startswith("Lanjut")  # answered: going on keeps the answer, nothing is "skipped"
+    click(qtbot, skip)
+    assert flow.index == 1 and flow.answers[:2] == [2, 3]
+    click(qtbot, skip)
+    assert flow.index == 2 and flow.answers[2] is None and skip.text().startswith("Lewati")
+    click(qtbot, named(flow, "surveyPrevious"))
+    click(qtbot, named(flow, "surveyPrevious"))
     click(qtbot, kiosk.header.back_button)
     assert flow.pages.currentWidget() is flow.intro
     click(qtbot, kiosk.header.home_button)  # "cancel, start over" forgets every answer

@@ -165,7 +165,8 @@ class SurveyFlow(Screen):
                                ready=bool(self._letter and self._number) and not self._saving)
         if self._entry_error is not None:
             key, number = self._entry_error
-            self.entry.show_message(t(f"survey.entry.{key}", number=number), error=True)
+            # "already rated, thank you" is not a mistake: said in the plain colour, not in error red
+            self.entry.show_message(t(f"survey.entry.{key}", number=number), error=key != "already_rated")
         else:
             self.entry.show_message(t("survey.entry.checking") if self._saving else "", error=False)
 
@@ -225,7 +226,7 @@ class SurveyFlow(Screen):
         self._advance()
 
     def _skip(self) -> None:
-        self.answers[self.index] = None
+        """On to the next question; an answer given earlier stays (the button then reads "Next")."""
         self._advance()
 
     def _advance(self) -> None:

@@ -220,6 +220,8 @@ class QuestionPage(SurveyPage):
         for tile in self.tiles:
             tile.text.setText(t(f"survey.element.{element.key}.a{tile.score}"))
             tile.set_selected(chosen == tile.score)
+        # Back on an answered question, "Skip" would read as "throw my answer away": it goes on, keeping it.
+        self.skip_button.setText(t("survey.question.skip" if chosen is None else "survey.question.next") + " ▶")
 
     def set_shape(self, landscape: bool, face_size: int) -> None:
         """Faces side by side in landscape, one under the other in portrait (this runs on every resize)."""
