@@ -212,8 +212,9 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     click(qtbot, named(kiosk, Step.FORM, "keyClear"))
     answer(qtbot, kiosk, "01012015")
     answer(qtbot, kiosk, choice="parent")
-    # back one question keeps the answer
-    click(qtbot, named(kiosk, Step.FORM, "formPrevious"))
+    # the header's Back (the only one) goes one question back and keeps the answer
+    click(qtbot, kiosk.header.back_button)
+    assert kiosk.current_step == Step.FORM
     assert form.choice_buttons["parent"].property("pressed") is True
     assert form.choice_buttons["parent"].title.text() == "✓ Parent"
     click(qtbot, named(kiosk, Step.FORM, "formNext"))
@@ -413,7 +414,7 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
 def test_a_citizen_may_leave_the_form_to_the_counter(qtbot, core: Core, store: ApplicationStore) -> None:
     kiosk = make_kiosk(qtbot, core, store, None)
     walk_to_form(qtbot, kiosk, "KK")
-    assert not named(kiosk, Step.FORM, "formPrevious").isVisible()
+    assert kiosk.screens[Step.FORM].findChild(QPushButton, "formPrevious") is None  # one Back: the header's
     click(qtbot, named(kiosk, Step.FORM, "formSkip"))
     assert kiosk.current_step == Step.CONFIRM and kiosk.session.application is None
     assert kiosk.header.step.text() == "Langkah 4 dari 5"

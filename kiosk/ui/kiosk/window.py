@@ -270,8 +270,8 @@ class KioskWindow(QWidget):
     def go_back(self) -> None:
         if self.current_step in FINAL_STEPS or self.current_step == Step.WELCOME:
             return
-        if self.current_step == Step.SURVEY and self.survey is not None and self.survey.back():
-            return  # a page back inside the survey
+        if self.screens[self.current_step].back():
+            return  # a page back inside the step (the survey's or the form's previous question)
         if self.issuing:
             return  # a ticket is being issued: leaving now could lose the answer
         target = self._history.pop() if self._history else Step.WELCOME

@@ -43,6 +43,11 @@ class Screen(QWidget):
     def retranslate(self, t: Translator) -> None:
         self.t = t
 
+    def back(self) -> bool:
+        """One page back inside this screen (a form's previous question); False when there is none
+        and the header's Back leaves the step. One Back button, so no second "previous" on a page."""
+        return False
+
     def enter(self, session: CitizenSession) -> None:
         """Called each time the screen is shown."""
 

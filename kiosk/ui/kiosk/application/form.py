@@ -110,13 +110,11 @@ class FormScreen(Screen):
         for page in (self.keyboard, self.keypad, self.choices_page):
             self.inputs.addWidget(page)
 
-        self.previous_button = button("", "small", self.previous, name="formPrevious")
         self.next_button = button("", "primary", self.next, name="formNext")
         self.skip_button = button("", "small", self.skipped.emit, name="formSkip")
         nav = QHBoxLayout()
         nav.setSpacing(16)
-        nav.addWidget(self.previous_button, 1)
-        nav.addWidget(self.skip_button, 1)  # in place of "previous" on the first question
+        nav.addWidget(self.skip_button, 1)  # first question only; the header's Back goes to the previous one
         nav.addWidget(self.next_button, 2)
 
         self.info = QVBoxLayout()
@@ -190,7 +188,6 @@ class FormScreen(Screen):
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
         self.title.setText(t("application.form.title"))
-        self.previous_button.setText(t("application.form.previous"))
         self.skip_button.setText(t("application.form.skip"))
         self.keyboard.retranslate(t)
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
@@ -219,7 +216,6 @@ class FormScreen(Screen):
         self.hint.setVisible(bool(hints))
         self._value = self.draft.values.get(item.id, "")
         self._problem = None
-        self.previous_button.setVisible(self.index > 0)
         self.skip_button.setVisible(self.index == 0)
         self.next_button.setText(t("application.form.finish") if self.index == total - 1
                                  else t("application.form.next"))
@@ -332,10 +328,13 @@ class FormScreen(Screen):
         else:
             self.finished.emit()
 
-    def previous(self) -> None:
-        if self.index > 0:
-            self.index -= 1
-            self._show_field()
+    def back(self) -> bool:
+        """The previous question, its answer kept; False on the first (Back then leaves the form)."""
+        if self.index == 0:
+            return False
+        self.index -= 1
+        self._show_field()
+        return True
 
     @property
     def problem(self) -> Problem | None:
