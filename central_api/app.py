@@ -21,7 +21,6 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import hmac
 import json
 import logging
 import re
@@ -37,6 +36,7 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -52,6 +52,7 @@ from central_api.contract import (
     EnrollAnswer,
     EnrollBody,
     ErrorBody,
+    FaultsBody,
     HashesBody,
     HealthAnswer,
     IdentityAnswer,
@@ -65,18 +66,22 @@ from central_api.contract import (
     StatusAnswer,
     StatusesAnswer,
     StatusesBody,
+    document_security,
     error_response,
     responses,
+    same_secret,
+    signing_headers,
 )
 from central_api.matcher import IdentityRegister, NoFace, Registration
-from central_api.middleware import BodyLimit, FaultInjection, Faults
+from central_api.middleware import BodyLimit, FaultInjection, Faults, StrictJsonRoute
 from central_api.store import CentralStore, EnrollRefused, IdConflict, utc_now
+from central_api.throttle import EnrollLimits, EnrollThrottle
+from kiosk.citizen.nik import InvalidNik, parse_nik
 from kiosk.queue.server import RunningServer, make_server, validation_message
 from kiosk.sync.signing import (
     DEFAULT_SKEW_SECONDS,
     DEVICE_HEADER,
     NONCE_HEADER,
-    SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     signature_matches,
 )
@@ -106,21 +111,19 @@ def _canonical_sha256(value: Any) -> str:
 
 
 async def _signed(request: Request) -> Caller:
-    """The dependency of every signed endpoint: checks device, clock, signature and nonce."""
+    """The dependency of every signed endpoint: checks the headers' form, device, clock, signature and nonce.
+
+    The headers' form comes first (:func:`central_api.contract.signing_headers`): only short ASCII
+    values of the documented patterns reach ``int``, ``hmac`` and the store."""
     store: CentralStore = request.app.state.store
     skew_seconds: int = request.app.state.skew_seconds
     headers = request.headers
-    device_id = headers.get(DEVICE_HEADER)
-    if not device_id or not all(headers.get(h) for h in (TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)):
-        raise ApiError(401, "unsigned", f"Sign the request: {DEVICE_HEADER}, {TIMESTAMP_HEADER}, "
-                       f"{NONCE_HEADER} and {SIGNATURE_HEADER} are required.")
+    values = signing_headers(headers)
+    device_id = values[DEVICE_HEADER]
     device = store.device(device_id)
     if device is None:
         raise ApiError(401, "unknown_device", "This device is not enrolled; enroll it with a one-time code.")
-    try:
-        timestamp = int(headers[TIMESTAMP_HEADER])
-    except ValueError:
-        raise ApiError(401, "bad_timestamp", f"{TIMESTAMP_HEADER} must be Unix seconds.") from None
+    timestamp = int(values[TIMESTAMP_HEADER])  # at most 12 digits: no float overflow below
     now = time.time()
     if abs(now - timestamp) > skew_seconds:
         raise ApiError(401, "clock_skew", f"The request time is more than {skew_seconds} s from the server's; "
@@ -142,59 +145,6 @@ async def _signed(request: Request) -> Caller:
 Signed = Annotated[Caller, Depends(_signed)]
 
 
-@dataclass(frozen=True)
-class EnrollLimits:
-    """How fast enrollment codes may be tried: a token bucket per client address and one shared by all.
-
-    The defaults let a kiosk retry a few times at once, then one try per 5 s per address and two
-    per second in all, so guessing even a short code takes days, not seconds.
-    """
-
-    per_client_burst: int = 10
-    per_client_per_s: float = 0.2
-    global_burst: int = 60
-    global_per_s: float = 2.0
-
-
-class _TokenBuckets:
-    """Token buckets by key; :meth:`take` says 0 (go) or how many seconds until a token is free."""
-
-    MAX_KEYS = 10_000  # past this, full buckets (idle clients) are forgotten: memory stays bounded
-
-    def __init__(self, burst: int, per_s: float) -> None:
-        self.burst, self.per_s = float(burst), per_s
-        self._levels: dict[str, tuple[float, float]] = {}
-
-    def take(self, key: str, now: float) -> float:
-        level, at = self._levels.get(key, (self.burst, now))
-        level = min(self.burst, level + (now - at) * self.per_s)
-        if len(self._levels) > self.MAX_KEYS:
-            self._levels = {k: (lv, t) for k, (lv, t) in self._levels.items()
-                            if lv + (now - t) * self.per_s < self.burst}
-        if level >= 1.0:
-            self._levels[key] = (level - 1.0, now)
-            return 0.0
-        self._levels[key] = (level, now)
-        return (1.0 - level) / self.per_s if self.per_s > 0 else 3600.0
-
-
-class EnrollThrottle:
-    """Refuses (429 with Retry-After) an enrollment attempt past the per-client or global rate."""
-
-    def __init__(self, limits: EnrollLimits) -> None:
-        self._clients = _TokenBuckets(limits.per_client_burst, limits.per_client_per_s)
-        self._all = _TokenBuckets(limits.global_burst, limits.global_per_s)
-        self._lock = threading.Lock()
-
-    def check(self, client: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            wait = self._clients.take(client, now) or self._all.take("*", now)
-        if wait:
-            raise ApiError(429, "too_many_attempts", "Too many enrollment attempts; wait and try again.",
-                           {"Retry-After": str(max(1, int(wait + 0.999)))})
-
-
 def create_app(store: CentralStore, *, catalog_path: Path | None = None, register: IdentityRegister | None = None,
                faults: Faults | None = None, admin_token: str = "",
                skew_seconds: int = DEFAULT_SKEW_SECONDS,
@@ -211,14 +161,17 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     app.state.store = store
     app.state.faults = faults
     app.state.skew_seconds = skew_seconds
+    app.state.enroll_throttle = throttle = EnrollThrottle(enroll_limits or EnrollLimits())
     app.add_middleware(FaultInjection, faults=faults)
     app.add_middleware(BodyLimit)
     _add_error_handlers(app)
-    _add_device_routes(app, store, register, catalog_path, EnrollThrottle(enroll_limits or EnrollLimits()))
+    app.router.route_class = StrictJsonRoute  # strict JSON bodies and 415; set before any route is added
+    document_security(app, _signed)
+    _add_device_routes(app, store, register, catalog_path, throttle)
     _add_identity_routes(app, register, registrations or {})
     _add_application_routes(app, store, faults)
     _add_attachment_routes(app, store)
-    _add_admin_routes(app, store, faults, admin_token)
+    _add_admin_routes(app, store, faults, admin_token, throttle)
     return app
 
 
@@ -230,18 +183,30 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClientDisconnect)
     async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
         """The kiosk went away mid-request (killed, cable pulled): nothing was stored; no one to answer."""
-        return Response(status_code=400)
+        return error_response(400, "client_gone", "The body was cut off before its end.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                 415: "unsupported_media_type", 422: "invalid_request"}
         message = exc.detail if isinstance(exc.detail, str) else "The request cannot be handled."
         return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message,
                                dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422, except a missing required header: 400 ``<header>_missing`` (a malformed request)."""
+        for error in exc.errors():
+            loc = error.get("loc", ())
+            if error.get("type") == "missing" and len(loc) == 2 and loc[0] == "header":
+                name = str(loc[1])
+                return error_response(400, f"{name.replace('-', '_')}_missing", f"Send the {name} header.")
         return error_response(422, "invalid_request", validation_message(exc))
+
+    @app.exception_handler(Exception)
+    async def _crashed(_request: Request, _exc: Exception) -> JSONResponse:
+        """The last net: a bug still answers in the one error shape (and is logged with its traceback)."""
+        return error_response(500, "internal_error", "The server failed on this request; it was logged.")
 
 
 def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegister | None,
@@ -259,12 +224,15 @@ def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegi
                          **responses(400, 403, 413, 422, 429, 503)})
     def enroll(body: EnrollBody, request: Request) -> JSONResponse:
         # throttled before the store is touched; every refused code gets the very same 403 (no oracle)
-        throttle.check(request.client.host if request.client else "?")
+        address = request.client.host if request.client else "?"
+        throttle.check(address)
         try:
             device, enrolled_at, created = store.enroll(body.code, body.request_id, body.device_name)
         except EnrollRefused as exc:
+            throttle.refused(address)
             raise ApiError(403, "enroll_refused", str(exc).capitalize() + ".") from None
-        if created:
+        if created:  # not a repeat: replaying one's own old enrollment must not wipe the count
+            throttle.succeeded(address)
             log.info("enrolled device %s (%s)", device.id, body.device_name or "unnamed")
         return JSONResponse({"device_id": device.id, "secret": device.secret, "enrolled_at": enrolled_at},
                             status_code=201 if created else 200)
@@ -273,10 +241,19 @@ def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegi
         200: {"description": "The service catalog (same format as config/services.json).",
               "content": {"application/json": {"schema": {"type": "object"}}}},
         304: {"description": "Not modified: the If-None-Match ETag is current."}, **responses(*SIGNED_ERRORS)})
-    def catalog(caller: Signed, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    def catalog(caller: Signed, if_none_match: Annotated[str | None, Header(max_length=200)] = None) -> Response:
         if if_none_match == catalog_etag:
             return Response(status_code=304, headers={"ETag": catalog_etag})
         return Response(catalog_bytes, media_type="application/json", headers={"ETag": catalog_etag})
+
+
+def _check_nik(nik: str) -> None:
+    """The one NIK check at the central door (:func:`kiosk.citizen.nik.parse_nik`: length, province,
+    birth date): 422 ``invalid_nik`` saying what is wrong, never echoing the NIK."""
+    try:
+        parse_nik(nik)
+    except InvalidNik as exc:
+        raise ApiError(422, "invalid_nik", f"nik: not a valid NIK ({exc.detail}).") from None
 
 
 def _add_identity_routes(app: FastAPI, register: IdentityRegister | None,
@@ -284,6 +261,7 @@ def _add_identity_routes(app: FastAPI, register: IdentityRegister | None,
     @app.post("/v1/identity/verify", tags=["identity"], response_model=IdentityAnswer,
               responses=responses(*SIGNED_ERRORS))
     def verify_identity(body: IdentityBody, caller: Signed) -> dict[str, Any]:
+        _check_nik(body.nik)
         if register is None or register.matcher is None:
             raise ApiError(503, "matcher_unavailable", "The face matcher is not installed on this server "
                            "(pip install 'mpp-kiosk[central-matcher]').")
@@ -308,6 +286,7 @@ def _add_identity_routes(app: FastAPI, register: IdentityRegister | None,
     def lookup_registration(body: LookupBody, caller: Signed) -> dict[str, Any]:
         """A health worker's registration number (STR) by NIK, so the form never asks for it twice.
         The NIK travels in the body, never in the URL."""
+        _check_nik(body.nik)
         found = registrations.get(body.nik)
         if found is None:
             return {"found": False, "registration_number": None, "profession": None}
@@ -336,10 +315,11 @@ class _InFlight:
                 self._started.pop(app_id, None)
 
 
-def _check_attachments(store: CentralStore, body: ApplicationBody) -> None:
-    """A new application's attachments must all be stored already, each with the size it states."""
+def _check_attachments(store: CentralStore, body: ApplicationBody, device_id: str) -> None:
+    """A new application's attachments must all be uploaded already by this device, each with the size
+    it states: naming a hash only another device uploaded does not borrow that device's file."""
     hashes = sorted({a.sha256 for a in body.attachments})
-    sizes = store.attachment_sizes(hashes)
+    sizes = store.attachment_sizes(hashes, device_id)
     missing = [h for h in hashes if h not in sizes]
     if missing:
         raise ApiError(409, "attachments_missing", "Upload these attachments first.", missing=missing)
@@ -357,23 +337,24 @@ def _add_application_routes(app: FastAPI, store: CentralStore, faults: Faults) -
                                "description": "An identical repeat: the stored answer, nothing new stored."},
                          **responses(400, 401, 409, 413, 422, 503)})
     def put_application(body: ApplicationBody, caller: Signed,
-                        idempotency_key: Annotated[str | None, Header(
-                            description="Must equal the body's id.")] = None) -> JSONResponse:
+                        idempotency_key: Annotated[str, Header(
+                            pattern=UUID_PATTERN, description="Required: the body's id.")]) -> JSONResponse:
         if not idempotency_key:
             raise ApiError(400, "idempotency_key_missing", "Send the application's id as Idempotency-Key.")
         if idempotency_key != body.id:
             raise ApiError(422, "idempotency_key_mismatch", "Idempotency-Key must equal the application id.")
+        _check_nik(body.nik)
         content = body.model_dump(mode="json")
         digest = _canonical_sha256(content)
-        with in_flight.claim(body.id):
+        with in_flight.claim(f"{caller.device_id}/{body.id}"):  # per device: no signal from another's request
             if faults.in_flight_delay_s:
                 time.sleep(faults.in_flight_delay_s)
-            if store.application(body.id) is None:
-                _check_attachments(store, body)
+            if not store.statuses([body.id], caller.device_id):
+                _check_attachments(store, body, caller.device_id)
             answer = {"id": body.id, "number": body.number, "status": "received", "received_at": utc_now()}
             try:
                 stored, created = store.insert_application(body.id, caller.device_id, digest, content, answer)
-            except IdConflict:
+            except IdConflict:  # another body, or another device's application: the same answer, no data
                 raise ApiError(422, "idempotency_conflict",
                                f"Application {body.id} was already filed with a different body.") from None
         if created:
@@ -382,9 +363,11 @@ def _add_application_routes(app: FastAPI, store: CentralStore, faults: Faults) -
                             headers=None if created else {"Idempotent-Replayed": "true"})
 
     @app.get("/v1/applications/{app_id}", tags=["applications"], response_model=StatusAnswer,
-             responses=responses(404, *SIGNED_ERRORS))
+             responses={**responses(*SIGNED_ERRORS), 404: {
+                 "model": ErrorBody, "description": "No application with this id filed by this device "
+                                                    "(another device's application answers the same)."}})
     def application_status(app_id: Annotated[str, PathParam(pattern=UUID_PATTERN)], caller: Signed) -> dict[str, Any]:
-        found = store.statuses([app_id])
+        found = store.statuses([app_id], caller.device_id)  # another device's application looks unknown
         if not found:
             raise ApiError(404, "not_found", "No application with this id.")
         return found[0]
@@ -392,7 +375,8 @@ def _add_application_routes(app: FastAPI, store: CentralStore, faults: Faults) -
     @app.post("/v1/application-statuses", tags=["applications"], response_model=StatusesAnswer,
               responses=responses(*SIGNED_ERRORS))
     def application_statuses(body: StatusesBody, caller: Signed) -> dict[str, Any]:
-        return {"statuses": store.statuses(sorted(set(body.ids)))}
+        """Statuses of the caller's own applications; other ids (unknown, or another device's) are left out."""
+        return {"statuses": store.statuses(sorted(set(body.ids)), caller.device_id)}
 
     @app.get("/v1/public/applications/{app_id}", tags=["citizen"], response_model=PublicStatus,
              responses={404: {"model": ErrorBody, "description": "No application with this id."},
@@ -409,7 +393,9 @@ def _add_attachment_routes(app: FastAPI, store: CentralStore) -> None:
     @app.post("/v1/missing-attachments", tags=["attachments"], response_model=MissingAnswer,
               responses=responses(*SIGNED_ERRORS))
     def missing_attachments(body: HashesBody, caller: Signed) -> dict[str, Any]:
-        return {"missing": store.missing(list(dict.fromkeys(body.sha256)))}
+        """The asked hashes this device has not uploaded: a file only another device uploaded counts as
+        missing (no oracle of other kiosks' files) and must be uploaded before an application names it."""
+        return {"missing": store.missing(list(dict.fromkeys(body.sha256)), caller.device_id)}
 
     @app.put("/v1/attachments/{sha256}", tags=["attachments"], status_code=201, response_model=AttachmentAnswer,
              responses={200: {"model": AttachmentAnswer, "description": "Already stored; nothing new written."},
@@ -420,20 +406,22 @@ def _add_attachment_routes(app: FastAPI, store: CentralStore) -> None:
                  "image/png": {"schema": {"type": "string", "format": "binary"}},
                  "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
     def put_attachment(sha256: Annotated[str, PathParam(pattern=SHA256_PATTERN)], caller: Signed,
-                       content_type: Annotated[str | None, Header()] = None) -> JSONResponse:
+                       content_type: Annotated[str | None, Header(max_length=200)] = None) -> JSONResponse:
         data = caller.body
         if not data:
             raise ApiError(422, "empty", "The attachment is empty.")
         actual = caller.body_sha256
         if actual != sha256:
             raise ApiError(422, "hash_mismatch", f"The bytes hash to {actual}, not to the {sha256} in the path.")
-        stored = store.put_attachment(sha256, (content_type or "application/octet-stream")[:100], data)
+        stored = store.put_attachment(sha256, (content_type or "application/octet-stream")[:100], data,
+                                      caller.device_id)
         return JSONResponse({"sha256": sha256, "size": len(data), "stored": stored}, status_code=201 if stored else 200)
 
     @app.post("/v1/records/{kind}", tags=["records"], response_model=RecordsAnswer, responses=responses(*SIGNED_ERRORS))
     def put_records(kind: Annotated[str, PathParam(pattern=KIND_PATTERN, description="e.g. survey, queue_stats")],
                     body: RecordsBody, caller: Signed) -> dict[str, Any]:
-        """Survey answers, queue statistics...: each record once by (kind, id); repeats are no-ops."""
+        """Survey answers, queue statistics...: each record once by (kind, id); repeats are no-ops. An id
+        another device filed is a conflict, whatever its payload (no data about it is returned)."""
         seen: set[str] = set()
         rows = []
         for record in body.records:
@@ -446,11 +434,26 @@ def _add_attachment_routes(app: FastAPI, store: CentralStore) -> None:
         return {"accepted": accepted, "duplicates": duplicates, "conflicts": conflicts}
 
 
-def _add_admin_routes(app: FastAPI, store: CentralStore, faults: Faults, admin_token: str) -> None:
-    """Tests and demos only, not part of the contract: status changes, fault settings; and the receipt's page."""
+class LockoutClearBody(BaseModel):
+    """``{"address": "10.0.0.7"}`` lifts one address's enrollment lockout; no body (or no address) lifts all."""
+
+    model_config = ConfigDict(extra="forbid")
+    address: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+def _add_admin_routes(app: FastAPI, store: CentralStore, faults: Faults, admin_token: str,
+                      throttle: EnrollThrottle) -> None:
+    """Tests, demos and regional IT, not part of the contract: status changes, fault settings, enrollment
+    lockouts; and the receipt's page.
+
+    Kept out of the OpenAPI document on purpose: the national API has no such routes (this is the
+    reference server's test and demo control), a wrong token answers 404 so that they stay hidden
+    (a documented security scheme would be refused with 401), and fuzzing ``/admin/faults`` would
+    inject failures and delays into the rest of a contract run. Their inputs are typed all the same
+    (:class:`central_api.contract.FaultsBody`) and tested by hand (tests/sync/test_central_odd_inputs.py)."""
 
     def admin(request: Request) -> None:
-        if not admin_token or not hmac.compare_digest(request.headers.get("x-admin-token", ""), admin_token):
+        if not admin_token or not same_secret(request.headers.get("x-admin-token", ""), admin_token):
             raise ApiError(404, "not_found", "Not found.")
 
     @app.post("/admin/applications/{app_id}/status", include_in_schema=False, dependencies=[Depends(admin)])
@@ -463,8 +466,17 @@ def _add_admin_routes(app: FastAPI, store: CentralStore, faults: Faults, admin_t
             raise ApiError(404, "not_found", "No application with this id.")
         return store.statuses([app_id])[0]
 
+    @app.get("/admin/enroll-lockouts", include_in_schema=False, dependencies=[Depends(admin)])
+    def admin_lockouts() -> dict[str, Any]:
+        return {"locked_out": throttle.locked()}
+
+    @app.post("/admin/enroll-lockouts/clear", include_in_schema=False, dependencies=[Depends(admin)])
+    def admin_clear_lockouts(body: LockoutClearBody | None = None) -> dict[str, Any]:
+        """Lift the lockout of one address, or of all; answers the addresses lifted."""
+        return {"cleared": throttle.clear(body.address if body else None), "locked_out": throttle.locked()}
+
     @app.put("/admin/faults", include_in_schema=False, dependencies=[Depends(admin)])
-    def admin_faults(body: dict[str, float]) -> dict[str, Any]:
+    def admin_faults(body: FaultsBody) -> dict[str, Any]:
         for name in ("fail_rate", "latency_ms", "drop_after_commit_rate", "in_flight_delay_s"):
             if name in body:
                 setattr(faults, name, type(getattr(faults, name))(body[name]))

@@ -1,4 +1,5 @@
-"""ASGI middleware of the reference central API: fault injection for tests and demos, body size limits.
+"""ASGI middleware of the reference central API: fault injection for tests and demos, body size limits,
+and the strict reading of JSON bodies every route uses.
 
 Fault injection (:class:`Faults`, changeable while running): a share of requests fails with 503
 before doing anything, every request can be delayed, and a share is processed and committed and
@@ -10,9 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
-from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_JSON_BYTES
+from fastapi.routing import APIRoute
+from pydantic_core import from_json
+from starlette.requests import Request
+from starlette.responses import Response
+
+from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_JSON_BYTES, ApiError, faults_apply_to
 from kiosk.queue.body_limit import ASGIApp, Message, Receive, Scope, Send, send_json
 from kiosk.queue.body_limit import BodyLimit as SharedBodyLimit
 
@@ -59,8 +67,7 @@ class FaultInjection:
         self.app, self.faults = app, faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/v1/") or path == "/v1/health":
+        if scope["type"] != "http" or not faults_apply_to(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         faults = self.faults
@@ -101,3 +108,43 @@ class BodyLimit(SharedBodyLimit):
         if path == "/v1/identity/verify":
             return MAX_IDENTITY_BYTES + 1024
         return MAX_JSON_BYTES
+
+
+# -- strict JSON bodies ---------------------------------------------------------------------------
+
+class StrictJsonRequest(Request):
+    """A request whose JSON body is read strictly (pydantic-core's parser): NaN, Infinity, lone
+    surrogates (``"\\ud800"``), nesting past 200 levels, invalid UTF-8 and trailing data are refused
+    with 422 ``invalid_json`` at parse time, before any model or store sees them. ``json.loads``,
+    FastAPI's parser, accepts the first four: they crashed hashing or serializing, or were stored."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            try:
+                self._json = from_json(await self.body(), allow_inf_nan=False)
+            except ValueError as exc:  # the message names the place, never the content
+                raise ApiError(422, "invalid_json", f"The body is not valid JSON: {exc}.") from None
+        return self._json
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").partition(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class StrictJsonRoute(APIRoute):
+    """Every route of the app (``app.router.route_class``): reads JSON with :class:`StrictJsonRequest`,
+    and answers 415 to a body sent to a JSON operation under another content type (FastAPI would
+    read it as bytes and answer 422 ``valid dictionary``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        takes_json = self.body_field is not None
+
+        async def strict(request: Request) -> Response:
+            has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+            if takes_json and has_body and not _is_json(request.headers.get("content-type")):
+                raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict

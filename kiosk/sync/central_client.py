@@ -349,7 +349,7 @@ class CentralClient:
                  content_type: str | None = None, signed: bool = True, idempotency_key: str | None = None,
                  extra_headers: Mapping[str, str] | None = None, retries_on_lost: int = 0) -> requests.Response:
         if json_body is not None:
-            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
             content_type = "application/json"
         else:
             body = raw_body or b""

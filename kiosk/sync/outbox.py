@@ -124,7 +124,10 @@ def _now_iso(moment: datetime) -> str:
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Strict JSON (no NaN or Infinity, which the central API refuses for good): a bad value is
+    refused at the door, not after it has waited in the outbox."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
 
 
 class ApplicationStore:

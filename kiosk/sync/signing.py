@@ -60,4 +60,5 @@ def signature_matches(secret: str, method: str, path: str, headers: Mapping[str,
     """Constant-time check of the signature header against the request (``body_hash``: hex SHA-256)."""
     expected = signature(secret, method, path, headers.get(TIMESTAMP_HEADER, ""), headers.get(NONCE_HEADER, ""),
                          body_hash)
-    return hmac.compare_digest(expected, headers.get(SIGNATURE_HEADER, ""))
+    # as bytes: compare_digest refuses a str with non-ASCII characters (TypeError, an answer 500)
+    return hmac.compare_digest(expected.encode(), headers.get(SIGNATURE_HEADER, "").encode("utf-8", "replace"))

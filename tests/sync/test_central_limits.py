@@ -9,11 +9,13 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import pytest
 import requests
-from sync_helpers import application_body
+from sync_helpers import application_body, sha
 
 from central_api.app import RunningCentral
-from central_api.contract import MAX_JSON_BYTES
+from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_JSON_BYTES
+from central_api.middleware import BodyLimit
 from kiosk.sync.central_client import DeviceCredentials
 from kiosk.sync.signing import sign_headers
 
@@ -58,3 +60,26 @@ def test_declared_oversize_body_is_413_before_it_is_sent(central: RunningCentral
     status_line, _, rest = answer.partition(b"\r\n")
     assert status_line.split()[1] == b"413"
     assert json.loads(rest.partition(b"\r\n\r\n")[2])["error"] == "too_large"
+
+
+@pytest.mark.parametrize(("method", "path", "signed"), [
+    ("POST", "/v1/enroll", False),
+    ("POST", "/v1/records/survey", True),
+    ("POST", "/v1/identity/verify", True),
+    ("PUT", "/v1/attachments/{sha}", True),
+    ("PUT", "/admin/faults", False),
+])
+def test_every_chunked_oversize_body_is_413_in_the_error_shape(central: RunningCentral, creds: DeviceCredentials,
+                                                               method: str, path: str, signed: bool) -> None:
+    """Whatever reads the body (FastAPI's JSON parsing, the signature check's read of an attachment),
+    a chunked body past the path's limit is answered 413 ``too_large``, never 400."""
+    limit = BodyLimit.limit_for(path.split("{")[0] + ("0" * 64 if "{" in path else ""))
+    assert limit in (MAX_JSON_BYTES, MAX_IDENTITY_BYTES + 1024, MAX_ATTACHMENT_BYTES)
+    body = b'{"x": "' + b"y" * (limit + 10) + b'"}'
+    path = path.format(sha=sha(body))
+    headers = {"Content-Type": "application/json"}
+    if signed:
+        headers.update(sign_headers(creds.device_id, creds.secret, method, path, body))
+    reply = requests.request(method, central.url + path, data=pieces(body), headers=headers, timeout=60)
+    assert reply.status_code == 413, reply.text[:200]
+    assert reply.json() == {"error": "too_large", "message": f"The body is larger than the {limit} bytes allowed here."}

@@ -68,7 +68,8 @@ def test_the_same_photo_is_stored_once(store: ApplicationStore) -> None:
 
 def test_bad_applications_are_refused_before_anything_is_written(store: ApplicationStore) -> None:
     for bad in (new_app(id="not-a-uuid"), new_app(nik="123"), new_app(service_code=""),
-                new_app(attachments=[Attachment("ktp", "image/jpeg", b"")]), new_app(fields={"x": object()})):
+                new_app(attachments=[Attachment("ktp", "image/jpeg", b"")]), new_app(fields={"x": object()}),
+                new_app(fields={"x": float("nan")}), new_app(fields={"x": float("inf")})):
         with pytest.raises(ValueError):
             store.save(bad)
     assert sum(store.counts().values()) == 0
