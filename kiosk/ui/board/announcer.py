@@ -1,4 +1,4 @@
-"""The lobby's voice: chime, then "Nomor antrian A dua belas, silakan menuju loket tiga", twice.
+"""The lobby's voice: chime, then "Nomor antrean A dua belas, silakan menuju loket tiga", twice.
 
 Calls queue up and are said one after another, never cutting each other off. The sentence is
 spoken by the text-to-speech voice when one exists for the language, else pieced together from

@@ -1,9 +1,11 @@
 """"Cek status" on the lobby board: a camera below the screen reads ticket QR codes held up to it.
 
-A corner of the board shows the live picture and one line of instruction; a code of ours turns the
-corner into the answer (the number and where it stands, in the ticket's own language) for
-:data:`RESULT_SECONDS`, then it goes back to scanning. The board never depends on the camera: when it
-fails the corner hides and the camera is tried again a minute later.
+A corner of the board shows where to hold the code (the guide's corners on an empty square) and one
+line of instruction, never the camera's picture: it would show whoever stands in front of the
+camera to the whole lobby (a face is specific personal data, UU 27/2022). Frames are decoded, never
+drawn. A code of ours turns the corner into the answer (the number and where it stands, in the
+ticket's own language) for :data:`RESULT_SECONDS`, then it goes back to scanning. The board never
+depends on the camera: when it fails the corner hides and the camera is tried again a minute later.
 """
 
 from __future__ import annotations
@@ -26,8 +28,17 @@ RESULT_SECONDS = 12
 CAMERA_RETRY_SECONDS = 60
 
 
+class OutlineScanPanel(QrScanPanel):
+    """Reads QR codes like :class:`QrScanPanel` but draws only the guide, never a frame of the camera."""
+
+    def start(self) -> None:
+        super().start()
+        self.preview.set_feed(None)  # decoded on the feed's thread, never handed to the picture
+        self.preview.show_image(None)
+
+
 class BoardStatusCheck(QFrame):
-    """The board's status corner: instruction + picture, or the answer for a scanned ticket."""
+    """The board's status corner: instruction + where to hold the code, or the answer for a scanned ticket."""
 
     def __init__(self, checker: StatusChecker, make_source: SourceFactory, ikd_pattern: str, lang: str,
                  parent: QWidget | None = None) -> None:
@@ -38,7 +49,7 @@ class BoardStatusCheck(QFrame):
         self.runner = TaskRunner("display-status-check", self)
         self.report: StatusReport | None = None
         self.hint = label("", "statusHint", align=Qt.AlignmentFlag.AlignCenter)
-        self.scanner = QrScanPanel(make_source, ikd_pattern)
+        self.scanner = OutlineScanPanel(make_source, ikd_pattern)
         self.scanner.setMinimumHeight(180)
         self.scanner.read.connect(self._read)
         self.scanner.camera_failed.connect(self._camera_failed)
