@@ -20,6 +20,12 @@ An item with a ``subject`` is not played as it is (see :mod:`kiosk.camera.evalsu
 after a reaction time; ``scripted`` (with ``"order": [...]`` and ``"rest_seconds"``): the same frames
 played open-loop in that order, like a video of the citizen prepared beforehand.
 
+Every item runs once through the fused check (challenge + passive PAD, :mod:`kiosk.camera.pad`); the
+metrics are given twice: with PAD (what the kiosk decides) and ``without_pad`` (the challenge alone, from
+the same runs), and ``pad_alone`` (what PAD would decide without the challenge: accepted when the
+attempt's PAD score reaches ``min_pad_score``; no score = not accepted), to judge PAD on attacks that the
+challenge already stops (e.g. the simulated displays).
+
 Metrics: APCER = attacks wrongly accepted as live ÷ attack presentations (also per ``species``);
 BPCER = live presentations wrongly rejected ÷ live presentations (also per ``species``); time to decision =
 from the first frame with the face in the oval to the decision (p50, p90 over decided items).
@@ -37,9 +43,10 @@ from typing import Any
 
 from kiosk.camera.analysis import FaceAnalyser
 from kiosk.camera.evalsubject import Presenter, RespondingPerson, ScriptedRecording, Subject, load_frames
-from kiosk.camera.facecheck import FaceCheck
+from kiosk.camera.facecheck import FaceCheck, load_passive_pad
 from kiosk.camera.liveness import STEPS, LivenessState
 from kiosk.camera.models import sha256_of
+from kiosk.camera.pad import PassivePad
 from kiosk.camera.sources import IMAGE_SUFFIXES, Frame, FrameSource, ImageListSource, VideoFileSource
 from kiosk.config.schema import FaceSection
 
@@ -104,10 +111,11 @@ def _source_for(path: Path) -> FrameSource:
 
 
 def run_item(model_dir: Path, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
-             rng: random.Random, subject: dict[str, Any] | None = None) -> dict[str, Any]:
+             rng: random.Random, subject: dict[str, Any] | None = None,
+             pad: PassivePad | None = None) -> dict[str, Any]:
     """One presentation through the pipeline, with a fresh landmarker (no tracking carried over)."""
     with FaceAnalyser(model_dir, limits) as analyser:
-        return _run(analyser, limits, path, challenge, rng, subject)
+        return _run(analyser, limits, path, challenge, rng, subject, pad)
 
 
 class _FilePresenter:
@@ -133,8 +141,8 @@ def _presenter(path: Path, subject: dict[str, Any] | None, rng: random.Random) -
 
 
 def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tuple[str, ...] | None,
-         rng: random.Random, subject: dict[str, Any] | None = None) -> dict[str, Any]:
-    check = FaceCheck(Path(), limits, challenge=challenge, rng=rng, analyser=analyser)
+         rng: random.Random, subject: dict[str, Any] | None = None, pad: PassivePad | None = None) -> dict[str, Any]:
+    check = FaceCheck(Path(), limits, challenge=challenge, rng=rng, analyser=analyser, pad=pad, load_pad=False)
     presenter = _presenter(path, subject, rng)
     if isinstance(presenter, _FilePresenter):
         presenter.source.open()
@@ -149,7 +157,7 @@ def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tup
     finally:
         if isinstance(presenter, _FilePresenter):
             presenter.source.close()
-    decision = check.liveness.decision
+    decision = check.decision
     if decision:
         reason = decision.reason
     elif snapshot is None or check.liveness.face_in_oval_ms is None:
@@ -160,6 +168,8 @@ def _run(analyser: FaceAnalyser, limits: FaceSection, path: Path, challenge: tup
         "challenge": list(check.liveness.challenge), "frames": frames,
         "seconds_of_processing": round(time.perf_counter() - started, 2),
         "decided": decision is not None, "accepted_as_live": bool(decision and decision.live),
+        "challenge_passed": bool(decision and decision.challenge_passed),
+        "pad_score": (decision.pad or {}).get("score") if decision else None,
         "reason": reason,
         "time_to_decision_ms": decision.time_to_decision_ms if decision else None,
         "evidence": decision.evidence() if decision else None,
@@ -184,37 +194,50 @@ def _by_species(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
+def _error_rates(results: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """APCER (overall, per species) and BPCER with ``key`` ("accepted_as_live" or "challenge_passed")."""
+    attacks = [r for r in results if r["expect"] == "attack"]
+    lives = [r for r in results if r["expect"] == "live"]
+    return {
+        "apcer": round(sum(r[key] for r in attacks) / len(attacks), 4) if attacks else None,
+        "apcer_by_species": {k: {"presentations": len(v), "accepted": sum(r[key] for r in v),
+                                 "apcer": round(sum(r[key] for r in v) / len(v), 4)}
+                             for k, v in sorted(_by_species(attacks).items())},
+        "bpcer": round(sum(not r[key] for r in lives) / len(lives), 4) if lives else None,
+        "bpcer_by_species": {k: {"presentations": len(v), "rejected": sum(not r[key] for r in v),
+                                 "bpcer": round(sum(not r[key] for r in v) / len(v), 4)}
+                             for k, v in sorted(_by_species(lives).items())},
+    }
+
+
 def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection | None = None,
              seed: int = 20261123) -> dict[str, Any]:
     """Run every item, write ``out_dir/metrics.json`` and return the metrics."""
     limits = limits or FaceSection()
     items = load_manifest(manifest)
     rng = random.Random(seed)
+    pad, pad_problem = load_passive_pad(model_dir)  # loaded once, shared by every item
     results = []
     for item in items:
         for repeat in range(int(item.get("repeat", 1))):
             challenge = tuple(item["challenge"]) if item.get("challenge") else None
-            outcome = run_item(model_dir, limits, item["path"], challenge, rng, item.get("subject"))
+            outcome = run_item(model_dir, limits, item["path"], challenge, rng, item.get("subject"), pad)
+            pad_accepts = outcome["pad_score"] is not None and outcome["pad_score"] >= limits.min_pad_score
             results.append({"path": str(Path(item["path"]).name), "expect": item["expect"],
                             "species": item.get("species", "live" if item["expect"] == "live" else "attack"),
-                            "repeat": repeat, **outcome,
+                            "repeat": repeat, **outcome, "pad_accepts": pad_accepts,
                             "correct": outcome["accepted_as_live"] == (item["expect"] == "live")})
     attacks = [r for r in results if r["expect"] == "attack"]
     lives = [r for r in results if r["expect"] == "live"]
-    species = _by_species(attacks)
     times = [r["time_to_decision_ms"] for r in results if r["time_to_decision_ms"] is not None]
     live_times = [r["time_to_decision_ms"] for r in lives if r["accepted_as_live"]]
     metrics = {
         "manifest": str(manifest), "model_sha256": sha256_of(Path(model_dir) / "face_landmarker.task"),
+        "pad": {"available": pad is not None, "problem": pad_problem, "min_pad_score": limits.min_pad_score},
         "presentations": len(results), "attack_presentations": len(attacks), "live_presentations": len(lives),
-        "apcer": round(sum(r["accepted_as_live"] for r in attacks) / len(attacks), 4) if attacks else None,
-        "apcer_by_species": {k: {"presentations": len(v), "accepted": sum(r["accepted_as_live"] for r in v),
-                                 "apcer": round(sum(r["accepted_as_live"] for r in v) / len(v), 4)}
-                             for k, v in sorted(species.items())},
-        "bpcer": round(sum(not r["accepted_as_live"] for r in lives) / len(lives), 4) if lives else None,
-        "bpcer_by_species": {k: {"presentations": len(v), "rejected": sum(not r["accepted_as_live"] for r in v),
-                                 "bpcer": round(sum(not r["accepted_as_live"] for r in v) / len(v), 4)}
-                             for k, v in sorted(_by_species(lives).items())},
+        **_error_rates(results, "accepted_as_live"),
+        "without_pad": _error_rates(results, "challenge_passed"),
+        "pad_alone": _error_rates(results, "pad_accepts"),
         "time_to_decision_ms": {"p50": percentile(times, 0.5), "p90": percentile(times, 0.9), "n": len(times)},
         "time_to_live_decision_ms": {"p50": percentile(live_times, 0.5), "p90": percentile(live_times, 0.9),
                                      "n": len(live_times)},

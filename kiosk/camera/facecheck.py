@@ -5,6 +5,12 @@
 snapshot carries the best frame of the attempt (sharpest and most frontal), cropped and aligned, as JPEG
 bytes for the identity call. The GUI asks for another attempt with :meth:`FaceCheck.request_retry`
 (thread-safe). Evidence is logged as a privacy-safe event: scores and timings, never pictures.
+
+Fusion with passive presentation-attack detection (:mod:`kiosk.camera.pad`): while the face is in the
+oval, every ``pad_every_frames``-th frame is scored; an attempt is live only when the challenge passes
+**and** the attempt's PAD score reaches ``min_pad_score`` (else reason ``pad``). When the PAD models
+cannot be loaded the check runs challenge-only and says so in the log (event ``face.pad_unavailable``)
+and in every decision's evidence.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import json
 import logging
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -30,6 +36,7 @@ from kiosk.camera.analysis import (
     FaceObservation,
 )
 from kiosk.camera.liveness import LivenessCheck, LivenessDecision, LivenessState, Phase
+from kiosk.camera.pad import PadAttempt, PadUnavailable, PassivePad
 from kiosk.camera.sources import Frame
 from kiosk.config.schema import FaceSection
 from kiosk.utils.log import event
@@ -99,8 +106,15 @@ class FaceCheck:
 
     def __init__(self, model_dir: Path, limits: FaceSection | None = None, *,
                  challenge: tuple[str, ...] | None = None, rng: random.Random | None = None,
-                 analyser: FaceAnalyser | None = None) -> None:
+                 analyser: FaceAnalyser | None = None, pad: PassivePad | None = None,
+                 load_pad: bool = True) -> None:
+        """``pad``: a loaded PAD to share (evaluation); else it is loaded from ``model_dir`` when
+        ``load_pad``; a PAD that cannot be loaded leaves the check challenge-only (:attr:`pad_problem`)."""
         self.limits = limits or FaceSection()
+        self.pad = pad
+        self.pad_problem = "" if pad is not None else "passive presentation-attack detection not loaded"
+        if pad is None and load_pad:
+            self.pad, self.pad_problem = load_passive_pad(model_dir)
         self._rng = rng
         self._fixed_challenge = challenge
         self._analyser = analyser or FaceAnalyser(model_dir, self.limits)
@@ -113,6 +127,13 @@ class FaceCheck:
     def _new_attempt(self) -> None:
         self.liveness = LivenessCheck(self.limits, self._fixed_challenge, self._rng)
         self._best = _BestFrame()
+        self._pad_attempt = PadAttempt(self.limits.pad_every_frames)
+        self._final: LivenessState | None = None  # the fused outcome, once decided
+
+    @property
+    def decision(self) -> LivenessDecision | None:
+        """This attempt's fused decision (challenge and PAD), None while undecided."""
+        return None if self._final is None else self._final.decision
 
     def request_retry(self) -> None:
         """Start a new attempt (new random challenge) with the next frame. Safe from any thread."""
@@ -124,20 +145,50 @@ class FaceCheck:
             self.attempt += 1
             self._new_attempt()
         obs = self._analyser.analyse(frame)
-        already_decided = self.liveness.decision is not None
+        already_decided = self._final is not None
         if not already_decided and self.liveness.state.phase in (Phase.SEARCHING, Phase.HINT, Phase.BASELINE):
             self._best.offer(frame, obs)
         state = self.liveness.update(obs, cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY))
         face_jpeg = None
-        if state.decision is not None and not already_decided:
-            self.decisions.append(state.decision)
-            self._log(state.decision)
-            if state.decision.live:
-                face_jpeg = self._best.jpeg()
+        if already_decided:
+            state = self._final or state
+        else:
+            self._sample_pad(frame, obs, state)
+            if state.decision is not None:
+                state, decision = self._fuse(state, state.decision)
+                self._final = state
+                self.decisions.append(decision)
+                self._log(decision)
+                if decision.live:
+                    face_jpeg = self._best.jpeg()
         width, height = obs.frame_size
         box = None if obs.bbox is None else (obs.bbox[0] / width, obs.bbox[1] / height,
                                              obs.bbox[2] / width, obs.bbox[3] / height)
         return FaceCheckSnapshot(state, self.attempt, box, obs.in_oval, face_jpeg)
+
+    def _sample_pad(self, frame: Frame, obs: FaceObservation, state: LivenessState) -> None:
+        """Score every Nth frame with one face in the oval, filed under rest or the step being asked."""
+        if self.pad is None or obs.faces != 1 or not obs.in_oval or obs.bbox is None:
+            return
+        if state.phase is Phase.BASELINE and state.step_index == 0:
+            segment = "rest"
+        elif state.phase in (Phase.BASELINE, Phase.CHALLENGE) and state.step_index < len(self.liveness.challenge):
+            segment = f"step{state.step_index + 1}:{self.liveness.challenge[state.step_index]}"
+        else:
+            return
+        if self._pad_attempt.due():
+            self._pad_attempt.add(segment, self.pad.score(frame.image, obs.bbox))
+
+    def _fuse(self, state: LivenessState, decision: LivenessDecision) -> tuple[LivenessState, LivenessDecision]:
+        """Live only if the challenge passed and PAD (when it decides) clears its threshold."""
+        threshold = self.limits.min_pad_score
+        evidence = {"available": self.pad is not None, "threshold": threshold, **self._pad_attempt.evidence()}
+        decision = replace(decision, pad=evidence)
+        score = self._pad_attempt.score
+        if decision.live and self.pad is not None and threshold > 0 and (score is None or score < threshold):
+            decision = replace(decision, live=False, reason="pad")
+            return replace(state, phase=Phase.FAILED, hint=None, decision=decision), decision
+        return replace(state, decision=decision), decision
 
     def _log(self, decision: LivenessDecision) -> None:
         event(log, "face.liveness", "face liveness attempt %d: %s (%s) %s", self.attempt,
@@ -147,3 +198,13 @@ class FaceCheck:
     def close(self) -> None:
         if self._owns_analyser:
             self._analyser.close()
+
+
+def load_passive_pad(model_dir: Path) -> tuple[PassivePad | None, str]:
+    """(PAD, "") or (None, why not): a missing or damaged PAD model never stops the face check."""
+    try:
+        return PassivePad(model_dir), ""
+    except (PadUnavailable, OSError) as exc:
+        event(log, "face.pad_unavailable", "passive presentation-attack detection off, face check is "
+              "challenge-only: %s", exc, level=logging.WARNING)
+        return None, str(exc)

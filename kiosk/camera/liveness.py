@@ -155,7 +155,8 @@ class StepEvidence:
 class LivenessDecision:
     """The outcome of one attempt and why. ``reason``: passed, timeout, late_response (the asked action did
     not start in time), too_early (already under way when asked), wrong_action, flat_motion, no_motion,
-    screen, several_faces."""
+    screen, several_faces; and, set by :class:`~kiosk.camera.facecheck.FaceCheck` after the challenge
+    passed, pad (the passive presentation-attack score is too low)."""
 
     live: bool
     reason: str
@@ -166,6 +167,12 @@ class LivenessDecision:
     face_in_oval_ms: int | None
     decided_ms: int
     screen_score: float | None = None
+    pad: dict[str, Any] | None = None  # passive presentation-attack evidence (scores only), set by FaceCheck
+
+    @property
+    def challenge_passed(self) -> bool:
+        """Did the active challenge alone pass (whatever PAD said)?"""
+        return self.live or self.reason == "pad"
 
     @property
     def time_to_decision_ms(self) -> int | None:
@@ -178,7 +185,8 @@ class LivenessDecision:
                           for s in self.steps],
                 "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
                 "motion": round(self.motion, 3), "time_to_decision_ms": self.time_to_decision_ms,
-                "screen_score": None if self.screen_score is None else round(self.screen_score, 2)}
+                "screen_score": None if self.screen_score is None else round(self.screen_score, 2),
+                "pad": self.pad}
 
 
 @dataclass(frozen=True)

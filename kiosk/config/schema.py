@@ -260,6 +260,12 @@ class FaceSection:
         "Highest screen-grid score of the face texture (a coarse display's pixel grid); "
         "0 = recorded only, decides nothing",
         min=0.0, max=50.0)
+    min_pad_score: float = _key(0.35,
+        "Lowest passive presentation-attack score (0-1, 1 = a real face; lowest per-step median of the attempt) "
+        "for a live decision; 0 = recorded only, decides nothing. Needs the two MiniFASNet models",
+        min=0.0, max=1.0)
+    pad_every_frames: int = _key(3,
+        "Passive presentation-attack check on every Nth frame with the face in the oval", min=1, max=30)
     max_attempts: int = _key(2, "Tries before the citizen is sent to the information desk", min=1, max=5)
 
 

@@ -2,7 +2,9 @@
 
 ``face_services_from_config`` answers None when the face check is switched off, and a
 :class:`FaceServices` whose :attr:`~FaceServices.problem` names the fix when it cannot run (model
-missing or damaged): the kiosk then leaves the face step out and the counter checks the e-KTP.
+missing or damaged): the kiosk then leaves the face step out and the counter checks the e-KTP. A missing
+or damaged presentation-attack (PAD) model does not switch the step off: it runs challenge-only, and
+:attr:`~FaceServices.pad_problem` (logged here, shown by the diagnostics) says why.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.camera.facecheck import FaceCheck
-from kiosk.camera.models import verify_model
+from kiosk.camera.models import verify_model, verify_pad_models
 from kiosk.camera.sources import FrameSource, source_from_config
 from kiosk.config.schema import Config, FaceSection
 from kiosk.identity.check import IdentityCheck, IdentityClient, PendingFaces
@@ -30,6 +32,7 @@ class FaceServices:
     make_identity_client: Callable[[], IdentityClient | None] = lambda: None
     pending: PendingFaces | None = None
     problem: str = ""  # why the face step cannot be offered (for IT), "" when it can
+    pad_problem: str = ""  # why the check is challenge-only (PAD models missing or damaged), "" when not
     challenge: tuple[str, ...] | None = None  # fixed challenge (tests, demos); None = random per attempt
     rng: random.Random | None = field(default=None, repr=False)
 
@@ -52,6 +55,10 @@ def face_services_from_config(config: Config) -> FaceServices | None:
     problem = "" if status.ok else status.message
     if problem:
         log.warning("face check switched off: %s", problem)
+    pad_status = verify_pad_models(config.model_dir)
+    pad_problem = "" if pad_status.ok else pad_status.message
+    if pad_problem and not problem:
+        log.warning("face check is challenge-only: %s", pad_problem)
 
     def identity_client() -> IdentityClient | None:
         if not config.central.api_url:
@@ -70,4 +77,4 @@ def face_services_from_config(config: Config) -> FaceServices | None:
         except OSError as exc:
             problem = f"the folder for faces awaiting counter verification cannot be used ({exc})"
     return FaceServices(config.face, config.model_dir, lambda: source_from_config(config), identity_client,
-                        pending, problem)
+                        pending, problem, pad_problem)

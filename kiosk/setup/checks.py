@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from kiosk.camera.models import verify_pad_models
 from kiosk.catalog.site import load_site_catalog
 from kiosk.config.schema import Config
 from kiosk.core import service_rules
@@ -132,6 +133,16 @@ def check_queue(config: Config) -> tuple[Level, str]:
     return "ok", f"issued, called and finished {issued.ticket.number} in {elapsed:.0f} ms"
 
 
+def check_pad_models(config: Config) -> CheckResult:
+    """A warning, not an error: without the PAD models the face check still runs, challenge-only."""
+    status = verify_pad_models(config.model_dir)
+    if status.ok:
+        return "ok", status.message
+    if not config.face.enabled:
+        return "ok", f"face check turned off ([face] enabled = false); {status.message}"
+    return "warning", status.message, "admin.advice.pad_model"
+
+
 CHECKS: list[tuple[str, CheckFn]] = [
     ("config", check_config),
     ("data_dir", check_data_dir),
@@ -147,5 +158,6 @@ CHECKS: list[tuple[str, CheckFn]] = [
     ("printer", diagnostics.check_printer),
     ("camera", diagnostics.check_camera),
     ("model", diagnostics.check_model),
+    ("pad_model", check_pad_models),
     ("admin_pin", diagnostics.check_admin_pin),
 ]

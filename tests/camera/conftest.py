@@ -24,6 +24,7 @@ CLIP_BOX = (0.14, 0.0, 0.5, 0.667)
 def face_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("face-media")
     photo = cv2.imread(str(FACES / "obama.jpg"))
+    assert photo is not None
     with FaceAnalyser(MODELS) as analyser:
         box = analyser.analyse(Frame(photo, 0)).bbox
     assert box is not None

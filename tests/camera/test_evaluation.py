@@ -11,7 +11,8 @@ from kiosk.camera.evaluation import ManifestError, load_manifest
 
 
 @pytest.mark.slow
-def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     from kiosk.app.cli import main
 
     manifest = tmp_path / "manifest.json"
@@ -31,6 +32,10 @@ def test_eval_command_writes_metrics(face_media: dict[str, Path], tmp_path: Path
     assert metrics["apcer_by_species"]["still_photo"]["presentations"] == 1
     assert metrics["bpcer_by_species"]["live"] == {"presentations": 1, "rejected": 0, "bpcer": 0.0}
     assert metrics["time_to_decision_ms"]["p50"] is not None
+    # fused (the kiosk's decision), the challenge alone and PAD alone, from the same runs
+    assert metrics["pad"]["available"] and metrics["without_pad"]["apcer"] == 0.0
+    assert metrics["without_pad"]["bpcer"] == 0.0 and metrics["pad_alone"]["bpcer"] == 0.0
+    assert metrics["results"][0]["challenge_passed"] and metrics["results"][0]["pad_score"] >= 0.35
     live = metrics["results"][0]
     assert live["accepted_as_live"] and live["face_jpeg_bytes"] > 5000 and live["correct"]
     assert len(metrics["results"][1]["challenge"]) == 2  # drawn at random, as the kiosk would

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -23,11 +24,18 @@ from kiosk.config.schema import FaceSection
 
 from .conftest import FACES, MODELS
 
-OBAMA = cv2.imread(str(FACES / "obama.jpg"))
+
+def _read(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path))
+    assert image is not None, path
+    return image
+
+
+OBAMA = _read(FACES / "obama.jpg")
 
 
 @pytest.fixture
-def analyser():
+def analyser() -> Iterator[FaceAnalyser]:
     # a fresh landmarker per still: in VIDEO mode it tracks the previous picture's face
     with FaceAnalyser(MODELS) as built:
         yield built
@@ -48,7 +56,7 @@ def _still(analyser: FaceAnalyser, image: np.ndarray) -> FaceObservation:
     return analyser.analyse(Frame(image, next(_clock)))
 
 
-def test_face_found_with_landmarks_pose_and_scores(analyser) -> None:
+def test_face_found_with_landmarks_pose_and_scores(analyser: FaceAnalyser) -> None:
     obs = _still(analyser, _frame_640(OBAMA))
     assert obs.faces == 1 and obs.landmarks is not None and obs.landmarks.shape == (478, 2)
     assert abs(obs.yaw) < 15 and abs(obs.roll) < 15
@@ -57,8 +65,8 @@ def test_face_found_with_landmarks_pose_and_scores(analyser) -> None:
     assert obs.in_oval
 
 
-def test_two_people_ask_the_others_to_step_back(analyser) -> None:
-    obs = _still(analyser, cv2.imread(str(FACES / "two_people.jpg")))
+def test_two_people_ask_the_others_to_step_back(analyser: FaceAnalyser) -> None:
+    obs = _still(analyser, _read(FACES / "two_people.jpg"))
     assert obs.faces == 2 and obs.hint == "several_faces"
 
 
@@ -69,7 +77,8 @@ def test_two_people_ask_the_others_to_step_back(analyser) -> None:
     (lambda img: np.clip(img.astype(np.int16) + 110, 0, 255).astype(np.uint8), "too_bright"),
     (lambda img: np.roll(img, 230, axis=1), "move_centre"),
 ])
-def test_quality_gates_fire_on_degraded_pictures(analyser, variant, expected: str) -> None:
+def test_quality_gates_fire_on_degraded_pictures(analyser: FaceAnalyser, variant: Callable[[np.ndarray], np.ndarray],
+                                               expected: str) -> None:
     obs = _still(analyser, variant(_frame_640(OBAMA)))
     assert obs.faces == 1
     assert expected in obs.hints, obs.hints
@@ -118,7 +127,8 @@ MIRRORED = Subject(rest=(83, 87), actions={"turn_left": (88, 112), "open_mouth":
 
 
 @pytest.mark.slow
-def test_real_clip_answering_its_challenge_passes_and_gives_an_aligned_face(face_media, caplog) -> None:
+def test_real_clip_answering_its_challenge_passes_and_gives_an_aligned_face(face_media: dict[str, Path],
+                                                                            caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="kiosk.camera.facecheck")
     check = _answer(face_media["clip"], SUBJECT, ("turn_right", "open_mouth"))
     decision = check.liveness.decision
@@ -131,17 +141,18 @@ def test_real_clip_answering_its_challenge_passes_and_gives_an_aligned_face(face
     record = next(r for r in caplog.records if getattr(r, "event", "") == "face.liveness")
     evidence = json.loads(record.getMessage().split(" ", 6)[-1])
     assert evidence["live"] is True and set(evidence) == {"live", "reason", "challenge", "steps", "baseline",
-                                                          "motion", "time_to_decision_ms", "screen_score"}
+                                                          "motion", "time_to_decision_ms", "screen_score", "pad"}
+    assert evidence["pad"]["available"] and evidence["pad"]["score"] >= FaceSection().min_pad_score
 
 
 @pytest.mark.slow
-def test_mirrored_clip_answering_passes_turn_left(face_media) -> None:
+def test_mirrored_clip_answering_passes_turn_left(face_media: dict[str, Path]) -> None:
     decision = _answer(face_media["clip_mirrored"], MIRRORED, ("turn_left", "smile")).liveness.decision
     assert decision is not None and decision.live
 
 
 @pytest.mark.slow
-def test_the_clip_played_as_it_is_with_the_challenge_it_performs_is_a_replay(face_media) -> None:
+def test_the_clip_played_as_it_is_with_the_challenge_it_performs_is_a_replay(face_media: dict[str, Path]) -> None:
     # the first version accepted this (it was its "live" test): the clip turns right, then opens its mouth
     # on its own clock. It does not wait for the random pause, so the second step is never answered.
     decision = _run(face_media["clip"], ("turn_right", "open_mouth")).liveness.decision
@@ -149,7 +160,7 @@ def test_the_clip_played_as_it_is_with_the_challenge_it_performs_is_a_replay(fac
 
 
 @pytest.mark.slow
-def test_still_photo_played_as_video_fails_liveness(face_media) -> None:
+def test_still_photo_played_as_video_fails_liveness(face_media: dict[str, Path]) -> None:
     check = _run(face_media["still"], ("smile", "turn_left"), FaceSection(step_timeout_seconds=3.0))
     decision = check.liveness.decision
     assert decision is not None and not decision.live and decision.reason == "timeout"
@@ -157,7 +168,7 @@ def test_still_photo_played_as_video_fails_liveness(face_media) -> None:
 
 
 @pytest.mark.slow
-def test_photo_tilted_like_a_handheld_print_fails_liveness(face_media) -> None:
+def test_photo_tilted_like_a_handheld_print_fails_liveness(face_media: dict[str, Path]) -> None:
     # the print is turned up to ±60°: the landmark model reports a turn, the texture moves like a plane.
     # (The response rules are off here so that this checks the 3-D test alone: a print swinging both
     # ways would otherwise fail first as "wrong_action" or "too_early"; and without a pause the turn is

@@ -41,7 +41,8 @@ FAILURE_TEXT = {"timeout": "face.result.timeout", "several_faces": "face.result.
                 "flat_motion": "face.result.not_live", "no_motion": "face.result.not_live",
                 "late_response": "face.result.timeout", "wrong_action": "face.result.follow_instruction",
                 "too_early": "face.result.follow_instruction",
-                "not_matched": "face.result.not_matched"}
+                "not_matched": "face.result.not_matched",
+                "pad": "face.result.use_real_face"}  # no detail an attacker could tune against
 
 
 def oval_rect(image_rect: QRectF) -> QRectF:
