@@ -26,7 +26,8 @@ from kiosk.sync.outbox_values import Attachment, NewApplication
 
 APPLICANT_NIK = "3171014501900001"
 CHILD_NIK = "3171010101150002"
-TOKENS = {"kiosk-token": DeviceGrant("kiosk-01", "kiosk"), "counter-token": DeviceGrant("loket-01", "counter")}
+TOKENS = {"kiosk-token": DeviceGrant("kiosk-01", "kiosk"), "counter-token": DeviceGrant("loket-01", "counter"),
+          "other-kiosk-token": DeviceGrant("kiosk-02", "kiosk")}
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +166,22 @@ def test_a_refusal_for_good_is_dropped_and_named(building: Building, store: Appl
     finally:
         views.close()
         kiosk.close()
+
+
+def test_another_kiosks_ticket_is_refused_for_good_not_retried(building: Building, store: ApplicationStore,
+                                                              forms: FormSet) -> None:
+    """The host lets only the issuing kiosk write a ticket's application (issue 21): a 403 that no
+    retry can change must not block every later pass."""
+    other = HttpQueue(building.url, "other-kiosk-token", timeout=1.0)
+    kiosk = HttpQueue(building.url, "kiosk-token", timeout=1.0)
+    views = CounterViews(store, forms)
+    try:
+        theirs = other.issue("KIA", request_id="walk-2").ticket
+        views.filed(file_kia(store, theirs.number), theirs)
+        report = views.push(kiosk)
+        assert (report.dropped, report.attached, report.waiting) == (1, 0, 0)
+        assert building.engine.application_of(theirs.id) is None
+    finally:
+        views.close()
+        kiosk.close()
+        other.close()

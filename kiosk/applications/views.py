@@ -30,6 +30,7 @@ from kiosk.queue.models import (
     MAX_ANSWER_LENGTH,
     ApplicationConflict,
     ApplicationView,
+    NotYourTicket,
     QueueError,
     Ticket,
     TicketExpired,
@@ -144,8 +145,9 @@ class PushReport:
 
 
 def _refused_for_good(exc: BaseException) -> bool:
-    """A refusal that sending again cannot change (the ticket is gone, past, or has another application)."""
-    if isinstance(exc, (TicketNotFound, TicketExpired, ApplicationConflict, ValueError)):
+    """A refusal that sending again cannot change (the ticket is gone, past, another kiosk's, or has
+    another application)."""
+    if isinstance(exc, (TicketNotFound, TicketExpired, ApplicationConflict, NotYourTicket, ValueError)):
         return True
     return getattr(exc, "status", None) in (400, 404, 409, 413, 422)  # the HTTP client's refusals
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.queue import reads
+from kiosk.queue import reads, repairs
 from kiosk.queue.actions import CANCELLABLE, CounterAction, allowed_from
 from kiosk.queue.estimates import WaitEstimates
 from kiosk.queue.models import (
@@ -144,6 +144,7 @@ class QueueEngine:
         # Handed the clock and the listeners, not the engine's methods: no reference cycle.
         self._views = ApplicationViews(db, tz, clock, notify=self._listeners.notify)
         self.update_rules(rules)
+        repairs.run_pending(db, self._views.mask_niks)  # once per file: full NIKs an older version kept
 
     @classmethod
     def open(cls, path: Path, rules: Sequence[ServiceRule], tz: ZoneInfo, **kw: Any) -> QueueEngine:
@@ -483,8 +484,8 @@ class QueueEngine:
         return reads.events(self.db, ticket_id, limit)
 
     # -- applications filed with tickets (kiosk.queue.views) ----------------------------------
-    def attach_application(self, ticket_id: str, view: ApplicationView, *,
-                           actor: str = "kiosk") -> tuple[AttachedApplication, str]:
+    def attach_application(self, ticket_id: str, view: ApplicationView, *, actor: str = "kiosk",
+                           admin: bool = False) -> tuple[AttachedApplication, str]:
         """Keep the counter's view of the application filed with a ticket; returns it and what happened.
 
         The outcome is ``"attached"`` (first time: the ticket's ``application_id`` is set and an
@@ -492,10 +493,12 @@ class QueueEngine:
         body, e.g. its sync state: ``application_updated``) or ``"unchanged"`` (the same body again,
         a kiosk retrying after a lost answer: nothing is written). Another application on the same
         ticket raises :class:`~kiosk.queue.models.ApplicationConflict`; a ticket of a past day
-        :class:`~kiosk.queue.models.TicketExpired`.
+        :class:`~kiosk.queue.models.TicketExpired`. Only the device that issued the ticket (the
+        ``actor`` of its ``issued`` event) may attach, unless ``admin``: another raises
+        :class:`~kiosk.queue.models.NotYourTicket` before anything is written.
         The answers are never logged nor put in the audit trail.
         """
-        return self._views.attach(ticket_id, view, actor=actor)
+        return self._views.attach(ticket_id, view, actor=actor, admin=admin)
 
     def application_of(self, ticket_id: str) -> AttachedApplication | None:
         """The application filed with a ticket of today, or None; an unknown ticket raises TicketNotFound."""

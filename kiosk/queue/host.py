@@ -26,8 +26,12 @@ of :mod:`kiosk.queue.routes` per concern:
 Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unknown service or
 ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
 ``quota_full`` 409, ``closed`` 409 with ``next_open``, a reused request id 422, another application
-on the same ticket 409 ``application_conflict``, a past day's ticket 409 ``ticket_expired``; a body
-that fails validation 422 ``invalid_request`` naming the fields (never echoing the values sent).
+on the same ticket 409 ``application_conflict``, a past day's ticket 409 ``ticket_expired``, a ticket
+another kiosk issued 403 ``not_your_ticket``; a body, path or query that fails validation 422
+``invalid_request`` naming the fields (never echoing the values sent). Every other refusal (an unknown
+path 404 ``not_found``, 405, an unreadable body 400) has the same shape, and so has a crash (500): no
+answer says ``{"detail": ...}``. Fields are strict and bounded (:mod:`kiosk.queue.routes.types`), and
+the API description declares the bearer scheme and every status (:mod:`kiosk.queue.routes.contract`).
 
 A request with a body is vetted before the body is read (:mod:`kiosk.queue.body_limit`): without a
 known token it gets 401 at once, and a body over :data:`MAX_BODY_BYTES` gets 413 ``too_large``
@@ -47,12 +51,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from kiosk.queue.body_limit import BodyLimit, Refusal
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import QueueError
-from kiosk.queue.routes import applications, board, counters, public, tickets
+from kiosk.queue.routes import applications, board, contract, counters, public, tickets
 from kiosk.queue.routes.access import DeviceGrant, unauthorized
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError, queue_error
@@ -117,8 +124,12 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     app.exception_handler(ApiError)(_api_error)
     app.exception_handler(QueueError)(_engine_error)
     app.exception_handler(RequestValidationError)(_invalid)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(Exception)(_crash)
     for routes in (public, tickets, applications, counters, board):
-        app.include_router(routes.router(host))
+        router = routes.router(host)
+        app.include_router(router)
+        app.described_routes.extend(router.routes)
 
     def admit(authorization: str) -> Refusal | None:
         refusal = unauthorized(grants, authorization)
@@ -134,18 +145,16 @@ def _body_limit(_path: str) -> int:
 
 
 class _QueueHostApi(FastAPI):
-    """The host's app; its API description says that every operation taking a body may answer 413."""
+    """The host's app; its API description is completed from the routes (security, every status, one error model)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.described_routes: list[BaseRoute] = []  # as the routers made them (the app nests included routers)
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            document = super().openapi()
-            for path_item in document.get("paths", {}).values():
-                for operation in path_item.values():
-                    if isinstance(operation, dict) and "requestBody" in operation:
-                        operation["responses"].setdefault("413", {
-                            "description": f"The body is over {MAX_BODY_BYTES} bytes: refused before it is "
-                                           "parsed (by Content-Length, or as soon as a chunked body passes it)."})
-        return super().openapi()
+            self.openapi_schema = contract.complete(super().openapi(), self.described_routes, MAX_BODY_BYTES)
+        return self.openapi_schema
 
 
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -159,3 +168,30 @@ async def _engine_error(request: Request, exc: QueueError) -> JSONResponse:
 
 async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": validation_message(exc)}, status_code=422)
+
+
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's and FastAPI's own refusals (unknown path, wrong method, unreadable body) in the one shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code < 400:  # not an error (FastAPI raises none today): nothing to wrap
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    message = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names the methods of one route; the path may have several
+        path = request.url.path
+        methods = {m for route in getattr(request.app, "described_routes", ())
+                   if isinstance(route, APIRoute) and route.path_regex.match(path) for m in route.methods or ()}
+        if methods:
+            headers["Allow"] = ", ".join(sorted(methods))
+    return JSONResponse({"error": _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}"),
+                         "message": message.rstrip(".") + "."}, status_code=exc.status_code, headers=headers)
+
+
+async def _crash(request: Request, exc: Exception) -> JSONResponse:
+    """The last net: a bug still answers in the one shape (and is logged with its traceback by the server)."""
+    log.error("queue host: %s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"error": "internal_error", "message": "The queue host failed; IT can find why in its log."},
+                        status_code=500)

@@ -37,6 +37,7 @@ from kiosk.queue.models import (
     Closed,
     IllegalTransition,
     IssuedTicket,
+    NotYourTicket,
     PriorityGroup,
     QueueError,
     QuotaFull,
@@ -228,6 +229,9 @@ class HttpQueue:
         code = str(data.get("error") or ("invalid_request" if status in (400, 422) else f"http_{status}"))
         message = str(data.get("message") or data.get("detail") or f"The queue host answered HTTP {status}.")
         details = {k: v for k, v in data.items() if k not in ("error", "message")}
+        if code == "not_your_ticket" and context.get("ticket_id"):  # the device is fine: this ticket is not its own
+            with contextlib.suppress(QueueError):
+                return NotYourTicket(self.get(str(context["ticket_id"])))
         if status in (401, 403):
             return QueueAccessDenied(status, message)
         try:
@@ -251,7 +255,7 @@ class HttpQueue:
                     return ApplicationConflict(ticket, str(data.get("application", "")))
         except (KeyError, TypeError, ValueError):
             log.warning("queue host sent a %s error (%s) this client cannot read fully", status, code)
-        if status == 404 and "error" not in data:
+        if status == 404 and code in ("not_found", "http_404"):  # no such route (an older host answered without a code)
             message = (f"The queue host has no {response.request.path_url} (HTTP 404); "
                        "IT should check [queue] host_url and the host's version.")
         return QueueRequestRefused(status, code, message, details)

@@ -384,6 +384,17 @@ class ApplicationConflict(QueueError):
         return f"ticket {self.ticket.number} already carries application {self.attached_number}"
 
 
+class NotYourTicket(QueueError):
+    """Only the device that issued a ticket (or an admin) may write what is kept with it (issue 21, item 3)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket)
+        self.ticket = ticket
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket.number} was issued by another device; only that kiosk may attach its application"
+
+
 class TicketExpired(QueueError):
     """The ticket is from a past day: applications are kept for today's tickets only (then deleted)."""
 

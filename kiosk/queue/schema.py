@@ -141,6 +141,13 @@ QUEUE_SCHEMA = Schema("queue", [
     DROP INDEX events_by_counter;  -- only events at a counter are looked up by counter: issuing skips it
     CREATE INDEX events_by_counter ON events(counter, at) WHERE counter IS NOT NULL;
     """,
+    # Repairs of stored data that need Python (kiosk.queue.repairs): a migration files them here, the
+    # engine runs each once when it opens the file and deletes its row. ``mask_niks``: versions before
+    # issue 21 stored whatever a kiosk sent as ``nik_masked``, a full NIK included.
+    """
+    CREATE TABLE pending_repairs (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO pending_repairs(name) VALUES ('mask_niks');
+    """,
 ])
 
 # The events that show a ticket at a counter on the board (the latest one wins).

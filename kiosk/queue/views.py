@@ -23,7 +23,9 @@ from kiosk.queue.models import (
     ApplicationView,
     AttachedApplication,
     EventType,
+    NotYourTicket,
     QueueEvent,
+    Ticket,
     TicketExpired,
 )
 from kiosk.queue.rows import Clock, iso, load_ticket, local_day, read_clock, record_event, update_ticket
@@ -51,7 +53,8 @@ class ApplicationViews:
         self._notify = notify
         self._sealer: Sealer | None = None  # made at the first application view (its key file then)
 
-    def attach(self, ticket_id: str, view: ApplicationView, *, actor: str) -> tuple[AttachedApplication, str]:
+    def attach(self, ticket_id: str, view: ApplicationView, *, actor: str,
+               admin: bool = False) -> tuple[AttachedApplication, str]:
         """See :meth:`kiosk.queue.engine.QueueEngine.attach_application`."""
         text = _view_text(view)
         sealed = self._views_sealer().seal(text.encode("utf-8"), ticket_id)
@@ -60,6 +63,8 @@ class ApplicationViews:
             today = local_day(now, self.tz)
             self._purge(conn, today)
             ticket = load_ticket(conn, ticket_id)
+            if not admin:
+                _check_issuer(conn, ticket, actor)
             if ticket.day != today:
                 raise TicketExpired(ticket)
             row = conn.execute("SELECT * FROM ticket_applications WHERE ticket_id = ?", (ticket_id,)).fetchone()
@@ -110,6 +115,31 @@ class ApplicationViews:
         with self.db.transaction() as conn:
             return self._purge(conn, local_day(read_clock(self._clock), self.tz))
 
+    def mask_niks(self, conn: sqlite3.Connection, masked: Callable[[object], str | None]) -> int:
+        """Mask each stored view's ``nik_masked`` that is not masked (inside the caller's transaction).
+
+        For :mod:`kiosk.queue.repairs`; ``masked`` gives the masked value, or None when the value cannot
+        be one: that view is deleted (the kiosk's next update attaches it again). Returns how many changed."""
+        changed = 0
+        for row in conn.execute("SELECT * FROM ticket_applications").fetchall():
+            text = self._view_text_of(row)
+            if text is None:  # sealed with a lost key: nobody can read it, nothing to mask
+                continue
+            data = json.loads(text)
+            value = data.get("nik_masked")
+            fixed = masked(value)
+            if fixed == value:
+                continue
+            changed += 1
+            if fixed is None:
+                conn.execute("DELETE FROM ticket_applications WHERE ticket_id = ?", (row["ticket_id"],))
+                continue
+            data["nik_masked"] = fixed
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            conn.execute("UPDATE ticket_applications SET view = ? WHERE ticket_id = ?",
+                         (self._views_sealer().seal(text.encode("utf-8"), row["ticket_id"]), row["ticket_id"]))
+        return changed
+
     def _key_path(self) -> Path:
         return self.db.path.parent / VIEWS_KEY_FILE
 
@@ -134,6 +164,17 @@ class ApplicationViews:
         if removed:
             log.info("deleted %d application views of tickets before %s (kept for their day only)", removed, today)
         return int(removed)
+
+
+def _check_issuer(conn: sqlite3.Connection, ticket: Ticket, actor: str) -> None:
+    """Refuse ``actor`` unless it issued ``ticket``: the audit trail's ``issued`` event names the issuer.
+
+    A kiosk reads every waiting ticket's application id from ``/v1/waiting``; without this, any kiosk
+    could overwrite what the counter is shown about another kiosk's citizen (issue 21, item 3)."""
+    row = conn.execute("SELECT actor FROM events WHERE ticket_id = ? AND type = ? ORDER BY id LIMIT 1",
+                       (ticket.id, EventType.ISSUED.value)).fetchone()
+    if row is None or row["actor"] != actor:
+        raise NotYourTicket(ticket)
 
 
 def _view_text(view: ApplicationView) -> str:

@@ -677,7 +677,7 @@ def test_hot_queries_use_their_indexes(engine: QueueEngine) -> None:
             assert "USING" in plan and "SCAN tickets" not in plan and "SCAN e" not in plan, (name, plan)
 
 
-def _counted(engine: QueueEngine) -> tuple[dict[tuple[str, str, int], int], dict[tuple[str, str], int]]:
+def _counted(engine: QueueEngine) -> tuple[dict[tuple[str, str, int], int], dict[tuple[str, str, int], int]]:
     """The running counts (line_counts, issued_counts) and the same figures counted from the tickets."""
     with engine.db.reading() as conn:
         kept = {(r[0], r[1], r[2]): r[3] for r in conn.execute("SELECT * FROM line_counts") if r[3]}

@@ -44,6 +44,7 @@ TOKENS = {
     "tok-counter": DeviceGrant("loket-2", "counter"),
     "tok-display": DeviceGrant("board-lobby", "display"),
 }
+KIOSK_ID = TOKENS["tok-kiosk"].device_id  # the host lets only the issuing kiosk attach (issue 21, item 3)
 CHILD_NIK = "3171010101150002"
 VIEW = ApplicationView(
     application_id="6a0e4c1e-2b7d-4f7e-9d3c-5b1a7f0c2e11", number="APP-20261123-0007", service_code="KIA",
@@ -136,7 +137,7 @@ def body(view: ApplicationView = VIEW, **changes: Any) -> dict[str, Any]:
 
 
 def test_kiosk_attaches_and_counter_reads_it(host: Host) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1", nik_masked="3171********0001")
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID, nik_masked="3171********0001")
     first = host.put(ticket.ticket.id, body())
     assert first.status_code == 201, first.text
     answer = first.json()
@@ -151,7 +152,7 @@ def test_kiosk_attaches_and_counter_reads_it(host: Host) -> None:
 
 
 def test_the_same_view_again_is_harmless_and_a_new_sync_state_updates(host: Host) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert host.put(ticket.id, body()).status_code == 201
     again = host.put(ticket.id, body())  # the kiosk retrying after a lost answer
     assert again.status_code == 200 and again.json()["attached_at"] == again.json()["updated_at"]
@@ -168,7 +169,7 @@ def test_the_same_view_again_is_harmless_and_a_new_sync_state_updates(host: Host
 
 
 def test_only_the_kiosk_attaches_and_only_the_counter_reads(host: Host) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     for token in ("tok-counter", "tok-display"):
         refused = host.put(ticket.id, body(), token=token)
         assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
@@ -183,7 +184,7 @@ def test_only_the_kiosk_attaches_and_only_the_counter_reads(host: Host) -> None:
 def test_unknown_ticket_and_ticket_without_application_are_404(host: Host) -> None:
     for answer in (host.put("no-such-ticket", body()), host.get("no-such-ticket")):
         assert answer.status_code == 404 and answer.json()["error"] == "ticket_not_found"
-    plain = host.engine.issue("KIA", request_id="walk-in").ticket
+    plain = host.engine.issue("KIA", request_id="walk-in", actor=KIOSK_ID).ticket
     missing = host.get(plain.id)
     assert missing.status_code == 404
     assert missing.json()["error"] == "no_application" and "no application" in missing.json()["message"]
@@ -202,7 +203,7 @@ def test_unknown_ticket_and_ticket_without_application_are_404(host: Host) -> No
 ])
 def test_invalid_views_are_refused_by_name_without_echoing_values(host: Host, change: dict[str, Any],
                                                                    where: str) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     refused = host.put(ticket.id, body(**change))
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"] == "invalid_request" and where in refused.json()["message"]
@@ -211,7 +212,7 @@ def test_invalid_views_are_refused_by_name_without_echoing_values(host: Host, ch
 
 
 def test_one_ticket_one_application(host: Host) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert host.put(ticket.id, body()).status_code == 201
     other = host.put(ticket.id, body(replace(VIEW, application_id="0c9d2b7a-1111-4a4a-8b8b-123456789abc",
                                              number="APP-20261123-0008")))
@@ -220,7 +221,7 @@ def test_one_ticket_one_application(host: Host) -> None:
 
 
 def test_answers_stay_out_of_the_audit_trail_and_the_full_nik_out_of_the_database(host: Host) -> None:
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert host.put(ticket.id, body()).status_code == 201
     trail = str(host.engine.events(ticket.id))
     assert "SITI" not in trail and "0812" not in trail
@@ -234,7 +235,7 @@ def test_answers_stay_out_of_the_audit_trail_and_the_full_nik_out_of_the_databas
 def test_a_lost_views_key_loses_only_the_view_and_the_next_update_brings_it_back(
         start_host: Callable[..., Host], clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
     first = start_host()
-    ticket = first.engine.issue("KIA", request_id="r-1").ticket
+    ticket = first.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert first.put(ticket.id, body()).status_code == 201
     first.server.stop()
     first.engine.close()
@@ -243,7 +244,8 @@ def test_a_lost_views_key_loses_only_the_view_and_the_next_update_brings_it_back
     try:
         assert reopened.application_of(ticket.id) is None
         assert "cannot be read" in caplog.text and "SITI" not in caplog.text
-        attached, outcome = reopened.attach_application(ticket.id, replace(VIEW, sync_state="sent"))
+        attached, outcome = reopened.attach_application(ticket.id, replace(VIEW, sync_state="sent"),
+                                                       actor=KIOSK_ID)
         assert outcome == "updated" and reopened.application_of(ticket.id) == attached
     finally:
         reopened.close()
@@ -251,7 +253,7 @@ def test_a_lost_views_key_loses_only_the_view_and_the_next_update_brings_it_back
 
 def test_a_view_written_before_views_were_sealed_is_still_read(host: Host) -> None:
     """A host upgraded during the day: views it stored in clear text that morning stay readable."""
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert host.put(ticket.id, body()).status_code == 201
     clear = json.dumps(body(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     with host.engine.db.transaction() as conn:
@@ -262,7 +264,7 @@ def test_a_view_written_before_views_were_sealed_is_still_read(host: Host) -> No
 
 def test_a_restarted_host_still_has_todays_application(start_host: Callable[..., Host], clock: Clock) -> None:
     first = start_host()
-    ticket = first.engine.issue("KIA", request_id="r-1").ticket
+    ticket = first.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert first.put(ticket.id, body()).status_code == 201
     first.server.stop()
     first.engine.close()
@@ -279,7 +281,7 @@ def test_a_restarted_host_still_has_todays_application(start_host: Callable[...,
 def test_yesterdays_applications_are_deleted_when_the_host_starts(start_host: Callable[..., Host],
                                                                   clock: Clock) -> None:
     first = start_host()
-    ticket = first.engine.issue("KIA", request_id="r-1").ticket
+    ticket = first.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert first.put(ticket.id, body()).status_code == 201
     first.server.stop()
     clock.now += timedelta(days=1)
@@ -294,7 +296,7 @@ def test_yesterdays_applications_are_deleted_when_the_host_starts(start_host: Ca
 
 def test_a_running_host_deletes_them_after_midnight(start_host: Callable[..., Host], clock: Clock) -> None:
     host = start_host(purge_every_seconds=0.05)
-    ticket = host.engine.issue("KIA", request_id="r-1").ticket
+    ticket = host.engine.issue("KIA", request_id="r-1", actor=KIOSK_ID).ticket
     assert host.put(ticket.id, body()).status_code == 201
     wallclock.sleep(0.2)
     assert host.stored_views() == 1  # still today: kept

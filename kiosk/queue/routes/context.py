@@ -10,10 +10,12 @@ from fastapi import Path as PathParam
 
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.routes.hub import EventHub
+from kiosk.queue.routes.types import MAX_CODE_LENGTH, MAX_COUNTER
 from kiosk.queue.status import StatusIndex
 
 TicketId = Annotated[str, PathParam(min_length=1, max_length=100)]
-CounterNo = Annotated[int, PathParam(ge=1, le=999)]
+CounterNo = Annotated[int, PathParam(ge=1, le=MAX_COUNTER)]
+CodeParam = Annotated[str, PathParam(min_length=1, max_length=MAX_CODE_LENGTH, description="A service code")]
 
 
 @dataclasses.dataclass(frozen=True)

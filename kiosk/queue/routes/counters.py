@@ -7,20 +7,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from kiosk.queue.routes.access import Clerk, Reader, actor
 from kiosk.queue.routes.context import CounterNo, HostContext
+from kiosk.queue.routes.errors import REFUSED_CHANGE
+from kiosk.queue.routes.types import MAX_SERVICES, BodyModel, Flag, ServiceCode, TicketNumber
 from kiosk.queue.wire import ticket_to_json
 
+# Within what the HTTP server reads of a URL (64 KiB) even when every character takes 12 bytes
+# percent-encoded; beyond, it answered a bare 400 before the app saw the request.
+MAX_SERVICES_QUERY = 4000
 
-class CallNextBody(BaseModel):
-    services: list[str] = Field(min_length=1)
-    priority_only: bool = False
+
+class CallNextBody(BodyModel):
+    services: list[ServiceCode] = Field(min_length=1, max_length=MAX_SERVICES)
+    priority_only: Flag = False
 
 
-class CallSpecificBody(BaseModel):
-    number: str = Field(min_length=1)
+class CallSpecificBody(BodyModel):
+    number: TicketNumber
 
 
 def router(host: HostContext) -> APIRouter:
@@ -36,7 +42,8 @@ def router(host: HostContext) -> APIRouter:
             return Response(status_code=204)
         return JSONResponse(ticket_to_json(ticket))
 
-    @routes.post("/v1/counters/{counter}/call", tags=["counter"])
+    @routes.post("/v1/counters/{counter}/call", tags=["counter"], responses={
+        404: {"description": "`ticket_not_found`: no ticket of today has this number."}, **REFUSED_CHANGE})
     async def call_specific(counter: CounterNo, body: CallSpecificBody, grant: Clerk) -> dict[str, Any]:
         return ticket_to_json(engine.call_specific(counter, body.number, actor=actor(grant, counter)))
 
@@ -54,6 +61,7 @@ def router(host: HostContext) -> APIRouter:
 
     @routes.get("/v1/waiting", tags=["read"])
     async def waiting(_grant: Reader, services: Annotated[str | None, Query(
+            max_length=MAX_SERVICES_QUERY,
             description="Comma-separated service codes; all services when absent.")] = None) -> list[dict[str, Any]]:
         codes = [c.strip() for c in services.split(",") if c.strip()] if services is not None else None
         return [ticket_to_json(t) for t in engine.waiting(codes)]

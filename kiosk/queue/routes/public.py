@@ -10,17 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError
+from kiosk.queue.routes.strict_query import known_query_only
 from kiosk.queue.status import TOKEN_LENGTH, status_page, ticket_status
 
 
 def router(host: HostContext) -> APIRouter:
-    routes = APIRouter()
+    routes = APIRouter(dependencies=[Depends(known_query_only)])  # the others check it with their token
     engine, status_index = host.engine, host.status_index
 
     @routes.get("/v1/health", tags=["host"])
@@ -30,7 +31,8 @@ def router(host: HostContext) -> APIRouter:
     @routes.get("/v1/status/{token}", tags=["citizen"], responses={
         200: {"description": "Where the ticket stands (JSON), or a phone page when the browser asks for HTML.",
               "content": {"text/html": {"schema": {"type": "string"}}}},
-        404: {"description": "No ticket of the last two days has this token."}})
+        404: {"description": "`ticket_not_found`: no ticket of the last two days has this token (a page for a "
+                             "browser).", "content": {"text/html": {"schema": {"type": "string"}}}}})
     async def status(request: Request, token: Annotated[str, PathParam(
             min_length=TOKEN_LENGTH, max_length=TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$",
             description="The ticket's status token, as printed in its QR code")]) -> Response:
