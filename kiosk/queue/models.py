@@ -186,6 +186,7 @@ class BoardCall(NamedTuple):
     number: str
     service_code: str
     called_at: datetime
+    priority: bool = False  # marked ★ on the board; which group (elderly, pregnant...) is never sent
 
 
 @dataclass(frozen=True)

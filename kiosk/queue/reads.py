@@ -22,7 +22,8 @@ from kiosk.storage.store import Database
 def board(db: Database, services: Iterable[str], day: str, since: datetime, recent: int) -> BoardState:
     """Latest call per counter, the ``recent`` latest calls and how many wait per service, since ``since``."""
     # SQLite fills the bare columns from the row holding MAX(e.id): the latest call of each group.
-    calls = ("SELECT e.counter, t.number, t.service_code, e.at, MAX(e.id) AS last_id "
+    calls = ("SELECT e.counter, t.number, t.service_code, e.at, t.priority IS NOT NULL AS is_priority, "
+             "MAX(e.id) AS last_id "
              "FROM events e JOIN tickets t ON t.id = e.ticket_id "
              f"WHERE e.type IN {CALL_EVENTS} AND e.at >= ? AND e.counter IS NOT NULL ")
     start = iso(since)
@@ -34,7 +35,8 @@ def board(db: Database, services: Iterable[str], day: str, since: datetime, rece
                               "GROUP BY service_code", (day,)).fetchall()
 
     def board_call(row: sqlite3.Row) -> BoardCall:
-        return BoardCall(row["counter"], row["number"], row["service_code"], datetime.fromisoformat(row["at"]))
+        return BoardCall(row["counter"], row["number"], row["service_code"], datetime.fromisoformat(row["at"]),
+                         bool(row["is_priority"]))
 
     waiting = dict.fromkeys(services, 0)
     waiting.update({row[0]: row[1] for row in counts})

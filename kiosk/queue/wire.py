@@ -82,13 +82,14 @@ def preview_from_json(data: Mapping[str, Any]) -> WaitPreview:
 
 def _call_to_json(call: BoardCall) -> dict[str, Any]:
     return {"counter": call.counter, "number": call.number, "service_code": call.service_code,
-            "called_at": _time_to_json(call.called_at)}
+            "called_at": _time_to_json(call.called_at), "priority": call.priority}
 
 
 def _call_from_json(data: Mapping[str, Any]) -> BoardCall:
     called_at = _time_from_json(data["called_at"])
     assert called_at is not None
-    return BoardCall(int(data["counter"]), data["number"], data["service_code"], called_at)
+    return BoardCall(int(data["counter"]), data["number"], data["service_code"], called_at,
+                     bool(data.get("priority", False)))
 
 
 def board_to_json(board: BoardState) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import cv2
@@ -29,60 +29,27 @@ from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
 from kiosk.queue.models import BoardState, PriorityGroup
+from kiosk.queue.wire import board_from_json, board_to_json
 from kiosk.ui.board.window import DisplayWindow
 
 LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)
 MM_PER_PX = 0.63
 
 
-class PriorityCall(NamedTuple):
-    """A board call as the host sends it once it adds the optional ``priority`` boolean."""
-
-    counter: int
-    number: str
-    service_code: str
-    called_at: datetime
-    priority: bool = False
-
-
-class HostWithPriority:
-    """The demo's queue, with its board calls carrying ``priority`` (what the queue host is to send)."""
+class HostWithoutPriority:
+    """The demo's queue as an older host sends its board: the calls' ``priority`` left out of the JSON."""
 
     def __init__(self, queue: Any) -> None:
         self._queue = queue
 
     def board(self, recent: int = 8) -> BoardState:
-        board = self._queue.board(recent=recent)
-
-        def marked(call: Any) -> PriorityCall:
-            return PriorityCall(call.counter, call.number, call.service_code, call.called_at,
-                                priority=self._queue.find(call.number).is_priority)
-
-        return dataclasses.replace(board, now_serving=[marked(c) for c in board.now_serving],
-                                   recent_calls=[marked(c) for c in board.recent_calls])
+        data = board_to_json(self._queue.board(recent=recent))
+        for call in (*data["now_serving"], *data["recent_calls"]):
+            del call["priority"]
+        return board_from_json(data)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._queue, name)
-
-
-class OldHostCall(NamedTuple):
-    """A board call from a host that does not send ``priority`` (before the field, or one that never will)."""
-
-    counter: int
-    number: str
-    service_code: str
-    called_at: datetime
-
-
-class HostWithoutPriority(HostWithPriority):
-    def board(self, recent: int = 8) -> BoardState:
-        board = self._queue.board(recent=recent)
-
-        def bare(call: Any) -> OldHostCall:
-            return OldHostCall(call.counter, call.number, call.service_code, call.called_at)
-
-        return dataclasses.replace(board, now_serving=[bare(c) for c in board.now_serving],
-                                   recent_calls=[bare(c) for c in board.recent_calls])
 
 
 def ink_rows(image: QImage, widget: QWidget, window: QWidget) -> tuple[int, int] | None:
@@ -191,8 +158,8 @@ def test_a_long_counter_name_shrinks_the_line_and_keeps_the_share(qtbot: QtBot, 
 @pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
 def test_priority_calls_are_marked_with_a_star_and_a_word(qtbot: QtBot, config: Config, core: Core,
                                                           size: tuple[int, int]) -> None:
-    """The host's optional ``priority`` boolean shows as ★ and "PRIORITAS" (never the group)."""
-    window = board_window(qtbot, config, core, size, queue=HostWithPriority(core.queue))
+    """The host's ``priority`` boolean shows as ★ and "PRIORITAS" (never the group)."""
+    window = board_window(qtbot, config, core, size)
     number = call_some(core, with_priority=True)
     image = settle(qtbot, window, number)
     assert not window.now_priority.isVisible()  # the latest call is not a priority one

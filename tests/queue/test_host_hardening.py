@@ -238,7 +238,9 @@ def test_every_error_has_the_one_shape_none_says_detail(host: Host) -> None:
 def test_unknown_query_parameters_are_refused_not_ignored(host: Host) -> None:
     for path, token in (("/v1/board?recnet=3", "tok-display"), ("/v1/health?x=1", None),
                         ("/v1/waiting?service=KTP", "tok-counter"),
-                        ("/v1/board?recent=3&" + "q" * 5000 + "=1", "tok-admin")):
+                        ("/v1/board?recent=3&" + "q" * 5000 + "=1", "tok-admin"),
+                        ("/v1/waiting?services=KTP&services=KK", "tok-counter"),  # would keep only KK
+                        ("/v1/board?recent=3&recent=90", "tok-display")):
         answer = host.call("GET", path, token)
         assert assert_error_shape(answer, 422)["error"] == "invalid_request" and len(answer.text) < 400, path
     assert host.call("GET", "/v1/board?recent=3", "tok-display").status_code == 200

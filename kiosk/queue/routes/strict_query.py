@@ -1,4 +1,4 @@
-"""Unknown query parameters are refused (422), as unknown body fields are (issue 21, item 12).
+"""Unknown or repeated query parameters are refused (422), as unknown body fields are (issue 21, item 12).
 
 A misspelt ``?recnet=3`` silently ignored answers something the caller did not ask for; refusing it
 keeps the host as strict as its API description says (schemathesis sends such requests as invalid).
@@ -37,6 +37,13 @@ def check_known_query(request: Request) -> None:
     if unknown:
         raise ApiError(422, "invalid_request", f"Unknown query parameter {clip(', '.join(unknown))!r}; this operation "
                                                f"takes {', '.join(sorted(known)) or 'none'}.")
+    # Every query parameter the host declares is a single value: "?services=A&services=B" would
+    # silently keep only the last one (Starlette), answering something the caller did not ask for.
+    repeated = sorted({name for name, _ in request.query_params.multi_items()
+                       if len(request.query_params.getlist(name)) > 1})
+    if repeated:
+        raise ApiError(422, "invalid_request", f"Query parameter {clip(', '.join(repeated))!r} given more than once; "
+                                               "give it once (a list of services is comma-separated).")
 
 
 def _query_names(dependant: Dependant) -> set[str]:

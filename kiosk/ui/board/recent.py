@@ -21,9 +21,9 @@ ROW_SPACING = 8
 
 
 def is_priority(call: BoardCall) -> bool:
-    """Whether the host marked ``call`` as a priority one: an optional boolean, never the group
-    (a host that does not send it means no)."""
-    return bool(getattr(call, "priority", False))
+    """Whether the host marked ``call`` as a priority one: a boolean, never the group (an older
+    host that does not send it reads as no, see :func:`kiosk.queue.wire.board_from_json`)."""
+    return call.priority
 
 
 class RecentCalls(QWidget):
