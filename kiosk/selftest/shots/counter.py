@@ -58,6 +58,7 @@ def _counter_and_board(core: Core, lang: str, out: Path, shots: list[Path]) -> N
         save_shot(counter, out / f"counter-{lang}-3-transfer.png", shots)
         tap(counter, "transferCancel")
         tap(counter, "start")
+        wait_for(widget_named(counter, "finish", QPushButton).isEnabled)  # "start" runs off the GUI thread
         tap(counter, "finish")  # calling a number needs a free counter
         wait_for(widget_named(counter, "call_number", QPushButton).isEnabled)
         tap(counter, "call_number")
