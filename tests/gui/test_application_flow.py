@@ -13,7 +13,9 @@ import cv2
 import numpy as np
 import pytest
 import zxingcpp
+from fit_checks import cut_off, shown, stretched
 from gui_touch import click, named, type_text
+from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from kiosk.applications.documents import draw_document_like
@@ -352,17 +354,10 @@ def in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
-@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
-@pytest.mark.parametrize("large_text", [False, True])
-@pytest.mark.parametrize("lang", ["id", "en"])
-def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store: ApplicationStore,
-                                                        document_images: dict[str, Path], size: tuple[int, int],
-                                                        large_text: bool, lang: str) -> None:
-    """Every application screen, in its busiest state, fits without pushing the window or cutting text."""
-    kiosk = make_kiosk(qtbot, core, store, None)
-    kiosk.resize(*size)
-    kiosk.set_language(lang)
-    kiosk.set_large_text(large_text)
+def application_states(kiosk: KioskWindow, core: Core,
+                       store: ApplicationStore) -> list[tuple[Step, Callable[[], object]]]:
+    """Every application screen in its busiest states: each question with its longest error, the
+    documents before and after, the summary with an error, the receipt."""
     kiosk.choose_service(core.catalog.service("SIP-DSP-PINDAH"))
     kiosk.identified(parse_nik(VALID_NIK))
     form = kiosk.screens[Step.FORM]
@@ -388,6 +383,22 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
     states.append((Step.SUMMARY, lambda: (summary.enter(kiosk.session),
                                           summary.show_error("application.error.not_saved_ticket", ticket="H-001"))))
     states.append((Step.RECEIPT, lambda: (kiosk.screens[Step.RECEIPT].enter(kiosk.session),)))
+    return states
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("large_text", [False, True])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store: ApplicationStore,
+                                                        document_images: dict[str, Path], size: tuple[int, int],
+                                                        large_text: bool, lang: str) -> None:
+    """Every application screen, in its busiest state, fits without pushing the window or cutting text."""
+    kiosk = make_kiosk(qtbot, core, store, None)
+    kiosk.resize(*size)
+    kiosk.set_language(lang)
+    kiosk.set_large_text(large_text)
+    states = application_states(kiosk, core, store)
+    form = kiosk.screens[Step.FORM]
     for step, prepare in states:
         screen = kiosk.screens[step]
         kiosk.stack.setCurrentWidget(screen)
@@ -409,6 +420,43 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
             elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap() and not in_scroll_area(widget):
                 assert widget.height() >= widget.heightForWidth(widget.width()) - 2, (
                     f"{step.value}: label '{widget.text()[:30]}' is cut off")
+        # Nothing stretched (the "." key was 195×509 px), the header's larger text fits too.
+        problems = stretched(screen.findChildren(QWidget), step.value) + cut_off(
+            kiosk.header.findChildren(QWidget), step.value)
+        assert problems == [], "\n" + "\n".join(problems)
+        if step == Step.FORM and form.keyboard.isVisible():
+            letter = form.keyboard.letters.findChild(QPushButton, "letterQ")
+            for sign in form.keyboard.sign_buttons.values():
+                if sign.isVisible():
+                    assert sign.width() <= 1.3 * letter.width(), f"'{sign.text()}' key is {sign.width()} px wide"
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+def test_large_text_enlarges_every_text_of_the_application_screens(qtbot, core: Core, store: ApplicationStore,
+                                                                   size: tuple[int, int]) -> None:
+    """Issue 17: every visible text of the form, documents, summary and receipt (and the header) grows."""
+    kiosk = make_kiosk(qtbot, core, store, None)
+    kiosk.resize(*size)
+    states = application_states(kiosk, core, store)
+    sizes: dict[tuple[int, int], int] = {}
+    same: list[str] = []
+    for large in (False, True):
+        kiosk.set_large_text(large)
+        for n, (step, prepare) in enumerate(states):
+            kiosk.stack.setCurrentWidget(kiosk.screens[step])
+            prepare()
+            kiosk._update_header()
+            qtbot.wait(10)
+            for widget in kiosk.screens[step].findChildren(QWidget) + kiosk.header.findChildren(QWidget):
+                if not (shown(widget) and isinstance(widget, (QLabel, QPushButton)) and widget.text()):
+                    continue
+                px = QFontInfo(widget.font()).pixelSize()
+                if not large:
+                    sizes[(n, id(widget))] = px
+                elif (n, id(widget)) in sizes and px < 1.2 * sizes[(n, id(widget))]:
+                    same.append(f"{step.value}: '{widget.text()[:30]}' {sizes[(n, id(widget))]} → {px} px")
+    assert len(sizes) > 100
+    assert same == [], "\n" + "\n".join(same)
 
 
 def test_a_citizen_may_leave_the_form_to_the_counter(qtbot, core: Core, store: ApplicationStore) -> None:

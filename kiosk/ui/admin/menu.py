@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QStackedWidget,
@@ -254,7 +255,7 @@ class MenuPage(QWidget):
         super().__init__()
         self.panel = panel
         t = panel.t
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(60, 40, 60, 40)
         outer.setSpacing(16)
         outer.addWidget(label(t("admin.menu.title"), "adminTitle"))
@@ -276,15 +277,26 @@ class MenuPage(QWidget):
         self.demo_pin_warning.setVisible(panel.gate.uses_demo_pin)
         outer.addWidget(self.demo_pin_warning)
         outer.addStretch(1)
-        row = QHBoxLayout()
+        # Side by side when they fit (landscape), one under the other when not (portrait 1080 px
+        # clipped all three labels).
+        self.action_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.action_row.setSpacing(16)
         for key, text_key, variant, action in (
                 ("exit", "admin.menu.exit", "danger", panel.exit_to_desktop),
                 ("restart", "admin.menu.restart", "", panel.restart),
                 ("close", "admin.menu.close", "primary", panel.close_panel)):
             widget = button(t(text_key), variant, action, name=f"menu_{key}")
             self.buttons[key] = widget
-            row.addWidget(widget)
-        outer.addLayout(row)
+            self.action_row.addWidget(widget)
+        outer.addLayout(self.action_row)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        room = self.width() - self.outer.contentsMargins().left() - self.outer.contentsMargins().right()
+        keys = ("exit", "restart", "close")
+        needed = sum(self.buttons[k].sizeHint().width() for k in keys) + self.action_row.spacing() * (len(keys) - 1)
+        self.action_row.setDirection(QBoxLayout.Direction.LeftToRight if needed <= room
+                                     else QBoxLayout.Direction.TopToBottom)
 
     def show_message(self, text: str, *, error: bool) -> None:
         self.message.setText(text)

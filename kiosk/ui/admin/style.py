@@ -21,12 +21,11 @@ def admin_style(scale: Scale) -> str:
     QLabel#adminMessage[error="true"] {{ color: {DANGER}; }}
     QLabel#pinDots {{ font-size: {f(64)}px; letter-spacing: {p(12)}px; min-height: {p(90)}px; }}
     QFrame#checkRow {{ background: {SURFACE}; border-radius: {p(12)}px; }}
-    QFrame#checkRow QLabel {{ background: transparent; }}
-    QLabel#checkName {{ font-size: {f(28)}px; font-weight: 700; }}
-    QLabel#checkDetail {{ font-size: {f(20)}px; color: {MUTED}; }}
-    QLabel#checkAdvice {{ font-size: {f(24)}px; }}
-    QLabel#level {{ font-size: {f(24)}px; font-weight: 700; padding: {p(4)}px {p(12)}px; border-radius: {p(8)}px;
-                    color: white; background: {MUTED}; }}
+    QLabel#checkName {{ font-size: {f(28)}px; font-weight: 700; background: transparent; }}
+    QLabel#checkDetail {{ font-size: {f(20)}px; color: {MUTED}; background: transparent; }}
+    QLabel#checkAdvice {{ font-size: {f(24)}px; background: transparent; }}
+    QLabel#level, QWidget QLabel#level {{ font-size: {f(24)}px; font-weight: 700; padding: {p(4)}px {p(12)}px;
+                    border-radius: {p(8)}px; color: white; background: {MUTED}; }}
     QLabel#level[level="ok"] {{ background: {SUCCESS}; }}
     QLabel#level[level="warning"] {{ background: {PRIORITY}; color: {INK}; }}
     QLabel#level[level="error"] {{ background: {DANGER}; }}

@@ -14,7 +14,7 @@ from kiosk.citizen.nik import NIK_LENGTH, InvalidNik, NikProblem, check_partial,
 from kiosk.i18n import Translator
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.screen import Screen
-from kiosk.ui.qt.widgets import NumericKeypad, button, label, restyle
+from kiosk.ui.qt.widgets import NumericKeypad, button, explain_disabled, label, restyle, with_reason
 from kiosk.visit.flow import CitizenSession, Step
 from kiosk.visit.qr_codes import QrReading
 
@@ -50,7 +50,8 @@ class IdentifyScreen(Screen):
         self.keypad.backspace.connect(self._backspace)
         self.keypad.clear.connect(self.reset)
         self.next_button = button("", "primary", self._submit, name="nextButton")
-        self.next_button.setEnabled(False)
+        self.next_area, self.next_reason = with_reason(self.next_button)
+        self.next_button.setEnabled(False)  # and the reason shown next to it, in the language (_show_state)
         # The digital ID (IKD) QR read by the camera instead of typing: see enable_ikd_scan.
         self.ikd_button = button("", "small", self.start_ikd_scan, name="ikdScanButton")
         self.ikd_button.hide()
@@ -74,7 +75,7 @@ class IdentifyScreen(Screen):
         self.body.addLayout(self.info, 1)
         self.body.addLayout(self.input_side, 1)
         self.layout_.addLayout(self.body, 1)
-        self.layout_.addWidget(self.next_button)
+        self.layout_.addWidget(self.next_area)
         self._problem: NikProblem | None = None
 
     # -- the digital ID (IKD) by camera ----------------------------------------------------------
@@ -135,8 +136,11 @@ class IdentifyScreen(Screen):
         if not self.turn_with_orientation(self.body):
             return
         landscape = self.landscape
-        (self.layout_ if landscape else self.info).removeWidget(self.next_button)
-        (self.info if landscape else self.layout_).addWidget(self.next_button)
+        # Landscape: the NIK's side gets 3/5 so 16 digits in large type fit (the first one was clipped).
+        self.body.setStretch(0, 3 if landscape else 1)
+        self.body.setStretch(1, 2 if landscape else 1)
+        (self.layout_ if landscape else self.info).removeWidget(self.next_area)
+        (self.info if landscape else self.layout_).addWidget(self.next_area)
 
     @property
     def digits(self) -> str:
@@ -221,7 +225,8 @@ class IdentifyScreen(Screen):
     def _show_state(self) -> None:
         digits, t = self.digits, self.t
         complete = len(digits) == NIK_LENGTH and self._problem is None
-        self.next_button.setEnabled(complete)
+        why = "" if complete else t("identify.next_why_fix" if self._problem is not None else "identify.next_why")
+        explain_disabled(self.next_button, self.next_reason, why)
         scan_problem = self._ikd_note.startswith("nik.error.") or self._ikd_note in ("ikd.not_ikd",
                                                                                      "ikd.camera_unavailable")
         if self._ikd_note and (scan_problem or self._ikd_note == "ikd.scan"):

@@ -4,17 +4,40 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QScrollArea, QScroller, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.catalog.services import Catalog, Service
 from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
+from kiosk.ui.kiosk.availability import AvailabilityWatch, badge
 from kiosk.ui.kiosk.base import Tile
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import LetterKeyboard, button, label
 from kiosk.visit.flow import CitizenSession, Step
+
+SEARCH_FIELD_MIN_PX = 600  # the search field beside its buttons only when it keeps this much
+
+
+class Side(QWidget):
+    """One side of the service screen, laid out by its minimum and size hint. Not height-for-width:
+    Qt then takes the list's full height as its minimum, and a portrait screen was split in two
+    halves that crushed the keyboard to 215 of its 462 px."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
 
 class ServiceScreen(Screen):
@@ -34,20 +57,30 @@ class ServiceScreen(Screen):
         self.search.setObjectName("search")
         self.search.setMaxLength(40)
         self.search.textChanged.connect(self._refresh)
-        search_row = QHBoxLayout()
+        # The field beside its two buttons; under them in landscape's narrower left column.
+        self.search_row = search_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        search_row.setSpacing(16)
         search_row.addWidget(self.search, 1)
         self.keyboard_button = button("", "small", self._toggle_keyboard, name="keyboardButton")
         self.clear_search_button = button("", "small", self.search.clear, name="clearSearchButton")
-        search_row.addWidget(self.keyboard_button)
-        search_row.addWidget(self.clear_search_button)
-        tabs = QHBoxLayout()
+        search_buttons = QHBoxLayout()
+        search_buttons.setSpacing(16)
+        search_buttons.addWidget(self.keyboard_button)
+        search_buttons.addWidget(self.clear_search_button)
+        search_row.addLayout(search_buttons)
+        self.tab_grid = tabs = QGridLayout()
         tabs.setSpacing(12)
+        self._tab_columns = 0
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_keyboard)
         self.tabs: dict[str | None, QPushButton] = {}
         for code in [None, *[a.code for a in catalog.agencies]]:
             tab = button("", "tab", partial(self._select_agency, code), name=f"tab_{code or 'all'}")
             tab.setCheckable(True)
             self.tabs[code] = tab
-            tabs.addWidget(tab)
+        self._place_tabs(len(self.tabs))
         self.keyboard = LetterKeyboard()
         self.keyboard.typed.connect(self.search.insert)
         self.keyboard.backspace.connect(self.search.backspace)
@@ -80,14 +113,33 @@ class ServiceScreen(Screen):
             tile.clicked.connect(partial(self.chosen.emit, service))
             tile.hide()
             self.tiles[service.code] = tile
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.priority_banner)
-        self.layout_.addLayout(search_row)
-        self.layout_.addWidget(self.keyboard)
-        self.layout_.addLayout(tabs)
-        self.layout_.addWidget(self.empty)
-        self.layout_.addWidget(self.list_scroll, 1)
-        self.layout_.addLayout(more_row)
+        # "Kuota habis", "Tutup", "Segera tutup (15:00)" on the tile, before anything is typed (issue 17).
+        self.badges: dict[str, QLabel] = {code: self._add_badge(tile) for code, tile in self.tiles.items()}
+        self._availability: AvailabilityWatch | None = None
+        # Portrait: one column. Landscape: title, search, keyboard and tabs (stacked) on the left, the
+        # list on the right with the whole height, so it shows 6 services rather than 4.
+        self.choose_side = Side()
+        self.choose = QVBoxLayout(self.choose_side)
+        self.choose.setContentsMargins(0, 0, 0, 0)
+        self.choose.setSpacing(22)
+        self.choose.addWidget(self.title)
+        self.choose.addWidget(self.priority_banner)
+        self.choose.addLayout(search_row)
+        self.choose.addWidget(self.keyboard)
+        self.choose.addLayout(tabs)
+        self.choose.addStretch(0)
+        self.results_side = Side()
+        self.results = QVBoxLayout(self.results_side)
+        self.results.setContentsMargins(0, 0, 0, 0)
+        self.results.setSpacing(22)
+        self.results.addWidget(self.empty)
+        self.results.addWidget(self.list_scroll, 1)
+        self.results.addLayout(more_row)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(28)
+        self.body.addWidget(self.choose_side, 0)
+        self.body.addWidget(self.results_side, 3)
+        self.layout_.addLayout(self.body, 1)
         self.priority_banner.hide()
         self._priority: PriorityGroup | None = None
         self._priority_text = ""
@@ -110,12 +162,44 @@ class ServiceScreen(Screen):
             tile.title.setText(service.name.get(t.lang))
             tile.detail.setText(self._detail(service))
         self._show_priority()
+        self._show_availability()
         self._refresh()
 
     def enter(self, session: CitizenSession) -> None:
         self._priority = session.priority
         self._show_priority()
         self._refresh()
+        if self._availability is not None:
+            self._show_availability()  # what is known now (nothing once stale), then the fresh answer
+            self._availability.refresh()
+
+    def watch_availability(self, watch: AvailabilityWatch) -> None:
+        """Show each service's availability from ``watch``, read again each time the list is shown."""
+        self._availability = watch
+        watch.changed.connect(self._show_availability)
+
+    @staticmethod
+    def _add_badge(tile: Tile) -> QLabel:
+        badge_label = label("", "banner")
+        badge_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # the tile takes the touch
+        badge_label.hide()
+        layout = tile.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, badge_label)
+        return badge_label
+
+    def _show_availability(self) -> None:
+        """Full and closed in the alarm style, closing soon in the highlight; nothing when open or unknown."""
+        for code, badge_label in self.badges.items():
+            state = self._availability.of(code) if self._availability is not None else None
+            text = badge(self.t, state)
+            name = "banner" if state is not None and state.can_issue else "errorBanner"
+            if badge_label.objectName() != name:
+                badge_label.setObjectName(name)
+                badge_label.style().unpolish(badge_label)  # the style sheet picks the new name up
+                badge_label.style().polish(badge_label)
+            badge_label.setText(text)
+            badge_label.setVisible(bool(text))
 
     def _show_priority(self) -> None:
         self._priority_text = "" if self._priority is None else self.t(
@@ -150,16 +234,65 @@ class ServiceScreen(Screen):
         self._fit_keyboard()
 
     def _fit_keyboard(self) -> None:
-        """In landscape the keyboard needs the room of the title and the tabs while it is open."""
+        """Arrange for the orientation and the type size: side by side in landscape (the keyboard then
+        takes the room of the title and the tabs), stacked rows in portrait when large text needs it."""
+        landscape = self.landscape
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         crowded = self._crowded()
-        self.title.setVisible(not crowded)
+        # Landscape: choosing 2 : list 3; while the keyboard is open 3 : 2, so its keys stay wide.
+        self.body.setStretch(0, (3 if crowded else 2) if landscape else 0)
+        self.body.setStretch(1, 2 if crowded else 3)
+        self.choose.setStretch(self.choose.count() - 1, 1 if landscape else 0)  # tabs at the top of the left
+        # Portrait: field and buttons on one row, the tabs side by side, unless large text needs the room
+        # (then the field above its buttons and the tabs on two rows; landscape: the tabs one per row).
+        room = self.width() - self.layout_.contentsMargins().left() - self.layout_.contentsMargins().right()
+        buttons = (self.keyboard_button.sizeHint().width() + self.clear_search_button.sizeHint().width()
+                   + 2 * self.search_row.spacing())
+        stack_search = landscape or buttons + SEARCH_FIELD_MIN_PX > room
+        self.search_row.setDirection(QBoxLayout.Direction.TopToBottom if stack_search
+                                     else QBoxLayout.Direction.LeftToRight)
+        self._place_tabs(1 if landscape else self._tab_columns_fitting(room))
         self.priority_banner.setVisible(self._priority_text != "" and not crowded)
         for tab in self.tabs.values():
             tab.setVisible(not crowded)
+        # Landscape: the header's step line ("Langkah 1: pilih layanan") is the title; the left side
+        # keeps its height for the search and every agency tab, large text included.
+        self.title.setVisible(not landscape)
         self._update_more()
+
+    def _tab_columns_fitting(self, room: int) -> int:
+        """All tabs on one row when they fit, else as many columns as the tabs allow (the last tab of
+        an uneven row takes the rest of it: "Izin Tenaga Kesehatan" under "Semua · Kependudukan")."""
+        widths = [tab.sizeHint().width() for tab in self.tabs.values()]
+        spacing = self.tab_grid.horizontalSpacing()
+        if sum(widths) + (len(widths) - 1) * spacing <= room:
+            return len(widths)  # one row, each tab as wide as its name asks
+        for columns in range(len(widths) - 1, 1, -1):
+            cell = (room - (columns - 1) * spacing) / columns
+            spans = [self._tab_span(i, columns) for i in range(len(widths))]
+            if all(w <= span * cell + (span - 1) * spacing for w, span in zip(widths, spans, strict=True)):
+                return columns
+        return 1
+
+    def _tab_span(self, index: int, columns: int) -> int:
+        last = len(self.tabs) - 1
+        return columns - last % columns if index == last else 1
+
+    def _place_tabs(self, columns: int) -> None:
+        if columns == self._tab_columns:
+            return
+        self._tab_columns = columns
+        for i, tab in enumerate(self.tabs.values()):
+            self.tab_grid.removeWidget(tab)
+            self.tab_grid.addWidget(tab, i // columns, i % columns, 1, self._tab_span(i, columns))
 
     def _crowded(self) -> bool:
         return self.landscape and not self.keyboard.isHidden()  # isVisible() is False until the screen is shown
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:  # large text on or off: the rows may no longer fit
+            self._refit.start()  # once the children have their new type sizes too (they come after)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -178,10 +311,15 @@ class ServiceScreen(Screen):
             while (item := self.grid.takeAt(0)) is not None:
                 if (widget := item.widget()) is not None:
                     widget.hide()
+            for row in range(self.grid.rowCount()):
+                self.grid.setRowStretch(row, 0)
             for i, service in enumerate(services):
                 tile = self.tiles[service.code]
                 self.grid.addWidget(tile, i // shown[1], i % shown[1])
                 tile.show()
+            # The room below the last tile stays empty: three results are three tiles of their own
+            # height, not three 340 px cards.
+            self.grid.setRowStretch((len(services) + shown[1] - 1) // shown[1], 1)
             self.list_scroll.verticalScrollBar().setValue(0)
         query = self.search.text().strip()
         self.empty.setVisible(not services)
@@ -193,7 +331,7 @@ class ServiceScreen(Screen):
 
     def _update_more(self) -> None:
         bar = self.list_scroll.verticalScrollBar()
-        scrollable = bar.maximum() > 0 and not self._crowded()
+        scrollable = bar.maximum() > 0
         for widget in (self.more, self.page_up, self.page_down):
             widget.setVisible(scrollable)
         self.page_up.setEnabled(bar.value() > 0)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -51,6 +52,34 @@ def restyle(widget: QWidget, prop: str, value: object) -> None:
     widget.setProperty(prop, value)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def with_reason(action: QPushButton) -> tuple[QWidget, QLabel]:
+    """``action`` with a line above it that says why it is disabled (see :func:`explain_disabled`):
+    a greyed-out button alone leaves a citizen guessing what is missing."""
+    area = QWidget()
+    box = QBoxLayout(QBoxLayout.Direction.TopToBottom, area)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(8)
+    reason = label("", "disabledReason", align=Qt.AlignmentFlag.AlignCenter)
+    reason.hide()
+    box.addWidget(reason, 1)
+    box.addWidget(action, 1)
+    return area, reason
+
+
+def set_reason_beside(area: QWidget, beside: bool) -> None:
+    """The reason left of the button (where a page has width but no height to spare) or above it."""
+    box = area.layout()
+    if isinstance(box, QBoxLayout):
+        box.setDirection(QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom)
+
+
+def explain_disabled(action: QPushButton, reason_label: QLabel, reason: str) -> None:
+    """Enable ``action`` when there is no reason not to; otherwise disable it and say why beside it."""
+    action.setEnabled(not reason)
+    reason_label.setText(reason)
+    reason_label.setVisible(bool(reason))
 
 
 def card() -> tuple[QFrame, QVBoxLayout]:
@@ -162,7 +191,7 @@ class Header(QFrame):
         bar.setSpacing(12)
         self.back_button = button("", "small", self.back.emit, name="backButton")
         self.home_button = button("", "small", self.home.emit, name="homeButton")
-        self.step = label("", "stepLabel", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.step = label("", "stepLabel", align=Qt.AlignmentFlag.AlignCenter)  # two lines in large text
         self.step.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         for widget in (self.back_button, self.home_button):
             widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)

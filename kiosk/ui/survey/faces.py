@@ -10,6 +10,7 @@ from kiosk.ui.qt.theme import PRIMARY, Scale
 from kiosk.ui.qt.widgets import label, restyle
 
 FACE_COLOURS = {1: "#c62828", 2: "#ef6c00", 3: "#7cb342", 4: "#2e7d32"}
+ANSWER_TEXT_PX = 38  # the answers' type size at a 1080 px short side, before "large text"
 
 
 def face_pixmap(score: int, size: int) -> QPixmap:
@@ -88,7 +89,8 @@ def survey_style(scale: Scale) -> str:
     return f"""
     QFrame#tile[selected="true"] {{ border: {max(4, p(7))}px solid {PRIMARY}; background: #dbeafe; }}
     QLabel#answerFace {{ background: transparent; }}
-    QLabel#answerText {{ background: transparent; font-size: {scale.font(38)}px; font-weight: 700; }}
+    QLabel#answerText {{ background: transparent; font-size: {scale.font(ANSWER_TEXT_PX)}px;
+                          font-weight: 700; }}
     QProgressBar#surveyProgress {{ border: none; background: #e2e8f0; border-radius: {p(8)}px;
                                    min-height: {p(16)}px; max-height: {p(16)}px; }}
     QProgressBar#surveyProgress::chunk {{ background: {PRIMARY}; border-radius: {p(8)}px; }}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
@@ -23,6 +23,7 @@ from kiosk.survey.link import NotRateable, SurveyTarget, TicketFinder, check_rat
 from kiosk.survey.model import ELEMENTS, AlreadyRated, Channel, SurveyRecorder, SurveyResponse
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.tasks import TaskRunner
+from kiosk.ui.survey.faces import ANSWER_TEXT_PX
 from kiosk.ui.survey.pages import (
     ABOUT_PAGES,
     AboutPage,
@@ -78,6 +79,10 @@ class SurveyFlow(Screen):
         self.thanks_timer.setInterval(1000)
         self.thanks_timer.timeout.connect(self._thanks_tick)
         self._landscape = False
+        self._restyled = QTimer(self)  # large text on or off: re-fit once the pages have their new type
+        self._restyled.setSingleShot(True)
+        self._restyled.setInterval(0)
+        self._restyled.timeout.connect(self._relayout)
 
     def _connect_pages(self) -> None:
         self.entry.letter_picked.connect(self._pick_letter)
@@ -161,8 +166,10 @@ class SurveyFlow(Screen):
 
     def _show_entry(self) -> None:
         t = self.t
+        why = ("" if self._saving else t("survey.entry.why_letter") if not self._letter
+               else t("survey.entry.why_number") if not self._number else "")
         self.entry.show_number(self._letter, self._number,
-                               ready=bool(self._letter and self._number) and not self._saving)
+                               ready=bool(self._letter and self._number) and not self._saving, why=why)
         if self._entry_error is not None:
             key, number = self._entry_error
             # "already rated, thank you" is not a mistake: said in the plain colour, not in error red
@@ -356,6 +363,7 @@ class SurveyFlow(Screen):
 
     def stop(self) -> None:
         self.thanks_timer.stop()
+        self._restyled.stop()
 
     # -- texts and layout ------------------------------------------------------------------------
     def retranslate(self, t: Translator) -> None:
@@ -379,10 +387,24 @@ class SurveyFlow(Screen):
         super().resizeEvent(event)
         self._relayout()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:  # the pages are restyled after this screen
+            self._restyled.start()
+
+    def _large_type(self) -> bool:
+        """Large text is on: the answers' words are bigger than the style's normal size for this window."""
+        top = self.window()
+        unit = max(320, min(top.width(), top.height())) / 1080
+        return self.question.tiles[0].text.fontInfo().pixelSize() > ANSWER_TEXT_PX * unit * 1.15
+
     def _relayout(self) -> None:
         landscape = self.landscape
         short = max(1, min(self.width(), self.height()))
-        self.question.set_shape(landscape, max(64, round(short * (0.13 if landscape else 0.15))))
+        face = short * (0.13 if landscape else 0.15)
+        if landscape and self._large_type():
+            face *= 0.7  # four answers side by side: their larger words need the height
+        self.question.set_shape(landscape, max(64, round(face)))
         self.feedback.fit(landscape)
         if landscape != self._landscape:
             self._landscape = landscape

@@ -25,7 +25,17 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import Translator
 from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS, SCORES, Element
-from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, card, label, restyle
+from kiosk.ui.qt.widgets import (
+    LetterKeyboard,
+    NumericKeypad,
+    button,
+    card,
+    explain_disabled,
+    label,
+    restyle,
+    set_reason_beside,
+    with_reason,
+)
 from kiosk.ui.survey.faces import AnswerTile, face_pixmap
 
 ABOUT_PAGES: tuple[tuple[str, ...], ...] = (("sex", "age_band"), ("education", "occupation"))
@@ -70,6 +80,7 @@ class EntryPage(SurveyPage):
         self.digits_caption = label("", "sectionTitle")
         self.keypad = NumericKeypad()
         self.next_button = button("", "primary", self.next_wanted.emit, name="surveyEntryNext")
+        self.next_area, self.next_reason = with_reason(self.next_button)
         self.left = QVBoxLayout()
         self.left.setSpacing(16)
         for widget in (self.title, self.subtitle, self.field, self.message, self.letters_caption):
@@ -85,7 +96,7 @@ class EntryPage(SurveyPage):
         self.body.addLayout(self.left)
         self.body.addLayout(right, 1)
         self.box.addLayout(self.body, 1)
-        self.box.addWidget(self.next_button)
+        self.box.addWidget(self.next_area)
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t("survey.entry.title"))
@@ -95,22 +106,27 @@ class EntryPage(SurveyPage):
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
         self.next_button.setText(t("survey.entry.next"))
 
-    def show_number(self, letter: str, digits: str, *, ready: bool) -> None:
+    def show_number(self, letter: str, digits: str, *, ready: bool, why: str = "") -> None:
+        """``why``: what is missing, said next to the disabled "Lanjut" (none while a number is checked)."""
         self.field.setText(f"{letter or '_'} - {digits or '___'}")
         for key, widget in self.letter_buttons.items():
             widget.setChecked(key == letter)
+        explain_disabled(self.next_button, self.next_reason, "" if ready else why)
         self.next_button.setEnabled(ready)
 
     def show_message(self, text: str, *, error: bool) -> None:
         self.message.setObjectName("fieldError" if error else "note")
         self.message.setText(text)
+        self.message.setVisible(bool(text))  # an empty line would take the room of the reason under it
         restyle(self.message, "state", "error" if error else "")
 
     def set_landscape(self, landscape: bool) -> None:
         self.body.setDirection(_direction(landscape))
-        # Landscape: "Next" under the letters, beside the keypad (the page is not tall enough for both).
-        (self.box if landscape else self.left).removeWidget(self.next_button)
-        (self.left if landscape else self.box).addWidget(self.next_button)
+        # Landscape: "Next" under the letters, beside the keypad (the page is not tall enough for both),
+        # and why it waits beside it rather than above (no height to spare with large text).
+        (self.box if landscape else self.left).removeWidget(self.next_area)
+        (self.left if landscape else self.box).addWidget(self.next_area)
+        set_reason_beside(self.next_area, landscape)
 
     def spoken_text(self) -> str:
         return f"{self.title.text()}. {self.subtitle.text()}"

@@ -50,13 +50,19 @@ class FormKeyboard(QWidget):
                 continue
             key = button(sign, "letter", partial(self.typed.emit, sign), name=f"sign{ord(sign)}")
             self.sign_buttons[sign] = key
-            self.sign_row.addWidget(key)
+            self.sign_row.addWidget(key, 1)
+        # The signs are as wide as a letter key (a tenth of the row), not a third of it each, and
+        # every row keeps its height: a 195×509 px "." is typed by a palm resting on the screen.
+        self.sign_row.addStretch(0)
         box.addLayout(self.sign_row)
+        box.addStretch(1)
 
     def show_signs_for(self, field_type: str) -> None:
         signs = self.SIGNS.get(field_type, "")
         for sign, key in self.sign_buttons.items():
             key.setVisible(sign in signs)
+        row_keys = max(len(row) for row in LetterKeyboard.ROWS)
+        self.sign_row.setStretch(self.sign_row.count() - 1, max(0, row_keys - len(set(signs))))
 
     def retranslate(self, t: Translator) -> None:
         self.letters.retranslate(t("keyboard.space"), t("keyboard.backspace"))

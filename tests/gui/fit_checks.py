@@ -1,0 +1,83 @@
+"""What "fits" means on a touch screen, shared by the fit tests: nothing cut off, nothing stretched.
+
+Every visible text must have the room its font needs: a button's label, a wrapped label's lines, a
+one-line label, the text in a field (the NIK's first digit was clipped in landscape large text).
+Keys and tiles keep about the height they ask for (a 509 px "." key, 340 px result cards).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QStyle, QStyleOptionFrame, QWidget
+
+STRETCH_LIMIT = 1.6  # a key or tile may grow to this many times the height it asks for
+
+
+def shown(widget: QWidget) -> bool:
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def field_text_room(field: QLineEdit) -> int:
+    """The width a line edit draws its text in (inside the style sheet's border and padding)."""
+    option = QStyleOptionFrame()
+    field.initStyleOption(option)
+    rect = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, field)
+    margins = field.textMargins()
+    return rect.width() - margins.left() - margins.right() - 4  # Qt keeps 2 px each side
+
+
+def cut_off(widgets: list[QWidget], where: str) -> list[str]:
+    """Each visible text in ``widgets`` that does not fit its widget."""
+    problems = []
+    for widget in widgets:
+        if not shown(widget):
+            continue
+        parent = widget.parentWidget()
+        text = widget.text() if isinstance(widget, (QLabel, QPushButton, QLineEdit)) else ""
+        if text and parent is not None and not parent.rect().contains(widget.geometry()):
+            problems.append(f"{where}: '{text[:30]}' sticks out of its {parent.objectName() or 'box'} "
+                            f"({widget.geometry().getRect()} in {parent.width()}×{parent.height()})")
+        if isinstance(widget, QPushButton) and widget.text():
+            needed = max(widget.fontMetrics().horizontalAdvance(line) for line in widget.text().split("\n"))
+            if widget.contentsRect().width() < needed:
+                problems.append(f"{where}: button '{widget.text()}' is cut off "
+                                f"({widget.contentsRect().width()} < {needed} px)")
+        elif isinstance(widget, QLabel) and widget.text() and widget.wordWrap():
+            if widget.height() < widget.heightForWidth(widget.width()) - 2:
+                problems.append(f"{where}: label '{widget.text()[:30]}' is cut off")
+        elif isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
+            needed = max(widget.fontMetrics().horizontalAdvance(line) for line in widget.text().split("\n"))
+            if widget.contentsRect().width() < needed:
+                problems.append(f"{where}: one-line label '{widget.text()[:30]}' is cut off "
+                                f"({widget.contentsRect().width()} < {needed} px)")
+        elif isinstance(widget, QLineEdit):
+            text = widget.text() or widget.placeholderText()
+            needed = widget.fontMetrics().horizontalAdvance(text)
+            if text and field_text_room(widget) < needed:
+                problems.append(f"{where}: field text '{text}' is cut off ({field_text_room(widget)} < {needed} px)")
+    return problems
+
+
+def wanted_height(widget: QWidget) -> int:
+    wanted = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else -1
+    return max(wanted, widget.sizeHint().height(), widget.minimumHeight())
+
+
+def stretched(widgets: list[QWidget], where: str) -> list[str]:
+    """Keys of a keyboard and tiles (service results) much taller than they ask to be."""
+    problems = []
+    for widget in widgets:
+        if not shown(widget):
+            continue
+        is_key = isinstance(widget, QPushButton) and widget.property("variant") == "letter"
+        is_tile = isinstance(widget, QFrame) and widget.objectName() == "tile"
+        if not (is_key or is_tile):
+            continue
+        wanted = wanted_height(widget)
+        if is_tile and widget.parentWidget() is not None:  # a grid row is as high as its highest tile
+            row = [w for w in widget.parentWidget().findChildren(QFrame, "tile") if shown(w) and w.y() == widget.y()]
+            wanted = max([wanted, *(wanted_height(w) for w in row)])
+        if widget.height() > STRETCH_LIMIT * wanted:
+            name = widget.objectName() if is_key else widget.accessibleName()
+            problems.append(f"{where}: {'key' if is_key else 'tile'} {name} is stretched to "
+                            f"{widget.width()}×{widget.height()} px (asks for {wanted} px high)")
+    return problems
