@@ -115,7 +115,7 @@ def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
         return [t("printing.status.expired", day=status["day"])]
     state = status["state"]
     if state == "issued":
-        ahead = (t("printing.status.ahead", people=status["people_ahead"],
+        ahead = (t("printing.status.ahead", count=status["people_ahead"],
                    wait=t.minutes(status["estimated_wait_minutes"]))
                  if status["people_ahead"] else t("printing.status.nobody_ahead"))
         lines = [t("printing.status.waiting"), ahead]
@@ -130,31 +130,59 @@ def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+#: The phone page. Sized for a 70-year-old on a cheap phone (360-412 CSS px wide): the MPP's name on a
+#: dark band at the top, text of 22-26 px, and the number alone on its line, never wrapped, as large as
+#: the width allows (see :func:`_number_size`). Nothing but the number and where it stands: no name, no NIK.
 _PAGE = HtmlTemplate("""<!doctype html>
 <html lang="$lang"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="30">
 <title>$title</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:0;padding:24px;background:#fff;color:#111;font-size:22px;line-height:1.4}
-h1{font-size:24px;margin:0 0 12px}
-.number{font-size:64px;font-weight:800;margin:8px 0 16px}
-.box{border:3px solid #111;border-radius:12px;padding:8px 20px}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{font-family:system-ui,"DejaVu Sans",Roboto,Arial,sans-serif;margin:0;background:#fff;color:#111;
+font-size:24px;line-height:1.4}
+header{background:#0b3d91;color:#fff;padding:14px 20px 16px}
+main{padding:16px 20px 28px}
+header>*,main>*{max-width:36rem;margin-left:auto;margin-right:auto}
+.site{font-size:26px;font-weight:700;line-height:1.25;margin-top:0;margin-bottom:4px;overflow-wrap:anywhere}
+.what{font-size:22px;margin-top:0;margin-bottom:0}
+.label{font-size:24px;margin-top:0;margin-bottom:0}
+.number{font-weight:800;line-height:1.15;white-space:nowrap;margin-top:0;margin-bottom:16px}
+.box{border:3px solid #111;border-radius:12px;padding:4px 18px;font-size:26px;font-weight:600}
+.box p{margin:12px 0}
+.box .go{font-size:min(48px,11vw);font-weight:800;line-height:1.15;margin-top:16px;margin-bottom:4px}
 .called{background:#ffd400}
-.small{font-size:17px;color:#333}
+.note{font-size:22px;color:#333;margin-top:16px;margin-bottom:0}
 </style></head>
-<body><h1>$title</h1>$number
+<body><header><p class="site">$site</p><p class="what">$what</p></header>
+<main>$number
 <div class="$box_class">$lines</div>
-$updated<p class="small">$refresh</p>
+$updated<p class="note">$refresh</p></main>
 </body></html>
 """)
 _LINE = HtmlTemplate("<p>$text</p>")
-_SMALL_LINE = HtmlTemplate('<p class="small">$text</p>')
-_NUMBER = HtmlTemplate('<div class="number">$text</div>')
+_GO_TO = HtmlTemplate('<p class="go">$text</p>')
+_NOTE = HtmlTemplate('<p class="note">$text</p>')
+_NUMBER = HtmlTemplate('<p class="label">$label</p>\n'
+                       '<p class="number" style="font-size:$size">$number</p>')
+_NUMBER_MAX_PX = 128
+_NUMBER_EM_PER_CHAR = 0.75  # bold digits ~0.7 em, "-" ~0.4 em, a wide prefix letter ("W") ~1 em: room to spare
+_PAGE_PADDING_PX = 40
 
 
-def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "") -> str:
-    """A small page for a phone: big number, one or two plain sentences, refreshes every 30 s.
+def _number_size(number: str) -> str:
+    """The number's CSS font size: as large as fits the screen's width on one line, at most 128 px.
+
+    ``white-space: nowrap`` keeps "A-005" on one line whatever happens; this keeps it on the screen."""
+    ems = round(_NUMBER_EM_PER_CHAR * max(len(number), 4), 2)
+    return f"min({_NUMBER_MAX_PX}px, calc((100vw - {_PAGE_PADDING_PX}px) / {ems}))"
+
+
+def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "", site_name: str = "") -> str:
+    """A small page for a phone: the MPP's name, the big number, one or two plain sentences; it
+    refreshes every 30 s. In the ticket's language (``lang``); ``site_name`` is the site config's name.
 
     Every value (the application number a kiosk sent too) is escaped by the template."""
     t = Translator(lang if lang in LANGUAGES else "id")
@@ -163,10 +191,13 @@ def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str
     else:
         lines, number = ticket_status_lines(t, status), status["number"]
     called = status is not None and status["valid_today"] and status["state"] == "called"
+    go_to = _GO_TO.render(text=t("printing.status.go_to", counter=status["counter"])) if called and status else ""
     return str(_PAGE.render(
-        lang=t.lang, title=t("printing.status.title"),
-        number=_NUMBER.render(text=t("printing.status.number", number=number)) if number else "",
+        lang=t.lang, title=t("printing.status.page_title", number=number) if number else t("printing.status.title"),
+        site=site_name.strip() or t("printing.status.site_unknown"), what=t("printing.status.title"),
+        number=_NUMBER.render(label=t("printing.status.number_label"), number=number,
+                              size=_number_size(number)) if number else "",
         box_class="box called" if called else "box",
-        lines=_LINE.join([{"text": line} for line in lines]),
-        updated=_SMALL_LINE.render(text=t("printing.status.updated", time=local_time)) if local_time else "",
+        lines=go_to + _LINE.join([{"text": line} for line in lines]),
+        updated=_NOTE.render(text=t("printing.status.updated", time=local_time)) if local_time else "",
         refresh=t("printing.status.refresh")))

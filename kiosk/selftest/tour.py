@@ -17,6 +17,7 @@ from kiosk.selftest.shots.application import capture_applications
 from kiosk.selftest.shots.counter import capture_counter_and_display
 from kiosk.selftest.shots.face import capture_face
 from kiosk.selftest.shots.kiosk import capture_kiosk
+from kiosk.selftest.shots.phone import capture_phone_status
 from kiosk.selftest.shots.status import capture_status
 from kiosk.selftest.shots.survey import capture_survey
 from kiosk.ui.qt.application import application
@@ -46,5 +47,6 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     capture_applications(base, out, shots)
     capture_face(base, out, shots)
     capture_status(base, out, shots)
+    capture_phone_status(base, out)  # phone-status-*.png: pages drawn by Chromium, not Qt screens (not in ``shots``)
     settle()
     return shots

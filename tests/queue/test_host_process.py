@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from kiosk.queue.status import status_token
+
 KIOSK_TOKEN = "kiosk-token-0123456789abcdef"
 COUNTER_TOKEN = "counter-token-0123456789abcdef"
 
@@ -37,6 +39,7 @@ def site(tmp_path: Path) -> Path:
                        encoding="utf-8")
     config = tmp_path / "site.toml"
     config.write_text(f'[device]\nrole = "queue-host"\ndata_dir = "{tmp_path / "data"}"\n'
+                      '[site]\nname = "MPP Kota Uji"\n'
                       f'[queue_host]\nlisten = "127.0.0.1:{free_port()}"\ndevices_file = "{devices}"\n',
                       encoding="utf-8")
     return config
@@ -81,6 +84,9 @@ def test_serves_and_stops_cleanly_on_sigterm(host: tuple[subprocess.Popen[bytes]
     response = issue(url, "first")
     assert response.status_code == 201
     assert response.json()["ticket"]["number"] == "A-001"
+    page = requests.get(f"{url}/v1/status/{status_token(response.json()['ticket']['id'])}",
+                        headers={"Accept": "text/html"}, timeout=5)
+    assert page.status_code == 200 and "MPP Kota Uji" in page.text  # the phone page names its MPP
     proc.send_signal(signal.SIGTERM)
     # uvicorn shuts down gracefully, then re-raises the signal it caught: death by SIGTERM is the clean stop
     assert proc.wait(15) in (0, -signal.SIGTERM)

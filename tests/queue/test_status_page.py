@@ -83,7 +83,7 @@ def test_status_follows_the_ticket_from_waiting_to_called_to_done(host: tuple[st
 
     page = get(url, html=True)
     assert page.headers["content-type"].startswith("text/html")
-    assert f"Number {mine.ticket.number}" in page.text and "1 people ahead of you" in page.text
+    assert f"Number {mine.ticket.number}" in page.text and "1 person ahead of you" in page.text  # not "1 people"
     assert 'http-equiv="refresh"' in page.text
 
     engine.call_next(4, ["KTP"], actor="t")  # the first ticket

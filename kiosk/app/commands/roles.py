@@ -62,6 +62,7 @@ def _run_queue_host(config: Config) -> int:
     from kiosk.queue.devices import DevicesError, load_devices
     from kiosk.queue.host import create_app
     from kiosk.queue.routes.access import DeviceGrant
+    from kiosk.queue.routes.public import name_site
     from kiosk.queue.server import serve
     from kiosk.storage.data_dir import StartupError, prepare_data_dir
     from kiosk.storage.store import StoreError
@@ -89,6 +90,7 @@ def _run_queue_host(config: Config) -> int:
              config.data_dir)
     try:
         app = create_app(engine, tokens, counters_serving=lambda code: counters.get(code, 1))
+        name_site(app, config.site.name)  # the phone status page names its MPP
         # What is alive now (FastAPI, pydantic's schemas, the modules) lives until exit: freezing it
         # keeps the collector from walking it again. A full collection took 36 ms under load
         # (bench/queue_host.py); every request in flight waited for it.

@@ -2,7 +2,7 @@
 
 ``GET /v1/status/{token}`` is reached from the ticket's QR code on a phone: JSON, or for a browser
 (``Accept: text/html``) a small self-refreshing page; the token is a hash of the ticket's random id
-(:mod:`kiosk.queue.status`).
+(:mod:`kiosk.queue.status`). The page names the MPP: the host is told its site's name with :func:`name_site`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
@@ -18,6 +18,17 @@ from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError
 from kiosk.queue.routes.strict_query import known_query_only
 from kiosk.queue.status import TOKEN_LENGTH, status_page, ticket_status
+
+
+def name_site(app: FastAPI, name: str) -> None:
+    """Tell the status page which MPP it belongs to: the site config's ``[site] name``, shown at its top."""
+    app.state.site_name = name
+
+
+def _site_name(request: Request) -> str:
+    """The name given with :func:`name_site`; empty when none was (the page then says "Mal Pelayanan Publik")."""
+    name = getattr(request.app.state, "site_name", "")
+    return name if isinstance(name, str) else ""
 
 
 def router(host: HostContext) -> APIRouter:
@@ -40,12 +51,13 @@ def router(host: HostContext) -> APIRouter:
         ticket = status_index.find(token)
         if ticket is None:
             if wants_html:
-                return Response(status_page(None), status_code=404, media_type="text/html")
+                return Response(status_page(None, site_name=_site_name(request)), status_code=404,
+                                media_type="text/html")
             raise ApiError(404, "ticket_not_found", "No ticket has this status code.")
         answer = ticket_status(engine, ticket, host.serving(ticket.service_code))
         if wants_html:
             local = datetime.now(UTC).astimezone(engine.tz).strftime("%H:%M")
-            return Response(status_page(answer, answer["lang"], local), media_type="text/html",
+            return Response(status_page(answer, answer["lang"], local, _site_name(request)), media_type="text/html",
                             headers={"Cache-Control": "no-store"})
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
