@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from kiosk.config.schema import Config
+from kiosk.i18n.keyed import Keyed
 from kiosk.printing.service import read_printer_status
 from kiosk.printing.sinks import PrinterConfigError, PrinterSink, open_sink
 
@@ -27,26 +28,41 @@ _ADVICE = {
 
 def printer_health(config: Config,
                    system_sink: Callable[[str], PrinterSink] | None = None) -> tuple[Level, str, str]:
-    """``(level, detail, advice key)``: error = tickets cannot be printed now; warning = look soon."""
+    """``(level, detail, advice key)``: error = tickets cannot be printed now; warning = look soon.
+
+    The detail is English for the log and ``selftest.json``; its :class:`~kiosk.i18n.keyed.Keyed`
+    key (``admin.finding.paper.*``) is what the diagnostics screen shows, in its language."""
     kind = config.printer.kind
     if kind == "none":
-        return "ok", "no ticket printer ([printer] kind = \"none\"): tickets are shown on screen with their QR code", ""
+        return "ok", Keyed("no ticket printer ([printer] kind = \"none\"): tickets are shown on screen with their "
+                           "QR code", "admin.finding.paper.none"), ""
+    printer = {"kind": Keyed(kind, f"setup.printer.kinds.{kind}"), "target": config.printer.target}
     try:
         sink = open_sink(kind, config.printer.target, data_dir=config.data_dir,
                          timeout=float(config.printer.timeout_seconds), system_sink=system_sink)
     except PrinterConfigError as exc:
-        return "error", str(exc), ADVICE_KEY
+        return "error", Keyed(str(exc), "admin.finding.paper.misconfigured", **printer), ADVICE_KEY
     assert sink is not None
     state = sink.check()
     if state.fault is not None:
         advice = _ADVICE.get(state.fault, "")
-        return "error", f"{sink.description}: {state.fault} ({state.detail}); {advice}", ADVICE_KEY
+        return "error", Keyed(f"{sink.description}: {state.fault} ({state.detail}); {advice}",
+                              "admin.finding.paper.fault", fault=_fault(state.fault), **printer), ADVICE_KEY
     last = read_printer_status(config.data_dir)
     if state.paper_low:
-        return "warning", f"{sink.description}: paper running low; have a new roll ready", ADVICE_KEY
+        return "warning", Keyed(f"{sink.description}: paper running low; have a new roll ready",
+                                "admin.finding.paper.low", **printer), ADVICE_KEY
     if last and last.get("needs_attention"):
         reason = str(last.get("reason") or "error")
-        return "warning", (f"{sink.description} answers now, but the last ticket ({last.get('ticket')}) failed at "
-                           f"{last.get('at')}: {reason} ({last.get('detail')}); {_ADVICE.get(reason, '')}"), ADVICE_KEY
+        return "warning", Keyed(f"{sink.description} answers now, but the last ticket ({last.get('ticket')}) failed at "
+                                f"{last.get('at')}: {reason} ({last.get('detail')}); {_ADVICE.get(reason, '')}",
+                                "admin.finding.paper.last_failed", ticket=str(last.get("ticket") or "-"),
+                                at=str(last.get("at") or "-"), fault=_fault(reason), **printer), ADVICE_KEY
     told = "ready" if state.known else "reachable (it does not report paper or cover status)"
-    return "ok", f"{sink.description}: {told}", ""
+    return "ok", Keyed(f"{sink.description}: {told}",
+                       "admin.finding.paper.ready" if state.known else "admin.finding.paper.reachable", **printer), ""
+
+
+def _fault(reason: str) -> Keyed:
+    """A fault reason (``paper_out``...) that the screen says in words (``admin.finding.fault.*``)."""
+    return Keyed(reason, f"admin.finding.fault.{reason}" if reason in _ADVICE else "admin.finding.fault.error")

@@ -3,8 +3,9 @@ printer, the camera and face model, disk space, the admin PIN, the app version.
 
 Each check takes the :class:`~kiosk.config.schema.Config` and returns ``(level, detail, advice)``: the
 level (ok / warning / error), a technical detail for regional IT (English, goes into
-``selftest.json`` and the log) and an advice key (``admin.advice.*`` in ``kiosk/i18n/*/admin.toml``)
-saying what to do, shown translated on the diagnostics screen. They are registered in
+``selftest.json`` and the log; a :class:`~kiosk.i18n.keyed.Keyed` text whose ``admin.finding.*`` key
+the screen shows instead, in its language) and an advice key (``admin.advice.*`` in
+``kiosk/i18n/*/admin.toml``) saying what to do, shown translated on the diagnostics screen. They are registered in
 :data:`kiosk.setup.checks.CHECKS`, which both ``kiosk selftest`` and the diagnostics screen run. No Qt
 here: the screen runs them on a worker thread.
 """
@@ -26,6 +27,7 @@ from typing import Literal
 
 from kiosk import __version__
 from kiosk.config.schema import Config
+from kiosk.i18n.keyed import Keyed
 from kiosk.storage.data_dir import MIN_FREE_BYTES
 
 Level = Literal["ok", "warning", "error"]
@@ -68,17 +70,19 @@ def probe_queue_host(url: str, timeout: float = NETWORK_TIMEOUT_SECONDS) -> tupl
 def check_queue_host(config: Config) -> Finding:
     url = config.queue.host_url
     if not url:
-        return "ok", "no queue host: tickets are issued in this process (one-machine demo)", ""
+        return "ok", Keyed("no queue host: tickets are issued in this process (one-machine demo)",
+                           "admin.finding.queue_host.none"), ""
     try:
         latency_ms, offset = probe_queue_host(url)
     except Exception as exc:
-        return "error", f"queue host {url} not reachable: {_short(exc)}", "admin.advice.queue_host_down"
-    detail = f"queue host {url} answered in {latency_ms:.0f} ms; clock offset {offset:+.1f} s"
-    if abs(offset) >= CLOCK_ERROR_SECONDS:
-        return "error", detail, "admin.advice.clock"
+        return "error", Keyed(f"queue host {url} not reachable: {_short(exc)}", "admin.finding.queue_host.down",
+                              url=url), "admin.advice.queue_host_down"
+    english = f"queue host {url} answered in {latency_ms:.0f} ms; clock offset {offset:+.1f} s"
+    values = {"url": url, "ms": f"{latency_ms:.0f}", "offset": f"{offset:+.1f}"}
     if abs(offset) >= CLOCK_WARNING_SECONDS:
-        return "warning", detail, "admin.advice.clock"
-    return "ok", detail, ""
+        level: Level = "error" if abs(offset) >= CLOCK_ERROR_SECONDS else "warning"
+        return level, Keyed(english, "admin.finding.queue_host.clock_off", **values), "admin.advice.clock"
+    return "ok", Keyed(english, "admin.finding.queue_host.ok", **values), ""
 
 
 # -- central API ------------------------------------------------------------------------------
@@ -86,17 +90,20 @@ def check_queue_host(config: Config) -> Finding:
 def check_central(config: Config) -> Finding:
     url = config.central.api_url
     if not url:
-        return "ok", "no central API configured: this device works offline only", ""
+        return "ok", Keyed("no central API configured: this device works offline only",
+                           "admin.finding.central.none"), ""
     try:
         answer_detail = _central_health(url, config)
     except Exception as exc:
-        return "warning", f"central API {url} not reachable: {_short(exc)} (data waits in the outbox)", \
-            "admin.advice.central_down"
+        return "warning", Keyed(f"central API {url} not reachable: {_short(exc)} (data waits in the outbox)",
+                                "admin.finding.central.down", url=url), "admin.advice.central_down"
     enrolled = central_enrollment(config)
     if enrolled is False:
-        return "warning", f"central API {url} reachable; this device is not enrolled", "admin.advice.enroll"
+        return "warning", Keyed(f"central API {url} reachable; this device is not enrolled",
+                                "admin.finding.central.not_enrolled", url=url), "admin.advice.enroll"
     suffix = "; device enrolled" if enrolled else ""
-    return "ok", f"central API {url} reachable ({answer_detail}){suffix}", ""
+    return "ok", Keyed(f"central API {url} reachable ({answer_detail}){suffix}",
+                       "admin.finding.central.enrolled" if enrolled else "admin.finding.central.ok", url=url), ""
 
 
 def _plain_health(url: str) -> str:
@@ -142,10 +149,10 @@ def check_sync_backlog(config: Config) -> Finding:
         from kiosk.sync import backlog
         from kiosk.sync.outbox import DB_FILE, SCHEMA
     except ImportError:
-        return "ok", "sync is not part of this build", ""
+        return "ok", Keyed("sync is not part of this build", "admin.finding.sync_backlog.no_sync"), ""
     path = config.data_dir / DB_FILE
     if not path.exists():
-        return "ok", "nothing stored for the central API yet", ""
+        return "ok", Keyed("nothing stored for the central API yet", "admin.finding.sync_backlog.empty"), ""
     from kiosk.storage.store import open_database
 
     db = open_database(path, SCHEMA, synchronous="FULL")
@@ -156,9 +163,11 @@ def check_sync_backlog(config: Config) -> Finding:
     finally:
         db.close()
     if problems:
-        return "error", f"{path} is damaged: {'; '.join(problems[:3])}", "admin.advice.database"
+        return "error", Keyed(f"{path} is damaged: {'; '.join(problems[:3])}", "admin.finding.database.damaged",
+                              path=str(path), count=len(problems)), "admin.advice.database"
     pending, oldest_hours = backlog(config)
-    detail = f"{pending} waiting to be sent (oldest {oldest_hours:.1f} h), {rejected} refused by the central API"
+    detail = Keyed(f"{pending} waiting to be sent (oldest {oldest_hours:.1f} h), {rejected} refused by the central API",
+                   "admin.finding.sync_backlog.counts", pending=pending, hours=round(oldest_hours), rejected=rejected)
     if rejected or oldest_hours >= 24:
         return "warning", detail, "admin.advice.sync"
     return "ok", detail, ""
@@ -169,34 +178,48 @@ def check_sync_backlog(config: Config) -> Finding:
 def check_printer(config: Config) -> Finding:
     kind, target = config.printer.kind, config.printer.target
     if kind == "none":
-        return "ok", "no ticket printer configured (the ticket is shown on screen only)", ""
+        return "ok", Keyed("no ticket printer configured (the ticket is shown on screen only)",
+                           "admin.finding.printer.none"), ""
     if kind == "file":
         folder = Path(target).expanduser() if target else None
         if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
-            return "error", f"printer folder {target or '(empty)'} missing or not writable", "admin.advice.printer"
-        return "ok", f"tickets are saved as files in {folder}", ""
+            return "error", Keyed(f"printer folder {target or '(empty)'} missing or not writable",
+                                  "admin.finding.printer.folder_missing", target=_or_empty(target)), \
+                "admin.advice.printer"
+        return "ok", Keyed(f"tickets are saved as files in {folder}", "admin.finding.printer.folder_ok",
+                           target=str(folder)), ""
     if kind == "escpos-network":
         host, _, port = target.rpartition(":")
         try:
             with socket.create_connection((host or target, int(port or 9100)), timeout=NETWORK_TIMEOUT_SECONDS):
                 pass
         except (OSError, ValueError) as exc:
-            return "error", f"network printer {target} not reachable: {_short(exc)}", "admin.advice.printer"
-        return "ok", f"network printer {target} answers", ""
+            return "error", Keyed(f"network printer {target} not reachable: {_short(exc)}",
+                                  "admin.finding.printer.network_down", target=target), "admin.advice.printer"
+        return "ok", Keyed(f"network printer {target} answers", "admin.finding.printer.network_ok", target=target), ""
     if kind == "escpos-serial":
         if not Path(target).exists():
-            return "error", f"serial printer port {target or '(empty)'} does not exist", "admin.advice.printer"
-        return "ok", f"serial port {target} present", ""
+            return "error", Keyed(f"serial printer port {target or '(empty)'} does not exist",
+                                  "admin.finding.printer.serial_missing", target=_or_empty(target)), \
+                "admin.advice.printer"
+        return "ok", Keyed(f"serial port {target} present", "admin.finding.printer.serial_ok", target=target), ""
     if kind == "escpos-usb":
         found = usb_device_present(target)
         if found is False:
-            return "error", f"USB printer {target} is not plugged in (or not powered)", "admin.advice.printer"
-        return "ok", f"USB printer {target} " + ("present" if found else "configured (presence not checked here)"), ""
+            return "error", Keyed(f"USB printer {target} is not plugged in (or not powered)",
+                                  "admin.finding.printer.usb_missing", target=target), "admin.advice.printer"
+        told = "present" if found else "configured (presence not checked here)"
+        return "ok", Keyed(f"USB printer {target} {told}",
+                           "admin.finding.printer.usb_ok" if found else "admin.finding.printer.usb_unchecked",
+                           target=target), ""
     if kind == "system":
         if shutil.which("lp") is None and sys.platform != "win32":
-            return "error", "no system print command (lp) installed", "admin.advice.printer"
-        return "ok", f"system printer {target or '(default)'}", ""
-    return "warning", f"printer kind {kind} is not checked by this build", ""
+            return "error", Keyed("no system print command (lp) installed", "admin.finding.printer.no_lp"), \
+                "admin.advice.printer"
+        return "ok", Keyed(f"system printer {target or '(default)'}", "admin.finding.printer.system_ok",
+                           target=target or Keyed("(default)", "admin.finding.printer.default")), ""
+    return "warning", Keyed(f"printer kind {kind} is not checked by this build", "admin.finding.printer.unknown_kind",
+                            kind=kind), ""
 
 
 def usb_device_present(ids: str) -> bool | None:
@@ -252,22 +275,28 @@ def _camera_uses(config: Config) -> list[str]:
 def check_camera(config: Config) -> Finding:
     uses = _camera_uses(config)
     if not uses:
-        return "ok", "no camera needed (face check and QR reading turned off)", ""
+        return "ok", Keyed("no camera needed (face check and QR reading turned off)", "admin.finding.camera.unused"), ""
     configured = str(getattr(getattr(config, "camera", None), "device", "0"))
     if not configured.isdigit() and not configured.startswith("/dev/"):  # a demo video or image folder
         if Path(configured).expanduser().exists():
-            return "ok", f"camera stand-in {configured} (demo video or pictures)", ""
-        return "error", f"camera stand-in {configured} does not exist", "admin.advice.camera"
+            return "ok", Keyed(f"camera stand-in {configured} (demo video or pictures)",
+                               "admin.finding.camera.stand_in", path=configured), ""
+        return "error", Keyed(f"camera stand-in {configured} does not exist", "admin.finding.camera.stand_in_missing",
+                              path=configured), "admin.advice.camera"
     devices = camera_devices()
     if not devices:
         if not sys.platform.startswith("linux"):
-            return "ok", "camera presence is checked when the face step opens (not Linux)", ""
-        return "warning", (f"no camera found for the {' and '.join(uses)}: citizens type their NIK, "
-                           "\"Cek status\" says the camera cannot be used"), "admin.advice.camera"
+            return "ok", Keyed("camera presence is checked when the face step opens (not Linux)",
+                               "admin.finding.camera.unchecked"), ""
+        return "warning", Keyed(f"no camera found for the {' and '.join(uses)}: citizens type their NIK, "
+                                "\"Cek status\" says the camera cannot be used", "admin.finding.camera.none"), \
+            "admin.advice.camera"
     wanted = configured if configured.startswith("/dev/") else f"/dev/video{configured}"
     if wanted not in devices:
-        return "warning", f"camera {wanted} not found; present: {', '.join(devices)}", "admin.advice.camera"
-    return "ok", f"camera {wanted} present", ""
+        return "warning", Keyed(f"camera {wanted} not found; present: {', '.join(devices)}",
+                                "admin.finding.camera.other", device=wanted, present=", ".join(devices)), \
+            "admin.advice.camera"
+    return "ok", Keyed(f"camera {wanted} present", "admin.finding.camera.ok", device=wanted), ""
 
 
 def check_model(config: Config) -> Finding:
@@ -278,15 +307,18 @@ def check_model(config: Config) -> Finding:
         missing = [name for name, smallest in MODEL_FILES.items()
                    if not (folder / name).is_file() or (folder / name).stat().st_size < smallest]
         if missing:
-            return "error", f"face model {', '.join(missing)} missing or damaged in {folder}", "admin.advice.model"
+            return "error", Keyed(f"face model {', '.join(missing)} missing or damaged in {folder}",
+                                  "admin.finding.model.missing", path=str(folder)), "admin.advice.model"
         digest = hashlib.sha256((folder / "face_landmarker.task").read_bytes()).hexdigest()[:12]
-        return "ok", f"face model in {folder} (face_landmarker.task sha256 {digest}...)", ""
+        return "ok", Keyed(f"face model in {folder} (face_landmarker.task sha256 {digest}...)",
+                           "admin.finding.model.ok", path=str(folder)), ""
     status = verify_model(folder)
     if status.ok:
-        return "ok", status.message, ""
+        return "ok", Keyed(status.message, "admin.finding.model.ok", path=str(status.path)), ""
     if not _face_enabled(config):
-        return "ok", f"face check turned off ([face] enabled = false); {status.message}", ""
-    return "error", status.message, "admin.advice.model"
+        return "ok", Keyed(f"face check turned off ([face] enabled = false); {status.message}",
+                           "admin.finding.face_off"), ""
+    return "error", Keyed(status.message, "admin.finding.model.missing", path=str(status.path)), "admin.advice.model"
 
 
 # -- disk, admin PIN, version -----------------------------------------------------------------
@@ -297,22 +329,34 @@ def check_disk(config: Config) -> Finding:
     usage = shutil.disk_usage(probe)
     free_mb = usage.free // (1024 * 1024)
     detail = f"{free_mb} MB free of {usage.total // (1024 * 1024)} MB on the disk holding {folder}"
+    values = {"free_mb": free_mb, "total_mb": usage.total // (1024 * 1024), "path": str(folder)}
     if usage.free < MIN_FREE_BYTES:
-        return "error", detail + f" (the app needs {MIN_FREE_BYTES // (1024 * 1024)} MB)", "admin.advice.disk"
+        need_mb = MIN_FREE_BYTES // (1024 * 1024)
+        return "error", Keyed(detail + f" (the app needs {need_mb} MB)", "admin.finding.disk.full", need_mb=need_mb,
+                              **values), "admin.advice.disk"
     if usage.free < DISK_WARNING_BYTES:
-        return "warning", detail, "admin.advice.disk"
-    return "ok", detail, ""
+        return "warning", Keyed(detail, "admin.finding.disk.low", **values), "admin.advice.disk"
+    return "ok", Keyed(detail, "admin.finding.disk.ok", **values), ""
 
 
 def check_admin_pin(config: Config) -> Finding:
     if not config.admin.pin_hash:
-        return "warning", "no admin PIN set: the demo PIN opens the admin menu", "admin.advice.admin_pin"
-    return "ok", "admin PIN set", ""
+        return "warning", Keyed("no admin PIN set: the demo PIN opens the admin menu",
+                                "admin.finding.admin_pin.demo"), \
+            "admin.advice.admin_pin"
+    return "ok", Keyed("admin PIN set", "admin.finding.admin_pin.ok"), ""
 
 
 def check_version(config: Config) -> Finding:
-    frozen = " (built app)" if getattr(sys, "frozen", False) else ""
-    return "ok", f"MPP Kiosk {__version__}{frozen}, Python {platform.python_version()}, {platform.system()}", ""
+    built = bool(getattr(sys, "frozen", False))
+    english = (f"MPP Kiosk {__version__}{' (built app)' if built else ''}, Python {platform.python_version()}, "
+               f"{platform.system()}")
+    return "ok", Keyed(english, "admin.finding.version.built" if built else "admin.finding.version.ok",
+                       version=__version__, python=platform.python_version(), system=platform.system()), ""
+
+
+def _or_empty(target: str) -> str:
+    return target or Keyed("(empty)", "admin.finding.printer.empty")
 
 
 def _short(exc: BaseException) -> str:

@@ -3,6 +3,9 @@ on a worker thread, each row saying ok / warning / problem, what was found and w
 
 Checks that need the GUI thread (the voice) are answered by the running app instead (``voice``
 callable), so the screen never blocks while a network check waits for its timeout.
+
+A row says the finding in the screen's language (the check's ``admin.finding.*`` key, see
+:mod:`kiosk.i18n.keyed`); the English detail stays in the log and ``selftest.json`` for IT's tickets.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSi
 
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
+from kiosk.i18n.keyed import key_of, say
 from kiosk.setup.checks import Check, CheckFn, Level, run_check
 from kiosk.ui.admin.qt_checks import GUI_THREAD_CHECKS, all_checks
 from kiosk.ui.admin.style import level_label
@@ -24,6 +28,13 @@ from kiosk.ui.qt.widgets import button, label
 log = logging.getLogger(__name__)
 
 VoiceProbe = Callable[[], tuple[Level, str]]
+
+
+def finding_text(check: Check, t: Translator) -> str:
+    """What a row says: the keyed sentence; the English detail only on an English screen."""
+    if check.message_key:
+        return say(t, check.message_key, check.message_params)
+    return check.detail if t.lang == "en" else t("admin.finding.untranslated")
 
 
 class CheckRow(QFrame):
@@ -38,7 +49,7 @@ class CheckRow(QFrame):
         title_key = f"admin.check.{check.name}"
         self.level = level_label(check.level, t)
         self.name = label(t(title_key) if t.has(title_key) else check.name, "checkName")
-        self.detail = label(check.detail, "checkDetail")
+        self.detail = label(finding_text(check, t), "checkDetail")
         grid.addWidget(self.level, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.name, 0, 1)
         grid.addWidget(self.detail, 1, 1)
@@ -101,7 +112,9 @@ class DiagnosticsPage(QWidget):
         if self.voice is not None:
             level, detail = self.voice()
             advice = "admin.advice.voice" if level != "ok" else ""
-            self._add(Check("voice", level != "error", detail, level, advice_key=advice))
+            key, params = key_of(detail)
+            self._add(Check("voice", level != "error", str(detail), level, advice_key=advice,
+                            message_key=key, message_params=params))
         self._next()
 
     def _next(self) -> None:
@@ -116,7 +129,7 @@ class DiagnosticsPage(QWidget):
     def _crashed(self, name: str) -> Callable[[BaseException], None]:
         def failed(exc: BaseException) -> None:  # run_check catches check errors; this is a bug
             log.error("diagnostics check %s crashed", name, exc_info=exc)
-            self._got(Check(name, False, f"check failed: {exc}", "error"))
+            self._got(Check(name, False, f"check failed: {exc}", "error", message_key="admin.finding.crashed"))
         return failed
 
     def _got(self, check: Check) -> None:
@@ -128,12 +141,27 @@ class DiagnosticsPage(QWidget):
         self.rows.insertWidget(self.rows.count() - 1, CheckRow(check, self.t))
 
     def _done(self) -> None:
+        self._problems_first()
         errors = sum(c.level == "error" for c in self.results)
         warnings = sum(c.level == "warning" for c in self.results)
         self.progress.setText(self.t("admin.diag.all_ok") if not errors and not warnings
                               else self.t("admin.diag.summary", errors=errors, warnings=warnings))
         self.run_button.setEnabled(True)
         self.finished.emit()
+
+    def _problems_first(self) -> None:
+        """Problems, then warnings, then the fine rows (each group in check order): the summary says
+        "4 problems", and on a landscape screen they would otherwise sit below the fold."""
+        rows = []
+        for index in range(self.rows.count() - 1):  # the last item is the stretch
+            item = self.rows.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, CheckRow):
+                rows.append(widget)
+        rank = {"error": 0, "warning": 1, "ok": 2}
+        for row in sorted(rows, key=lambda r: rank.get(r.check.level, 3)):
+            self.rows.removeWidget(row)
+            self.rows.insertWidget(self.rows.count() - 1, row)
 
     def _clear_rows(self) -> None:
         while self.rows.count() > 1:

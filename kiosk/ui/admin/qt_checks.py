@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEventLoop, QTimer
 
 from kiosk.config.schema import Config
+from kiosk.i18n.keyed import Keyed
 from kiosk.printing.health import printer_health
 from kiosk.setup.checks import CHECKS, CheckFn, CheckResult, Level
 from kiosk.ui.qt.application import application
@@ -26,14 +27,16 @@ def voice_finding(config: Config, speaker: Speaker) -> tuple[Level, str]:
     The self-test (:func:`check_voice`), the diagnostics screen of a running kiosk and the kiosk's
     read-aloud button all go by ``speaker.can_speak``, so they cannot disagree."""
     if config.kiosk.speech == "off":
-        return "ok", "speaker turned off in the configuration"
+        return "ok", Keyed("speaker turned off in the configuration", "admin.finding.voice.off")
     if speaker.loading:
-        return "warning", "the voice is still starting; check again in a few seconds"
+        return "warning", Keyed("the voice is still starting; check again in a few seconds",
+                                "admin.finding.voice.starting")
     voices = [lang for lang in ("id", "en") if speaker.can_speak(lang)]
     if "id" not in voices:
-        return "warning", ("no Indonesian voice: the speaker button is hidden. Install libpulse0, "
-                           "speech-dispatcher and speech-dispatcher-espeak-ng")
-    return "ok", f"voices for: {', '.join(voices)}"
+        return "warning", Keyed("no Indonesian voice: the speaker button is hidden. Install libpulse0, "
+                                "speech-dispatcher and speech-dispatcher-espeak-ng", "admin.finding.voice.no_id")
+    return "ok", Keyed(f"voices for: {', '.join(voices)}",
+                       "admin.finding.voice.id_en" if "en" in voices else "admin.finding.voice.id_only")
 
 
 def check_voice(config: Config) -> CheckResult:

@@ -10,12 +10,23 @@ again once IT has fixed its cause.
 :class:`DemoCentralPanel` is a small window shown only by ``kiosk demo``: the central API's state with
 a button to take it off line and back, and this panel over the background sync's outbox, so a
 presenter can show applications waiting and then draining.
+
+Errors reach this panel as English text (an exception, the engine's ``last_error``, the central API's
+refusal stored with an entry). :func:`sync_problem` sorts them by kind into a sentence in the screen's
+language (``application.sync.problem.*``). The English stays in the log; it is also shown, smaller and
+labelled, under the sentence only for a refusal (a code or a conflict) or an unknown error: there the
+central API's code and message (its words, not ours) or the raw error are what IT quotes in a ticket to
+MPP Digital (copied from the screen: a locked kiosk's log is not at hand), whereas for "offline",
+"server busy" or "disk full" the sentence already says everything one can act on.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -34,6 +45,57 @@ log = logging.getLogger(__name__)
 STATES = ("pending", "sending", "sent", "rejected")
 
 StatusReader = Callable[[], Mapping[str, Any]]
+
+# (pattern in the English error, kind), first match wins. The shapes are the sync area's messages
+# (kiosk.sync.central_client / engine / outbox); tests/gui/test_sync_status.py feeds the real exceptions.
+_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), kind) for p, kind in (
+    (r"no space left|disk is full|disk full", "disk_full"),
+    (r"not enrolled", "not_enrolled"),
+    (r"does not accept this kiosk", "not_accepted"),
+    (r"device credentials", "credentials"),
+    (r"no central api configured", "not_configured"),
+    (r"TLS certificate", "tls"),
+    (r"HTTP (?P<status>5\d\d|408|429)\b", "server"),
+    (r"HTTP (?P<status>401|403)(?: (?P<code>[\w.-]+))?:", "not_accepted"),
+    (r"^(?:cannot be sent: )?(?:application|attachment) .*(?:not in the store|deleted|no longer stored|integrity)",
+     "data_gone"),
+    (r"HTTP (?P<status>\d{3})(?: (?P<code>[\w.-]+))?:", "refused"),
+    (r"^conflict:", "conflict"),
+    (r"unreachable|refused|timed? ?out|ConnectionError|ConnectTimeout|ReadTimeout|no answer|not confirm"
+     r"|Name or service|Network is unreachable|Max retries", "offline"),
+))
+DETAILED = frozenset({"refused", "conflict", "unknown"})  # the English is shown too (module docstring)
+
+
+@dataclass(frozen=True)
+class SyncProblem:
+    """One sync error sorted by kind: the i18n key's values, and the English it came from."""
+
+    kind: str
+    technical: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def sentence(self, t: Translator) -> str:
+        return t(f"application.sync.problem.{self.kind}", **self.params)
+
+    def detail(self, t: Translator) -> str:
+        """The smaller "technical detail" line, or "" when the English stays in the log only."""
+        return t("application.sync.problem.detail", text=self.technical) if self.kind in DETAILED else ""
+
+
+def sync_problem(error: BaseException | str) -> SyncProblem:
+    """Which kind of sync error this is (offline, refused with the central API's code, disk full...)."""
+    technical = str(error) or type(error).__name__
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return SyncProblem("disk_full", technical)
+    for pattern, kind in _KINDS:
+        found = pattern.search(technical)
+        if found:
+            values = {k: v or "-" for k, v in found.groupdict().items()}
+            return SyncProblem(kind, technical, values)
+    if isinstance(error, (ConnectionError, TimeoutError)):
+        return SyncProblem("offline", technical)
+    return SyncProblem("unknown", technical)
 
 
 def _when(text: str | None, t: Translator) -> str:
@@ -88,9 +150,13 @@ class SyncStatusPanel(QWidget):
         outer.addLayout(counts)
         self.last_sync = label("", "body")
         self.last_error = label("", "fieldError")
+        self.last_error_detail = label("", "note")  # the English for IT, only for some kinds (see above)
+        self.last_error_detail.setAccessibleName("syncErrorDetail")
+        self.last_error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = label("", "note")
         outer.addWidget(self.last_sync)
         outer.addWidget(self.last_error)
+        outer.addWidget(self.last_error_detail)
         self.rejected_title = label("", "sectionTitle")
         outer.addWidget(self.rejected_title)
         self.rejected_host = QWidget()
@@ -137,7 +203,7 @@ class SyncStatusPanel(QWidget):
             sent = report.get("sent", 0)
         error = getattr(report, "error", "") or (report.get("error", "") if isinstance(report, Mapping) else "")
         if error:
-            self._say(self.t("application.sync.failed", reason=error), error=True)
+            self._say(self.t("application.sync.failed", reason=sync_problem(error).sentence(self.t)), error=True)
         else:
             self._say(self.t("application.sync.done", sent=sent or 0, pending=counts.get("pending", 0)))
         self._update_buttons()
@@ -145,7 +211,7 @@ class SyncStatusPanel(QWidget):
     def _sync_failed(self, exc: BaseException) -> None:
         self.syncing = False
         log.warning("sync now failed: %s", exc)
-        self._say(self.t("application.sync.failed", reason=str(exc)), error=True)
+        self._say(self.t("application.sync.failed", reason=sync_problem(exc).sentence(self.t)), error=True)
         self._update_buttons()
         self.refresh()
 
@@ -157,7 +223,7 @@ class SyncStatusPanel(QWidget):
 
     def _unreadable(self, exc: BaseException) -> None:
         log.warning("sync status unavailable: %s", exc)
-        self._say(self.t("application.sync.unavailable", reason=str(exc)), error=True)
+        self._say(self.t("application.sync.unavailable", reason=sync_problem(exc).sentence(self.t)), error=True)
 
     # -- showing ---------------------------------------------------------------------------------
     def retranslate(self, t: Translator) -> None:
@@ -189,8 +255,12 @@ class SyncStatusPanel(QWidget):
         restyle(self.count_labels["rejected"], "alert", bool(counts.get("rejected")))
         self.last_sync.setText(t("application.sync.last_sync", when=_when(status.get("last_success_at"), t)))
         error = str(status.get("last_error") or "")
-        self.last_error.setText(t("application.sync.last_error", error=error) if error else "")
-        self.last_error.setVisible(bool(error))
+        problem = sync_problem(error) if error else None
+        self.last_error.setText(t("application.sync.last_error", error=problem.sentence(t)) if problem else "")
+        self.last_error.setVisible(problem is not None)
+        detail = problem.detail(t) if problem else ""
+        self.last_error_detail.setText(detail)
+        self.last_error_detail.setVisible(bool(detail))
         for row in self.rejected_rows:
             row.hide()
             row.deleteLater()
@@ -208,12 +278,22 @@ class SyncStatusPanel(QWidget):
         for item in rejected:
             frame, box = card()
             line = QHBoxLayout()
+            reason = str(item.get("reason") or "")
+            problem = sync_problem(reason) if reason else None
+            words = QVBoxLayout()
             text = label(t("application.sync.rejected_row", number=item.get("number") or item.get("id", ""),
                            service=item.get("service_code") or item.get("kind", ""),
                            when=_when(item.get("created_at"), t),
-                           message=item.get("reason") or t("application.sync.no_message")), "body")
+                           message=problem.sentence(t) if problem else t("application.sync.no_message")), "body")
             text.setAccessibleName("rejectedRow")
-            line.addWidget(text, 1)
+            words.addWidget(text)
+            detail = problem.detail(t) if problem else ""
+            if detail:
+                technical = label(detail, "note")
+                technical.setAccessibleName("rejectedDetail")
+                technical.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                words.addWidget(technical)
+            line.addLayout(words, 1)
             if self.requeue_job is not None and item.get("seq") is not None:
                 seq = int(item["seq"])
                 again = button(t("application.sync.requeue"), "small", partial(self._requeue, seq),
