@@ -7,10 +7,14 @@ the counter console enables a button by the same table, so the two cannot drift 
 Two kinds of action:
 
 * actions on the ticket **in hand** (called to this counter or being served): recall, start, finish,
-  no-show, transfer. The states listed are those of that ticket.
+  no-show, transfer. The states listed are those of that ticket. Finishing a called ticket records
+  its start implicitly (at the call): a clerk who serves at once needs no "Mulai layani".
 * actions that **call** a ticket to this counter: call next, call priority, call a number, and undo a
   no-show (which calls the ticket back). The states listed are those of the ticket being called; the
-  counter itself must hold no ticket (:data:`IN_HAND`) first.
+  counter itself must hold no ticket (:data:`IN_HAND`) first, except for the two "next" calls, which
+  finish the ticket in hand first in the same transaction (one key per citizen).
+* undo a finish (pressed by mistake, usually with "Panggil berikutnya"): the finished ticket is
+  served again and the ticket the same key called goes back to its place in line.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class CounterAction(str, Enum):
     TRANSFER = "transfer"
     CALL_NUMBER = "call_number"
     UNDO_NO_SHOW = "undo_no_show"
+    UNDO_FINISH = "undo_finish"
 
     @property
     def label_key(self) -> str:
@@ -65,21 +70,24 @@ class ActionSpec:
     shortcut: str  # as Qt's QKeySequence reads it
     from_states: frozenset[TicketState]  # states of the ticket the action moves
     calls: bool  # calls a ticket to this counter, so the counter must hold none
-    on_grid: bool = True  # one of the console's big buttons (the undo appears only after a no-show)
+    on_grid: bool = True  # one of the console's big buttons (an undo appears only after its action)
+    finishes_first: bool = False  # a call that finishes the ticket in hand first (both or neither)
 
 
 ACTIONS: Mapping[CounterAction, ActionSpec] = MappingProxyType({
-    CounterAction.CALL_NEXT: ActionSpec("F1", frozenset({S.ISSUED}), calls=True),
-    CounterAction.CALL_PRIORITY: ActionSpec("F2", frozenset({S.ISSUED}), calls=True),
+    CounterAction.CALL_NEXT: ActionSpec("F1", frozenset({S.ISSUED}), calls=True, finishes_first=True),
+    CounterAction.CALL_PRIORITY: ActionSpec("F2", frozenset({S.ISSUED}), calls=True, finishes_first=True),
     CounterAction.RECALL: ActionSpec("F3", frozenset({S.CALLED}), calls=False),
     CounterAction.START: ActionSpec("F4", frozenset({S.CALLED}), calls=False),
-    CounterAction.FINISH: ActionSpec("F5", frozenset({S.SERVING}), calls=False),
+    CounterAction.FINISH: ActionSpec("F5", frozenset({S.CALLED, S.SERVING}), calls=False),
     CounterAction.NO_SHOW: ActionSpec("F6", frozenset({S.CALLED}), calls=False),
     # The engine also transfers a waiting ticket; at a counter the ticket in hand is called or served.
     CounterAction.TRANSFER: ActionSpec("F7", frozenset({S.ISSUED, S.CALLED, S.SERVING}), calls=False),
     # A no-show called by its number is taken back into the line and called (the citizen came back).
     CounterAction.CALL_NUMBER: ActionSpec("F8", frozenset({S.ISSUED, S.NO_SHOW}), calls=True),
     CounterAction.UNDO_NO_SHOW: ActionSpec("Ctrl+Z", frozenset({S.NO_SHOW}), calls=True, on_grid=False),
+    # Shares Ctrl+Z: the console offers one undo at a time (the latest action's).
+    CounterAction.UNDO_FINISH: ActionSpec("Ctrl+Z", frozenset({S.DONE}), calls=False, on_grid=False),
 })
 
 GRID: tuple[CounterAction, ...] = tuple(action for action in CounterAction if ACTIONS[action].on_grid)
@@ -93,6 +101,9 @@ def allowed_from(action: CounterAction) -> frozenset[TicketState]:
 def allowed_at_counter(action: CounterAction, in_hand: TicketState | None) -> bool:
     """Whether a counter whose current ticket is in state ``in_hand`` (None: no ticket) may do ``action``."""
     spec = ACTIONS[action]
+    if action is CounterAction.UNDO_FINISH:
+        # The counter holds nothing, or only the ticket the same key called (not yet being served).
+        return in_hand is not S.SERVING
     if spec.calls:
-        return in_hand not in IN_HAND
+        return in_hand not in IN_HAND or (spec.finishes_first and in_hand in ACTIONS[CounterAction.FINISH].from_states)
     return in_hand in IN_HAND and in_hand in spec.from_states

@@ -56,8 +56,9 @@ def recorded_examples() -> Examples:
         client.trust_env = False  # loopback only
         ids: dict[str, str] = {}
 
-        def call(method: str, template: str, role: DeviceRole, body: Any = None, **params: Any) -> Any:
-            answer = client.request(method, server.url + template.format(**params), json=body,
+        def call(method: str, template: str, role: DeviceRole, body: Any = None, query: Any = None,
+                 **params: Any) -> Any:
+            answer = client.request(method, server.url + template.format(**params), json=body, params=query,
                                     headers={"Authorization": f"Bearer {_TOKENS[role]}"}, timeout=10)
             data = answer.json() if answer.content else None
             if answer.status_code >= 400:
@@ -68,6 +69,7 @@ def recorded_examples() -> Examples:
 
         try:
             call("GET", "/v1/services/{code}/preview", "kiosk", code="KTP-EL")
+            call("GET", "/v1/services/availability", "kiosk")
             first = call("POST", "/v1/tickets", "kiosk", {
                 "service_code": "KTP-EL", "request_id": "6f1c2a9e-8d0b-4c35-9a51-0e7f2b1d4c88", "lang": "id",
                 "nik_masked": "3171********0001", "identity_status": "to_verify_at_counter"})
@@ -102,6 +104,16 @@ def recorded_examples() -> Examples:
             call("POST", "/v1/tickets/{ticket_id}/cancel", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
             call("GET", "/v1/tickets/{ticket_id}", "kiosk", ticket_id=first["ticket"]["id"])
             call("GET", "/v1/tickets/by-number/{number}", "kiosk", number=called["number"])
+            # One key per citizen (docs/counter.md): who is next, finish-and-call-next, and its undo.
+            fourth = call("POST", "/v1/tickets", "kiosk", {"service_code": "KK", "request_id": "r-4"})
+            ids[fourth["ticket"]["id"]] = "TICKET-4"
+            call("GET", "/v1/counters/{counter}/next-up", "counter", query={"services": "KTP-EL,KK"}, counter=2)
+            held = call("POST", "/v1/counters/{counter}/call-next", "counter",
+                        {"services": ["KTP-EL", "KK"], "priority_only": False}, counter=2)
+            call("POST", "/v1/counters/{counter}/finish-and-call-next", "counter",
+                 {"services": ["KTP-EL", "KK"], "priority_only": False, "finish": held["id"]}, counter=2)
+            call("POST", "/v1/counters/{counter}/undo-finish", "counter",
+                 {"finished": held["id"], "called": fourth["ticket"]["id"]}, counter=2)
             call("GET", "/v1/waiting", "counter")
             call("GET", "/v1/counters/{counter}/stats", "counter", counter=2)
             call("GET", "/v1/board", "display")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from kiosk.catalog.services import Catalog
+from kiosk.queue.availability import AvailabilitySnapshot
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import (
     ApplicationView,
@@ -36,9 +37,22 @@ class QueueClient(Protocol):
               lang: str = "id", nik_masked: str | None = None,
               identity_status: str = "none") -> IssuedTicket: ...
     def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview: ...
+    def availability(self, closing_soon_minutes: int) -> AvailabilitySnapshot:
+        """Whether each service can issue a ticket now (open, closing soon, closed, quota full), in one read."""
+        ...
     def call_next(self, counter: int, services: Sequence[str], *, actor: str,
                   priority_only: bool = False) -> Ticket | None: ...
     def call_specific(self, counter: int, number: str, *, actor: str) -> Ticket: ...
+    def finish_and_call_next(self, counter: int, services: Sequence[str], finishing: str | None, *, actor: str,
+                             priority_only: bool = False) -> tuple[Ticket | None, Ticket | None]:
+        """Finish ``finishing`` (held by this counter) and call the next, both or neither: (finished, called)."""
+        ...
+    def undo_finish(self, counter: int, finished_id: str, called_id: str | None, *, actor: str) -> Ticket:
+        """Take back a finish pressed by mistake; ``called_id`` (called by the same key) goes back in line."""
+        ...
+    def next_up(self, counter: int, services: Sequence[str]) -> Ticket | None:
+        """The ticket this counter's "call next" would take now (the same rule as the call)."""
+        ...
     def recall(self, ticket_id: str, *, actor: str) -> Ticket: ...
     def start(self, ticket_id: str, *, actor: str) -> Ticket: ...
     def finish(self, ticket_id: str, *, actor: str) -> Ticket: ...
@@ -97,12 +111,26 @@ class LocalQueue:
         return self.engine.preview(service_code, priority=priority,
                                    counters_serving=self._counters_serving(service_code))
 
+    def availability(self, closing_soon_minutes: int) -> AvailabilitySnapshot:
+        return self.engine.availability(closing_soon_minutes)
+
     def call_next(self, counter: int, services: Sequence[str], *, actor: str,
                   priority_only: bool = False) -> Ticket | None:
         return self.engine.call_next(counter, services, actor=actor, priority_only=priority_only)
 
     def call_specific(self, counter: int, number: str, *, actor: str) -> Ticket:
         return self.engine.call_specific(counter, number, actor=actor)
+
+    def finish_and_call_next(self, counter: int, services: Sequence[str], finishing: str | None, *, actor: str,
+                             priority_only: bool = False) -> tuple[Ticket | None, Ticket | None]:
+        return self.engine.finish_and_call_next(counter, services, finishing, actor=actor,
+                                                priority_only=priority_only)
+
+    def undo_finish(self, counter: int, finished_id: str, called_id: str | None, *, actor: str) -> Ticket:
+        return self.engine.undo_finish(counter, finished_id, called_id, actor=actor)
+
+    def next_up(self, counter: int, services: Sequence[str]) -> Ticket | None:
+        return self.engine.next_up(counter, services)
 
     def recall(self, ticket_id: str, *, actor: str) -> Ticket:
         return self.engine.recall(ticket_id, actor=actor)

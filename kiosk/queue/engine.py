@@ -34,27 +34,26 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.queue import reads, repairs
+from kiosk.queue import calling, reads, repairs
 from kiosk.queue.actions import CANCELLABLE, CounterAction, allowed_from
+from kiosk.queue.availability import AvailabilitySnapshot, availability, issue_refusal
 from kiosk.queue.estimates import WaitEstimates
 from kiosk.queue.models import (
     IDENTITY_STATUSES,
     ApplicationView,
     AttachedApplication,
     BoardState,
-    Closed,
     EventType,
     IllegalTransition,
     IssuedTicket,
     OpeningHours,
     PriorityGroup,
     QueueEvent,
-    QuotaFull,
     RecallLimitReached,
     RequestIdConflict,
     ServiceRule,
@@ -243,15 +242,11 @@ class QueueEngine:
                     raise RequestIdConflict(request_id, existing)
                 return self._estimates.standing(conn, existing, counters_serving, now)
             rule = self._rule(service_code)
-            if self.hours is not None and not self.hours.is_open(now.astimezone(self.tz)):
-                next_open = self.hours.next_open(now.astimezone(self.tz))
-                raise Closed(next_open.astimezone(UTC) if next_open else None)
             day = self._day(now)
-            used_row = conn.execute("SELECT issued FROM issued_counts WHERE day = ? AND service_code = ?",
-                                    (day, rule.code)).fetchone()
-            used = used_row[0] if used_row is not None else 0
-            if used >= rule.daily_quota:
-                raise QuotaFull(rule.code, rule.daily_quota)
+            # The same checks as the availability read (kiosk.queue.availability): closed, then quota.
+            used = reads.issued_counts(conn, day, rule.code).get(rule.code, 0)
+            if (refusal := issue_refusal(rule, used, self.hours, self.tz, now)) is not None:
+                raise refusal
             seq = returning(conn, "INSERT INTO sequences(day, prefix, last_seq) VALUES (?, ?, 1) "
                              "ON CONFLICT(day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
                              (day, rule.prefix))[0]
@@ -269,39 +264,45 @@ class QueueEngine:
         self._listeners.notify([event])
         return issued
 
-    # -- calling -----------------------------------------------------------------------------
+    # -- calling (the rule of who is next: kiosk.queue.calling) -------------------------------
     def call_next(self, counter: int, services: Sequence[str], *, actor: str,
                   priority_only: bool = False) -> Ticket | None:
-        """Call the next waiting ticket for a counter; None if nobody (eligible) is waiting.
+        """Call the ticket :meth:`next_up` names (priority first, never starving the rest); None if nobody waits."""
+        return self.finish_and_call_next(counter, services, None, actor=actor, priority_only=priority_only)[1]
 
-        Priority tickets go first, but after ``priority_ratio`` consecutive priority calls at this
-        counter the oldest normal ticket is taken, so normal citizens are never starved. The
-        streak is stored per counter and day, so every process (and a restart) agrees on it.
+    def finish_and_call_next(self, counter: int, services: Sequence[str], finishing: str | None, *, actor: str,
+                             priority_only: bool = False) -> tuple[Ticket | None, Ticket | None]:
+        """Finish the ticket in hand (``finishing``, held by this counter) and call the next: one key per citizen.
+
+        One transaction, so both or neither (a refused finish calls nobody). With nobody waiting the
+        finish stands (the citizen was served) and the called ticket is None. Returns (finished, called).
         """
         codes = list(dict.fromkeys(services))
-        if not codes:
-            return None
         with self.db.transaction() as conn:
             now = self._now()
-            day = self._day(now)
-            streak_row = conn.execute("SELECT priority_streak FROM counter_streaks WHERE day = ? AND counter = ?",
-                                      (day, counter)).fetchone()
-            streak = streak_row[0] if streak_row else 0
-            chosen = self._oldest_waiting(conn, day, codes, priority=True)
-            if not priority_only:
-                normal = self._oldest_waiting(conn, day, codes, priority=False)
-                if normal is not None and (chosen is None or streak >= self.priority_ratio):
-                    chosen = normal
-            if chosen is None:
-                return None
-            streak = streak + 1 if chosen.is_priority else 0
-            conn.execute("INSERT INTO counter_streaks(day, counter, priority_streak) VALUES (?, ?, ?) "
-                         "ON CONFLICT(day, counter) DO UPDATE SET priority_streak = excluded.priority_streak",
-                         (day, counter, streak))
-            ticket, events = self._call(conn, chosen, counter, actor, now,
-                                        {"mode": "priority" if priority_only else "next", "priority_streak": streak})
+            finished, events = (calling.finish_in_hand(conn, finishing, counter, actor, now)
+                                if finishing is not None else (None, []))
+            called, more = calling.call_next_in(conn, self._day(now), now, counter, codes, actor,
+                                                ratio=self.priority_ratio, priority_only=priority_only)
+        if finished is not None:
+            self._estimates.forget(finished.service_code)
+        self._listeners.notify(events + more)
+        return finished, called
+
+    def next_up(self, counter: int, services: Sequence[str], *, priority_only: bool = False) -> Ticket | None:
+        """The ticket this counter's "call next" would take now (the console marks it in its line)."""
+        with self.db.reading() as conn:
+            return calling.next_up(conn, self._day(self._now()), counter, list(dict.fromkeys(services)),
+                                   ratio=self.priority_ratio, priority_only=priority_only)[0]
+
+    def undo_finish(self, counter: int, finished_id: str, called_id: str | None, *, actor: str) -> Ticket:
+        """Take back a finish pressed by mistake: served again, and ``called_id`` (called by the same key) back
+        in line at its place. Both or neither; refused once either ticket moved on."""
+        with self.db.transaction() as conn:
+            reopened, events = calling.undo_finish_in(conn, counter, finished_id, called_id, actor, self._now())
+        self._estimates.forget(reopened.service_code)
         self._listeners.notify(events)
-        return ticket
+        return reopened
 
     def call_specific(self, counter: int, number: str, *, actor: str) -> Ticket:
         """Call today's ticket ``number`` out of order; a no-show is reactivated and called.
@@ -316,48 +317,11 @@ class QueueEngine:
             events: list[QueueEvent] = []
             if ticket.state is TicketState.NO_SHOW:
                 previous_counter = ticket.counter
-                ticket = update_ticket(conn, ticket.id, self._back_to_line())
+                ticket = update_ticket(conn, ticket.id, calling.back_to_line())
                 events.append(record_event(conn, ticket, EventType.REACTIVATED, actor, now, previous_counter))
-            ticket, called = self._call(conn, ticket, counter, actor, now, {"mode": "specific"})
+            ticket, called = calling.call_ticket(conn, ticket, counter, actor, now, {"mode": "specific"})
         self._listeners.notify(events + called)
         return ticket
-
-    def _oldest_waiting(self, conn: sqlite3.Connection, day: str, codes: Sequence[str], *,
-                        priority: bool) -> Ticket | None:
-        """The head of the counter's lines: one index seek per service, in one statement per
-        100 services (SQLite allows 500 parts in a UNION).
-
-        ``state = 'issued'`` is ``allowed_from(CounterAction.CALL_NEXT)``, spelled out for the partial
-        index (tests/queue/test_counter_actions.py checks that the two agree)."""
-        head = ("SELECT * FROM (SELECT arrived_at, id FROM tickets WHERE day = ? AND service_code = ? "
-                "AND (priority IS NULL) = ? AND state = 'issued' ORDER BY arrived_at, id LIMIT 1)")
-        services = list(dict.fromkeys(codes))
-        rows = []
-        for start in range(0, len(services), 100):
-            chunk = services[start:start + 100]
-            params = [value for code in chunk for value in (day, code, int(not priority))]
-            row = conn.execute("SELECT t.* FROM tickets t WHERE t.id = (SELECT id FROM ("
-                               + " UNION ALL ".join([head] * len(chunk)) + ") ORDER BY arrived_at, id LIMIT 1)",
-                               params).fetchone()
-            if row is not None:
-                rows.append(row)
-        return ticket_of(min(rows, key=lambda r: (r["arrived_at"], r["id"]))) if rows else None
-
-    def _call(self, conn: sqlite3.Connection, ticket: Ticket, counter: int, actor: str, now: datetime,
-              detail: dict[str, object]) -> tuple[Ticket, list[QueueEvent]]:
-        called = update_ticket(conn, ticket.id, {"state": TicketState.CALLED, "counter": counter,
-                                                "called_at": now, "recalls": 0})
-        detail = {"service": called.service_code, **detail}
-        return called, [record_event(conn, called, EventType.CALLED, actor, now, counter, detail)]
-
-    @staticmethod
-    def _back_to_line(service_code: str | None = None) -> dict[str, object]:
-        """Changes that put a ticket back in a waiting line (its ``arrived_at`` is kept)."""
-        changes: dict[str, object] = {"state": TicketState.ISSUED, "counter": None, "called_at": None,
-                                      "started_at": None, "recalls": 0}
-        if service_code is not None:
-            changes["service_code"] = service_code
-        return changes
 
     # -- transitions -------------------------------------------------------------------------
     def recall(self, ticket_id: str, *, actor: str) -> Ticket:
@@ -377,9 +341,10 @@ class QueueEngine:
                                 changes=lambda _t, now: {"state": TicketState.SERVING, "started_at": now})
 
     def finish(self, ticket_id: str, *, actor: str) -> Ticket:
+        """Done; finished straight from "called", its start is recorded at the call (kiosk.queue.calling)."""
         done = self._transition(ticket_id, "finish", EventType.FINISHED, actor,
-                                allowed=allowed_from(CounterAction.FINISH),
-                                changes=lambda _t, now: {"state": TicketState.DONE, "finished_at": now})
+                                allowed=allowed_from(CounterAction.FINISH), detail=calling.finish_detail,
+                                changes=calling.finish_changes)
         self._estimates.forget(done.service_code)  # a new duration: its next estimate reads the history again
         return done
 
@@ -392,7 +357,7 @@ class QueueEngine:
         """Put a no-show back in line at its original arrival position (the citizen came back)."""
         return self._transition(ticket_id, "reactivate", EventType.REACTIVATED, actor,
                                 allowed=allowed_from(CounterAction.UNDO_NO_SHOW),
-                                changes=lambda _t, _now: self._back_to_line())
+                                changes=lambda _t, _now: calling.back_to_line())
 
     def transfer(self, ticket_id: str, to_service: str, *, actor: str) -> Ticket:
         """Move a ticket to another service's line, keeping its number and arrival time."""
@@ -412,7 +377,7 @@ class QueueEngine:
         return self._transition(ticket_id, "transfer", EventType.TRANSFERRED, actor,
                                 allowed=allowed_from(CounterAction.TRANSFER),
                                 check=check, detail=detail,
-                                changes=lambda _t, _now: self._back_to_line(to_service))
+                                changes=lambda _t, _now: calling.back_to_line(to_service))
 
     def cancel(self, ticket_id: str, *, actor: str) -> Ticket:
         return self._transition(ticket_id, "cancel", EventType.CANCELLED, actor,
@@ -467,6 +432,14 @@ class QueueEngine:
             ahead = priority_waiting if priority is not None else priority_waiting + normal_waiting
             minutes = self._estimates.estimate(conn, service_code, ahead, counters_serving, now)
         return WaitPreview(service_code, ahead, minutes)
+
+    def availability(self, closing_soon_minutes: int) -> AvailabilitySnapshot:
+        """Whether each service can issue a ticket now, by ``issue()``'s checks (kiosk.queue.availability)."""
+        now = self._now()
+        with self.db.reading() as conn:
+            issued = reads.issued_counts(conn, self._day(now))
+        return availability(self._rules.values(), issued, self.hours, self.tz, now,
+                            timedelta(minutes=closing_soon_minutes))
 
     # -- read models (kiosk.queue.reads) ------------------------------------------------------
     def board(self, recent: int = 8) -> BoardState:

@@ -10,7 +10,8 @@ of :mod:`kiosk.queue.routes` per concern:
 
 * tickets: ``POST /tickets`` [kiosk] issue; ``request_id`` makes retries safe (201 new, 200 the
   same again); ``GET /tickets/{id}``, ``GET /tickets/by-number/{number}``,
-  ``GET /services/{code}/preview`` [kiosk, counter]; ``POST /tickets/{id}/recall|start|finish|
+  ``GET /services/{code}/preview``, ``GET /services/availability`` (every service: open, closing soon,
+  closed, quota full) [kiosk, counter]; ``POST /tickets/{id}/recall|start|finish|
   no-show|reactivate|cancel|transfer`` [counter]
 * counters: ``POST /counters/{n}/call-next`` (204 when nobody waits), ``POST /counters/{n}/call``
   [counter]; ``GET /counters/{n}/current``, ``GET /counters/{n}/stats``,
@@ -59,7 +60,7 @@ from starlette.routing import BaseRoute
 from kiosk.queue.body_limit import BodyLimit, Refusal
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import QueueError
-from kiosk.queue.routes import applications, board, contract, counters, public, tickets
+from kiosk.queue.routes import applications, availability, board, contract, counters, public, tickets
 from kiosk.queue.routes.access import DeviceGrant, unauthorized
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError, queue_error
@@ -126,7 +127,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     app.exception_handler(RequestValidationError)(_invalid)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(Exception)(_crash)
-    for routes in (public, tickets, applications, counters, board):
+    for routes in (public, availability, tickets, applications, counters, board):
         router = routes.router(host)
         app.include_router(router)
         app.described_routes.extend(router.routes)

@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import requests
 
+from kiosk.queue.availability import AvailabilitySnapshot, snapshot_from_json
 from kiosk.queue.client import Listener, QueueUnavailable
 from kiosk.queue.models import (
     ApplicationConflict,
@@ -291,6 +292,10 @@ class HttpQueue:
                           context={"service": service_code})
         return preview_from_json(data)
 
+    def availability(self, closing_soon_minutes: int) -> AvailabilitySnapshot:
+        return snapshot_from_json(self._call("GET", "/services/availability", idempotent=True,
+                                             params={"closing_soon_minutes": int(closing_soon_minutes)}))
+
     def call_next(self, counter: int, services: Sequence[str], *, actor: str,
                   priority_only: bool = False) -> Ticket | None:
         data = self._call("POST", f"/counters/{int(counter)}/call-next", idempotent=False,
@@ -302,6 +307,29 @@ class HttpQueue:
         data = self._call("POST", f"/counters/{int(counter)}/call", idempotent=False, body={"number": number},
                           context={"key": number, "action": "call"})
         return ticket_from_json(data)
+
+    def finish_and_call_next(self, counter: int, services: Sequence[str], finishing: str | None, *, actor: str,
+                             priority_only: bool = False) -> tuple[Ticket | None, Ticket | None]:
+        """One request, one transaction at the host: never retried (a lost answer is read back by the console)."""
+        data = self._call("POST", f"/counters/{int(counter)}/finish-and-call-next", idempotent=False,
+                          body={"services": list(services), "priority_only": priority_only, "finish": finishing},
+                          context={"key": finishing or "", "ticket_id": finishing, "action": "finish"})
+        finished, called = data.get("finished"), data.get("called")
+        return (ticket_from_json(finished) if finished is not None else None,
+                ticket_from_json(called) if called is not None else None)
+
+    def undo_finish(self, counter: int, finished_id: str, called_id: str | None, *, actor: str) -> Ticket:
+        data = self._call("POST", f"/counters/{int(counter)}/undo-finish", idempotent=False,
+                          body={"finished": finished_id, "called": called_id},
+                          context={"key": finished_id, "ticket_id": finished_id, "action": "take back the finish"})
+        return ticket_from_json(data)
+
+    def next_up(self, counter: int, services: Sequence[str]) -> Ticket | None:
+        if not services:
+            return None
+        data = self._call("GET", f"/counters/{int(counter)}/next-up", idempotent=True,
+                          params={"services": ",".join(services)}, empty_ok=True)
+        return ticket_from_json(data) if data is not None else None
 
     def _act(self, ticket_id: str, name: str, action: str, actor: str, **extra: Any) -> Ticket:
         body = {"counter": _counter_of(actor), **extra}

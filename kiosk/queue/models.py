@@ -55,6 +55,8 @@ class EventType(str, Enum):
     REACTIVATED = "reactivated"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    REOPENED = "reopened"  # a finish taken back (pressed by mistake): served again
+    UNCALLED = "uncalled"  # ... and the ticket the same key called is back in line
     APPLICATION_ATTACHED = "application_attached"  # the kiosk attached the filed application's view
     APPLICATION_UPDATED = "application_updated"  # ... and later its new sync state
 

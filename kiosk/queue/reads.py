@@ -54,16 +54,18 @@ def counter_stats(db: Database, counter: int, actor: str | None, day: str, since
     with db.reading() as conn:
         counts = dict(conn.execute(f"SELECT e.type, COUNT(*) FROM events e WHERE {where} GROUP BY e.type",
                                    params).fetchall())
-        rows = conn.execute("SELECT t.started_at, t.finished_at FROM events e JOIN tickets t ON t.id = e.ticket_id "
-                            f"WHERE e.type = 'finished' AND {where}", params).fetchall()
-    minutes = [seconds_between(datetime.fromisoformat(r[0]), datetime.fromisoformat(r[1])) / 60
-               for r in rows if r[0] and r[1]]
+        # A finish taken back (reopened) and done again is one citizen served, counted once.
+        rows = conn.execute("SELECT DISTINCT t.id, t.started_at, t.finished_at FROM events e "
+                            "JOIN tickets t ON t.id = e.ticket_id "
+                            f"WHERE e.type = 'finished' AND t.state = 'done' AND {where}", params).fetchall()
+    minutes = [seconds_between(datetime.fromisoformat(r[1]), datetime.fromisoformat(r[2])) / 60
+               for r in rows if r[1] and r[2]]
     return {
         "counter": counter,
         "actor": actor,
         "day": day,
         "called": counts.get(EventType.CALLED.value, 0),
-        "served": counts.get(EventType.FINISHED.value, 0),
+        "served": counts.get(EventType.FINISHED.value, 0) - counts.get(EventType.REOPENED.value, 0),
         "no_shows": counts.get(EventType.NO_SHOW.value, 0),
         "transferred": counts.get(EventType.TRANSFERRED.value, 0),
         "mean_service_minutes": statistics.fmean(minutes) if minutes else None,
@@ -79,3 +81,14 @@ def events(db: Database, ticket_id: str | None, limit: int) -> list[dict[str, An
     return [{"id": r["id"], "ticket_id": r["ticket_id"], "number": r["number"], "at": r["at"],
              "type": r["type"], "actor": r["actor"], "counter": r["counter"], "detail": json.loads(r["detail"])}
             for r in reversed(rows)]
+
+
+def issued_counts(conn: sqlite3.Connection, day: str, service_code: str | None = None) -> dict[str, int]:
+    """Tickets issued on ``day`` per service (all, or one), as the daily quota counts them (``issued_counts``).
+
+    Read inside the caller's transaction: ``issue()`` checks the quota under its write lock, the
+    availability read (:mod:`kiosk.queue.availability`) under a read.
+    """
+    where, params = ("AND service_code = ?", (day, service_code)) if service_code is not None else ("", (day,))
+    return dict(conn.execute(f"SELECT service_code, issued FROM issued_counts WHERE day = ? {where}",
+                             params).fetchall())

@@ -55,7 +55,10 @@ def test_call_start_finish_by_clicks(qtbot, counter: CounterWindow, core: Core) 
     qtbot.mouseClick(counter.buttons["call_next"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: counter.current_number.text() == "A-001")
     assert "3171********0001" in counter.current_detail.text()
-    assert not counter.buttons["call_next"].isEnabled()
+    # One key per citizen: with a ticket in hand "Panggil berikutnya" finishes it first, and says so;
+    # "Selesai" needs no "Mulai layani" first (issue 17).
+    assert counter.buttons["call_next"].isEnabled() and counter.buttons["finish"].isEnabled()
+    assert counter.buttons["call_next"].text().startswith("Selesai, panggil berikutnya")
     qtbot.mouseClick(counter.buttons["start"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: counter.current is not None and counter.current.state == TicketState.SERVING)
     qtbot.mouseClick(counter.buttons["finish"], Qt.MouseButton.LeftButton)
@@ -94,8 +97,10 @@ def test_keyboard_shortcuts_and_priority_marking(qtbot, counter: CounterWindow, 
     core.queue.issue("KTP-EL", request_id="normal")
     elderly = core.queue.issue("KTP-EL", request_id="elderly", priority=PriorityGroup.ELDERLY).ticket
     qtbot.waitUntil(lambda: counter.waiting_list.count() == 2)
-    assert counter.waiting_list.item(0).text().startswith("★ A-002")
-    assert counter.waiting_list.item(0).text().endswith("menunggu 0 mnt")
+    mark, head, name = counter.waiting_list.item(0).text().split("\n")  # the row "Panggil berikutnya" takes
+    assert mark == "▶ BERIKUTNYA  [F1]" and counter.waiting_list.item(0).isSelected()
+    assert head.startswith("★ A-002") and "menunggu 0 mnt" in head
+    assert name.startswith("KTP Elektronik") and "KTP-EL" not in counter.waiting_list.item(1).text()
     qtbot.keyClick(counter, Qt.Key.Key_F2)  # call priority
     qtbot.waitUntil(lambda: counter.current is not None)
     assert counter.current.number == "A-002"

@@ -364,7 +364,7 @@ ACTIONS: dict[str, Callable[[QueueEngine, Ticket], Ticket]] = {
 ALLOWED: dict[TicketState, dict[str, TicketState]] = {
     S.ISSUED: {"call": S.CALLED, "transfer": S.ISSUED, "cancel": S.CANCELLED},
     S.CALLED: {"recall": S.CALLED, "start": S.SERVING, "no_show": S.NO_SHOW, "transfer": S.ISSUED,
-               "cancel": S.CANCELLED},
+               "cancel": S.CANCELLED, "finish": S.DONE},  # finished at once: started at the call (issue 17)
     S.SERVING: {"finish": S.DONE, "transfer": S.ISSUED},
     S.DONE: {},
     S.NO_SHOW: {"call": S.CALLED, "reactivate": S.ISSUED},
@@ -632,7 +632,7 @@ def test_listeners_get_events_after_commit_and_a_failing_listener_is_only_logged
     assert [(r.name, r.exc_info[0] if r.exc_info else None) for r in allow_log_errors] == [
         ("kiosk.queue.engine", RuntimeError)] * 2
     with pytest.raises(IllegalTransition):
-        engine.finish(ticket.id, actor=CLERK)  # refused: nothing committed, nobody told
+        engine.reactivate(ticket.id, actor=CLERK)  # refused: nothing committed, nobody told
     assert len(seen) == 2
     unsubscribe()
     engine.start(ticket.id, actor=CLERK)

@@ -1,5 +1,6 @@
 """Taking back a no-show (kiosk.queue.undo), without Qt: the time window, which no-show, when the offer
-ends, and the two queue calls that put the ticket back and call it to the same counter."""
+ends, and the two queue calls that put the ticket back and call it to the same counter. Then the
+finish's undo and the one offer a counter shows at a time (CounterUndo)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from kiosk.queue.actions import CounterAction
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import EventType, QueueEvent, ServiceRule, Ticket, TicketState
-from kiosk.queue.undo import UNDO_SECONDS, NoShowUndo
+from kiosk.queue.undo import UNDO_SECONDS, CounterUndo, NoShowUndo
 
 S = TicketState
 A = CounterAction
@@ -110,3 +111,36 @@ def test_take_back_puts_it_in_line_and_calls_it_to_the_same_counter(engine: Queu
     assert called.arrived_at == late.arrived_at  # its place in line, not the end of it
     assert [(e.type, e.actor) for e in seen] == [(EventType.REACTIVATED, ACTOR), (EventType.CALLED, ACTOR)]
     assert engine.current_at(3) == called
+
+
+def test_one_offer_at_a_time_the_latest_actions(engine: QueueEngine, clock: Clock) -> None:
+    undo = CounterUndo(engine, clock=clock)
+    missed = no_show(engine, "late")
+    undo.after(A.NO_SHOW, missed)
+    offered = undo.offered()
+    assert offered is not None and offered[:2] == (A.UNDO_NO_SHOW, missed)
+    first, second = (engine.issue("KTP", request_id=f"r{i}").ticket for i in range(2))
+    held = engine.call_specific(3, first.number, actor=ACTOR)
+    finished, called = engine.finish_and_call_next(3, ["KTP"], held.id, actor=ACTOR)
+    assert finished is not None and called is not None
+    undo.after_finish_and_call(finished, called)
+    assert undo.offered() == (A.UNDO_FINISH, finished, True)  # the no-show's offer ended
+    assert undo.no_show.pending is None
+    claimed = undo.claim(called)
+    assert claimed is not None and claimed[0] is A.UNDO_FINISH
+    reopened = claimed[1](3, ACTOR)
+    assert reopened.id == finished.id and reopened.state is S.SERVING
+    assert engine.get(second.id).state is S.ISSUED and undo.offered() is None
+
+
+def test_a_finish_is_not_taken_back_over_another_citizen(engine: QueueEngine, clock: Clock) -> None:
+    undo = CounterUndo(engine, clock=clock)
+    first, second = (engine.issue("KTP", request_id=f"r{i}").ticket for i in range(2))
+    done = engine.finish(engine.call_specific(3, first.number, actor=ACTOR).id, actor=ACTOR)
+    undo.after(A.FINISH, done)
+    assert undo.offered() == (A.UNDO_FINISH, done, False)
+    other = engine.call_specific(3, second.number, actor=ACTOR)  # called by number, not by the same key
+    assert undo.claim(other) is None  # two citizens at one counter otherwise
+    undo.after(A.FINISH, engine.finish(other.id, actor=ACTOR))
+    clock.now += UNDO_SECONDS
+    assert undo.offered() is None and undo.claim(None) is None  # the time is up

@@ -2,19 +2,21 @@
 with their keyboard shortcut printed on them.
 
 Which button is enabled follows the table in :mod:`kiosk.queue.actions`, the one the engine checks
-moves against. After a no-show the "Urungkan" button takes the number's place for a few seconds.
+moves against. After a no-show the "Urungkan" button takes the number's place for a few seconds; after
+"Panggil berikutnya" finished a ticket it takes the place of the new ticket's detail line (the number
+just called stays in sight).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
-from kiosk.queue.actions import GRID, CounterAction, allowed_at_counter
+from kiosk.queue.actions import GRID, IN_HAND, CounterAction, allowed_at_counter
 from kiosk.queue.models import Ticket, TicketState
 from kiosk.ui.qt.widgets import button, label
 
@@ -34,8 +36,11 @@ class ActionPanel(QWidget):
     undo = Signal()
     undo_expired = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, service_name: Callable[[str], str] = str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.service_name = service_name  # the catalog's name in the clerk's language, not the code
+        self._t: Translator | None = None
+        self._in_hand = False
         work = QVBoxLayout(self)
         work.setContentsMargins(0, 0, 0, 0)
         current = QFrame()
@@ -77,7 +82,8 @@ class ActionPanel(QWidget):
         marks = ["★ " + t(f"priority.group.{ticket.priority.value}")] if ticket.priority is not None else []
         if ticket.recalls:
             marks.append(t("counter.recalls", n=ticket.recalls))
-        lines = [f"{ticket.service_code} · {t(f'counter.state.{ticket.state.value}')}", " · ".join(marks)]
+        service = self.service_name(ticket.service_code)
+        lines = [f"{service} · {t(f'counter.state.{ticket.state.value}')}", " · ".join(marks)]
         if ticket.identity_status == "to_verify_at_counter":
             lines.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
         self.detail.setText("\n".join(line for line in lines if line))
@@ -87,15 +93,18 @@ class ActionPanel(QWidget):
         for action in GRID:
             allowed = allowed_at_counter(action, in_hand) and (action is not CounterAction.TRANSFER or can_transfer)
             self.buttons[action.value].setEnabled(ready and allowed)
+        self._in_hand = in_hand in IN_HAND
+        self._label_call_next()
 
     def disable(self) -> None:
         for widget in self.buttons.values():
             widget.setEnabled(False)
 
-    def offer_undo(self, text: str, seconds: float) -> None:
+    def offer_undo(self, text: str, seconds: float, *, keep_number: bool = False) -> None:
+        """Show "Urungkan …" for ``seconds``; ``keep_number`` keeps the number in hand in sight (a new call)."""
         self.undo_button.setText(text)
         self.undo_timer.start(round(seconds * 1000))
-        self._show_undo(True)
+        self._show_undo(True, keep_number=keep_number)
 
     def end_undo(self) -> None:
         self.undo_timer.stop()
@@ -105,12 +114,23 @@ class ActionPanel(QWidget):
         self.end_undo()
         self.undo_expired.emit()
 
-    def _show_undo(self, offered: bool) -> None:
-        """The undo takes the place of the (empty) current number, so the action buttons keep their room."""
+    def _show_undo(self, offered: bool, *, keep_number: bool = False) -> None:
+        """The undo takes the place of the (empty) current number, or of the detail under a number just
+        called, so the action buttons keep their room."""
         self.undo_button.setVisible(offered)
-        self.number.setVisible(not offered)
+        self.number.setVisible(not offered or keep_number)
         self.detail.setVisible(not offered)
 
     def retranslate(self, t: Translator) -> None:
+        self._t = t
         for action in GRID:
             self.buttons[action.value].setText(f"{t(action.label_key)}  [{action.spec.shortcut}]")
+        self._label_call_next()
+
+    def _label_call_next(self) -> None:
+        """With a ticket in hand "Panggil berikutnya" finishes it first: its label says so."""
+        if self._t is None:
+            return
+        action = CounterAction.CALL_NEXT
+        text = self._t("counter.finish_and_next") if self._in_hand else self._t(action.label_key)
+        self.buttons[action.value].setText(f"{text}  [{action.spec.shortcut}]")

@@ -6,6 +6,11 @@ the queue; the lookup (``find(ticket_id)``: ``QueueClient.application_of``, on a
 queue host) runs on the panel's own background thread, only for a ticket that carries an
 application. The panel stays hidden otherwise, and reads again when the queue says the
 application changed (its sync state to MPP Digital).
+
+It opens in the full height of the console's right column (the waiting line folds to its title line
+meanwhile), each answer under its question across the whole width: in a four-line box beside the
+questions a long STR number ran under the scrollbar. A long unbroken value (a registration number)
+may wrap anywhere; :meth:`ApplicationPanel.row_texts` gives the values as filed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ from kiosk.ui.qt.widgets import label
 log = logging.getLogger(__name__)
 
 ApplicationFinder = Callable[[str], "ApplicationView | None"]  # ticket id → its application
+BREAK = "\u200b"  # zero-width space: where a long token may wrap
+WRAP_AFTER = 12  # characters of an unbroken token between possible breaks
+
+
+def breakable(text: str) -> str:
+    """``text`` with places a label may wrap inside tokens longer than :data:`WRAP_AFTER` characters."""
+    return " ".join(word if len(word) <= WRAP_AFTER else BREAK.join(
+        word[i:i + WRAP_AFTER] for i in range(0, len(word), WRAP_AFTER)) for word in text.split(" "))
 
 
 class ApplicationPanel(QFrame):
@@ -53,12 +66,14 @@ class ApplicationPanel(QFrame):
         host = QWidget()
         self.rows = QGridLayout(host)
         self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setVerticalSpacing(2)
+        self.rows.setColumnStretch(0, 1)
         self.rows.setHorizontalSpacing(14)
-        self.rows.setVerticalSpacing(4)
-        self.rows.setColumnStretch(1, 1)
-        scroll = QScrollArea()
+        self.answers_area = scroll = QScrollArea()
+        scroll.setObjectName("applicationRows")
         scroll.setWidgetResizable(True)
         scroll.setWidget(host)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for widget in (self.title, self.header, self.state):
             box.addWidget(widget)
@@ -120,6 +135,8 @@ class ApplicationPanel(QFrame):
                 widget.hide()  # gone from the screen now, deleted on the next loop
                 widget.deleteLater()
         self.row_labels = []
+        for row in range(self.rows.rowCount()):
+            self.rows.setRowStretch(row, 0)
         self.setVisible(application is not None)
         if application is not None:
             self.title.setText(t("application.counter.title"))
@@ -135,15 +152,22 @@ class ApplicationPanel(QFrame):
                 rows.append((t("application.counter.documents"), ""))
                 rows += [(f"  {name}", t("application.counter.photos", count=count))
                          for name, count in application.documents]
+            documents = len(rows) - len(application.documents)  # from here: one short line each
             for i, (name, value) in enumerate(rows):
-                key, shown = label(name, "note"), label(value, "")
-                self.rows.addWidget(key, i, 0)
-                self.rows.addWidget(shown, i, 1)
+                key, shown = label(name, "note"), label(breakable(value), "")
+                shown.setContentsMargins(0, 0, 0, 10)  # a gap before the next question
+                if i >= documents or not value:  # a document's photo count beside its name
+                    self.rows.addWidget(key, 2 * i, 0, 1, 1 if value else 2)
+                    self.rows.addWidget(shown, 2 * i, 1)
+                else:
+                    self.rows.addWidget(key, 2 * i, 0, 1, 2)
+                    self.rows.addWidget(shown, 2 * i + 1, 0, 1, 2)
                 self.row_labels.append((key, shown))
+            self.rows.setRowStretch(2 * len(rows), 1)  # answers at the top, the room below
         self.shown.emit(application)
 
     def row_texts(self) -> list[tuple[str, str]]:
-        return [(k.text(), v.text()) for k, v in self.row_labels]
+        return [(k.text(), v.text().replace(BREAK, "")) for k, v in self.row_labels]
 
     def shutdown(self) -> None:
         self.runner.stop()

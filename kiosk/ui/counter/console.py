@@ -5,8 +5,10 @@ hand with the action buttons (:mod:`.action_panel`), the waiting line (:mod:`.wa
 (:mod:`.transfer`, F7) and call-a-number (:mod:`.call_number`, F8). It runs the clerk's actions on the
 queue's worker thread and refreshes from queue events, so two consoles (or a console and the board)
 never disagree. Which action is allowed when is not decided here: the table in
-:mod:`kiosk.queue.actions` says it, for the engine too; taking back a no-show is
-:class:`kiosk.queue.undo.NoShowUndo`.
+:mod:`kiosk.queue.actions` says it, for the engine too; taking back a no-show or a finish is
+:mod:`kiosk.queue.undo`. One key per citizen: "Panggil berikutnya" with a ticket in hand finishes it
+and calls the next in one queue operation, and the line marks the ticket that key will take (the
+queue names it: ``QueueClient.next_up``).
 
 With a :class:`~kiosk.staff.directory.StaffDirectory` the console opens on the sign-in panel; the
 signed-in clerk's id goes into every audit actor and the counter is locked until they sign out.
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,7 +39,7 @@ from kiosk.i18n import Translator
 from kiosk.queue.actions import GRID, IN_HAND, CounterAction, allowed_at_counter
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import QueueError, Ticket
-from kiosk.queue.undo import NoShowUndo
+from kiosk.queue.undo import CounterUndo
 from kiosk.staff.directory import StaffDirectory, StaffMember
 from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.counter.action_panel import ActionPanel
@@ -55,7 +58,13 @@ from kiosk.ui.survey.counter import CounterSurvey
 
 log = logging.getLogger(__name__)
 
-CounterState = tuple[list[Ticket], Ticket | None, dict[str, Any]]  # waiting line, ticket in hand, stats
+# The smallest window whose buttons all fit (tests/gui/test_counter_one_key.py). A window manager honours
+# a minimum size; without one (the one-machine demo) Qt still bounds every resize by it, where a layout's
+# own minimum was ignored (SetNoConstraint) and the buttons were drawn over each other.
+MIN_SIZE = (1024, 680)
+
+# waiting line, ticket in hand, stats, the ticket "Panggil berikutnya" takes
+CounterState = tuple[list[Ticket], Ticket | None, dict[str, Any], Ticket | None]
 
 
 def building_counters(config: Config, catalog: Catalog | None) -> dict[int, tuple[str, ...]]:
@@ -90,20 +99,80 @@ def stats_text(stats: dict[str, Any], t: Translator) -> str:
              mean=t("counter.mean_minutes", n=f"{mean:.0f}") if mean is not None else t("counter.no_mean"))
 
 
+Done = Ticket | tuple[Ticket | None, Ticket | None] | None  # what an action answers: a ticket, or (finished, called)
+
+
 def queue_call(queue: QueueClient, action: CounterAction, *, counter: int, services: tuple[str, ...], actor: str,
-               ticket_id: str | None) -> Callable[[], Ticket | None] | None:
+               in_hand: Ticket | None) -> Callable[[], Done] | None:
     """The queue call behind a button, to run on the worker (its arguments read on the GUI thread);
-    None when it needs a ticket in hand and there is none."""
-    if action is CounterAction.CALL_NEXT:
-        return lambda: queue.call_next(counter, services, actor=actor)
-    if action is CounterAction.CALL_PRIORITY:
-        return lambda: queue.call_next(counter, services, actor=actor, priority_only=True)
+    None when it needs a ticket in hand and there is none. The two "next" calls finish the ticket in
+    hand first, in the same queue operation (one key per citizen)."""
+    if action.spec.finishes_first:
+        finishing = in_hand.id if in_hand is not None and in_hand.state in IN_HAND else None
+        priority_only = action is CounterAction.CALL_PRIORITY
+        return lambda: queue.finish_and_call_next(counter, services, finishing, actor=actor,
+                                                  priority_only=priority_only)
     moves = {CounterAction.RECALL: queue.recall, CounterAction.START: queue.start,
              CounterAction.FINISH: queue.finish, CounterAction.NO_SHOW: queue.no_show}
     move = moves.get(action)
-    if move is None or ticket_id is None:
+    if move is None or in_hand is None:
         return None
+    ticket_id = in_hand.id
     return lambda: move(ticket_id, actor=actor)
+
+
+def done_message(t: Translator, action: CounterAction, finished: Ticket | None, ticket: Ticket | None) -> str:
+    """What the console says once ``action`` is done (``finished``: the ticket "Panggil berikutnya" finished)."""
+    if finished is not None:
+        if ticket is None:
+            return t("counter.finished_nobody_waiting", finished=finished.number)
+        return t("counter.finished_and_called", finished=finished.number, number=ticket.number)
+    if ticket is None:
+        return t("counter.nobody_waiting") if action.spec.calls else ""
+    return t(action.done_key, number=ticket.number)
+
+
+def read_state(queue: QueueClient, counter: int, services: tuple[str, ...]) -> CounterState:
+    """What the console shows, read on the worker."""
+    return (queue.waiting(services), queue.current_at(counter), queue.counter_stats(counter),
+            queue.next_up(counter, services))
+
+
+def needed_height(content: QWidget) -> int:
+    """The height ``content`` needs now: a changed label reaches the top layout by posted layout requests,
+    one nesting level at a time, so those are delivered first (else the hint is the one before)."""
+    for _ in range(4):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    return content.minimumSizeHint().height()
+
+
+def scale_to_fit(root: QWidget, content: QWidget, gaps: tuple[tuple[QLayout, int, int], ...],
+                 current: Scale | None, *, resized: bool = True) -> Scale:
+    """Apply the largest type scale at which ``content`` fits ``root``'s height, and return it.
+
+    Designed for a 1600×900 area; a wide but low window (the demo) still gets readable type. Buttons
+    keep a minimum touch height whatever the scale, so at 1280×720 the proportional scale did not fit
+    and the last row of buttons fell off: the type shrinks a step at a time until everything fits.
+    Not ``resized`` (the content grew: a ticket with more lines), it only shrinks from ``current``.
+    """
+    unit = min((root.width() or 1600) / 1600, (root.height() or 900) / 900)
+    if not resized and current is not None:
+        if needed_height(content) <= root.height():
+            return current
+        unit = min(unit, current.unit * 0.93)
+    scale = current
+    for _ in range(8):
+        if Scale(unit=unit) != scale:
+            scale = Scale(unit=unit)
+            root.setStyleSheet(console_style(scale))
+            for layout, gap, margin in gaps:
+                layout.setSpacing(scale.px(gap) if gap else 0)
+                layout.setContentsMargins(*[scale.px(margin)] * 4)
+        if needed_height(content) <= root.height():
+            break
+        unit *= 0.93
+    assert scale is not None
+    return scale
 
 
 class CounterWindow(QWidget):
@@ -123,7 +192,8 @@ class CounterWindow(QWidget):
         self.counter = next(iter(self.counters), 1)
         self.current: Ticket | None = None
         self._waiting: list[Ticket] = []
-        self.no_show_undo = NoShowUndo(queue)
+        self.undo = CounterUndo(queue)  # the latest no-show or finish, taken back by one key
+        self.no_show_undo = self.undo.no_show
         self.runner = TaskRunner("counter-queue", self)
         self._actions_in_flight = 0
         self._state_reader = Refresher(self.runner, self._read_state, on_done=self._show_state,
@@ -132,6 +202,7 @@ class CounterWindow(QWidget):
         self.events.changed.connect(lambda _e: self.refresh())
         self.events.resynced.connect(self.refresh)
 
+        self.setMinimumSize(*MIN_SIZE)
         self.pages = QStackedLayout(self)
         self.pages.setSizeConstraint(QStackedLayout.SizeConstraint.SetNoConstraint)
         self.console = QWidget()
@@ -147,10 +218,10 @@ class CounterWindow(QWidget):
         # The manager's performance panel (kiosk.ui.counter.manager): today's figures and the PDF report.
         self.manager: ManagerWindow | None = None
         left.addWidget(self.top_bar)
-        self.work_page = ActionPanel()
+        self.work_page = ActionPanel(lambda code: service_name(self.catalog, code, self.t.lang))
         self.work_page.chosen.connect(self.perform)
-        self.work_page.undo.connect(self.undo_no_show)
-        self.work_page.undo_expired.connect(self.no_show_undo.forget)
+        self.work_page.undo.connect(self.undo_last)
+        self.work_page.undo_expired.connect(self.undo.forget)
         self.transfer_panel = TransferPanel([s.code for s in catalog.services] if catalog is not None else [],
                                             lambda code: service_name(self.catalog, code, self.t.lang))
         self.transfer_panel.chosen.connect(self._transfer)
@@ -173,10 +244,12 @@ class CounterWindow(QWidget):
         self.application_panel = (ApplicationPanel(application_finder, forms, self.t)
                                   if application_finder is not None else None)
         if self.application_panel is not None:
-            right.addWidget(self.application_panel, 2)
+            right.addWidget(self.application_panel, 1)
             self.events.changed.connect(self.application_panel.on_queue_event)
-        self.waiting = WaitingPanel()
+        self.waiting = WaitingPanel(lambda code: service_name(self.catalog, code, self.t.lang))
         right.addWidget(self.waiting, 1)
+        if self.application_panel is not None:  # the application takes the column's full height
+            self.application_panel.shown.connect(lambda app: self.waiting.fold(app is not None))
         # "Ask for a rating" after Finish: the survey on the citizen-facing screen (kiosk.ui.survey).
         self.survey = CounterSurvey(config, catalog, self, store=survey_store)
         self.survey.message.connect(self._say)
@@ -204,7 +277,7 @@ class CounterWindow(QWidget):
         for action in GRID:
             QShortcut(QKeySequence(action.spec.shortcut), self).activated.connect(partial(self._shortcut, action))
         undo = QShortcut(QKeySequence(CounterAction.UNDO_NO_SHOW.spec.shortcut), self)
-        undo.activated.connect(self.undo_no_show)
+        undo.activated.connect(self.undo_last)
         QShortcut(QKeySequence("F9"), self).activated.connect(self.survey.ask)
 
     def _expose_parts(self) -> None:
@@ -348,12 +421,22 @@ class CounterWindow(QWidget):
             self.open_call_number()
             return
         job = queue_call(self.queue, action, counter=self.counter, services=self.services, actor=self._actor,
-                         ticket_id=self.current.id if self.current is not None else None)
+                         in_hand=self.current)
         if job is None:
             return
         self.work_page.disable()
         self._act(job, on_done=lambda ticket: self._done(action, ticket),
                   on_error=lambda exc: self._failed(action, exc))
+
+    def _offer_undo(self) -> None:
+        """The undo button for the latest action that can be taken back (a no-show or a finish), if any."""
+        offer = self.undo.offered()
+        if offer is None:
+            self.work_page.end_undo()
+            return
+        action, ticket, keep_number = offer
+        self.work_page.offer_undo(self.t(action.label_key, number=ticket.number), self.undo.seconds,
+                                  keep_number=keep_number)
 
     def _act(self, job: Callable[[], Any], on_done: Callable[[Any], None],
              on_error: Callable[[BaseException], None]) -> None:
@@ -376,34 +459,34 @@ class CounterWindow(QWidget):
             return f"{self.config.device.id}/{self.staff_member.id}/counter-{self.counter}"
         return f"{self.config.device.id}/counter-{self.counter}"
 
-    def _done(self, action: CounterAction, ticket: Ticket | None) -> None:
-        if action.spec.calls and ticket is None:
-            self._say(self.t("counter.nobody_waiting"))
-        elif ticket is not None:
-            self.current = ticket if ticket.state in IN_HAND else None
-            self._say(self.t(action.done_key, number=ticket.number))
-            if action is CounterAction.FINISH:
-                self.survey.offer(ticket)
-        self.no_show_undo.after(action, ticket)
-        if self.no_show_undo.pending is None:
-            self.work_page.end_undo()
-        elif action is CounterAction.NO_SHOW and ticket is not None:
-            self.work_page.offer_undo(self.t(CounterAction.UNDO_NO_SHOW.label_key, number=ticket.number),
-                                      self.no_show_undo.seconds)
+    def _done(self, action: CounterAction, result: Done) -> None:
+        finished, ticket = result if isinstance(result, tuple) else (None, result)
+        if ticket is not None or finished is not None:
+            self.current = ticket if ticket is not None and ticket.state in IN_HAND else None
+        self._say(done_message(self.t, action, finished, ticket))
+        served = finished or (ticket if action is CounterAction.FINISH else None)
+        if served is not None:
+            self.survey.offer(served)
+        if finished is not None:
+            self.undo.after_finish_and_call(finished, ticket)
+        else:
+            self.undo.after(action, ticket)
+        self._offer_undo()
         self._show_current()  # the buttons follow the clerk's action at once, not after the next read
         self.refresh()
 
-    def undo_no_show(self) -> None:
-        """Back in line with its arrival time, then called to this counter again (the board says it again)."""
-        ticket = self.no_show_undo.claim(self.current.state if self.current is not None else None)
+    def undo_last(self) -> None:
+        """Ctrl+Z or "Urungkan": take back the latest no-show (called again) or finish (served again)."""
+        claimed = self.undo.claim(self.current)
         self.work_page.end_undo()
-        if ticket is None or not self.signed_in:
+        if claimed is None or not self.signed_in:
             return
-        actor, counter, undo = self._actor, self.counter, self.no_show_undo
+        (action, take_back), actor, counter = claimed, self._actor, self.counter
         self.work_page.disable()
-        self._act(lambda: undo.take_back(ticket, counter, actor=actor),
-                  on_done=lambda called: self._done(CounterAction.UNDO_NO_SHOW, called),
-                  on_error=lambda exc: self._failed(CounterAction.UNDO_NO_SHOW, exc))
+        self._act(lambda: take_back(counter, actor), on_done=lambda ticket: self._done(action, ticket),
+                  on_error=lambda exc: self._failed(action, exc))
+
+    undo_no_show = undo_last  # the name the GUI tests and the self-test know
 
     def _failed(self, action: CounterAction, exc: BaseException, *, close_panel: bool = False) -> None:
         if close_panel:
@@ -425,16 +508,15 @@ class CounterWindow(QWidget):
         self._state_reader.request()
 
     def _read_state(self) -> CounterState:
-        services, counter = self.services, self.counter
-        return self.queue.waiting(services), self.queue.current_at(counter), self.queue.counter_stats(counter)
+        return read_state(self.queue, self.counter, self.services)
 
     def _show_state(self, state: CounterState) -> None:
-        waiting, current, stats = state
+        waiting, current, stats, next_up = state
         self.current = current
         self._waiting = list(waiting)
         if self.action_stack.currentWidget() is self.call_panel:
             self.call_panel.show_letters(self._waiting)
-        self.waiting.show_line(waiting, self.t)
+        self.waiting.show_line(waiting, self.t, next_up=next_up.id if next_up is not None else None)
         self.stats.setText(stats_text(stats, self.t))
         self._show_current()
 
@@ -446,6 +528,7 @@ class CounterWindow(QWidget):
         state = ticket.state if ticket is not None else None
         busy = self._actions_in_flight > 0
         self.work_page.enable(state, ready=self.signed_in and not busy, can_transfer=bool(self.transfer_buttons))
+        self._scale = scale_to_fit(self, self.console, self._gaps, self._scale, resized=False)  # more lines?
         panel = self.action_stack.currentWidget()
         if panel is self.transfer_panel:
             if not self.transfer_panel.follows(ticket) or not allowed_at_counter(CounterAction.TRANSFER, state):
@@ -459,14 +542,7 @@ class CounterWindow(QWidget):
                 self.call_panel.set_busy(busy)
 
     def _apply_style(self) -> None:
-        # Designed for a 1600×900 area; a wide but low window (the demo) still gets readable type.
-        scale = Scale(unit=min((self.width() or 1600) / 1600, (self.height() or 900) / 900))
-        if scale != self._scale:
-            self._scale = scale
-            self.setStyleSheet(console_style(scale))
-            for layout, gap, margin in self._gaps:
-                layout.setSpacing(scale.px(gap) if gap else 0)
-                layout.setContentsMargins(*[scale.px(margin)] * 4)
+        self._scale = scale_to_fit(self, self.console, self._gaps, self._scale)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
