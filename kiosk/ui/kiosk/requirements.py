@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from kiosk.catalog.services import Catalog, Service
 from kiosk.i18n import Translator
+from kiosk.ui.kiosk.availability import AvailabilityWatch, notice
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
 from kiosk.visit.flow import CitizenSession, Step
@@ -50,13 +51,45 @@ class RequirementsScreen(Screen):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self.layout_.addWidget(scroll, 1)
+        # Beside "Lanjut": a full or closed service says so, and what to do here and now (issue 17).
+        self.availability_notice = label("", "errorBanner")
+        self.availability_notice.hide()
+        self.layout_.addWidget(self.availability_notice)
         self.layout_.addWidget(self.next_button)
         self._preview: tuple[int, int] | None = None
+        self._availability: AvailabilityWatch | None = None
+        self._priority = False
 
     def enter(self, session: CitizenSession) -> None:
         self.service = session.service
+        self._priority = session.priority is not None
         self._preview = None
         self._fill()
+        if self._availability is not None:
+            self._availability.refresh()  # the list's answer is shown at once, then a fresh one
+
+    def watch_availability(self, watch: AvailabilityWatch) -> None:
+        """Say from ``watch`` whether the service can still give a number; "Lanjut" only when it can."""
+        self._availability = watch
+        watch.changed.connect(self._show_availability)
+
+    def _show_availability(self) -> None:
+        watch, service = self._availability, self.service
+        state = watch.of(service.code) if watch is not None and service is not None else None
+        other = None
+        if watch is not None and service is not None and any(
+                (s := watch.of(o.code)) is not None and s.can_issue
+                for o in self.catalog.services if o.agency == service.agency and o.code != service.code):
+            other = self.catalog.agency(service.agency).short_name.get(self.t.lang)
+        text = notice(self.t, state, watch.at if watch is not None else None, other, self._priority)
+        self.next_button.setEnabled(state is None or state.can_issue)  # unknown: the confirm step still checks
+        name = "banner" if state is None or state.can_issue else "errorBanner"
+        if self.availability_notice.objectName() != name:
+            self.availability_notice.setObjectName(name)
+            self.availability_notice.style().unpolish(self.availability_notice)  # the new name's style
+            self.availability_notice.style().polish(self.availability_notice)
+        self.availability_notice.setText(text)
+        self.availability_notice.setVisible(bool(text))
 
     @property
     def waiting_known(self) -> bool:
@@ -89,10 +122,12 @@ class RequirementsScreen(Screen):
         else:
             people, minutes = self._preview
             self.waiting.setText(t("requirements.waiting", count=people, wait=t.minutes(minutes)))
+        self._show_availability()
 
     def spoken_text(self) -> str:
         if self.service is None:
             return ""
         return " ".join([self.title.text() + ".", self.bring_title.text(),
                          "; ".join(r.get(self.t.lang) for r in self.service.requirements) + ".",
-                         self.fee.text() + ".", self.sla.text() + "."])
+                         self.fee.text() + ".", self.sla.text() + ".",
+                         self.availability_notice.text() if self.availability_notice.isVisibleTo(self) else ""]).strip()

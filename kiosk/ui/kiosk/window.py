@@ -29,6 +29,7 @@ from kiosk.setup.diagnostics import camera_present
 from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.kiosk.application.flow import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
+from kiosk.ui.kiosk.availability import AvailabilityWatch
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.identify import IdentifyScreen
 from kiosk.ui.kiosk.idle import IdleWatch
@@ -155,6 +156,13 @@ class KioskWindow(QWidget):
         service.chosen.connect(self.choose_service)
         requirements = RequirementsScreen(catalog)
         requirements.proceed.connect(self.after_requirements)
+        # "Kuota habis", "Tutup", "Segera tutup (15:00)" before anything is typed (issue 17): one read of
+        # every service on the queue runner, each time the list or the requirements are shown.
+        site = self.config.site
+        self.availability = AvailabilityWatch(lambda: self.queue.availability(site.closing_soon_minutes),
+                                              self.runner, self)
+        service.watch_availability(self.availability)
+        requirements.watch_availability(self.availability)
         identify = IdentifyScreen()
         identify.identified.connect(self.identified)
         confirm = ConfirmScreen(catalog)
