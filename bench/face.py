@@ -12,7 +12,8 @@
   runs; frames the preview widget painted per second
   (target >= 25), with the analysis rate alongside. Also pinned to one core unless ``--cores 2``.
 * ``face_in_oval_to_decision_ms``: p50/p90 from the first frame with the face in the oval to the liveness
-  decision, over the scripted live presentations of the evaluation manifest (media time; target p50 < 4 s).
+  decision, over the scripted live presentations of the evaluation manifest (media time; target p50 < 3 s,
+  issue 18), with ``shortened``: how many ended after one step because PAD was confidently live.
 * ``peak_rss_mb``: peak resident memory of this process with the kiosk window and the camera role
   active (MediaPipe loaded, feed running) (target <= 450).
 
@@ -170,11 +171,12 @@ def decision_times(folder: Path) -> dict[str, object]:
     from kiosk.camera.evaluation import evaluate
 
     manifest = json.loads((folder / "manifest.json").read_text())
-    live = {"items": [i for i in manifest["items"] if i["expect"] == "live"]}
+    live = {"items": [i for i in manifest["items"] if i["expect"] == "live" and i.get("judge", "full") == "full"]}
     (folder / "live.json").write_text(json.dumps(live))
     metrics = evaluate(folder / "live.json", folder / "out", MODELS)
+    shortened = sum(bool(((r["evidence"] or {}).get("pad") or {}).get("shortened")) for r in metrics["results"])
     return {"presentations": metrics["live_presentations"], "accepted": metrics["live_presentations"]
-            - round((metrics["bpcer"] or 0) * metrics["live_presentations"]),
+            - round((metrics["bpcer"] or 0) * metrics["live_presentations"]), "shortened": shortened,
             **{k: v for k, v in metrics["time_to_decision_ms"].items()}}
 
 
@@ -200,7 +202,7 @@ def main() -> int:
             "face_in_oval_to_decision_ms": decision_times(media),
         }
     result["peak_rss_mb"] = result["preview_fps_while_analysing"].pop("peak_rss_mb")
-    result["targets"] = {"analysis_fps": ">= 30 with PAD", "preview_fps": ">= 25", "decision_p50_ms": "< 4000",
+    result["targets"] = {"analysis_fps": ">= 30 with PAD", "preview_fps": ">= 25", "decision_p50_ms": "< 3000",
                          "peak_rss_mb": "<= 450"}
     print(json.dumps(result, indent=2))
     return 0

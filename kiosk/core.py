@@ -184,7 +184,9 @@ def build_role_parts(core: Core, role: str) -> RoleParts:
         if core.config.face.enabled:  # imported only then: OpenCV and the identity client cost ~0.9 s
             from kiosk.identity.face_services import face_services_from_config
 
-            parts.face_services = face_services_from_config(core.config)
+            # consent answers are kept in the outbox (encrypted, synced to the central API's records)
+            parts.face_services = face_services_from_config(
+                core.config, consent_outbox=parts.applications.store if parts.applications is not None else None)
     if role in COUNTER_ROLES:
         # The application a citizen filed opens beside the ticket: the kiosk attached it to the
         # ticket in the queue, and the console reads it from there; the forms only label the answers.

@@ -16,17 +16,25 @@ challenges; the real clip replayed as it is against random challenges, and again
 happens to perform (these 8 were the "live" items of the first evaluation: an open-loop recording is a
 replay); and a *prepared* recording — the same frames as the live person, played open-loop (rest 1.5 s,
 action, rest 1.5 s, action) — against random challenges and against the one that matches its order;
-last, that prepared recording shown on a *simulated* display (evalmedia.screen_replay: subpixel grid,
+then that prepared recording shown on a *simulated* display (evalmedia.screen_replay: subpixel grid,
 display tone, glare, bezel, lens blur, sampling) at two scales where the grid is within the camera's
 reach (a coarse display filling the view, and one at about one camera pixel per display pixel), for the
 passive screen cue. A cue tuned on our own simulation proves little: see docs/face-check.md.
+Last, the two real captures (attacks/): the printed photo played as a still attack, and the live
+reference judged by PAD alone (a still of a live face can never pass a challenge, so it is PAD's bona
+fide sample, not a live presentation). Both are used as captured (not reframed: resampling a capture
+changes what PAD sees), with the pose and framing gates widened for these items only (their faces are
+turned ~30° and smaller than the kiosk's gate): the question asked of them is PAD's, and an attacker
+would hold a print straight anyway. The kiosk's own gates are unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -54,6 +62,9 @@ SUBJECT_MIRRORED = {**SUBJECT, "action_frames": {"turn_left": [88, 112], "open_m
 # the challenges the person can answer (the cropped clip has no usable blink)
 ANSWERABLE = [["turn_right", "open_mouth"], ["open_mouth", "turn_right"], ["turn_right", "smile"],
               ["smile", "turn_right"]]
+# the gates widened for the two real captures only (see the docstring)
+CAPTURED_GATES = {"max_yaw_degrees": 45.0, "max_pitch_degrees": 45.0, "max_roll_degrees": 45.0,
+                  "min_face_width": 0.1, "max_centre_offset": 0.5}
 PHOTOS = ["faces/obama.jpg", "faces/obama2.jpg", "faces/biden.jpg", "faces/biden2.jpg", "faces/john1.jpeg",
           "faces/john2.jpeg", "attacks/live_reference.jpg", "attacks/printed_photo.jpg"]
 
@@ -63,9 +74,9 @@ def _mirror(challenge: list[str]) -> list[str]:
     return [swap.get(step, step) for step in challenge]
 
 
-def _gamma(value: float):
+def _gamma(value: float) -> Callable[[np.ndarray], np.ndarray]:
     table = np.array([((i / 255.0) ** value) * 255 for i in range(256)], np.uint8)
-    return lambda image: cv2.LUT(image, table)
+    return lambda image: np.asarray(cv2.LUT(image, table))
 
 
 def build(out: Path, *, quick: bool = False) -> Path:
@@ -91,9 +102,11 @@ def build(out: Path, *, quick: bool = False) -> Path:
                           "challenge": ANSWERABLE[0], "subject": answering})
     photos = PHOTOS[:2] if quick else PHOTOS
     with FaceAnalyser(MODELS) as finder:
-        boxes = {}
+        boxes: dict[str, tuple[np.ndarray, tuple[float, float, float, float] | None]] = {}
         for rel in photos:
             image = cv2.imread(str(TESTDATA / rel))
+            if image is None:
+                raise SystemExit(f"cannot read {TESTDATA / rel}")
             boxes[rel] = (image, finder.analyse(Frame(image, len(boxes) * 1000)).bbox)
     for i, (rel, (image, box)) in enumerate(boxes.items()):
         stem = Path(rel).stem
@@ -128,6 +141,7 @@ def build(out: Path, *, quick: bool = False) -> Path:
                           "challenge": steps, "subject": prepared, "repeat": 1 if quick else 2})
     if not quick:  # last, so the draws of every item above stay the same with or without these
         items += _simulated_display_items(clip, out)
+        items += _captured_items(out)
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps({"items": items}, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -145,6 +159,16 @@ def _simulated_display_items(clip: Path, out: Path) -> list[dict[str, object]]:
             items.append({"path": shown.name, "expect": "attack", "species": species,
                           "challenge": order, "subject": prepared, "repeat": 2})
     return items
+
+
+def _captured_items(out: Path) -> list[dict[str, object]]:
+    """The real printed-photo capture as a still attack, the real live capture judged by PAD alone."""
+    for name in ("printed_photo.jpg", "live_reference.jpg"):
+        shutil.copyfile(TESTDATA / "attacks" / name, out / f"captured_{name}")
+    return [{"path": "captured_printed_photo.jpg", "expect": "attack", "species": "captured_print_still",
+             "limits": CAPTURED_GATES},
+            {"path": "captured_live_reference.jpg", "expect": "live", "species": "captured_live_still_pad_only",
+             "judge": "pad", "limits": CAPTURED_GATES}]
 
 
 def main() -> int:

@@ -81,3 +81,21 @@ def test_a_damaged_outbox_stops_only_the_sync(config: Config) -> None:
         assert built.queue.issue("KTP-EL", request_id="still-works").ticket.number  # tickets go on
     finally:
         built.close()
+
+
+def test_a_kiosk_keeps_face_consent_answers_in_its_outbox(config: Config) -> None:
+    """Issue 18 item 6: the composition root hands the face step the outbox, so an answer is kept
+    (encrypted, synced to the central API's records), not only logged."""
+    config = dataclasses.replace(config, face=dataclasses.replace(config.face, enabled=True))
+    core = build_core(config)
+    parts = build_role_parts(core, "kiosk")
+    try:
+        assert parts.face_services is not None and parts.applications is not None
+        consent = parts.face_services.consent
+        assert consent is not None and consent.outbox is parts.applications.store
+        parts.face_services.record_consent("declined", ticket_request_id="req-9", service="KTP-EL")
+        assert [item.kind for item in parts.applications.store.items()] == ["face_consent"]
+    finally:
+        if parts.applications is not None:
+            parts.applications.close()
+        core.close()

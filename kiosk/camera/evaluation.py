@@ -20,6 +20,12 @@ An item with a ``subject`` is not played as it is (see :mod:`kiosk.camera.evalsu
 after a reaction time; ``scripted`` (with ``"order": [...]`` and ``"rest_seconds"``): the same frames
 played open-loop in that order, like a video of the citizen prepared beforehand.
 
+``limits`` (optional): ``[face]`` settings changed for this item only, e.g. ``{"max_yaw_degrees": 40}``
+for a still captured with the face turned ~30° (else it never reaches the baseline and PAD never scores
+it). ``"judge": "pad"``: the item is judged by PAD alone and left out of the fused and challenge-only
+rates — a still capture of a *live* face is PAD's bona fide sample, but as a still it can never pass a
+challenge, so counting it as a live presentation would only measure that.
+
 Every item runs once through the fused check (challenge + passive PAD, :mod:`kiosk.camera.pad`); the
 metrics are given twice: with PAD (what the kiosk decides) and ``without_pad`` (the challenge alone, from
 the same runs), and ``pad_alone`` (what PAD would decide without the challenge: accepted when the
@@ -82,6 +88,9 @@ def load_manifest(path: Path) -> list[dict[str, Any]]:
         subject = item.get("subject")
         if subject is not None:
             _check_subject(subject, f"{where}.subject")
+        if item.get("judge", "full") not in ("full", "pad"):
+            raise ManifestError(f"{where}.judge: must be \"full\" or \"pad\"")
+        _check_limits(item.get("limits"), f"{where}.limits")
         checked.append({**item, "path": media})
     return checked
 
@@ -102,6 +111,22 @@ def _check_subject(subject: object, where: str) -> None:
     if subject["mode"] == "scripted" and not (isinstance(subject.get("order"), list)
                                               and set(subject["order"]) <= set(parsed.actions)):
         raise ManifestError(f"{where}.order: the actions the recording does, in order (from action_frames)")
+
+
+def _check_limits(limits: object, where: str) -> None:
+    if limits is None:
+        return
+    names = {f.name: f.type for f in dataclasses.fields(FaceSection)}
+    if not isinstance(limits, dict) or not all(
+            k in names and isinstance(v, int | float) and not isinstance(v, bool) for k, v in limits.items()):
+        raise ManifestError(f"{where}: an object of numeric [face] settings ({', '.join(sorted(names))})")
+
+
+def item_limits(limits: FaceSection, item: dict[str, Any]) -> FaceSection:
+    """The run's settings with the item's own ``limits`` applied (integers stay integers)."""
+    changes = item.get("limits") or {}
+    current = dataclasses.asdict(limits)
+    return dataclasses.replace(limits, **{k: type(current[k])(v) for k, v in changes.items()})
 
 
 def _source_for(path: Path) -> FrameSource:
@@ -195,7 +220,10 @@ def _by_species(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
 
 
 def _error_rates(results: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    """APCER (overall, per species) and BPCER with ``key`` ("accepted_as_live" or "challenge_passed")."""
+    """APCER (overall, per species) and BPCER with ``key`` ("accepted_as_live" or "challenge_passed"; items
+    judged by PAD alone are left out) or "pad_accepts" (every item)."""
+    if key != "pad_accepts":
+        results = [r for r in results if r["judge"] == "full"]
     attacks = [r for r in results if r["expect"] == "attack"]
     lives = [r for r in results if r["expect"] == "live"]
     return {
@@ -210,6 +238,16 @@ def _error_rates(results: list[dict[str, Any]], key: str) -> dict[str, Any]:
     }
 
 
+def _pad_scores(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per species: how many presentations got a PAD score, and its range."""
+    out = {}
+    for species, group in sorted(_by_species(results).items()):
+        scores = [r["pad_score"] for r in group if r["pad_score"] is not None]
+        out[species] = {"presentations": len(group), "scored": len(scores),
+                        "min": min(scores) if scores else None, "max": max(scores) if scores else None}
+    return out
+
+
 def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection | None = None,
              seed: int = 20261123) -> dict[str, Any]:
     """Run every item, write ``out_dir/metrics.json`` and return the metrics."""
@@ -221,15 +259,18 @@ def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection
     for item in items:
         for repeat in range(int(item.get("repeat", 1))):
             challenge = tuple(item["challenge"]) if item.get("challenge") else None
-            outcome = run_item(model_dir, limits, item["path"], challenge, rng, item.get("subject"), pad)
+            outcome = run_item(model_dir, item_limits(limits, item), item["path"], challenge, rng,
+                               item.get("subject"), pad)
             pad_accepts = outcome["pad_score"] is not None and outcome["pad_score"] >= limits.min_pad_score
             results.append({"path": str(Path(item["path"]).name), "expect": item["expect"],
                             "species": item.get("species", "live" if item["expect"] == "live" else "attack"),
+                            "judge": item.get("judge", "full"), "limits": item.get("limits") or {},
                             "repeat": repeat, **outcome, "pad_accepts": pad_accepts,
                             "correct": outcome["accepted_as_live"] == (item["expect"] == "live")})
-    attacks = [r for r in results if r["expect"] == "attack"]
-    lives = [r for r in results if r["expect"] == "live"]
-    times = [r["time_to_decision_ms"] for r in results if r["time_to_decision_ms"] is not None]
+    judged = [r for r in results if r["judge"] == "full"]
+    attacks = [r for r in judged if r["expect"] == "attack"]
+    lives = [r for r in judged if r["expect"] == "live"]
+    times = [r["time_to_decision_ms"] for r in judged if r["time_to_decision_ms"] is not None]
     live_times = [r["time_to_decision_ms"] for r in lives if r["accepted_as_live"]]
     metrics = {
         "manifest": str(manifest), "model_sha256": sha256_of(Path(model_dir) / "face_landmarker.task"),
@@ -238,6 +279,7 @@ def evaluate(manifest: Path, out_dir: Path, model_dir: Path, limits: FaceSection
         **_error_rates(results, "accepted_as_live"),
         "without_pad": _error_rates(results, "challenge_passed"),
         "pad_alone": _error_rates(results, "pad_accepts"),
+        "pad_scores_by_species": _pad_scores(results),
         "time_to_decision_ms": {"p50": percentile(times, 0.5), "p90": percentile(times, 0.9), "n": len(times)},
         "time_to_live_decision_ms": {"p50": percentile(live_times, 0.5), "p90": percentile(live_times, 0.9),
                                      "n": len(live_times)},

@@ -11,6 +11,12 @@ oval, every ``pad_every_frames``-th frame is scored; an attempt is live only whe
 **and** the attempt's PAD score reaches ``min_pad_score`` (else reason ``pad``). When the PAD models
 cannot be loaded the check runs challenge-only and says so in the log (event ``face.pad_unavailable``)
 and in every decision's evidence.
+
+Speed where it is safe (issue 18 item 3): right after a step passes, if a head turn is among the passed
+steps (its 3-D check ran) and PAD is *confidently* live (``pad_confident_score``, with enough scores in
+every part so far), the attempt ends there as passed: the other steps are not asked. Otherwise every step
+of the challenge is asked. The evidence says ``"shortened": true`` and the decision's challenge is the
+steps actually asked.
 """
 
 from __future__ import annotations
@@ -35,8 +41,8 @@ from kiosk.camera.analysis import (
     FaceAnalyser,
     FaceObservation,
 )
-from kiosk.camera.liveness import LivenessCheck, LivenessDecision, LivenessState, Phase
-from kiosk.camera.pad import PadAttempt, PadUnavailable, PassivePad
+from kiosk.camera.liveness import TURNS, LivenessCheck, LivenessDecision, LivenessState, Phase
+from kiosk.camera.pad import CONFIDENT_MIN_SAMPLES, PadAttempt, PadUnavailable, PassivePad
 from kiosk.camera.sources import Frame
 from kiosk.config.schema import FaceSection
 from kiosk.utils.log import event
@@ -129,6 +135,8 @@ class FaceCheck:
         self._best = _BestFrame()
         self._pad_attempt = PadAttempt(self.limits.pad_every_frames)
         self._final: LivenessState | None = None  # the fused outcome, once decided
+        self._confidence_checked = 0  # the last step count after which PAD confidence was checked
+        self._shortened = False  # the attempt ended early because PAD was confidently live
 
     @property
     def decision(self) -> LivenessDecision | None:
@@ -153,6 +161,7 @@ class FaceCheck:
         if already_decided:
             state = self._final or state
         else:
+            state = self._maybe_finish_early(state, obs.timestamp_ms)
             self._sample_pad(frame, obs, state)
             if state.decision is not None:
                 state, decision = self._fuse(state, state.decision)
@@ -179,10 +188,38 @@ class FaceCheck:
         if self._pad_attempt.due():
             self._pad_attempt.add(segment, self.pad.score(frame.image, obs.bbox))
 
+    def _maybe_finish_early(self, state: LivenessState, now_ms: int) -> LivenessState:
+        """Right after a step passes (once per step), end the attempt there when PAD is confidently live."""
+        if not self.liveness.between_steps or state.step_index == self._confidence_checked:
+            return state
+        self._confidence_checked = state.step_index
+        if not self._pad_confident(state.step_index):
+            return state
+        self._shortened = True
+        return self.liveness.finish_early(now_ms)
+
+    def _pad_confident(self, passed: int) -> bool:
+        """PAD decides, a confident threshold is set, a head turn is among the passed steps, every part of the
+        attempt so far (rest and each passed step) has at least CONFIDENT_MIN_SAMPLES scores, and the
+        attempt's score reaches the threshold."""
+        limits = self.limits
+        if self.pad is None or limits.min_pad_score <= 0 or limits.pad_confident_score <= 0:
+            return False
+        if not any(step in TURNS for step in self.liveness.challenge[:passed]):
+            return False  # only after a passed head turn: its 3-D check is evidence that does not rest on PAD
+        segments = self._pad_attempt.segments
+        wanted = {"rest"} | {f"step{i + 1}:{self.liveness.challenge[i]}" for i in range(passed)}
+        if set(segments) != wanted or any(len(segments[name]) < CONFIDENT_MIN_SAMPLES for name in wanted):
+            return False
+        score = self._pad_attempt.score
+        return score is not None and score >= max(limits.pad_confident_score, limits.min_pad_score)
+
     def _fuse(self, state: LivenessState, decision: LivenessDecision) -> tuple[LivenessState, LivenessDecision]:
         """Live only if the challenge passed and PAD (when it decides) clears its threshold."""
         threshold = self.limits.min_pad_score
-        evidence = {"available": self.pad is not None, "threshold": threshold, **self._pad_attempt.evidence()}
+        evidence = {"available": self.pad is not None, "threshold": threshold,
+                    "confident_threshold": self.limits.pad_confident_score, "shortened": self._shortened,
+                    **self._pad_attempt.evidence()}
         decision = replace(decision, pad=evidence)
         score = self._pad_attempt.score
         if decision.live and self.pad is not None and threshold > 0 and (score is None or score < threshold):

@@ -14,7 +14,8 @@ How it decides:
    step has its own time limit; a step that is not done in time ends the attempt (friendly retry).
 3. **An answer to the prompt, not a performance.** A recording of the citizen does its actions on its
    own clock; a person answers what is asked. So each step is asked only after a random pause
-   (``prompt_pause_min/max_seconds``) with the face *at rest* (every action below ``rest_share`` of its
+   (``prompt_pause_min/max_seconds``; the first one counted from the first baseline frame, the baseline
+   being the face at rest) with the face *at rest* (every action below ``rest_share`` of its
    threshold; blinks aside), the asked action must *start* (pass ``rest_share`` of its threshold) no
    sooner than ``min_response_seconds`` (nobody reacts that fast: it was already under way) and no later
    than ``max_response_seconds`` after the prompt, and an action that was not asked for — the other
@@ -288,7 +289,8 @@ class LivenessCheck:
         if len(self._baseline.frames) < BASELINE_FRAMES:
             return LivenessState(Phase.BASELINE, steps_total=total)
         self._base = self._baseline.values()
-        self._start_pause(obs.timestamp_ms)
+        # the baseline is the face at rest already: the first pause is counted from its first frame
+        self._start_pause(self._baseline.frames[0].timestamp_ms)
         return self._pause(obs)
 
     def _start_pause(self, now_ms: int) -> None:
@@ -372,12 +374,7 @@ class LivenessCheck:
                 current.passed, current.ended_ms = True, now
                 self._index += 1
                 if self._index == len(self.challenge):
-                    motion = self.motion
-                    if motion < self.limits.min_motion:
-                        return self._decide(False, "no_motion", now)
-                    if screencue.screen_like(self.screen_score, self.limits.max_screen_score):
-                        return self._decide(False, "screen", now)
-                    return self._decide(True, "passed", now)
+                    return self._conclude(now)
                 self._start_pause(now)
                 return LivenessState(Phase.BASELINE, step_index=self._index, steps_total=len(self.challenge))
         if current.onset_ms is None and since_prompt > self.limits.max_response_seconds * 1000:
@@ -387,6 +384,30 @@ class LivenessCheck:
             current.ended_ms = now
             return self._decide(False, "flat_motion" if current.flat_turns else "timeout", now)
         return self._challenge_state(now)
+
+    def _conclude(self, now_ms: int) -> LivenessState:
+        """Every asked step passed: the passive checks of the whole attempt decide."""
+        if self.motion < self.limits.min_motion:
+            return self._decide(False, "no_motion", now_ms)
+        if screencue.screen_like(self.screen_score, self.limits.max_screen_score):
+            return self._decide(False, "screen", now_ms)
+        return self._decide(True, "passed", now_ms)
+
+    @property
+    def between_steps(self) -> bool:
+        """At least one step passed and the next is not asked yet (the pause before it)."""
+        return self.decision is None and 0 < self._index < len(self.challenge) and not self._prompted
+
+    def finish_early(self, now_ms: int) -> LivenessState:
+        """End the attempt after the steps passed so far, as if they were the whole challenge (same motion
+        and screen checks). Called by :class:`~kiosk.camera.facecheck.FaceCheck` when the passive PAD score
+        is confidently live; only :attr:`between_steps` (a step half done or not yet passed never counts).
+        The decision's ``challenge`` is then the steps actually asked."""
+        if not self.between_steps:
+            raise RuntimeError("finish_early is only possible between two steps")
+        self.challenge = self.challenge[: self._index]
+        self._state = self._conclude(now_ms)
+        return self._state
 
     def _unasked_action(self, step: str, obs: FaceObservation, *, asked_done: bool) -> str | None:
         """The action not asked for that has clearly been done (``other_action_factor`` times its threshold,

@@ -45,6 +45,8 @@ SCALES: tuple[tuple[ModelSpec, float], ...] = ((PAD_V2, 2.7), (PAD_V1SE, 4.0))
 MIN_FACE_PX = 40
 #: a crop whose grey spread is below this is a flat (grey, black, white) picture: nothing to judge
 MIN_CROP_STD = 3.0
+#: scores each part of the attempt needs before PAD may be called confident (one lucky frame never is)
+CONFIDENT_MIN_SAMPLES = 3
 
 
 class PadUnavailable(Exception):

@@ -80,6 +80,8 @@ class SiteSection:
         'Ticket hours "HH:MM-HH:MM"; empty = tickets at any time',
         pattern=r"(|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)")
     open_days: tuple[Weekday, ...] = _key(("mon", "tue", "wed", "thu", "fri"), "Days tickets are issued", min_items=1)
+    closing_soon_minutes: int = _key(30, 'Minutes before ticket hours end that the kiosk says "Segera tutup"',
+                                     min=0, max=240)
 
     def hours(self) -> tuple[time, time] | None:
         if not self.opening_hours:
@@ -104,6 +106,7 @@ class KioskSection:
     ticket_screen_seconds: int = _key(45, "How long the ticket stays on screen", min=10, max=300)
     large_text: bool = _key(False, "Start every session with large text")
     speech: Speech = _key("auto", "Read steps aloud on request: auto = when a voice exists")
+    audio_guide: bool = _key(False, "Audio guide: read each new screen and each button as it is pressed")
     catalog_path: str = _key("", "Service catalog JSON; empty = the shipped one")
 
 
@@ -244,7 +247,7 @@ class FaceSection:
         min=0.0, max=10.0)
     prompt_pause_min_seconds: float = _key(0.2,
         "Shortest random pause, with the face at rest, before each action is asked", min=0.0, max=10.0)
-    prompt_pause_max_seconds: float = _key(1.0,
+    prompt_pause_max_seconds: float = _key(0.6,
         "Longest random pause before each action is asked (a recording cannot be timed to it)", min=0.0, max=10.0)
     rest_share: float = _key(0.5,
         "The face is at rest while every action is below this share of its threshold (blinks aside)", min=0.1, max=0.9)
@@ -263,6 +266,10 @@ class FaceSection:
     min_pad_score: float = _key(0.35,
         "Lowest passive presentation-attack score (0-1, 1 = a real face; lowest per-step median of the attempt) "
         "for a live decision; 0 = recorded only, decides nothing. Needs the two MiniFASNet models",
+        min=0.0, max=1.0)
+    pad_confident_score: float = _key(0.0,
+        "Passive presentation-attack score (0-1) from which a face is confidently real: the challenge then "
+        "ends once a head turn has passed (fewer steps, a faster decision); above min_pad_score; 0 = off",
         min=0.0, max=1.0)
     pad_every_frames: int = _key(3,
         "Passive presentation-attack check on every Nth frame with the face in the oval", min=1, max=30)

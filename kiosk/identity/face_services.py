@@ -20,6 +20,7 @@ from kiosk.camera.models import verify_model, verify_pad_models
 from kiosk.camera.sources import FrameSource, source_from_config
 from kiosk.config.schema import Config, FaceSection
 from kiosk.identity.check import IdentityCheck, IdentityClient, PendingFaces
+from kiosk.identity.consent import Answer, ConsentLog, RecordOutbox
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class FaceServices:
     pad_problem: str = ""  # why the check is challenge-only (PAD models missing or damaged), "" when not
     challenge: tuple[str, ...] | None = None  # fixed challenge (tests, demos); None = random per attempt
     rng: random.Random | None = field(default=None, repr=False)
+    consent: ConsentLog | None = None  # where consent answers are kept (kiosk.identity.consent); None = nowhere
 
     @property
     def available(self) -> bool:
@@ -44,11 +46,18 @@ class FaceServices:
         """Build the analyser (loads MediaPipe): call on the camera's analysis thread."""
         return FaceCheck(self.model_dir, self.limits, challenge=self.challenge, rng=self.rng)
 
+    def record_consent(self, answer: Answer, *, ticket_request_id: str | None, service: str | None) -> None:
+        """Keep the citizen's consent answer (blocking: a database write; run it off the GUI thread)."""
+        if self.consent is not None:
+            self.consent.record(answer, ticket_request_id=ticket_request_id, service=service)
+
     def identity_check(self) -> IdentityCheck:
         return IdentityCheck(self.make_identity_client(), max_attempts=self.limits.max_attempts)
 
 
-def face_services_from_config(config: Config) -> FaceServices | None:
+def face_services_from_config(config: Config, consent_outbox: RecordOutbox | None = None) -> FaceServices | None:
+    """``consent_outbox``: the kiosk's outbox (``ApplicationStore``), where consent answers are kept for the
+    central API; without it they are only logged."""
     if not config.face.enabled:
         return None
     status = verify_model(config.model_dir)
@@ -77,4 +86,4 @@ def face_services_from_config(config: Config) -> FaceServices | None:
         except OSError as exc:
             problem = f"the folder for faces awaiting counter verification cannot be used ({exc})"
     return FaceServices(config.face, config.model_dir, lambda: source_from_config(config), identity_client,
-                        pending, problem, pad_problem)
+                        pending, problem, pad_problem, consent=ConsentLog(consent_outbox, config.device.id))

@@ -89,8 +89,9 @@ def test_without_pad_models_the_check_is_challenge_only(face_media: dict[str, Pa
     decision, check, got_jpeg = _run(face_media["clip"], RECORDING, only_landmarker)
     assert check.pad is None and "MiniFASNetV2.onnx" in check.pad_problem
     assert decision.live and got_jpeg
-    assert decision.pad == {"available": False, "threshold": RECORDING.min_pad_score, "score": None, "samples": 0,
-                            "segments": {}, "skipped": {}}
+    assert decision.pad == {"available": False, "threshold": RECORDING.min_pad_score,
+                            "confident_threshold": RECORDING.pad_confident_score, "shortened": False,
+                            "score": None, "samples": 0, "segments": {}, "skipped": {}}
 
 
 def test_a_pad_refusal_says_use_your_real_face_and_offers_the_counter(qtbot: Any) -> None:

@@ -76,7 +76,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(f"Cannot evaluate: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     summary = {k: metrics[k] for k in ("presentations", "pad", "apcer", "apcer_by_species", "bpcer", "without_pad",
-                                       "time_to_decision_ms", "time_to_live_decision_ms")}
+                                       "pad_scores_by_species", "time_to_decision_ms", "time_to_live_decision_ms")}
     print(json.dumps(summary, indent=2))
     print(f"written: {args.out / 'metrics.json'}")
     return EXIT_OK

@@ -13,6 +13,7 @@ runs on a :class:`~kiosk.ui.qt.tasks.TaskRunner`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -25,6 +26,7 @@ from kiosk.camera.facecheck import FaceCheckSnapshot
 from kiosk.camera.liveness import Phase
 from kiosk.i18n import Translator
 from kiosk.identity.check import IdentityCheck, IdentityDecision, IdentityOutcome
+from kiosk.identity.consent import Answer
 from kiosk.identity.face_services import FaceServices
 from kiosk.ui.kiosk.base import CameraScreen
 from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
@@ -84,7 +86,7 @@ class FaceScreen(CameraScreen):
         self.progress.setFixedHeight(18)
         self.progress_text = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.agree_button = button("", "primary", self._agree, name="faceAgree")
-        self.decline_button = button("", "", lambda: self._finish("counter"), name="faceDecline")
+        self.decline_button = button("", "", self._decline, name="faceDecline")
         self.retry_button = button("", "primary", self._retry, name="faceRetry")
         self.continue_button = button("", "primary", self._continue, name="faceContinue")
         self.counter_button = button("", "", lambda: self._finish("counter"), name="faceToCounter")
@@ -162,7 +164,20 @@ class FaceScreen(CameraScreen):
 
     # -- camera --------------------------------------------------------------------------------
     def _agree(self) -> None:
+        self._record_consent("given")
         self._start_camera()
+
+    def _decline(self) -> None:
+        self._record_consent("declined")
+        self._finish("counter")
+
+    def _record_consent(self, answer: Answer) -> None:
+        """Keep the answer as an audit record (kiosk.identity.consent), off the GUI thread."""
+        session = self.session
+        request_id = session.request_id() if session is not None and session.service is not None else None
+        service = session.service.code if session is not None and session.service is not None else None
+        self.runner.run(functools.partial(self.services.record_consent, answer, ticket_request_id=request_id,
+                                          service=service))
 
     def _start_camera(self) -> None:
         self._stop_camera()
