@@ -20,12 +20,19 @@ from kiosk.storage.store import Database
 
 
 def board(db: Database, services: Iterable[str], day: str, since: datetime, recent: int) -> BoardState:
-    """Latest call per counter, the ``recent`` latest calls and how many wait per service, since ``since``."""
+    """Latest call per counter, the ``recent`` latest calls and how many wait per service, since ``since``.
+
+    A call taken back (the counter's undo of a finish sends the ticket it called back to the line: an
+    ``uncalled`` event after it) is no call any more: the board must not send that citizen to the
+    counter. A later call of the same ticket counts again.
+    """
     # SQLite fills the bare columns from the row holding MAX(e.id): the latest call of each group.
     calls = ("SELECT e.counter, t.number, t.service_code, e.at, t.priority IS NOT NULL AS is_priority, "
              "MAX(e.id) AS last_id "
              "FROM events e JOIN tickets t ON t.id = e.ticket_id "
-             f"WHERE e.type IN {CALL_EVENTS} AND e.at >= ? AND e.counter IS NOT NULL ")
+             f"WHERE e.type IN {CALL_EVENTS} AND e.at >= ? AND e.counter IS NOT NULL "
+             "AND NOT EXISTS (SELECT 1 FROM events u WHERE u.ticket_id = e.ticket_id AND u.id > e.id "
+             f"AND u.type = '{EventType.UNCALLED.value}') ")
     start = iso(since)
     with db.reading() as conn:
         serving = conn.execute(calls + "GROUP BY e.counter ORDER BY e.counter", (start,)).fetchall()

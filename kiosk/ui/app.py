@@ -14,10 +14,11 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -34,6 +35,53 @@ from kiosk.ui.qt.background_sync import BackgroundSync
 from kiosk.ui.qt.speech import Speaker
 
 log = logging.getLogger(__name__)
+
+
+GAP = 10         # between windows and to the screen's edges
+TITLE_ROOM = 30  # above the windows, for a window manager's title bars
+BOARD_MIN = QSize(480, 270)  # below this the board is no use in the demo: it overlaps instead
+
+
+@dataclass(frozen=True)
+class DemoPlacement:
+    kiosk: QRect | None
+    counter: QRect | None
+    board: QRect | None
+    overlaps: tuple[str, ...]  # what covers what when the screen is too small (logged)
+
+
+def demo_placement(screen: QRect, *, kiosk: bool, counter_min: QSize | None, board: bool) -> DemoPlacement:
+    """Where the one-machine demo puts its windows on ``screen`` (the available area).
+
+    The kiosk in portrait on the left; on the right the counter console at least at its minimum size
+    (its buttons overlap below it, issue 17) and the board in the rest of the column. Only when the
+    screen is too small do windows overlap: the console then covers the kiosk's right edge or the
+    board's top (the console is shown on top), and ``overlaps`` says so for the log.
+    """
+    top, height = screen.y() + TITLE_ROOM, screen.height() - TITLE_ROOM - GAP
+    right_edge = screen.x() + screen.width() - GAP
+    kiosk_box = QRect(screen.x() + GAP, top, height * 9 // 16, height) if kiosk else None
+    column_x = kiosk_box.right() + 1 + GAP if kiosk_box is not None else screen.x() + GAP
+    column_width = max(BOARD_MIN.width(), right_edge - column_x)
+    overlaps: list[str] = []
+    counter_box = None
+    if counter_min is not None:
+        width = max(counter_min.width(), column_width)
+        counter_box = QRect(min(column_x, right_edge - width), top,
+                            width, max(counter_min.height(), height * 11 // 20))
+        if kiosk_box is not None and counter_box.left() <= kiosk_box.right():
+            overlaps.append(f"the console covers the kiosk's right {kiosk_box.right() + 1 - counter_box.left()} px")
+    board_box = None
+    if board:
+        board_top = counter_box.bottom() + 1 + GAP if counter_box is not None else top
+        board_height = top + height - board_top
+        if board_height < BOARD_MIN.height():
+            board_height = min(BOARD_MIN.height(), height)
+            board_top = top + height - board_height
+            if counter_box is not None:
+                overlaps.append(f"the board's top {counter_box.bottom() + 1 - board_top} px under the console")
+        board_box = QRect(column_x, board_top, column_width, board_height)
+    return DemoPlacement(kiosk_box, counter_box, board_box, tuple(overlaps))
 
 
 class RoleWindows:
@@ -71,8 +119,9 @@ class RoleWindows:
     def windows(self) -> list[QWidget]:
         return [w for w in (self.kiosk, self.counter, self.display) if w is not None]
 
-    def show(self, *, fullscreen: bool) -> None:
-        screen = QGuiApplication.primaryScreen().availableGeometry()
+    def show(self, *, fullscreen: bool, screen: QRect | None = None) -> None:
+        """Show the role's windows; ``screen`` (the available area) defaults to the primary screen's."""
+        screen = screen if screen is not None else QGuiApplication.primaryScreen().availableGeometry()
         if len(self.windows) == 1:
             window = self.windows[0]
             if fullscreen and not isinstance(window, CounterWindow):
@@ -85,22 +134,20 @@ class RoleWindows:
                     window.resize(height * 9 // 16, height)
                 window.show()
             return
-        # One machine, several roles (the demo): kiosk portrait on the left, console and board right.
-        height = int(screen.height() * 0.92)
-        kiosk_width = height * 9 // 16
-        right_x = screen.x() + kiosk_width + 30
-        right_width = max(640, screen.width() - kiosk_width - 40)
-        counter_height = height * 11 // 20
-        if self.kiosk is not None:
-            self.kiosk.setGeometry(screen.x() + 10, screen.y() + 30, kiosk_width, height)
-            self.kiosk.show()
-        if self.counter is not None:
-            self.counter.setGeometry(right_x, screen.y() + 30, right_width, counter_height)
-            self.counter.show()
-        if self.display is not None:
-            self.display.setGeometry(right_x, screen.y() + 30 + counter_height + 20, right_width,
-                                     height - counter_height - 20)
-            self.display.show()
+        counter_min = self.counter.minimumSize() if self.counter is not None else None
+        placed = demo_placement(screen, kiosk=self.kiosk is not None, counter_min=counter_min,
+                                board=self.display is not None)
+        if placed.overlaps:
+            log.warning("screen %dx%d too small for the demo's windows side by side: %s", screen.width(),
+                        screen.height(), "; ".join(placed.overlaps))
+        # Shown in this order so that, where they overlap, the console (the one with buttons) is on top
+        # (mapped last; raise_() is not supported by every platform plugin and warns).
+        order: tuple[tuple[QWidget | None, QRect | None], ...] = (
+            (self.kiosk, placed.kiosk), (self.display, placed.board), (self.counter, placed.counter))
+        for role_window, box in order:
+            if role_window is not None and box is not None:
+                role_window.setGeometry(box)
+                role_window.show()
 
     def install_admin(self, core: Core, role: str, speaker: Speaker, *, lock_close: bool) -> None:
         """The admin gesture on the kiosk and the lobby board; with ``lock_close`` they also ignore

@@ -63,6 +63,22 @@ def steps_for(service: Service | None, *, face_check_available: bool = False,
     return steps
 
 
+def step_position(steps: list[Step], step: Step) -> tuple[int, int] | None:
+    """Where ``step`` stands on the citizen's path, for the header's "Langkah n dari total".
+
+    The rule, so the count never jumps under a citizen: on the service list there is no path yet,
+    so no total is claimed ("Langkah 1: pilih layanan", also when they come back to change the
+    service: None here). Once a service is chosen the total is the length of the path they are on,
+    counted to the end, and the ticket or receipt shows the last number ("5 dari 5"), so the count
+    ends where it said it would. The total changes only when the path does: leaving the form to the
+    counter (or going back to it) swaps the application path for the plain ticket path. Steps off
+    the path (survey, status check) show no count.
+    """
+    if step == Step.SERVICE or step not in steps:
+        return None
+    return steps.index(step) + 1, len(steps)
+
+
 @dataclass
 class CitizenSession:
     """Everything one citizen chose; replaced by a fresh one when the kiosk is wiped."""

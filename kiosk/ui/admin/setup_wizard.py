@@ -37,6 +37,7 @@ from kiosk.i18n import Translator
 from kiosk.setup.actions import NotAvailable, detect_printers, enroll_device, list_cameras, test_print, test_queue_host
 from kiosk.staff.admin_gate import make_pin_hash, pin_problem
 from kiosk.ui.admin.style import admin_style
+from kiosk.ui.admin.sync_status import sync_problem
 from kiosk.ui.qt.application import application
 from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
 from kiosk.ui.qt.tasks import TaskRunner
@@ -44,6 +45,29 @@ from kiosk.ui.qt.theme import Scale
 from kiosk.ui.qt.widgets import button, label
 
 log = logging.getLogger(__name__)
+
+_SETUP_KINDS = frozenset({"server", "tls", "not_accepted", "refused"})  # kinds with a setup.problem sentence
+
+
+def setup_problem(exc: BaseException, area: str, t: Translator) -> str:
+    """Why the queue host test or the enrollment failed, in the screen's language.
+
+    The kind comes from the sync panel's sorting (:func:`sync_problem`), so one list of error shapes
+    serves both; the sentences are the wizard's own (they speak of this address and this code, not of
+    data waiting to be sent). The English reaches the screen only as the detail line of a kind IT
+    must quote (a refusal's code, an unknown error); it is always in the log.
+    """
+    if isinstance(exc, ValueError) and "https://" in str(exc):
+        return t("setup.problem.https")
+    problem = sync_problem(exc)
+    kind = problem.kind
+    if kind == "offline":
+        key = f"setup.problem.offline_{area}"
+    else:
+        key = f"setup.problem.{kind}" if kind in _SETUP_KINDS else "setup.problem.unknown"
+    sentence = t(key, **({"status": "-", "code": "-"} | problem.params))
+    detail = problem.detail(t)
+    return f"{sentence}\n{detail[:300]}" if detail else sentence
 
 ROLES: tuple[str, ...] = typing.get_args(Role)
 PRINTER_KINDS: tuple[str, ...] = typing.get_args(PrinterKind)
@@ -367,7 +391,10 @@ class SetupWizard(QWidget):
                 unavailable = fail_key.rsplit(".", 1)[0] + ".not_available"
                 target.setText(self.t(unavailable))
             else:
-                target.setText(self.t(fail_key, reason=str(exc)[:200]))
+                log.warning("setup %s: %s", fail_key, exc)  # the English, for IT, stays in the log
+                area = fail_key.split(".")[1]
+                reason = setup_problem(exc, area, self.t) if area in ("queue", "central") else str(exc)[:200]
+                target.setText(self.t(fail_key, reason=reason))
 
         self.runner.run(work, lambda value: target.setText(ok(value)), failed)
 

@@ -49,7 +49,7 @@ from kiosk.ui.qt.widgets import Header, IdleOverlay
 from kiosk.ui.survey.faces import survey_style
 from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.utils.log import event
-from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, steps_for
+from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, step_position, steps_for
 
 if TYPE_CHECKING:
     from kiosk.identity.face_services import FaceServices
@@ -370,9 +370,9 @@ class KioskWindow(QWidget):
 
     def _update_header(self) -> None:
         step = self.current_step if self.screens else Step.WELCOME
-        steps = self.steps()
-        if step in steps and step not in FINAL_STEPS and self.session.service is not None:
-            text = self.t("header.step", n=steps.index(step) + 1, total=len(steps))
+        position = step_position(self.steps(), step) if self.session.service is not None else None
+        if position is not None:  # the counting rule: kiosk.visit.flow.step_position
+            text = self.t("header.step", n=position[0], total=position[1])
         elif step == Step.SERVICE:
             text = self.t("header.step_first")
         else:
