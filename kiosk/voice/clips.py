@@ -71,6 +71,11 @@ class ClipLibrary:
     def missing(self, names: Iterable[str]) -> list[str]:
         return sorted({n for n in names if n and not (self.folder / f"{n}.wav").is_file()})
 
+    def covers(self, sentence: str) -> bool:
+        """Every word of ``sentence`` has a clip (the kiosk's clips hold the announcement words only)."""
+        names = clip_names(sentence)
+        return any(names) and not self.missing(names)
+
     def render(self, sentence: str, out: Path) -> float:
         """Write the sentence as one WAV file to ``out``; returns its length in seconds."""
         names = clip_names(sentence)

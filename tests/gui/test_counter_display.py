@@ -174,7 +174,7 @@ def test_hung_speech_service_leaves_the_speaker_silent_not_frozen(qtbot, tmp_pat
     server.bind(str(path))
     server.listen(5)  # accepts connections in the kernel backlog, never replies
     monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
-    speaker = Speaker(enabled=True)
+    speaker = Speaker(enabled=True, espeak=None, clips_dir=tmp_path)  # no fallback voice: silent, not frozen
     try:
         started = time.monotonic()
         with qtbot.waitSignal(speaker.changed, timeout=15_000):

@@ -33,9 +33,11 @@ def voice_finding(config: Config, speaker: Speaker) -> tuple[Level, str]:
                                 "admin.finding.voice.starting")
     voices = [lang for lang in ("id", "en") if speaker.can_speak(lang)]
     if "id" not in voices:
-        return "warning", Keyed("no Indonesian voice: the speaker button is hidden. Install libpulse0, "
-                                "speech-dispatcher and speech-dispatcher-espeak-ng", "admin.finding.voice.no_id")
-    return "ok", Keyed(f"voices for: {', '.join(voices)}",
+        return "warning", Keyed("no Indonesian voice: the speaker button is hidden. Install espeak-ng (and "
+                                "libpulse0, speech-dispatcher, speech-dispatcher-espeak-ng)",
+                                "admin.finding.voice.no_id")
+    chosen = "; ".join(f"{lang} via {', '.join(speaker.engines[lang])}" for lang in voices)  # as tried, in order
+    return "ok", Keyed(f"voices for: {chosen}",
                        "admin.finding.voice.id_en" if "en" in voices else "admin.finding.voice.id_only")
 
 

@@ -40,6 +40,7 @@ from kiosk.ui.kiosk.ticket import TicketScreen
 from kiosk.ui.kiosk.ticket_flow import TicketFlow
 from kiosk.ui.kiosk.unavailable import UnavailableScreen
 from kiosk.ui.kiosk.welcome import WelcomeScreen
+from kiosk.ui.qt.audio_guide import AudioGuide
 from kiosk.ui.qt.printing import PrintController, PrinterAttentionBadge
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.speech import Speaker
@@ -127,6 +128,9 @@ class KioskWindow(QWidget):
         self.header.large_text.connect(self.set_large_text)
         self.header.speak.connect(self.speak)
         speaker.changed.connect(self._update_header)
+        # [kiosk] audio_guide: every new screen and the pressed button read aloud (a headphone jack)
+        self.audio_guide = AudioGuide(self, self.stack, speaker, lambda: self.session.lang, config.kiosk.audio_guide,
+                                      visit=lambda: self.session, header=self.header)
         self.idle = IdleWatch(self, self, self.overlay, config.kiosk)
         self.idle_timer, self.ticket_timer = self.idle.idle_timer, self.idle.ticket_timer
 

@@ -161,6 +161,7 @@ class Header(QFrame):
     language = Signal(str)
     large_text = Signal(bool)
     speak = Signal()
+    guide = Signal(bool)  # the audio guide's toggle (kiosk.ui.qt.audio_guide), shown once a guide is attached
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,12 +178,16 @@ class Header(QFrame):
         self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="langEn")
         self.text_size = button("", "toggle", name="textSize")
         self.speak_button = button("", "small", self.speak.emit, name="speakButton")
-        for toggle in (self.lang_id, self.lang_en, self.text_size):
+        self.guide_button = button("", "toggle", name="audioGuideButton")
+        self.guide_offered = False
+        self.guide_button.hide()
+        for toggle in (self.lang_id, self.lang_en, self.text_size, self.guide_button):
             toggle.setCheckable(True)
         self.text_size.toggled.connect(self.large_text.emit)
+        self.guide_button.toggled.connect(self.guide.emit)
         top.addWidget(self.clock)
         top.addStretch(1)
-        for widget in (self.speak_button, self.text_size, self.lang_id, self.lang_en):
+        for widget in (self.guide_button, self.speak_button, self.text_size, self.lang_id, self.lang_en):
             widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             top.addWidget(widget)
         outer.addLayout(top)
@@ -229,6 +234,7 @@ class Header(QFrame):
         self.text_size.setChecked(large_text)
         self.text_size.blockSignals(False)
         self.speak_button.setVisible(can_speak)
+        self.guide_button.setVisible(can_speak and self.guide_offered)
 
     def retranslate(self, back: str, home: str, text_size: str, speak: str) -> None:
         self.back_button.setText("◀ " + back)
