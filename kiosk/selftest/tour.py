@@ -43,7 +43,7 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     capture_kiosk(base, out, shots)
     capture_counter_and_display(base, out, shots)
     capture_survey(base, out, shots)
-    capture_admin(base, out, shots)
+    capture_admin(base, out, shots, voice=config)  # diagnostics say what the self-test found for this config
     capture_applications(base, out, shots)
     capture_face(base, out, shots)
     capture_status(base, out, shots)

@@ -15,7 +15,7 @@ from kiosk.selftest.shots.admin import capture_admin
 @pytest.mark.slow
 def test_every_admin_and_setup_screen_fits_both_orientations(qapp, config: Config, tmp_path: Path) -> None:
     shots: list[Path] = []
-    capture_admin(config, tmp_path, shots)
+    capture_admin(config, tmp_path, shots, voice=config)
     assert len(shots) == 2 * 2 * (4 + 9)
     for shot in shots:
         image = QImage(str(shot))

@@ -27,8 +27,10 @@ from kiosk.ui.qt.theme import Scale
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
-def capture_admin(config: Config, out: Path, shots: list[Path]) -> None:
-    level, detail, *_advice = check_voice(config)  # the diagnostics shots say what the self-test found
+def capture_admin(config: Config, out: Path, shots: list[Path], *, voice: Config) -> None:
+    """``voice``: the configuration the self-test checked (the pictures themselves are taken with the
+    speaker off): the diagnostics shots show the very finding the self-test printed."""
+    level, detail, *_advice = check_voice(voice)
     for orientation, size in SIZES.items():
         for lang in LANGUAGES:
             with tempfile.TemporaryDirectory(prefix="kiosk-selftest-") as scratch:
