@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
@@ -100,7 +101,7 @@ class KioskWindow(QWidget):
         self.issuing = False  # a ticket is being issued: going back or idling out could lose the answer
         self._first_frame_logged = False
 
-        self.header = Header()
+        self.header = Header(ZoneInfo(config.site.timezone))
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
         # The window has the size of the screen, never the size its content asks for: type sizes

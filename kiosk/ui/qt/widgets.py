@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -163,9 +164,13 @@ class Header(QFrame):
     speak = Signal()
     guide = Signal(bool)  # the audio guide's toggle (kiosk.ui.qt.audio_guide), shown once a guide is attached
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tz: tzinfo, parent: QWidget | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        """``tz``: the building's time zone ([site] timezone), as on the tickets and the board; the
+        kiosk PC's own clock may be set to another."""
         super().__init__(parent)
         self.setObjectName("header")
+        self.tz, self.now = tz, now
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
         outer.setSpacing(10)
@@ -214,7 +219,7 @@ class Header(QFrame):
         self._tick()
 
     def _tick(self) -> None:
-        self.clock.setText(QDateTime.currentDateTime().toString("HH:mm"))
+        self.clock.setText(f"{self.now().astimezone(self.tz):%H:%M}")
 
     def stop(self) -> None:
         self._timer.stop()
