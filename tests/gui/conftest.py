@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,3 +29,17 @@ def queue_host(tmp_path: Path) -> Iterator[str]:
     yield server.url
     server.stop()
     engine.close()
+
+
+@pytest.fixture
+def os_clock_in_sao_paulo() -> Iterator[None]:
+    """This machine's own time zone is not the building's (UTC-3 against WIB, UTC+7)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Sao_Paulo"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()

@@ -8,9 +8,6 @@ On a 55" 1080p panel one pixel is about 0.63 mm.
 from __future__ import annotations
 
 import dataclasses
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -184,20 +181,6 @@ def test_a_host_without_the_priority_field_shows_no_star(qtbot: QtBot, config: C
     settle(qtbot, window, number)
     assert not any(cell.text().startswith("★") for cell in window.recent.cells)
     assert not window.recent.legend.isVisible() and not window.now_priority.isVisible()
-
-
-@pytest.fixture
-def os_clock_in_sao_paulo() -> Iterator[None]:
-    """This machine's own time zone is not the building's (UTC-3 against WIB, UTC+7)."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/Sao_Paulo"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 def test_the_clock_shows_the_buildings_time_not_the_machines(qtbot: QtBot, config: Config, core: Core,
