@@ -4,11 +4,11 @@ call: neither the counter's latest nor among the recent calls; calling that tick
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from manual_clock import ManualClock
 
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import ServiceRule
@@ -17,30 +17,19 @@ RULES = [ServiceRule("KTP", "A", daily_quota=500, typical_service_minutes=10)]
 CLERK = "console-1/counter-1"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 6, 16, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self, seconds: float = 1) -> None:
-        self.now += timedelta(seconds=seconds)
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def engine(tmp_path: Path, clock: Clock) -> Iterator[QueueEngine]:
+def engine(tmp_path: Path, clock: ManualClock) -> Iterator[QueueEngine]:
     opened = QueueEngine.open(tmp_path / "queue.sqlite3", RULES, ZoneInfo("Asia/Jakarta"), clock=clock)
     yield opened
     opened.close()
 
 
-def test_an_uncalled_call_is_not_on_the_board(engine: QueueEngine, clock: Clock) -> None:
+def test_an_uncalled_call_is_not_on_the_board(engine: QueueEngine, clock: ManualClock) -> None:
     for i in range(2):
         clock.tick()
         engine.issue("KTP", request_id=f"r{i}")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from manual_clock import ManualClock
 
 from kiosk.queue import calling
 from kiosk.queue.engine import QueueEngine
@@ -27,30 +27,19 @@ RULES = [ServiceRule("KTP", "A", daily_quota=500, typical_service_minutes=10),
 CLERK = "console-1/counter-1"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 6, 16, 2, 0, tzinfo=UTC)  # a Monday morning in Jakarta
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self, seconds: float = 1) -> None:
-        self.now += timedelta(seconds=seconds)
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def engine(tmp_path: Path, clock: Clock) -> Iterator[QueueEngine]:
+def engine(tmp_path: Path, clock: ManualClock) -> Iterator[QueueEngine]:
     engine = QueueEngine.open(tmp_path / "queue.sqlite3", RULES, JAKARTA, clock=clock)
     yield engine
     engine.close()
 
 
-def issue(engine: QueueEngine, clock: Clock, n: int, service: str = "KTP",
+def issue(engine: QueueEngine, clock: ManualClock, n: int, service: str = "KTP",
           priority: PriorityGroup | None = None) -> list[Ticket]:
     tickets = []
     for _ in range(n):
@@ -59,7 +48,7 @@ def issue(engine: QueueEngine, clock: Clock, n: int, service: str = "KTP",
     return tickets
 
 
-def test_finish_straight_from_called_records_the_start_at_the_call(engine: QueueEngine, clock: Clock) -> None:
+def test_finish_straight_from_called_records_the_start_at_the_call(engine: QueueEngine, clock: ManualClock) -> None:
     issue(engine, clock, 1)
     called = engine.call_next(1, ["KTP"], actor=CLERK)
     assert called is not None and called.called_at is not None
@@ -71,7 +60,7 @@ def test_finish_straight_from_called_records_the_start_at_the_call(engine: Queue
     assert engine.counter_stats(1)["mean_service_minutes"] == pytest.approx(5.0)
 
 
-def test_a_started_ticket_keeps_its_own_start(engine: QueueEngine, clock: Clock) -> None:
+def test_a_started_ticket_keeps_its_own_start(engine: QueueEngine, clock: ManualClock) -> None:
     issue(engine, clock, 1)
     called = engine.call_next(1, ["KTP"], actor=CLERK)
     assert called is not None
@@ -83,7 +72,7 @@ def test_a_started_ticket_keeps_its_own_start(engine: QueueEngine, clock: Clock)
     assert [e["detail"] for e in engine.events(called.id) if e["type"] == "finished"] == [{}]
 
 
-def test_finish_and_call_next_is_one_audited_operation(engine: QueueEngine, clock: Clock) -> None:
+def test_finish_and_call_next_is_one_audited_operation(engine: QueueEngine, clock: ManualClock) -> None:
     first, second = issue(engine, clock, 2)
     held = engine.call_next(1, ["KTP"], actor=CLERK)
     assert held is not None and held.id == first.id
@@ -99,7 +88,7 @@ def test_finish_and_call_next_is_one_audited_operation(engine: QueueEngine, cloc
     assert trail[0][3] == trail[1][3]  # one transaction, one moment
 
 
-def test_a_refused_finish_calls_nobody(engine: QueueEngine, clock: Clock) -> None:
+def test_a_refused_finish_calls_nobody(engine: QueueEngine, clock: ManualClock) -> None:
     """Both or neither: a ticket this counter does not hold is not finished, and nobody is called."""
     issue(engine, clock, 2)
     other = engine.call_next(2, ["KTP"], actor="console-2/counter-2")
@@ -109,7 +98,7 @@ def test_a_refused_finish_calls_nobody(engine: QueueEngine, clock: Clock) -> Non
     assert engine.get(other.id).state is S.CALLED and len(engine.waiting(["KTP"])) == 1
 
 
-def test_a_failing_call_rolls_back_the_finish(engine: QueueEngine, clock: Clock,
+def test_a_failing_call_rolls_back_the_finish(engine: QueueEngine, clock: ManualClock,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     issue(engine, clock, 2)
     held = engine.call_next(1, ["KTP"], actor=CLERK)
@@ -125,7 +114,7 @@ def test_a_failing_call_rolls_back_the_finish(engine: QueueEngine, clock: Clock,
     assert [e["type"] for e in engine.events(held.id)] == ["issued", "called"]
 
 
-def test_with_nobody_waiting_the_finish_stands(engine: QueueEngine, clock: Clock) -> None:
+def test_with_nobody_waiting_the_finish_stands(engine: QueueEngine, clock: ManualClock) -> None:
     issue(engine, clock, 1)
     held = engine.call_next(1, ["KTP"], actor=CLERK)
     assert held is not None
@@ -135,7 +124,7 @@ def test_with_nobody_waiting_the_finish_stands(engine: QueueEngine, clock: Clock
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_next_up_is_always_the_ticket_the_call_takes(engine: QueueEngine, clock: Clock, seed: int) -> None:
+def test_next_up_is_always_the_ticket_the_call_takes(engine: QueueEngine, clock: ManualClock, seed: int) -> None:
     """The console's mark and the key follow one rule, priority streaks included."""
     rng = random.Random(seed)
     for _ in range(30):
@@ -152,7 +141,7 @@ def test_next_up_is_always_the_ticket_the_call_takes(engine: QueueEngine, clock:
 
 
 def test_undo_finish_serves_again_and_puts_the_called_ticket_back_in_its_place(engine: QueueEngine,
-                                                                                clock: Clock) -> None:
+                                                                                clock: ManualClock) -> None:
     first, second, third = issue(engine, clock, 3)
     held = engine.call_next(1, ["KTP"], actor=CLERK)
     assert held is not None
@@ -170,7 +159,7 @@ def test_undo_finish_serves_again_and_puts_the_called_ticket_back_in_its_place(e
     assert engine.counter_stats(1)["served"] == 1  # the same citizen, counted once
 
 
-def test_undo_finish_is_refused_once_things_moved_on(engine: QueueEngine, clock: Clock) -> None:
+def test_undo_finish_is_refused_once_things_moved_on(engine: QueueEngine, clock: ManualClock) -> None:
     issue(engine, clock, 3)
     held = engine.call_next(1, ["KTP"], actor=CLERK)
     assert held is not None
@@ -206,7 +195,7 @@ def remote(engine: QueueEngine) -> Iterator[Callable[[str], HttpQueue]]:
     server.stop()
 
 
-def test_the_one_key_operations_over_http(engine: QueueEngine, clock: Clock,
+def test_the_one_key_operations_over_http(engine: QueueEngine, clock: ManualClock,
                                           remote: Callable[[str], HttpQueue]) -> None:
     kiosk, clerk = remote("tok-kiosk"), remote("tok-counter")
     tickets = []
