@@ -20,12 +20,6 @@ MAX_RECENT = 6
 ROW_SPACING = 8
 
 
-def is_priority(call: BoardCall) -> bool:
-    """Whether the host marked ``call`` as a priority one: a boolean, never the group (an older
-    host that does not send it reads as no, see :func:`kiosk.queue.wire.board_from_json`)."""
-    return call.priority
-
-
 class RecentCalls(QWidget):
     """Title ("Panggilan sebelumnya (nomor → loket)", "★ = prioritas" when one shows) over a grid of calls."""
 
@@ -109,9 +103,9 @@ class RecentCalls(QWidget):
         for index, cell in enumerate(self.cells):
             if index < len(shown):
                 call = shown[index]
-                key = "display.recent_priority_call" if is_priority(call) else "display.recent_call"
+                key = "display.recent_priority_call" if call.priority else "display.recent_call"
                 cell.set_line(self.t(key, number=call.number, counter=call.counter))
-                restyle(cell, "priority", is_priority(call))
+                restyle(cell, "priority", call.priority)
             cell.setVisible(index < len(shown))
         self.no_calls.setVisible(not calls)
-        self.legend.setVisible(any(is_priority(call) for call in shown))
+        self.legend.setVisible(any(call.priority for call in shown))

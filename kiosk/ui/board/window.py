@@ -22,7 +22,7 @@ from kiosk.queue.client import QueueClient
 from kiosk.queue.models import BoardState, EventType, QueueEvent
 from kiosk.ui.board.announcer import Announcer
 from kiosk.ui.board.calls import CallLine
-from kiosk.ui.board.recent import RecentCalls, is_priority
+from kiosk.ui.board.recent import RecentCalls
 from kiosk.ui.board.status import BoardStatusCheck
 from kiosk.ui.board.style import BoardSizes, board_style, sizes_for
 from kiosk.ui.board.waiting import WaitingLine
@@ -212,7 +212,7 @@ class DisplayWindow(QWidget):
             self.call_line.set_call("", t("display.idle"))  # nobody called yet: only the welcome
         else:
             self.call_line.set_call(latest.number, t("display.to_counter", counter=latest.counter))
-        self.now_priority.setVisible(latest is not None and is_priority(latest))
+        self.now_priority.setVisible(latest is not None and latest.priority)
         self.recent.show_calls(board.recent_calls[1:])
         self.waiting.set_items([f"{self._service_name(code)}: {count}"
                                 for code, count in board.waiting_by_service.items() if count])
