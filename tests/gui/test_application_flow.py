@@ -148,9 +148,12 @@ def test_nurse_files_a_permit_application_in_indonesian(qtbot, core: Core, store
     assert kiosk.current_step == Step.DOCUMENTS
 
     docs = kiosk.screens[Step.DOCUMENTS]
-    assert not docs.next_button.isEnabled()  # required papers first
+    assert not docs.next_button.isEnabled()  # required papers first, and the screen says so beside the button
+    reason = docs.next_reason
+    assert reason.isVisible() and reason.text() == "Lanjut bisa disentuh setelah 3 dokumen wajib difoto."
+    assert reason.geometry().bottom() <= docs.next_button.geometry().top()  # right above it, in the same column
     assert photograph_all(qtbot, kiosk, retake_first=True) == 3
-    assert docs.next_button.isEnabled()
+    assert docs.next_button.isEnabled() and not reason.isVisible()
     click(qtbot, docs.next_button)
     assert kiosk.current_step == Step.SUMMARY
 
@@ -262,6 +265,9 @@ def test_camera_says_what_is_wrong_and_takes_no_photo_without_a_page(qtbot, core
     qtbot.waitUntil(lambda: not docs.busy, timeout=5000)
     assert docs.reviewing is None and kiosk.session.application.photos == {}
     assert not docs.next_button.isEnabled()
+    kiosk.set_language("en")
+    assert docs.next_reason.isVisible()
+    assert docs.next_reason.text() == "Next can be touched once the 2 required documents are photographed."
 
 
 def test_idle_wipe_forgets_answers_and_photos(qtbot, core: Core, store: ApplicationStore,

@@ -105,7 +105,7 @@ def _walk_survey(core: Core, lang: str, size: tuple[int, int], prefix: Path, sho
         shot("04-question-1")
         for score in (4, 3, 3, 4, 3, 4, 3):
             tap(window, f"answer{score}")
-        tap(window, "surveyPrevious")  # back to question 7: the answer given shows chosen
+        tap(window, "backButton")  # back to question 7: the answer given shows chosen
         shot("05-question-7-chosen")
         tap(window, "textSize")
         shot("06-question-7-large-text")

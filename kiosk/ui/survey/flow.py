@@ -75,6 +75,13 @@ class SurveyFlow(Screen):
         for page in (self.entry, self.intro, self.question, *self.about_pages, self.feedback, self.thanks):
             self.pages.addWidget(page)
         self._connect_pages()
+        if channel == "kiosk":
+            # One Back on every page: the kiosk's bar Back steps back inside the survey (see back()), so the
+            # pages' own "Previous" would be a second button for the same thing. The counter's citizen
+            # screen has no bar: there the pages keep theirs.
+            for previous in (self.question.previous_button, self.feedback.back_button,
+                             *(page.back_button for page in self.about_pages)):
+                previous.setVisible(False)
         self.thanks_timer = QTimer(self)
         self.thanks_timer.setInterval(1000)
         self.thanks_timer.timeout.connect(self._thanks_tick)

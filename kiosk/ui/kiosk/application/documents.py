@@ -62,6 +62,8 @@ class DocumentsScreen(Screen):
         self.use_button = button("", "primary", self._use, name="usePhoto")
         self.skip_button = button("", "small", self._skip, name="skipDocument")
         self.next_button = button("", "primary", self.finished.emit, name="documentsNext")
+        self.next_reason = label("", "note")  # why "Next" cannot be touched yet, right above it
+        self.next_reason.setAccessibleName("documentsNextReason")
         self.overview = label("", "note")
         self.overview.setAccessibleName("documentOverview")
         review = QHBoxLayout()
@@ -84,6 +86,7 @@ class DocumentsScreen(Screen):
         self.side.addWidget(self.redo_note)
         self.side.addLayout(self.redo_box)
         self.side.addStretch(1)
+        self.side.addWidget(self.next_reason)
         self.side.addWidget(self.next_button)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(22)
@@ -258,6 +261,9 @@ class DocumentsScreen(Screen):
         self.skip_button.setVisible(requirement is not None and not reviewing
                                     and (not requirement.required or not live))
         self.next_button.setEnabled(self.complete or not live or past_end)
+        waiting_for = len(draft.missing_documents(form))
+        self.next_reason.setText(t("application.documents.next_after", count=waiting_for))
+        self.next_reason.setVisible(not self.next_button.isEnabled() and not reviewing)
         lines = []
         for doc in form.documents:
             have = draft.photo_count(doc.kind)
