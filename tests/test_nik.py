@@ -45,6 +45,8 @@ INVALID = [
     pytest.param("2071010101900001", NikProblem.PROVINCE, id="province-20"),
     pytest.param("3771010101900001", NikProblem.PROVINCE, id="province-37"),
     pytest.param("9971010101900001", NikProblem.PROVINCE, id="province-99"),
+    # 97 is a BPS statistics code, not a NIK province code (Kepmendagri 100.1.1-6117/2022 stops at 96)
+    pytest.param("9771010101900001", NikProblem.PROVINCE, id="province-97-statistics-code"),
     pytest.param("3100010101900001", NikProblem.REGENCY, id="regency-00"),
     pytest.param("3171000101900001", NikProblem.DISTRICT, id="district-00"),
     pytest.param("3171010100900001", NikProblem.MONTH, id="month-00"),
@@ -172,10 +174,10 @@ def test_today_defaults_to_the_real_date() -> None:
 
 
 def test_provinces() -> None:
-    assert len(PROVINCE_NAMES) == 39  # 38 provinces + 97 kept until verified (see kiosk/citizen/nik.py)
+    assert len(PROVINCE_NAMES) == 38  # the provinces of Kepmendagri 100.1.1-6117/2022, Papua's four new ones 93-96
     expected_codes = {
         *range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
-        *range(71, 77), 81, 82, *range(91, 98),
+        *range(71, 77), 81, 82, *range(91, 97),
     }
     assert {int(code) for code in PROVINCE_NAMES} == expected_codes
     assert PROVINCE_NAMES["31"] == "DKI Jakarta"

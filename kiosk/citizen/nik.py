@@ -20,6 +20,7 @@ from kiosk.utils.privacy import compact_number, is_ascii_digits, mask_nik
 
 __all__ = [
     "NIK_LENGTH",
+    "PROVINCE_DECREE",
     "PROVINCE_NAMES",
     "InvalidNik",
     "Nik",
@@ -34,7 +35,11 @@ NIK_LENGTH = 16
 
 Sex = Literal["F", "M"]
 
-# Kemendagri province codes (kode wilayah) and Indonesian names; 38 provinces since the Papua split.
+# Province codes of the NIK (kode wilayah) and their Indonesian names: the 38 provinces of
+# Kepmendagri No. 100.1.1-6117 Tahun 2022 (Pemberian dan Pemutakhiran Kode, Data Wilayah Administrasi
+# Pemerintahan, dan Pulau), which gave the four provinces formed in Papua in 2022 the codes 93-96.
+# BPS's statistics codes differ in places (97 is one of them): they are not NIK codes and are refused.
+PROVINCE_DECREE = "Kepmendagri No. 100.1.1-6117 Tahun 2022"
 PROVINCE_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "11": "Aceh",
@@ -71,16 +76,10 @@ PROVINCE_NAMES: Mapping[str, str] = MappingProxyType(
         "82": "Maluku Utara",
         "91": "Papua",
         "92": "Papua Barat",
-        # TODO(verify): 93-97 must be checked against Kemendagri's current code list
-        # (Kepmendagri on kode wilayah). Public copies of it give 93-96 as below.
         "93": "Papua Selatan",
         "94": "Papua Tengah",
         "95": "Papua Pegunungan",
         "96": "Papua Barat Daya",
-        # 97 is accepted only because the MPP domain notes list 91-97. Kemendagri's list seems to
-        # stop at 96 (97 looks like BPS's statistics code for Papua Pegunungan, not a Dukcapil
-        # one), and 91-97 would be 39 codes for 38 provinces. Drop it once verified.
-        "97": "Papua (kode 97 belum terverifikasi)",
     }
 )
 
