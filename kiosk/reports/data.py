@@ -14,7 +14,12 @@ one compact row per ticket (numbers only) because SQLite has no median or percen
 * SLA compliance = share of done tickets whose arrival-to-finish time is within the catalog's
   completion time, for services whose completion time is in minutes or hours (services that take
   days finish after the visit and are left out);
-* hour of day = local hour of arrival.
+* hour of day = local hour of arrival;
+* periods: a day, a month, a semester (S1 = January–June, S2 = July–December) or a year, the
+  periods PermenPANRB 14/2017 names for the SKM (quarterly, half-yearly, yearly; at least yearly);
+* the SKM sample: the population is the citizens served in the period (tickets finished), the
+  minimum sample is Krejcie–Morgan's (:mod:`kiosk.survey.sample`), reached when that many
+  complete responses (all nine answered) were stored.
 """
 
 from __future__ import annotations
@@ -33,9 +38,14 @@ from zoneinfo import ZoneInfo
 
 from kiosk.catalog.services import Catalog
 from kiosk.survey.ikm import IkmResult
+from kiosk.survey.sample import SampleCheck
 from kiosk.survey.store import aggregate_sql, result_from_row
 
-Period = Literal["day", "month"]
+Period = Literal["day", "month", "semester", "year"]
+PERIODS: tuple[Period, ...] = ("day", "month", "semester", "year")
+_PERIOD_NAMES: dict[str, Period] = {name: name for name in PERIODS}
+_PERIOD_EXAMPLES = ("day or month (with --date YYYY-MM-DD), 2026-10 (a month), 2026-S1 or 2026-S2 (a semester), "
+                    "2026 (a year)")
 SLA_SECONDS = {"minute": 60, "hour": 3600}
 
 
@@ -98,12 +108,44 @@ class Report:
     by_counter: list[GroupFigures]
     by_hour: list[GroupFigures]
     by_day: list[GroupFigures]
+    by_month: list[GroupFigures]
     ikm: IkmResult | None
     demographics: dict[str, dict[str, int]]
     feedback: list[dict[str, Any]]
     applications: dict[str, Any] | None
     service_names: dict[str, dict[str, str]]
     agency_names: dict[str, dict[str, str]]
+
+    @property
+    def sample(self) -> SampleCheck:
+        """The period's served citizens, the Krejcie–Morgan sample they call for, the complete responses."""
+        return SampleCheck.of(self.total.served, self.ikm.complete if self.ikm is not None else 0)
+
+
+def resolve_period(spec: str, day: str | None = None) -> tuple[Period, str]:
+    """The kind of period and a day inside it, from ``--period`` (and ``--date``).
+
+    ``day``/``month``/``semester``/``year`` take the day from ``--date``; ``2026-10``, ``2026-S2``
+    and ``2026`` name the period themselves. Anything else is a :class:`ReportError` saying what to write.
+    """
+    text = spec.strip().upper()
+    if text.lower() in PERIODS:
+        if not day:
+            raise ReportError(f"--period {spec} needs --date YYYY-MM-DD (a day inside the period).")
+        return _PERIOD_NAMES[text.lower()], day
+    year_text, _, part = text.partition("-")
+    if not (len(year_text) == 4 and year_text.isdigit() and 1900 < int(year_text) < 2200):
+        raise ReportError(f"--period {spec!r} is not a period; write {_PERIOD_EXAMPLES}.")
+    year = int(year_text)
+    if not part:
+        return "year", f"{year}-01-01"
+    if part in ("S1", "S2"):
+        return "semester", f"{year}-{'01' if part == 'S1' else '07'}-01"
+    if part.isdigit() and len(part) == 2 and 1 <= int(part) <= 12:
+        return "month", f"{year}-{part}-01"
+    if part.startswith("S"):
+        raise ReportError(f"--period {spec!r}: a year has two semesters, S1 (January–June) and S2 (July–December).")
+    raise ReportError(f"--period {spec!r} is not a period; write {_PERIOD_EXAMPLES}.")
 
 
 def period_days(period: Period, day: str) -> tuple[str, str]:
@@ -114,8 +156,17 @@ def period_days(period: Period, day: str) -> tuple[str, str]:
         raise ReportError(f"--date {day!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-02.") from None
     if period == "day":
         return start.isoformat(), start.isoformat()
-    last = calendar.monthrange(start.year, start.month)[1]
-    return start.replace(day=1).isoformat(), start.replace(day=last).isoformat()
+    if period == "month":
+        first_month = last_month = start.month
+    elif period == "semester":
+        first_month = 1 if start.month <= 6 else 7
+        last_month = first_month + 5
+    elif period == "year":
+        first_month, last_month = 1, 12
+    else:
+        raise ReportError(f"unknown period {period!r}; one of {', '.join(PERIODS)}")
+    last = calendar.monthrange(start.year, last_month)[1]
+    return date(start.year, first_month, 1).isoformat(), date(start.year, last_month, last).isoformat()
 
 
 def _utc_bounds(first_day: str, last_day: str, tz: ZoneInfo) -> tuple[str, str]:
@@ -147,10 +198,10 @@ WHERE t.day BETWEEN :first AND :last
 """
 
 _TRANSFERS = """
-SELECT json_extract(e.detail, '$.from') AS service, e.counter, COUNT(*)
+SELECT json_extract(e.detail, '$.from') AS service, e.counter, t.day, COUNT(*)
 FROM events e JOIN tickets t ON t.id = e.ticket_id
 WHERE e.type = 'transferred' AND e.at >= :since AND e.at < :until AND t.day BETWEEN :first AND :last
-GROUP BY 1, 2
+GROUP BY 1, 2, 3
 """
 
 
@@ -170,7 +221,7 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
     limits = {code: s.sla.amount * SLA_SECONDS[s.sla.unit] for code, s in services.items()
               if s.sla.unit in SLA_SECONDS}
     groups: dict[str, dict[Any, _Collector]] = {k: defaultdict(_Collector) for k in
-                                                ("service", "agency", "counter", "hour", "day")}
+                                                ("service", "agency", "counter", "hour", "day", "month")}
     total = _Collector()
     conn = sqlite3.connect(f"file:{queue_db}?mode=ro", uri=True)
     try:
@@ -180,7 +231,7 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
             limit = limits.get(service_code)
             for collector in (total, groups["service"][service_code],
                               groups["agency"][agency_of.get(service_code, "?")],
-                              groups["hour"][hour], groups["day"][ticket_day]):
+                              groups["hour"][hour], groups["day"][ticket_day], groups["month"][ticket_day[:7]]):
                 collector.add(state, wait_s, serve_s, visit_s, limit, application)
             if counter is not None:
                 groups["counter"][counter].add(state, wait_s, serve_s, visit_s, limit, application)
@@ -189,15 +240,18 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
         raise ReportError(f"{queue_db}: cannot be read as the queue database ({exc}).") from None
     finally:
         conn.close()
-    for service_code, counter, count in transfers:
+    for service_code, counter, ticket_day, count in transfers:
         total.transfers += count
         groups["service"][service_code].transfers += count
         groups["agency"][agency_of.get(service_code, "?")].transfers += count
+        groups["day"][ticket_day].transfers += count
+        groups["month"][ticket_day[:7]].transfers += count
         if counter is not None:
             groups["counter"][counter].transfers += count
 
     ikm_total: IkmResult | None = None
-    ikm_groups: dict[str, dict[Any, IkmResult]] = {"service": {}, "agency": {}, "counter": {}, "day": {}}
+    ikm_groups: dict[str, dict[Any, IkmResult]] = {"service": {}, "agency": {}, "counter": {}, "day": {},
+                                                   "month": {}}
     demographics: dict[str, dict[str, int]] = {}
     feedback: list[dict[str, Any]] = []
     if survey_db is not None and Path(survey_db).exists():
@@ -216,7 +270,8 @@ def build_report(queue_db: Path, survey_db: Path | None, catalog: Catalog | None
         generated_at=(now or datetime.now(UTC)).astimezone(tz), timezone=str(tz),
         total=total_figures, by_service=table("service"), by_agency=table("agency"),
         by_counter=table("counter", lambda g: g.key), by_hour=table("hour", lambda g: g.key),
-        by_day=table("day", lambda g: g.key), ikm=ikm_total, demographics=demographics, feedback=feedback,
+        by_day=table("day", lambda g: g.key), by_month=table("month", lambda g: g.key), ikm=ikm_total,
+        demographics=demographics, feedback=feedback,
         applications=applications,
         service_names={code: {"id": s.name.id, "en": s.name.en} for code, s in services.items()},
         agency_names={a.code: {"id": a.short_name.id, "en": a.short_name.en}
@@ -270,6 +325,8 @@ def _survey(path: Path, first_day: str, last_day: str) -> tuple[IkmResult | None
         groups = {name: {row[0]: result_from_row(row)
                          for row in conn.execute(aggregate_sql(where, GROUPINGS[name]), (first_day, last_day))}
                   for name in ("service", "agency", "counter", "day")}
+        groups["month"] = {row[0]: result_from_row(row)
+                           for row in conn.execute(aggregate_sql(where, "substr(day, 1, 7)"), (first_day, last_day))}
     finally:
         conn.close()
     store = SurveyStore(path)

@@ -97,6 +97,10 @@ def _styles() -> dict[str, ParagraphStyle]:
 def period_text(report: Report, t: Translator) -> str:
     year, month, day = (int(x) for x in report.first_day.split("-"))
     month_name = t(f"report.month.m{month}")
+    if report.period == "year":
+        return t("skm.period.year", year=year)
+    if report.period == "semester":
+        return t("skm.period.semester", n=t(f"skm.period.semester_{1 if month <= 6 else 2}"), year=year)
     if report.period == "month":
         return t("report.period_month", month=month_name, year=year)
     return t("report.period_day", day=day, month=month_name, year=year)
@@ -145,6 +149,11 @@ def render_pdf(report: Report, out: Path, lang: str = "id") -> Path:
         story.append(Paragraph(t("report.by_day"), s["h2"]))
         story.append(_figures_table(report.by_day, t, f, s, lambda key: key, t("report.col.day"),
                                     first_width=46 * mm))
+    elif report.period in ("semester", "year"):
+        story.append(CondPageBreak(80 * mm))
+        story.append(Paragraph(t("skm.by_month"), s["h2"]))
+        story.append(_figures_table(report.by_month, t, f, s, lambda key: month_label(key, t),
+                                    t("skm.col_month"), first_width=46 * mm))
     story.append(CondPageBreak(50 * mm))
     story.append(Paragraph(t("report.applications"), s["h2"]))
     story.append(_applications(report, t, f, s))
@@ -217,7 +226,25 @@ def _summary_sentence(report: Report, t: Translator, f: Fmt) -> str:
                        respondents=f.int(report.ikm.respondents)))
     else:
         parts.append(t("report.summary.no_ikm"))
+    parts.append(sample_text(report, t, f))
     return " ".join(parts)
+
+
+def sample_text(report: Report, t: Translator, f: Fmt) -> str:
+    """The SKM sample sentence: complete responses against the Krejcie–Morgan minimum, and whether reached."""
+    sample = report.sample
+    if sample.population == 0:
+        return t("skm.sample.none")
+    line = t("skm.sample.line", respondents=f.int(sample.respondents), population=f.int(sample.population),
+             needed=f.int(sample.needed))
+    verdict = t("skm.sample.reached") if sample.reached else t("skm.sample.short", count=sample.short_by)
+    return f"{line} {verdict}"
+
+
+def month_label(key: str, t: Translator) -> str:
+    """"2026-07" → "Juli 2026"."""
+    year, month = key.split("-")
+    return f"{t(f'report.month.m{int(month)}')} {year}"
 
 
 def _service_chart(report: Report, t: Translator, f: Fmt) -> Drawing:
@@ -362,6 +389,9 @@ def _ikm_section(report: Report, t: Translator, f: Fmt, s: dict[str, ParagraphSt
     out.append(table)
     out.append(Spacer(1, 4))
     out.append(Paragraph(t("report.category_scale"), s["note"]))
+    out.append(Spacer(1, 4))
+    out.append(Paragraph(sample_text(report, t, f), s["body"]))
+    out.append(Paragraph(t("skm.sample.rule"), s["note"]))
 
     demo_rows: list[list[Any]] = [[Paragraph(f"<b>{t('report.col.group')}</b>", s["cell"]),
                                    Paragraph(f"<b>{t('report.col.respondents')}</b>", s["cell"])]]

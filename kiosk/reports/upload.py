@@ -8,7 +8,10 @@ Two record kinds go into the same ordered outbox as the applications
   and hour, and per-element survey *counts and sums* (not only the IKM), so the central side can
   add days and MPPs up exactly and compute its own IKM;
 * ``survey_response`` — one per response (id = the response's uuid): the nine answers,
-  demographics, suggestion/complaint, ticket number, service, agency, counter. No NIK, no name.
+  demographics, suggestion/complaint, day, service, agency, counter. No NIK, no name, and neither the
+  ticket nor the time of the rating: MPP Digital also receives applications with their ticket number
+  and NIK, so those two would link a rating to a person there. The ticket stays on this machine,
+  where it keeps a ticket to one rating (``docs/privacy.md``).
 
 Enqueueing the same day again is a no-op for records already queued (the outbox ignores a known id),
 so running it twice, or after a crash, never sends a day twice.
@@ -25,7 +28,9 @@ from kiosk.survey.store import SurveyStore
 
 QUEUE_DAILY_KIND = "queue_daily"
 SURVEY_RESPONSE_KIND = "survey_response"
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: survey responses without ticket and time; IKM with its complete responses
+# Kept on this machine only: they would link a rating to the application (and NIK) at MPP Digital.
+LOCAL_ONLY_FIELDS = ("ticket_id", "ticket_number", "submitted_at")
 
 
 class Outbox(Protocol):
@@ -53,7 +58,7 @@ def _ikm(result: IkmResult | None) -> dict[str, Any] | None:
     if result is None:
         return None
     ikm = result.ikm
-    return {"respondents": result.respondents,
+    return {"respondents": result.respondents, "complete": result.complete,
             "answers": [e.answers for e in result.elements], "sums": [e.total for e in result.elements],
             "ikm": str(ikm) if ikm is not None else None, "category": result.category}
 
@@ -82,7 +87,8 @@ def survey_payloads(store: SurveyStore, day: str, mpp_code: str) -> list[tuple[s
     """``(record id, payload)`` of every survey response of ``day``."""
     out = []
     for record in store.responses_on(day):
-        payload = {"version": PAYLOAD_VERSION, "mpp_code": mpp_code, **record}
+        shared = {k: v for k, v in record.items() if k not in LOCAL_ONLY_FIELDS}
+        payload = {"version": PAYLOAD_VERSION, "mpp_code": mpp_code, **shared}
         out.append((str(record["id"]), payload))
     return out
 

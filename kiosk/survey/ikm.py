@@ -9,6 +9,10 @@
   half up, for reading only; they never feed back into the IKM.
 * An element nobody answered has no NRR. The weights are fixed at 1/9, so the IKM of such a group
   is not computed (``ikm`` None, ``missing_elements`` names the elements) rather than re-weighted.
+* Skipped questions, one rule for the kiosk and paper (``docs/survey-and-reports.md``): an answer
+  counts toward its element wherever it was given ("unsur yang terisi"); a response counts toward
+  the sample (Krejcie–Morgan, :mod:`kiosk.survey.sample`) only when all nine are answered
+  (``complete``).
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class IkmResult:
 
     respondents: int
     elements: tuple[ElementScore, ...]
+    complete: int = 0  # responses with all nine answered: the ones that count toward the sample
 
     @property
     def missing_elements(self) -> list[str]:
@@ -96,6 +101,7 @@ class IkmResult:
         ikm = self.ikm
         return {
             "respondents": self.respondents,
+            "complete": self.complete,
             "elements": [{"code": e.code, "element": e.key, "answers": e.answers,
                           "nrr": float(round_half_up(e.nrr)) if e.nrr is not None else None}
                          for e in self.elements],
@@ -106,24 +112,27 @@ class IkmResult:
         }
 
 
-def from_totals(respondents: int, answers: Sequence[int], totals: Sequence[int]) -> IkmResult:
+def from_totals(respondents: int, answers: Sequence[int], totals: Sequence[int], complete: int = 0) -> IkmResult:
     """The IKM from per-element answer counts and score sums (what SQL aggregates give)."""
     if len(answers) != len(ELEMENTS) or len(totals) != len(ELEMENTS):
         raise ValueError(f"need {len(ELEMENTS)} counts and {len(ELEMENTS)} sums")
+    if not 0 <= complete <= min((respondents, *answers)):
+        raise ValueError(f"complete responses ({complete}) cannot outnumber any element's answers")
     return IkmResult(respondents, tuple(ElementScore(e.code, e.key, int(n), int(s or 0))
-                                        for e, n, s in zip(ELEMENTS, answers, totals, strict=True)))
+                                        for e, n, s in zip(ELEMENTS, answers, totals, strict=True)), int(complete))
 
 
 def compute(responses: Iterable[Sequence[int | None]]) -> IkmResult:
     """The IKM of a list of answer rows (each 9 scores, None = not answered)."""
     counts = [0] * len(ELEMENTS)
     sums = [0] * len(ELEMENTS)
-    respondents = 0
+    respondents = complete = 0
     for row in responses:
         check_answers(row)
         respondents += 1
+        complete += all(score is not None for score in row)
         for i, score in enumerate(row):
             if score is not None:
                 counts[i] += 1
                 sums[i] += score
-    return from_totals(respondents, counts, sums)
+    return from_totals(respondents, counts, sums, complete)

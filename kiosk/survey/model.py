@@ -2,7 +2,8 @@
 
 The elements and their order are fixed by PermenPANRB 14/2017 (see ``../shared/domain/MPP.md``);
 their wording lives in ``kiosk/i18n/{id,en}/survey.toml`` under ``survey.element.<key>``. A
-response is anonymous: it links to a ticket (so a ticket is rated once) but never to a NIK or name.
+response holds no name and no NIK, but it keeps its ticket (so a ticket is rated once, and for the
+figures per service and counter), so it is pseudonymous, not anonymous: see ``docs/privacy.md``.
 """
 
 from __future__ import annotations

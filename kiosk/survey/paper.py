@@ -1,11 +1,16 @@
 """Survey sheets collected on paper, typed into a spreadsheet and saved as CSV.
 
-One row per respondent; a header row names the columns: ``U1``..``U9`` (required, each 1–4) and,
-optionally, ``sex``, ``age_band``, ``education``, ``occupation`` (codes as in
+One row per respondent; a header row names the columns: ``U1``..``U9`` (required columns, each cell
+1–4, or empty / ``-`` where the citizen left the question unanswered) and, optionally, ``sex``,
+``age_band``, ``education``, ``occupation`` (codes as in
 :data:`kiosk.survey.model.DEMOGRAPHICS`; ``L``/``P`` are accepted for sex). Other columns (a
 respondent number, a date) are ignored and listed. Comma, semicolon or tab separated (Indonesian
 spreadsheets save with semicolons). Every bad cell is reported with its line and column, all at
 once, so the sheet can be fixed in one pass; nothing is computed from a sheet with errors.
+
+Unanswered questions follow the kiosk's rule (``docs/survey-and-reports.md``): an answer counts toward
+its element wherever it was given; a sheet counts toward the sample only when all nine are answered.
+The lines of incomplete sheets are listed, so a typing slip (a cell forgotten) can be checked.
 """
 
 from __future__ import annotations
@@ -47,11 +52,15 @@ class PaperSheetError(Exception):
         super().__init__("\n".join(lines))
 
 
+NOT_ANSWERED = ("", "-")  # what a typist writes for a question the citizen left empty
+
+
 @dataclass
 class PaperSheet:
-    rows: list[tuple[int, ...]]
+    rows: list[tuple[int | None, ...]]
     demographics: list[dict[str, str]]
     ignored_columns: list[str] = field(default_factory=list)
+    incomplete_lines: list[int] = field(default_factory=list)  # sheets with an unanswered question
 
     def ikm(self) -> IkmResult:
         return compute(self.rows)
@@ -91,8 +100,9 @@ def parse_sheet(text: str, source: str = "<csv>") -> PaperSheet:
     header, names = _read_header(reader, source)
     ignored = [raw.strip() for raw, name in zip(header, names, strict=True)
                if name not in ELEMENT_CODES and name not in DEMOGRAPHICS]
-    rows: list[tuple[int, ...]] = []
+    rows: list[tuple[int | None, ...]] = []
     demographics: list[dict[str, str]] = []
+    incomplete: list[int] = []
     position = {name: i for i, name in enumerate(names)}
     found = _Found()
     line = reader.line_num
@@ -105,11 +115,13 @@ def parse_sheet(text: str, source: str = "<csv>") -> PaperSheet:
         if len(scores) == len(ELEMENT_CODES):
             rows.append(tuple(scores))
             demographics.append(extra)
+            if None in scores:
+                incomplete.append(row.line)
     if found.problems:
         raise PaperSheetError(source, found.problems, found.more)
     if not rows:
         raise PaperSheetError(source, [CellProblem(2, "-", "no respondents: the sheet has a header but no rows")])
-    return PaperSheet(rows, demographics, ignored)
+    return PaperSheet(rows, demographics, ignored, incomplete)
 
 
 def _read_header(reader: Iterator[list[str]], source: str) -> tuple[list[str], list[str]]:
@@ -160,8 +172,9 @@ class _Row:
     def cell(self, index: int) -> str:
         return self.record[index].strip() if index < len(self.record) else ""
 
-    def scores(self) -> list[int]:
-        scores: list[int] = []
+    def scores(self) -> list[int | None]:
+        """One score per element (None = not answered); a bad cell is reported and left out."""
+        scores: list[int | None] = []
         for code in ELEMENT_CODES:
             index = self.position[code]
             score = _score(self.cell(index))
@@ -191,14 +204,14 @@ class _Row:
         return extra
 
 
-def _score(cell: str) -> int | str:
-    """The score in a cell, or what is wrong with it."""
-    if not cell:
-        return "empty; every element needs an answer from 1 to 4"
+def _score(cell: str) -> int | str | None:
+    """The score in a cell (None: not answered), or what is wrong with it."""
+    if cell in NOT_ANSWERED:
+        return None
     try:
         number = float(cell.replace(",", "."))
     except ValueError:
-        return f"{cell!r} is not a number; write 1, 2, 3 or 4"
+        return f"{cell!r} is not a number; write 1, 2, 3 or 4 (or leave it empty if not answered)"
     if not number.is_integer():
         return f"{cell} is not a whole number; write 1, 2, 3 or 4"
     if not 1 <= number <= 4:
@@ -210,6 +223,7 @@ def sheet_report(sheet: PaperSheet, source: str) -> dict[str, Any]:
     """The JSON ``kiosk survey ikm --csv`` prints."""
     result = sheet.ikm().to_json()
     out: dict[str, Any] = {"source": source, **result, "demographics": sheet.demographic_counts()}
+    out["incomplete_lines"] = sheet.incomplete_lines
     if sheet.ignored_columns:
         out["ignored_columns"] = sheet.ignored_columns
     return out

@@ -2,7 +2,8 @@
 
 One row per response; a ticket can be rated once (a unique index on the ticket id), answers are
 columns ``u1``..``u9`` so the IKM of any group is one SQL ``GROUP BY`` with ``COUNT``/``SUM``.
-No NIK, no name: a response knows its ticket, service, agency and counter, nothing about who.
+No NIK, no name: a response knows its ticket, service, agency and counter. The ticket leads to the
+queue's record (masked NIK, application), so responses are pseudonymous (``docs/privacy.md``).
 The database opens lazily on first use, so a screen can hold a store without touching the disk.
 """
 
@@ -53,15 +54,19 @@ def _now() -> datetime:
 
 
 def aggregate_sql(where: str = "1", group: str = "'all'") -> str:
-    """``SELECT key, respondents, n1..n9, s1..s9`` for the responses matching ``where``."""
+    """``SELECT key, respondents, n1..n9, s1..s9, complete`` for the responses matching ``where``
+    (complete = all nine answered, the responses that count toward the sample)."""
     counts = ", ".join(f"COUNT(u{i})" for i in range(1, len(ELEMENTS) + 1))
     sums = ", ".join(f"TOTAL(u{i})" for i in range(1, len(ELEMENTS) + 1))
-    return f"SELECT {group} AS key, COUNT(*), {counts}, {sums} FROM responses WHERE {where} GROUP BY 1 ORDER BY 1"
+    complete = " AND ".join(f"u{i} IS NOT NULL" for i in range(1, len(ELEMENTS) + 1))
+    return (f"SELECT {group} AS key, COUNT(*), {counts}, {sums}, TOTAL({complete}) FROM responses "
+            f"WHERE {where} GROUP BY 1 ORDER BY 1")
 
 
 def result_from_row(row: Sequence[Any]) -> IkmResult:
     n = len(ELEMENTS)
-    return from_totals(int(row[1]), [int(v) for v in row[2:2 + n]], [int(v) for v in row[2 + n:2 + 2 * n]])
+    return from_totals(int(row[1]), [int(v) for v in row[2:2 + n]], [int(v) for v in row[2 + n:2 + 2 * n]],
+                       int(row[2 + 2 * n]))
 
 
 class SurveyStore:

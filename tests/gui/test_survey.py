@@ -298,3 +298,33 @@ def test_the_kiosk_and_the_counter_rate_into_the_store_they_are_handed(qtbot, co
     assert not handed.closed  # its owner (kiosk.core's role parts) closes it
     assert not (core.config.data_dir / "survey.db").exists()  # no store of their own was opened
     handed.store.close()
+
+
+def test_intro_says_what_is_stored(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    """The survey is not called anonymous: its words say the rating is kept with the ticket number, and
+    that a question may be skipped; what is stored matches (the ticket, a skip kept as no answer)."""
+    ticket = served(core)
+    click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "surveyButton"))
+    flow = flow_of(kiosk)
+    type_number(qtbot, kiosk, ticket.number)
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.intro)
+    words = flow.intro.body.text()
+    assert "Tanpa nama dan tanpa NIK" not in words and "anonim" not in words.lower()
+    assert "disimpan bersama nomor tiket Anda untuk statistik per layanan" in words
+    assert "boleh dilewati" in words
+    assert words in flow.spoken_text()  # read aloud too
+    kiosk.set_language("en")
+    assert "kept with your ticket number" in flow.intro.body.text()
+    kiosk.set_language("id")
+    click(qtbot, named(flow, "surveyStart"))
+    click(qtbot, named(flow, "surveySkip"))
+    for _ in range(8):
+        click(qtbot, tile(flow, 3))
+    click(qtbot, named(flow, "aboutSkip0"))
+    click(qtbot, named(flow, "aboutSkip1"))
+    click(qtbot, named(flow, "surveySend"))
+    qtbot.waitUntil(lambda: flow.pages.currentWidget() is flow.thanks)
+    [saved] = core.survey.responses_on(ticket.day)
+    assert saved["ticket_number"] == ticket.number and saved["answers"] == [None] + [3] * 8
+    result = core.survey.ikm()["all"]
+    assert (result.respondents, result.complete) == (1, 0)  # counts for U2..U9, not toward the sample

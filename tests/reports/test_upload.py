@@ -59,6 +59,9 @@ def test_daily_payload_carries_counts_and_survey_sums(seeded: Path) -> None:
     responses = [p for (kind, _), p in outbox.records.items() if kind == SURVEY_RESPONSE_KIND]
     assert all(len(p["answers"]) == 9 and p["day"] == "2026-10-05" for p in responses)
     assert not any("nik" in key for p in responses for key in p)
+    # Nor the ticket or the time: at MPP Digital they would lead to the application and its NIK.
+    assert not any(key in p for p in responses for key in ("ticket_id", "ticket_number", "submitted_at"))
+    assert all(p["service_code"] and p["day"] for p in responses)  # still split per service and day
 
 
 def test_report_enqueue_into_the_real_outbox(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -119,3 +119,15 @@ def test_totals_and_rows_agree() -> None:
 def test_out_of_range_answers_are_refused(bad: tuple) -> None:
     with pytest.raises(InvalidResponse):
         compute([bad])
+
+
+def test_skipped_questions_count_for_their_element_but_not_toward_the_sample() -> None:
+    """The written rule (docs/survey-and-reports.md): an answer counts toward its element wherever it was
+    given; a response counts toward the sample only with all nine answered."""
+    result = compute([(4,) * 9, (None, 2, 2, 2, 2, 2, 2, 2, 2), (None,) * 9])
+    assert result.respondents == 3 and result.complete == 1
+    assert result.elements[0].answers == 1 and result.elements[0].nrr == 4  # not (4 + 0 + 0) / 3
+    assert result.elements[1].answers == 2 and result.elements[1].nrr == 3
+    assert result.to_json()["complete"] == 1
+    with pytest.raises(ValueError, match="complete"):
+        from_totals(2, [1] * 9, [4] * 9, complete=2)  # two complete responses need two answers per element
