@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -72,9 +71,19 @@ from central_api.contract import (
     same_secret,
     signing_headers,
 )
+from central_api.fleet import add_fleet_routes
+from central_api.fleet_store import FleetStore
 from central_api.matcher import IdentityRegister, NoFace, Registration
 from central_api.middleware import BodyLimit, FaultInjection, Faults, StrictJsonRoute
-from central_api.store import CentralStore, EnrollRefused, IdConflict, utc_now
+from central_api.stores import (
+    CentralStore,
+    EnrollRefused,
+    IdConflict,
+    InFlight,
+    StoreUnavailable,
+    open_store,
+    utc_now,
+)
 from central_api.throttle import EnrollLimits, EnrollThrottle
 from kiosk.citizen.nik import InvalidNik, parse_nik
 from kiosk.queue.server import RunningServer, make_server, validation_message
@@ -91,7 +100,7 @@ from kiosk.utils.privacy import mask_nik
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
-STALE_IN_FLIGHT_SECONDS = 60.0
+STORE_RETRY_AFTER_S = 5  # Retry-After of a 503 while the database server cannot be reached
 
 
 # -- the app ----------------------------------------------------------------------------------
@@ -172,6 +181,7 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     _add_application_routes(app, store, faults)
     _add_attachment_routes(app, store)
     _add_admin_routes(app, store, faults, admin_token, throttle)
+    add_fleet_routes(app, FleetStore(store) if store is not None else None, admin_token=admin_token, signed=_signed)
     return app
 
 
@@ -179,6 +189,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_gone(_request: Request, exc: StoreUnavailable) -> JSONResponse:
+        """The database server went away (stopped, restarting, network): nothing was stored half; retry."""
+        log.warning("%s", exc)
+        return error_response(503, "store_unavailable", "The central database cannot be reached right now; "
+                              "nothing was stored. Try again shortly.", {"Retry-After": str(STORE_RETRY_AFTER_S)})
 
     @app.exception_handler(ClientDisconnect)
     async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
@@ -293,26 +310,17 @@ def _add_identity_routes(app: FastAPI, register: IdentityRegister | None,
         return {"found": True, "registration_number": found.registration_number, "profession": found.profession}
 
 
-class _InFlight:
-    """Applications being processed right now: a second request for one of them answers 409 ``in_flight``."""
-
-    def __init__(self) -> None:
-        self._started: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def claim(self, app_id: str) -> Iterator[None]:
-        with self._lock:
-            started = self._started.get(app_id)
-            if started is not None and time.monotonic() - started < STALE_IN_FLIGHT_SECONDS:
-                raise ApiError(409, "in_flight", "This application is still being processed; retry shortly.",
-                               headers={"Retry-After": "1"})
-            self._started[app_id] = time.monotonic()
+@contextlib.contextmanager
+def _claimed(store: CentralStore, key: str) -> Iterator[None]:
+    """While this request processes the application, a second one for it (in any worker process: the
+    claim lives in the store) answers 409 ``in_flight``."""
+    with contextlib.ExitStack() as stack:
         try:
-            yield
-        finally:
-            with self._lock:
-                self._started.pop(app_id, None)
+            stack.enter_context(store.in_flight(key))
+        except InFlight:
+            raise ApiError(409, "in_flight", "This application is still being processed; retry shortly.",
+                           headers={"Retry-After": "1"}) from None
+        yield
 
 
 def _check_attachments(store: CentralStore, body: ApplicationBody, device_id: str) -> None:
@@ -330,8 +338,6 @@ def _check_attachments(store: CentralStore, body: ApplicationBody, device_id: st
 
 
 def _add_application_routes(app: FastAPI, store: CentralStore, faults: Faults) -> None:
-    in_flight = _InFlight()
-
     @app.post("/v1/applications", tags=["applications"], status_code=201, response_model=ApplicationAnswer,
               responses={200: {"model": ApplicationAnswer,
                                "description": "An identical repeat: the stored answer, nothing new stored."},
@@ -346,10 +352,10 @@ def _add_application_routes(app: FastAPI, store: CentralStore, faults: Faults) -
         _check_nik(body.nik)
         content = body.model_dump(mode="json")
         digest = _canonical_sha256(content)
-        with in_flight.claim(f"{caller.device_id}/{body.id}"):  # per device: no signal from another's request
+        with _claimed(store, f"{caller.device_id}/{body.id}"):  # per device: no signal from another's request
             if faults.in_flight_delay_s:
                 time.sleep(faults.in_flight_delay_s)
-            if not store.statuses([body.id], caller.device_id):
+            if body.attachments and not store.statuses([body.id], caller.device_id):  # a repeat needs no files
                 _check_attachments(store, body, caller.device_id)
             answer = {"id": body.id, "number": body.number, "status": "received", "received_at": utc_now()}
             try:
@@ -509,16 +515,17 @@ class RunningCentral(RunningServer):
     ``min_code_length`` refuses short codes (``kiosk central-api`` uses 16; tests may use short ones),
     ``enroll_limits`` sets the enrollment rate limits (see :class:`EnrollLimits`).
     ``url`` to reach it, ``faults`` to change behaviour while it runs, ``store`` to look inside,
-    :meth:`stop` (or ``with``) to end it and close the store.
+    :meth:`stop` (or ``with``) to end it and close the store. ``db`` is a SQLite file or a
+    ``postgresql://`` URL (then ``key_path`` names the sealing key's file; see :func:`open_store`).
     """
 
-    def __init__(self, db_path: Path, *, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, db: Path | str, *, key_path: Path | None = None, host: str = "127.0.0.1", port: int = 0,
                  enroll_codes: Iterable[str] = (), catalog_path: Path | None = None,
                  register: IdentityRegister | None = None, faults: Faults | None = None,
                  admin_token: str = "", skew_seconds: int = DEFAULT_SKEW_SECONDS,
                  registrations: Mapping[str, Registration] | None = None,
                  enroll_limits: EnrollLimits | None = None, min_code_length: int = 0) -> None:
-        self.store = CentralStore(db_path)
+        self.store = open_store(db, key_path)
         try:
             self.store.add_enroll_codes(enroll_codes, min_length=min_code_length)
         except ValueError:

@@ -22,8 +22,13 @@ ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("central-api", help="run the reference central API (our model of MPP Digital)")
     parser.add_argument("--port", type=int, help="TCP port (0 = any free one); required to run the server")
-    parser.add_argument("--db", type=Path, help="SQLite file for what the server keeps (its key is kept next to "
-                        "it as <db>.key); required to run the server")
+    parser.add_argument("--db", help="where the server keeps its data: a SQLite file (its key is kept next to it "
+                        "as <db>.key) or a PostgreSQL URL postgresql://user@host:5432/dbname (then give --key); "
+                        "required to run the server")
+    parser.add_argument("--key", type=Path, help="the sealing key's file (made at the first start, mode 0600); "
+                        "required with PostgreSQL, default <db>.key for SQLite")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes (default 1); more than 1 needs a PostgreSQL database")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     parser.add_argument("--enroll-code", action="append", default=[], metavar="CODE",
                         help="a one-time enrollment code to accept (repeatable; at least 16 characters); "
@@ -31,8 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--catalog", type=Path, help="service catalog JSON to serve (default: the shipped one)")
     parser.add_argument("--identities", type=Path, help="TOML test register: [[identity]] nik, name, photos; "
                         "[[registration]] nik, registration_number, profession")
-    parser.add_argument("--admin-token", default="", help="enables /admin/... (status changes, faults, "
-                        "enrollment lockouts)")
+    parser.add_argument("--admin-token", default=os.environ.get(ADMIN_TOKEN_ENV, ""),
+                        help=f"enables /admin/... (status changes, faults, enrollment lockouts); default "
+                        f"${ADMIN_TOKEN_ENV} (keeps it out of ps)")
     parser.add_argument("--lockout-after", type=int, default=20, metavar="N",
                         help="refused enrollment codes from one address before it is locked out (default 20)")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 503 (0..1)")
@@ -79,42 +85,54 @@ def clear_lockouts(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from central_api.app import EnrollLimits, create_app, serve
-    from central_api.matcher import IdentityRegister, load_identities, load_matcher, load_registrations
-    from central_api.middleware import Faults
-    from central_api.store import MIN_ENROLL_CODE_LENGTH, CentralStore
-    from kiosk.catalog.services import default_catalog_path
+    from central_api.stores import MIN_ENROLL_CODE_LENGTH, StoreUnavailable, is_postgres_url
+    from central_api.workers import LOG_FORMAT, ServerSettings, build_app, serve_workers
     from kiosk.storage.store import StoreError
 
     if args.port is None or args.db is None:
         print("Cannot start: --port and --db are required to run the server.", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    settings = ServerSettings(
+        db=args.db, key=str(args.key) if args.key else None, catalog=str(args.catalog) if args.catalog else None,
+        identities=str(args.identities) if args.identities else None, admin_token=args.admin_token,
+        lockout_after=args.lockout_after, faults={"fail_rate": args.fail_rate, "latency_ms": args.latency_ms,
+                                                  "drop_after_commit_rate": args.drop_after_commit_rate})
+    codes = list(args.enroll_code) or [secrets.token_urlsafe(18)]  # 144 random bits: not guessable
     try:
-        faults = Faults(fail_rate=args.fail_rate, latency_ms=args.latency_ms,
-                        drop_after_commit_rate=args.drop_after_commit_rate)
         if args.lockout_after < 1:
             raise ValueError("--lockout-after must be at least 1")
-        identities = load_identities(args.identities) if args.identities else []
-        registrations = load_registrations(args.identities) if args.identities else {}
-        codes = list(args.enroll_code) or [secrets.token_urlsafe(18)]  # 144 random bits: not guessable
+        if args.workers < 1:
+            raise ValueError("--workers must be at least 1")
+        if args.workers > 1 and not is_postgres_url(args.db):
+            raise ValueError("--workers above 1 needs a PostgreSQL database (--db postgresql://...): a SQLite "
+                             "file is served by one process")
         short = [c for c in codes if len(c) < MIN_ENROLL_CODE_LENGTH]
         if short:
             raise ValueError(f"an enrollment code must have at least {MIN_ENROLL_CODE_LENGTH} characters "
                              "(leave --enroll-code out to have a long random one made)")
-        store = CentralStore(args.db)
-    except (ValueError, StoreError) as exc:
+        settings.make_faults()
+        store = settings.open_store()
+    except (ValueError, StoreError, StoreUnavailable) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    try:
+        store.add_enroll_codes(codes, min_length=MIN_ENROLL_CODE_LENGTH)
+        app = build_app(settings, store)  # with workers too: bad settings stop here, not in every worker
+    except ValueError as exc:
+        store.close()
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     if not args.enroll_code:
         print(f"enrollment code: {codes[0]}", flush=True)
-    store.add_enroll_codes(codes, min_length=MIN_ENROLL_CODE_LENGTH)
-    register = IdentityRegister(identities, load_matcher() if identities else None)
-    app = create_app(store, catalog_path=args.catalog or default_catalog_path(), register=register, faults=faults,
-                     admin_token=args.admin_token, registrations=registrations,
-                     enroll_limits=EnrollLimits(lockout_after=args.lockout_after))
-    log.info("reference central API on %s:%d (db %s, %d test identities)", args.host, args.port, args.db,
-             len(identities))
+    log.info("reference central API on %s:%d (db %s, %d worker%s)", args.host, args.port, store.where, args.workers,
+             "" if args.workers == 1 else "s")
+    if args.workers > 1:
+        store.close()  # the workers open their own
+        serve_workers(settings, args.host, args.port, args.workers)
+        return 0
+    from central_api.app import serve
+
     try:
         serve(app, args.host, args.port)
     finally:

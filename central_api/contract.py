@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central_api.store import APPLICATION_STATUSES
+from central_api.stores import APPLICATION_STATUSES
 from kiosk.sync.signing import DEFAULT_SKEW_SECONDS, DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 MAX_JSON_BYTES = 1024 * 1024

@@ -32,6 +32,12 @@ class DemoCentral:
     url: str
     server: RunningCentral
     credentials: DeviceCredentials
+    admin_token: str = ""  # signs in to the fleet page (user "admin"); made anew at each start
+
+    @property
+    def fleet_url(self) -> str:
+        """Regional IT's fleet page, where the demo's kiosk shows up within a minute of starting."""
+        return self.url + "/fleet"
 
     def stop(self) -> None:
         self.server.stop()
@@ -62,8 +68,9 @@ def start_demo_central(data_dir: Path, *, identities_file: Path | None = None, p
     register = None
     if identities_file is not None:
         register = IdentityRegister(load_identities(identities_file), load_matcher())
+    admin_token = secrets.token_urlsafe(16)
     server = RunningCentral(server_dir / "central.sqlite3", port=port, enroll_codes=[code],
-                            catalog_path=default_catalog_path(), register=register)
+                            catalog_path=default_catalog_path(), register=register, admin_token=admin_token)
     try:
         saved = DeviceCredentials.load(credentials_path(data_dir))
         if saved is None or server.store.device(saved.device_id) is None:
@@ -72,5 +79,5 @@ def start_demo_central(data_dir: Path, *, identities_file: Path | None = None, p
     except BaseException:
         server.stop()
         raise
-    log.info("demo central API on %s (device %s)", server.url, saved.device_id)
-    return DemoCentral(url=server.url, server=server, credentials=saved)
+    log.info("demo central API on %s (device %s); fleet page %s/fleet", server.url, saved.device_id, server.url)
+    return DemoCentral(url=server.url, server=server, credentials=saved, admin_token=admin_token)

@@ -22,8 +22,9 @@ apt_packages=(
   # USB receipt printers (pyusb talks to them through libusb)
   libusb-1.0-0
 )
-# the status page's browser tests (tests/queue/test_status_page_browser.py): Debian's Chromium, driven by Playwright
-if [ $with_tests = 1 ]; then apt_packages+=(chromium); fi
+# the status page's browser tests (tests/queue/test_status_page_browser.py): Debian's Chromium, driven by Playwright;
+# the central API's tests on PostgreSQL (tests/central_pg.py starts a throwaway server from Debian's package)
+if [ $with_tests = 1 ]; then apt_packages+=(chromium postgresql); fi
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

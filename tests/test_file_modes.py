@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from central_api.store import CentralStore
+from central_api.stores import SqliteCentralStore
 from kiosk.storage.data_dir import prepare_data_dir
 from kiosk.storage.sealing import load_or_create_key
 from kiosk.storage.store import Schema, open_database
@@ -159,12 +159,12 @@ def test_the_repair_line_reaches_the_log_file_set_up_after_it(tmp_path: Path, re
 def test_the_central_database_is_private_and_repaired(tmp_path: Path, open_umask: None,
                                                       caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "central" / "central.sqlite3"
-    CentralStore(path).close()
+    SqliteCentralStore(path).close()
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
 
     os.chmod(path, 0o644)
     with caplog.at_level(logging.INFO):
-        store = CentralStore(path)
+        store = SqliteCentralStore(path)
     store.close()
     assert mode(path) == 0o600
     assert any("file modes repaired" in r.getMessage() and "central.sqlite3" in r.getMessage()

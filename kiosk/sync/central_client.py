@@ -198,6 +198,14 @@ class RecordsResult:
     conflicts: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class HeartbeatReceipt:
+    """The central API took a heartbeat: our clock minus its clock, and when to send the next one."""
+
+    clock_offset_seconds: float
+    interval_seconds: int
+
+
 # -- client -----------------------------------------------------------------------------------
 
 class CentralClient:
@@ -334,6 +342,18 @@ class CentralClient:
                                           idempotency_key=batch_key))
         return RecordsResult(accepted=list(answer.get("accepted", [])), duplicates=list(answer.get("duplicates", [])),
                              conflicts=dict(answer.get("conflicts", {})))
+
+    def heartbeat(self, summary: Mapping[str, Any]) -> HeartbeatReceipt:
+        """Send this device's health summary (:mod:`kiosk.sync.heartbeat`). The answer's time gives our
+        clock's offset from the server's, measured at mid-flight, for the next summary."""
+        started = time.time()
+        answer = self._json(self._request("POST", "/heartbeat", json_body=dict(summary)))
+        offset = (started + time.time()) / 2 - float(answer["server_time"])
+        return HeartbeatReceipt(clock_offset_seconds=offset, interval_seconds=int(answer.get("interval_seconds", 60)))
+
+    def server_now(self) -> float:
+        """Unix time on the server's clock as far as this client knows it (what it signs with)."""
+        return time.time() + self._clock_offset
 
     def upload_queue_stats(self, records: Sequence[tuple[str, Mapping[str, Any]]]) -> RecordsResult:
         """Daily queue statistics (kind ``queue_stats``)."""

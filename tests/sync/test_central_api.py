@@ -10,11 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from central_pg import BOTH
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE, application_body, as_json, sha, signed_request
 
 from central_api.app import RunningCentral
 from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_JSON_BYTES
 from kiosk.sync.central_client import CentralClient, CentralRejected, DeviceCredentials
+
+CENTRAL_STORES = BOTH  # every test using `central` runs on SQLite and on PostgreSQL (tests/central_pg.py)
 
 # -- enrollment -------------------------------------------------------------------------------
 

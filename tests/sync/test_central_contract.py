@@ -19,6 +19,7 @@ from unittest import mock
 import pytest
 import requests
 import schemathesis
+from central_pg import BOTH, central_db_for
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -131,11 +132,13 @@ class Tally:
 TALLY = Tally()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SignEveryRequest]]:
+@pytest.fixture(scope="module", params=BOTH)
+def live(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+         ) -> Iterator[tuple[str, SignEveryRequest]]:
     folder = tmp_path_factory.mktemp("contract")
     register = IdentityRegister(load_identities(write_identities(folder)), load_matcher())
-    server = RunningCentral(folder / "central.sqlite3", enroll_codes=["contract-code-0123456789"],
+    db = central_db_for(request.param, folder, request)
+    server = RunningCentral(db.target, key_path=db.key_path, enroll_codes=["contract-code-0123456789"],
                             catalog_path=default_catalog_path(), register=register,
                             enroll_limits=EnrollLimits(per_client_burst=10_000, global_burst=10_000))
     with CentralClient(server.url, None) as client:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from central_pg import BOTH
 from sync_helpers import application_body, sha
 
 from central_api.app import RunningCentral
@@ -18,6 +19,8 @@ from central_api.contract import MAX_ATTACHMENT_BYTES, MAX_IDENTITY_BYTES, MAX_J
 from central_api.middleware import BodyLimit
 from kiosk.sync.central_client import DeviceCredentials
 from kiosk.sync.signing import sign_headers
+
+CENTRAL_STORES = BOTH  # the tests using `central` run on SQLite and on PostgreSQL
 
 
 def pieces(body: bytes, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import base64
 
 import pytest
+from central_pg import BOTH
 from sync_helpers import NIK, application_body, as_json, signed_request
 
 from central_api.app import RunningCentral
 from kiosk.sync.central_client import DeviceCredentials
+
+CENTRAL_STORES = BOTH  # every test using `central` runs on SQLite and on PostgreSQL (tests/central_pg.py)
 
 BAD_NIKS = {
     "3171013102900001": "date",  # 31 February 1990

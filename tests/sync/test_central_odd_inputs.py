@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from central_pg import BOTH, central_db_for
 from sync_helpers import ADMIN_TOKEN, ENROLL_CODE, application_body
 
 from central_api.app import RunningCentral
@@ -26,10 +27,11 @@ from kiosk.sync.signing import sign_headers
 Server = tuple[RunningCentral, DeviceCredentials]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=BOTH)
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Server]:
     folder: Path = tmp_path_factory.mktemp("odd")
-    central = RunningCentral(folder / "central.sqlite3", enroll_codes=[ENROLL_CODE], admin_token=ADMIN_TOKEN,
+    db = central_db_for(request.param, folder, request)
+    central = RunningCentral(db.target, key_path=db.key_path, enroll_codes=[ENROLL_CODE], admin_token=ADMIN_TOKEN,
                              faults=Faults(seed=7))
     with CentralClient(central.url, None) as client:
         creds = client.enroll(ENROLL_CODE)

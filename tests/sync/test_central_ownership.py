@@ -12,12 +12,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+from central_pg import BOTH
 from sync_helpers import NIK, application_body, as_json, sha, signed_request
 
 from central_api.app import RunningCentral
-from central_api.store import SCHEMA, CentralStore
+from central_api.stores import SqliteCentralStore
+from central_api.stores.sqlite import SCHEMA
 from kiosk.storage.store import Schema, open_database
 from kiosk.sync.central_client import CentralClient, DeviceCredentials
+
+CENTRAL_STORES = BOTH  # every test using `central` runs on SQLite and on PostgreSQL (tests/central_pg.py)
 
 PHOTO = b"\xff\xd8 kiosk A's KTP photo " * 200
 
@@ -81,9 +85,9 @@ def test_attachments_belong_to_the_devices_that_uploaded_them(
         assert b.put_attachment(sha(PHOTO), PHOTO, "image/jpeg") is True  # new for B, whoever else has it
         assert b.put_attachment(sha(PHOTO), PHOTO, "image/jpeg") is False
     assert _file(central, other, borrowed)[0] == 201
-    with central.store.db.reading() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM attachments").fetchone()[0] == 1  # the bytes kept once
-        owners = {r[0] for r in conn.execute("SELECT device_id FROM attachment_owners")}
+    assert central.store.count("attachments") == 1  # the bytes kept once
+    with central.store.reading() as conn:
+        owners = {r["device_id"] for r in conn.execute("SELECT device_id FROM attachment_owners").fetchall()}
     assert owners == {creds.device_id, other.device_id}
 
 
@@ -135,7 +139,7 @@ def test_a_database_from_before_ownership_and_sealing_opens_and_is_sealed(tmp_pa
                      "('survey', 'r1', 'dev-a', 'x', '{\"comment\": \"legacy-record-text\"}', '2026-01-01')")
     old.close()
 
-    store = CentralStore(path)
+    store = SqliteCentralStore(path)
     try:
         found = store.application(body["id"], "dev-a")
         assert found is not None and json.loads(found["body"]) == body
@@ -151,4 +155,4 @@ def test_a_database_from_before_ownership_and_sealing_opens_and_is_sealed(tmp_pa
         store.close()
     raw = path.read_bytes()
     assert NIK.encode() not in raw and b"legacy-answer-text" not in raw and b"legacy-record-text" not in raw
-    CentralStore(path).close()  # sealing is done once; a second open changes nothing and works
+    SqliteCentralStore(path).close()  # sealing is done once; a second open changes nothing and works

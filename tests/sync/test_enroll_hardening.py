@@ -113,8 +113,8 @@ def test_a_lost_enrollment_answer_does_not_burn_the_code(central: RunningCentral
         client.enroll(ENROLL_CODE)  # committed at the server, every answer lost
     assert (data / PENDING_ENROLL_FILE).stat().st_mode & 0o777 == 0o600
     assert ENROLL_CODE not in (data / PENDING_ENROLL_FILE).read_text(encoding="utf-8")
-    with central.store.db.reading() as conn:
-        committed = [row["id"] for row in conn.execute("SELECT id FROM devices")]
+    with central.store.reading() as conn:
+        committed = [row["id"] for row in conn.execute("SELECT id FROM devices").fetchall()]
     assert len(committed) == 1
     central.faults.drop_after_commit_rate = 0.0
     with CentralClient(central.url, None, data_dir=data) as again:  # a new run of `kiosk sync enroll`

@@ -39,8 +39,7 @@ def test_locked_out_until_an_admin_lifts_it_over_the_admin_route(tmp_path: Path,
         assert locked.status_code == 403 and locked.json()["error"] == "locked_out"
         assert set(locked.json()) == {"error", "message"} and "regional IT" in locked.json()["message"]
         assert _try(server.url, "wrong-again-1234").json()["error"] == "locked_out"
-        with server.store.db.reading() as conn:  # refused before the store: the code is still free
-            assert conn.execute("SELECT COUNT(*) FROM devices").fetchone()[0] == 0
+        assert server.store.count("devices") == 0  # refused before the store: the code is still free
         listed = requests.get(server.url + "/admin/enroll-lockouts", headers={"X-Admin-Token": TOKEN}, timeout=5)
         assert listed.json() == {"locked_out": ["127.0.0.1"]}
         assert requests.post(server.url + "/admin/enroll-lockouts/clear", timeout=5).status_code == 404  # no token

@@ -15,7 +15,7 @@ import requests
 from sync_helpers import ADMIN_TOKEN
 
 from central_api.app import RunningCentral
-from central_api.store import utc_now
+from central_api.stores import utc_now
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import create_app
 from kiosk.queue.models import ApplicationView, ServiceRule

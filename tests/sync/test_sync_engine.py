@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from central_pg import BOTH
 from sync_helpers import ADMIN_TOKEN, NIK, application_body
 
 from central_api.app import RunningCentral
@@ -42,6 +43,7 @@ def engine_for(store: ApplicationStore, client: CentralClient, tmp_path: Path | 
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("central_db", BOTH, indirect=True)
 def test_200_applications_arrive_exactly_once_through_failures_and_lost_answers(
         central: RunningCentral, client: CentralClient, store: ApplicationStore) -> None:
     saved = [store.save(new_app(i)) for i in range(200)]
@@ -63,8 +65,7 @@ def test_200_applications_arrive_exactly_once_through_failures_and_lost_answers(
             data = central.store.attachment(ref["sha256"])
             assert data is not None and hashlib.sha256(data).hexdigest() == ref["sha256"]
             assert data == store.blob(ref["sha256"])
-    with central.store.db.reading() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM attachments").fetchone()[0] == 201  # the shared photo once
+    assert central.store.count("attachments") == 201  # the shared photo once
 
 
 def test_a_refused_item_is_flagged_with_the_reason_and_the_rest_still_go(

@@ -38,8 +38,7 @@ def child_env() -> dict[str, str]:
 
 def requests_seen(central: RunningCentral) -> int:
     """Signed requests the server has taken so far (each leaves its nonce)."""
-    with central.store.db.reading() as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
+    return central.store.count("nonces")
 
 
 @pytest.fixture
