@@ -200,7 +200,10 @@ MAX_JSON_INT = 2**63 - 1
 
 
 def valid_unicode(value: str) -> str:
-    """``value`` if it encodes to UTF-8 (no lone surrogates)."""
+    """``value`` if it encodes to UTF-8 (no lone surrogates) and holds no NUL character (PostgreSQL
+    cannot store one in text: psycopg raised, a 500; no client has a reason to send one)."""
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL (\\u0000) characters")
     if not value.isascii():
         try:
             value.encode("utf-8")

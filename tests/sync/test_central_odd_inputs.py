@@ -175,6 +175,16 @@ def test_odd_record_payloads_are_refused(server: Server, payload: str, error: st
     assert server[0].store.records("survey") == []
 
 
+@pytest.mark.parametrize("record_id", ["r\\u0000-1", "\\u0000"])
+def test_a_nul_character_in_a_text_is_refused_on_every_store(server: Server, record_id: str) -> None:
+    """PostgreSQL cannot store NUL in text (psycopg raised, the API answered 500); refused at the door on both."""
+    body = ('{"records": [{"id": "' + record_id + '", "payload": {"x": 1}}]}').encode()
+    refused(signed(server, "POST", "/v1/records/survey", body), 422, "invalid_request")
+    refused(signed(server, "POST", "/v1/records/survey", b'{"records": [{"id": "r-2", "payload": {"x": "a\\u0000"}}]}'),
+            422, "invalid_request")
+    assert server[0].store.records("survey") == []
+
+
 @pytest.mark.parametrize("body", [
     b'{"code": "\\ud800\\ud800\\ud800\\ud800", "request_id": "abcdefgh1234"}',
     b'{"code": "abcdefgh", "request_id": "abcdefgh1234", "device_name": "\\udfff"}',
