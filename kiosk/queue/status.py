@@ -3,7 +3,7 @@
 A ticket is named by its *status token*, a one-way hash of its random id (uuid4): unguessable
 (132 bits), it reveals neither the number nor the id the device API uses, and the kiosk printing
 the QR and the queue host answering it both compute it with no shared secret. The host answers
-JSON (for apps and the kiosk's "Cek status") or a small self-refreshing page for phones.
+JSON (for apps and the kiosk's "Cek status") or a live page for phones (:mod:`kiosk.queue.phone_page`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.queue.models import Ticket, TicketNotFound, TicketState
-from kiosk.utils.html_template import HtmlTemplate
 
 if TYPE_CHECKING:
     from kiosk.queue.engine import QueueEngine
@@ -109,6 +108,18 @@ def ticket_status(engine: QueueEngine, ticket: Ticket, counters_serving: int = 1
     }
 
 
+#: What a typed number may learn (``GET /v1/tickets/by-number/{number}/status``, the kiosk's "Cek status"):
+#: no more than the lobby board shows. Anyone can type "A-012", so not the ticket's language, its call
+#: time or the application filed with it, which only the paper's unguessable QR code may show.
+NUMBER_STANDING_FIELDS = ("number", "service_code", "state", "valid_today", "day", "people_ahead",
+                          "estimated_wait_minutes", "counter", "updated_at")
+
+
+def number_standing(status: Mapping[str, Any]) -> dict[str, Any]:
+    """A ticket's status cut to :data:`NUMBER_STANDING_FIELDS` (the answer to a typed number)."""
+    return {field: status[field] for field in NUMBER_STANDING_FIELDS}
+
+
 def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
     """One or two plain sentences on where the ticket stands (the phone page, the kiosk, the board)."""
     if not status["valid_today"]:
@@ -128,76 +139,3 @@ def ticket_status_lines(t: Translator, status: Mapping[str, Any]) -> list[str]:
         lines.append(t("status_check.application_line", number=application["number"],
                        state=t(f"status_check.application.{application['state']}")))
     return lines
-
-
-#: The phone page. Sized for a 70-year-old on a cheap phone (360-412 CSS px wide): the MPP's name on a
-#: dark band at the top, text of 22-26 px, and the number alone on its line, never wrapped, as large as
-#: the width allows (see :func:`_number_size`). Nothing but the number and where it stands: no name, no NIK.
-_PAGE = HtmlTemplate("""<!doctype html>
-<html lang="$lang"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="30">
-<title>$title</title>
-<style>
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{font-family:system-ui,"DejaVu Sans",Roboto,Arial,sans-serif;margin:0;background:#fff;color:#111;
-font-size:24px;line-height:1.4}
-header{background:#0b3d91;color:#fff;padding:14px 20px 16px}
-main{padding:16px 20px 28px}
-header>*,main>*{max-width:36rem;margin-left:auto;margin-right:auto}
-.site{font-size:26px;font-weight:700;line-height:1.25;margin-top:0;margin-bottom:4px;overflow-wrap:anywhere}
-.what{font-size:22px;margin-top:0;margin-bottom:0}
-.label{font-size:24px;margin-top:0;margin-bottom:0}
-.number{font-weight:800;line-height:1.15;white-space:nowrap;margin-top:0;margin-bottom:16px}
-.box{border:3px solid #111;border-radius:12px;padding:4px 18px;font-size:26px;font-weight:600}
-.box p{margin:12px 0}
-.box .go{font-size:min(48px,11vw);font-weight:800;line-height:1.15;margin-top:16px;margin-bottom:4px}
-.called{background:#ffd400}
-.note{font-size:22px;color:#333;margin-top:16px;margin-bottom:0}
-</style></head>
-<body><header><p class="site">$site</p><p class="what">$what</p></header>
-<main>$number
-<div class="$box_class">$lines</div>
-$updated<p class="note">$refresh</p></main>
-</body></html>
-""")
-_LINE = HtmlTemplate("<p>$text</p>")
-_GO_TO = HtmlTemplate('<p class="go">$text</p>')
-_NOTE = HtmlTemplate('<p class="note">$text</p>')
-_NUMBER = HtmlTemplate('<p class="label">$label</p>\n'
-                       '<p class="number" style="font-size:$size">$number</p>')
-_NUMBER_MAX_PX = 128
-_NUMBER_EM_PER_CHAR = 0.75  # bold digits ~0.7 em, "-" ~0.4 em, a wide prefix letter ("W") ~1 em: room to spare
-_PAGE_PADDING_PX = 40
-
-
-def _number_size(number: str) -> str:
-    """The number's CSS font size: as large as fits the screen's width on one line, at most 128 px.
-
-    ``white-space: nowrap`` keeps "A-005" on one line whatever happens; this keeps it on the screen."""
-    ems = round(_NUMBER_EM_PER_CHAR * max(len(number), 4), 2)
-    return f"min({_NUMBER_MAX_PX}px, calc((100vw - {_PAGE_PADDING_PX}px) / {ems}))"
-
-
-def status_page(status: dict[str, Any] | None, lang: str = "id", local_time: str = "", site_name: str = "") -> str:
-    """A small page for a phone: the MPP's name, the big number, one or two plain sentences; it
-    refreshes every 30 s. In the ticket's language (``lang``); ``site_name`` is the site config's name.
-
-    Every value (the application number a kiosk sent too) is escaped by the template."""
-    t = Translator(lang if lang in LANGUAGES else "id")
-    if status is None:
-        lines, number = [t("printing.status.not_found")], ""
-    else:
-        lines, number = ticket_status_lines(t, status), status["number"]
-    called = status is not None and status["valid_today"] and status["state"] == "called"
-    go_to = _GO_TO.render(text=t("printing.status.go_to", counter=status["counter"])) if called and status else ""
-    return str(_PAGE.render(
-        lang=t.lang, title=t("printing.status.page_title", number=number) if number else t("printing.status.title"),
-        site=site_name.strip() or t("printing.status.site_unknown"), what=t("printing.status.title"),
-        number=_NUMBER.render(label=t("printing.status.number_label"), number=number,
-                              size=_number_size(number)) if number else "",
-        box_class="box called" if called else "box",
-        lines=go_to + _LINE.join([{"text": line} for line in lines]),
-        updated=_NOTE.render(text=t("printing.status.updated", time=local_time)) if local_time else "",
-        refresh=t("printing.status.refresh")))

@@ -1,9 +1,13 @@
-""""Cek status" at the kiosk and on the lobby board: a QR code held to the camera → where it stands.
+""""Cek status" at the kiosk and on the lobby board: a QR code held to the camera, or at the kiosk the
+ticket's number typed on the screen → where it stands.
 
 Only our own codes are looked up, and only at our own services: a ticket's status token at the
 building's queue (the terminal's queue client), an application's id at the central platform's public
 status (unsigned, no personal data) and, while it has not arrived there, in this kiosk's own outbox.
 The address printed in the code is never fetched: anyone can print a QR code pointing anywhere.
+A typed number (:meth:`StatusChecker.check_number`) is only today's ticket at the building's queue,
+answered with no more than the lobby board shows (:func:`kiosk.queue.status.number_standing`); the
+queue host limits how often one kiosk may ask (numbers are easy to guess).
 No Qt here; :meth:`StatusChecker.check` blocks (network), so screens run it on a worker thread.
 """
 
@@ -16,8 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from kiosk.i18n import Translator
-from kiosk.queue.client import QueueClient, QueueUnavailable
+from kiosk.queue.client import LookupThrottled, QueueClient, QueueUnavailable
 from kiosk.queue.status import ticket_status_lines
+from kiosk.survey.link import normalise_number
 from kiosk.visit.qr_codes import QrKind, QrReading
 
 if TYPE_CHECKING:
@@ -26,8 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-StatusKind = Literal["ticket", "application", "not_found", "not_ours", "unavailable"]
+StatusKind = Literal["ticket", "application", "not_found", "not_ours", "unavailable", "throttled"]
 APPLICATION_STATES = ("received", "in_review", "needs_info", "approved", "rejected", "completed", "on_kiosk")
+_NUMBER = re.compile(r"[A-Z]{1,3}-[0-9]{3,4}")  # a ticket number as the queue writes it, "A-012"
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 LOOKUP_KINDS: tuple[QrKind, ...] = ("ticket_status", "application_status")  # the codes StatusChecker answers
 
@@ -59,6 +65,7 @@ class StatusReport:
     ticket: Mapping[str, Any] | None = None  # kiosk.queue.status.ticket_status's answer
     application: ApplicationStanding | None = None
     application_ref: str = ""  # what the code named, for the "not found" case
+    typed_number: str = ""  # the number typed, for its "not found" case ("A-077")
 
     def lines(self, t: Translator) -> tuple[str, list[str]]:
         """The heading (the number, large) and the sentences to show and read aloud."""
@@ -68,6 +75,10 @@ class StatusReport:
             state = self.application.state if self.application.state in APPLICATION_STATES else "received"
             return (t("status_check.application_number", number=self.application.number),
                     [t(f"status_check.application.{state}")])
+        if self.kind == "not_found" and self.typed_number:
+            return "", [t("status_number.not_found", number=self.typed_number)]
+        if self.kind == "throttled":
+            return "", [t("status_number.throttled")]
         if self.kind == "not_found":
             key = "status_check.application_not_found" if self.application_ref else "printing.status.not_found"
             return "", [t(key)]
@@ -109,6 +120,23 @@ class StatusChecker:
         if reading.kind == "application_status":
             return self._application(reading.value)
         return StatusReport("not_ours")
+
+    def check_number(self, typed: str) -> StatusReport:
+        """Where today's ticket with the typed number stands ("a12", "A-12" and "A 012" are "A-012")."""
+        number = normalise_number(typed)
+        if not _NUMBER.fullmatch(number):
+            return StatusReport("not_found", typed_number=number)
+        try:
+            status = self.queue.status_by_number(number)
+        except LookupThrottled as exc:
+            log.warning("status check by number: throttled by the queue host (%d s)", exc.retry_after)
+            return StatusReport("throttled", typed_number=number)
+        except QueueUnavailable as exc:
+            log.warning("status check by number: queue unavailable (%s)", exc)
+            return StatusReport("unavailable", typed_number=number)
+        if status is None:
+            return StatusReport("not_found", typed_number=number)
+        return StatusReport("ticket", ticket=status, typed_number=number)
 
     def _application(self, ref: str) -> StatusReport:
         central_failed = False

@@ -106,11 +106,15 @@ def test_a_camera_that_fails_says_so_and_offers_a_retry(qtbot, config: Config, c
     qtbot.waitUntil(lambda: window.status_check.state == "camera", timeout=10_000)
 
 
-def test_without_a_camera_there_is_nothing_to_press(qtbot, config: Config, core, caplog) -> None:
+def test_without_a_camera_status_is_asked_by_number_only(qtbot, config: Config, core, caplog) -> None:
+    """The camera is configured but not there: "Cek status" opens on the keys, with no way to scan."""
     window = make_window(qtbot, with_camera(config, "/dev/video97"), core.queue, core.catalog)
-    assert not window.findChild(QPushButton, "statusButton").isVisible()
     assert not window.findChild(QPushButton, "ikdScanButton").isVisible()
     assert "camera /dev/video97 not found" in caplog.text
+    click(qtbot, window, "statusButton")
+    screen = window.status_check
+    assert screen.state == "typing" and screen.typing.isVisible() and not screen.scanner.isVisible()
+    assert not screen.scan_button.isVisible() and not screen.scanner.scanning
 
 
 def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
@@ -125,10 +129,10 @@ def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
     camera = tmp_path / "later.png"
     window = make_window(qtbot, with_camera(config, camera), core.queue, core.catalog)
     status_button = window.findChild(QPushButton, "statusButton")
-    assert not status_button.isVisible()
+    assert status_button.isVisible() and not window.status_check.camera_offered  # by typed number meanwhile
 
     qr_picture(tmp_path, status_url(DEMO_STATUS_URL_TEMPLATE, issued.ticket.id), name=camera.name)  # plugged in
-    qtbot.waitUntil(status_button.isVisible, timeout=5_000)
+    qtbot.waitUntil(lambda: window.status_check.camera_offered, timeout=5_000)
     assert "later.png connected" in caplog.text
     click(qtbot, window, "statusButton")
     qtbot.waitUntil(lambda: text_of(window, "statusNumber") == f"Nomor {issued.ticket.number}", timeout=10_000)
@@ -139,7 +143,7 @@ def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
     camera.unlink()  # unplugged
     qtbot.waitUntil(lambda: not window.findChild(QPushButton, "ikdScanButton").isVisible(), timeout=5_000)
     window.wipe()
-    assert not status_button.isVisible()
+    assert status_button.isVisible() and not window.status_check.camera_offered
 
 
 def test_queue_host_down_then_back(qtbot, config: Config, core, tmp_path: Path) -> None:
@@ -275,7 +279,9 @@ def test_every_status_state_fits(qtbot, config: Config, core, tmp_path: Path, si
               lambda: screen.show_answer(StatusReport("application", application=ApplicationStanding(
                   "APP-K01-20261123-0007", "needs_info"))),
               lambda: screen.show_answer(StatusReport("unavailable")),
-              lambda: screen.scanner.camera_failed.emit("test")]
+              lambda: screen.scanner.camera_failed.emit("test"), screen.start_typing,
+              lambda: screen.show_answer(StatusReport("not_found", typed_number="A-077")),
+              lambda: screen.show_answer(StatusReport("throttled", typed_number="A-077"))]
     for n, show in enumerate(states):
         show()
         qtbot.wait(5)

@@ -1,8 +1,8 @@
-"""Large text and fit on "Cek status" (issue 17, item 2): the one citizen screen the large-text tour of
-test_large_text.py cannot reach, because it is built only when a camera is configured.
+"""Large text and fit on "Cek status" (issue 17, item 2; issue 19, item 3: by typed number).
 
-Each state a citizen can meet — scanning with a hint, the answer, a camera that failed — is shown in
-normal and in large text, portrait and landscape: every text grows by at least 1.2×, nothing is cut off.
+Each state a citizen can meet — scanning with a hint, the answer, a camera that failed, the keys to
+type the number, a typed number not issued today — is shown in normal and in large text, portrait and
+landscape: every text grows by at least 1.2×, nothing is cut off.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from fit_checks import cut_off, shown
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
-from test_status_check import make_window, qr_picture, text_of, with_camera
+from test_status_check import click, make_window, qr_picture, text_of, with_camera
 
 from kiosk.config.schema import Config
 from kiosk.printing.status import DEMO_STATUS_URL_TEMPLATE, status_url
@@ -50,6 +50,22 @@ def status_states(qtbot, config: Config, core, folder: Path, size: tuple[int, in
             yield state, window, window.status_check
         finally:
             window.shutdown()
+    window = make_window(qtbot, with_camera(config, folder / "no-camera.png"), core.queue, core.catalog, size)
+    try:  # no camera: the keys; then a typed number that was not issued today, said under it
+        window.set_language(lang)
+        window.set_large_text(large_text)
+        click(qtbot, window, "statusButton")
+        screen = window.status_check
+        assert screen is not None and screen.state == "typing"
+        qtbot.wait(5)
+        yield "typing", window, screen
+        for name in ("prefixA", "key7", "key7", "statusCheckNumber"):
+            click(qtbot, screen, name)
+        qtbot.waitUntil(lambda: text_of(screen, "statusEntryMessage") != "", timeout=10_000)
+        qtbot.wait(5)
+        yield "typed not found", window, screen
+    finally:
+        window.shutdown()
 
 
 def texts(screen: QWidget) -> list[QWidget]:
@@ -76,7 +92,7 @@ def test_large_text_enlarges_every_text_of_the_status_screen(qtbot, config: Conf
             checked += 1
             if type_px(widget) < 1.2 * before:
                 same.append(f"{state}: {widget.objectName()} '{widget.text()[:30]}' {before} → {type_px(widget)} px")
-    assert checked >= 8  # heading, message and buttons of three states
+    assert checked >= 20  # heading, message, keys and buttons of five states
     assert same == [], "\n" + "\n".join(same)
 
 

@@ -25,10 +25,11 @@ from kiosk.config.schema import SiteSection
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import create_app
 from kiosk.queue.models import ServiceRule
+from kiosk.queue.phone_page import status_page
 from kiosk.queue.routes.access import DeviceGrant
 from kiosk.queue.routes.public import name_site
 from kiosk.queue.server import RunningServer
-from kiosk.queue.status import TOKEN_LENGTH, status_page, status_token
+from kiosk.queue.status import TOKEN_LENGTH, status_token
 
 pytestmark = pytest.mark.slow
 

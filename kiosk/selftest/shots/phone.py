@@ -1,6 +1,6 @@
 """The status page behind the ticket's QR as a citizen's phone shows it (412×915 CSS px), for ``kiosk selftest``.
 
-The page is the queue host's own (:func:`kiosk.queue.status.status_page`) for tickets on a throw-away
+The page is the queue host's own (:func:`kiosk.queue.phone_page.status_page`) for tickets on a throw-away
 queue, with this site's name. Debian's ``chromium`` draws it headless when it is installed (the test
 setup installs it; a kiosk does not need it); without it the pages are kept as HTML, to open on a phone.
 """
@@ -20,7 +20,8 @@ from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import ServiceRule
-from kiosk.queue.status import status_page, ticket_status
+from kiosk.queue.phone_page import status_page
+from kiosk.queue.status import ticket_status
 
 log = logging.getLogger(__name__)
 
@@ -29,22 +30,35 @@ _DRAW_SECONDS = 60
 
 
 def capture_phone_status(config: Config, out: Path) -> list[Path]:
-    """``phone-status-{lang}-01-waiting`` and ``-02-called``: PNGs when Chromium is there, else HTML files."""
+    """``phone-status-{lang}-01-waiting``, ``-02-near`` (3 or fewer ahead), ``-03-called``, ``-04-done``:
+    PNGs when Chromium is there, else HTML files. Drawn from a file, the page's script shows the sound
+    button but asks no host (the live page itself is tested in tests/queue/test_status_page_live.py)."""
     out.mkdir(parents=True, exist_ok=True)
     pages: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="kiosk-selftest-phone-") as scratch:
         tz = ZoneInfo(config.site.timezone)
         engine = QueueEngine.open(Path(scratch) / "queue.db", [ServiceRule("KTP-EL", "A", 100, 10)], tz)
         try:
-            for i in range(3):
+            for i in range(6):
                 engine.issue("KTP-EL", request_id=f"phone-before-{i}")
             mine = {lang: engine.issue("KTP-EL", request_id=f"phone-{lang}", lang=lang).ticket for lang in LANGUAGES}
             local = datetime.now(UTC).astimezone(tz).strftime("%H:%M")
-            for lang, ticket in mine.items():
-                pages[f"{lang}-01-waiting"] = status_page(ticket_status(engine, ticket), lang, local, config.site.name)
-            for counter, (lang, ticket) in enumerate(mine.items(), start=3):
-                called = engine.call_specific(counter, ticket.number, actor="selftest@phone")
-                pages[f"{lang}-02-called"] = status_page(ticket_status(engine, called), lang, local, config.site.name)
+
+            def draw(name: str, counter: int = 0) -> None:
+                for i, (lang, ticket) in enumerate(mine.items()):
+                    if counter:  # each language's ticket at its own counter
+                        engine.call_specific(counter + i, ticket.number, actor="selftest@phone")
+                    pages[f"{lang}-{name}"] = status_page(ticket_status(engine, engine.get(ticket.id)), lang, local,
+                                                          config.site.name)
+
+            draw("01-waiting")
+            for _ in range(4):
+                engine.call_next(9, ["KTP-EL"], actor="selftest@phone")
+            draw("02-near")
+            draw("03-called", counter=3)
+            for ticket in mine.values():
+                engine.finish(engine.start(ticket.id, actor="selftest@phone").id, actor="selftest@phone")
+            draw("04-done")
         finally:
             engine.close()
         return [_draw(html, out / f"phone-status-{name}", Path(scratch)) for name, html in pages.items()]

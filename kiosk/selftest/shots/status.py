@@ -1,6 +1,7 @@
 """Pictures of "Cek status" (kiosk and lobby board) and of the IKD scan for ``kiosk selftest``.
 
-The camera is a still picture (a drawn stand-in); answers come from a real
+The camera is a still picture (a drawn stand-in); a typed number is typed by taps on the screen's keys;
+answers come from a real
 :class:`~kiosk.visit.status_check.StatusChecker` on the scratch queue, so the words are the ones a citizen
 would read.
 """
@@ -20,7 +21,7 @@ from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES, Language
 from kiosk.queue.status import status_token
-from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch_core, settle, tap
+from kiosk.selftest.scene import SAMPLE_NIK, save_shot, scratch_core, settle, tap, tap_keys
 from kiosk.selftest.shots.face import stand_in_picture
 from kiosk.ui.board.window import DisplayWindow
 from kiosk.ui.kiosk.identify import IdentifyScreen
@@ -76,7 +77,7 @@ def _kiosk_status(core: Core, size: tuple[int, int], lang: Language, answers: di
         tap(window, "welcomeLangEn" if lang == "en" else "welcomeLangId")
         tap(window, "statusButton")
         screen = window.status_check
-        assert screen is not None
+        assert screen is not None and screen.scanner is not None  # the scratch config has a camera
         settle(400)  # the stand-in picture reaches the preview
         shot(window, "01-scanning")
         screen.scanner.read.emit(QrReading("unknown"))  # a stranger's code held to the camera
@@ -87,20 +88,39 @@ def _kiosk_status(core: Core, size: tuple[int, int], lang: Language, answers: di
             shot(window, f"{n:02d}-{name}")
         screen.scanner.camera_failed.emit("selftest")  # the camera unplugged
         shot(window, "08-camera")
+        _typed_number(window, shot)
         window.wipe()
         tap(window, "startButton")
         tap(window, "KTP-EL")
         tap(window, "nextButton")
         tap(window, "ikdScanButton")
         settle(400)
-        shot(window, "09-ikd-scanning")
+        shot(window, "12-ikd-scanning")
         identify = window.screens[Step.IDENTIFY]
         assert isinstance(identify, IdentifyScreen) and identify.scanner is not None
         identify.scanner.read.emit(QrReading("ikd", SAMPLE_NIK))  # the digital ID's code read
-        shot(window, "10-ikd-read")
+        shot(window, "13-ikd-read")
     finally:
         window.shutdown()
         window.deleteLater()
+
+
+def _typed_number(window: KioskWindow, shot: Callable[[QWidget, str], None]) -> None:
+    """"Cek status" by typed number: the keys, a number not issued today, then a waiting ticket's answer."""
+    screen = window.status_check
+    assert screen is not None
+    tap(screen, "statusTypeNumber")  # the camera failed: type the number instead
+    shot(window, "09-typing")
+    for number, name in (("77", "10-typed-not-found"), ("3", "11-typed-answer")):
+        tap(screen, "keyClear")
+        tap(screen, "prefixA")
+        tap_keys(screen, number)
+        tap(screen, "statusCheckNumber")
+        for _ in range(100):  # the lookup runs on the screen's worker: at most 5 s
+            if screen.state != "checking":
+                break
+            settle(50)
+        shot(window, name)
 
 
 def _capture_board(core: Core, out: Path, shots: list[Path], answer: StatusReport) -> None:
