@@ -21,7 +21,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from kiosk.catalog.forms import DocumentRequirement, Form, check_form, display_value
+from kiosk.catalog.forms import (
+    DocumentRequirement,
+    Form,
+    Page,
+    asked,
+    asked_form,
+    check_form,
+    display_value,
+    flat_key,
+)
 from kiosk.citizen.nik import Nik
 from kiosk.queue.models import ApplicationView
 
@@ -53,8 +62,40 @@ class ApplicationDraft:
     service_code: str
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     values: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # group id → one answer map per person
     photos: dict[str, list[bytes]] = field(default_factory=dict)
     prefilled: set[str] = field(default_factory=set)
+
+    # -- answers, one page at a time -----------------------------------------------------------
+    def answer(self, page: Page) -> str:
+        if page.group is None or page.item is None:
+            return "" if page.is_list else self.values.get(page.field.id, "")
+        items = self.groups.get(page.group.id, [])
+        return items[page.item].get(page.field.id, "") if page.item < len(items) else ""
+
+    def set_answer(self, page: Page, value: str) -> None:
+        """Keep ``value`` for the question of ``page``; a group's person is added as needed."""
+        if page.group is None or page.item is None:
+            if not page.is_list:
+                self.values[page.field.id] = value
+            return
+        items = self.groups.setdefault(page.group.id, [])
+        while len(items) <= page.item:
+            items.append({})
+        items[page.item][page.field.id] = value
+
+    def add_item(self, group_id: str, max_items: int) -> int | None:
+        """A new empty person in the group (its index), or None when the group is full."""
+        items = self.groups.setdefault(group_id, [])
+        if len(items) >= max_items:
+            return None
+        items.append({})
+        return len(items) - 1
+
+    def remove_item(self, group_id: str, index: int) -> None:
+        items = self.groups.get(group_id, [])
+        if 0 <= index < len(items):
+            del items[index]
 
     def photo_count(self, kind: str) -> int:
         return len(self.photos.get(kind, []))
@@ -67,15 +108,17 @@ class ApplicationDraft:
             self.photos[kind].pop()
 
     def missing_documents(self, form: Form) -> list[DocumentRequirement]:
-        """Required documents that do not yet have all their photos."""
-        return [d for d in form.documents if d.required and self.photo_count(d.kind) < d.count]
+        """Required documents asked for these answers that do not yet have all their photos."""
+        return [d for d in form.documents
+                if d.required and asked(d, self.values) and self.photo_count(d.kind) < d.count]
 
     def ready(self, form: Form) -> bool:
-        return not check_form(form, self.values) and not self.missing_documents(form)
+        return not check_form(form, self.values, self.groups) and not self.missing_documents(form)
 
     def forget(self) -> None:
         """Drop every answer and photo (the session is about to be replaced)."""
         self.values.clear()
+        self.groups.clear()
         self.photos.clear()
         self.prefilled.clear()
 
@@ -92,12 +135,23 @@ def sha256_hex(data: bytes) -> str:
 
 def build_new_application(draft: ApplicationDraft, form: Form, nik: Nik, lang: str,
                           ticket_number: str | None) -> Any:
-    """The outbox record for ``draft``: only the form's fields, photos in document order."""
+    """The outbox record for ``draft``: only the questions and photos asked for its answers (a
+    question or photo left from a choice the citizen changed stays out), in form order. A group goes
+    as a list with one object per person: ``"witnesses": [{"nik": ..., "name": ...}, ...]``."""
     from kiosk.sync.outbox_values import Attachment, NewApplication
 
-    fields = {f.id: draft.values[f.id] for f in form.fields if draft.values.get(f.id)}
+    shown = asked_form(form, draft.values)
+    fields: dict[str, Any] = {}
+    for item in shown.fields:
+        if item.is_group:
+            people = [{sub.id: person[sub.id] for sub in item.items if asked(sub, draft.values) and person.get(sub.id)}
+                      for person in draft.groups.get(item.id, [])]
+            if any(people):
+                fields[item.id] = people
+        elif draft.values.get(item.id):
+            fields[item.id] = draft.values[item.id]
     attachments = [Attachment(kind=d.kind, content_type=DOCUMENT_CONTENT_TYPE, data=jpeg)
-                   for d in form.documents for jpeg in draft.photos.get(d.kind, [])]
+                   for d in shown.documents for jpeg in draft.photos.get(d.kind, [])]
     return NewApplication(id=draft.id, service_code=draft.service_code, nik=nik.digits, fields=fields,
                           attachments=attachments, ticket_number=ticket_number, lang=lang)
 
@@ -143,13 +197,18 @@ def describe_application(view: ApplicationView, form: Form | None, lang: str) ->
     known = set()
     if form is not None:
         for f in form.fields:
-            if f.id in values:
-                known.add(f.id)
-                shown = values[f.id] if f.type == "nik" else display_value(f, values[f.id], lang)
-                rows.append((f.label.get(lang), shown))
+            questions = [(key, sub, f"{f.item_name(i + 1, lang)}: {sub.label.get(lang)}")
+                         for i in range(f.max_items) for sub in f.items
+                         if (key := flat_key(f, i, sub)) in values] if f.is_group else \
+                [(f.id, f, f.label.get(lang))] if f.id in values else []
+            for key, question, name in questions:
+                known.add(key)
+                shown = values[key] if question.type == "nik" else display_value(question, values[key], lang)
+                rows.append((name, shown))
     rows += [(key, value) for key, value in values.items() if key not in known]
     counts = dict(view.documents)
-    documents = [(d.label.get(lang), counts.pop(d.kind, 0)) for d in form.documents] if form is not None else []
+    documents = [(d.label.get(lang), counts.pop(d.kind, 0)) for d in form.documents
+                 if asked(d, values) or d.kind in counts] if form is not None else []
     documents += list(counts.items())
     if view.details_deleted:
         documents = []  # unknown now: "0 photos" would be wrong

@@ -18,6 +18,7 @@ view once it is back, and a kiosk restarted meanwhile picks it up again from the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -25,9 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from kiosk.catalog.forms import Form, FormSet
+from kiosk.catalog.forms import Form, FormSet, flat_key
 from kiosk.queue.models import (
     MAX_ANSWER_LENGTH,
+    MAX_ANSWERS,
     ApplicationConflict,
     ApplicationView,
     NotYourTicket,
@@ -104,19 +106,36 @@ def _aware(text: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _flatten(fields: Mapping[str, Any], form: Form | None) -> dict[str, tuple[str, bool]]:
+    """Answer key → (text, is a NIK) in form order; a group's people become ``witnesses_1_nik``...
+
+    The queue holds text by question id, so a group's list of people is spread over flat keys.
+    """
+    flat: dict[str, tuple[str, bool]] = {}
+    for item in form.fields if form is not None else ():
+        value = fields.get(item.id)
+        if item.is_group and isinstance(value, list):
+            for index, person in enumerate(value[:item.max_items]):
+                for sub in item.items:
+                    if isinstance(person, Mapping) and person.get(sub.id) not in (None, ""):
+                        flat[flat_key(item, index, sub)] = (str(person[sub.id]), sub.type == "nik")
+        elif not item.is_group and value not in (None, ""):
+            flat[item.id] = (str(value), item.type == "nik")
+    known = {f.id for f in form.fields} if form is not None else set()
+    for key, value in fields.items():
+        if key not in known and value not in (None, ""):
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            flat[key] = (mask_niks_in(text), False)
+    return flat
+
+
 def _answers(fields: Mapping[str, Any], form: Form | None) -> dict[str, str]:
-    types = {f.id: f.type for f in form.fields} if form is not None else {}
-    order = list(types) + [key for key in fields if key not in types]
-    answers = {}
-    for key in order:
-        if key not in fields or fields[key] in (None, ""):
-            continue
-        value = str(fields[key])
-        if types.get(key) == "nik":
-            value = mask_nik(value)
-        elif key not in types:
-            value = mask_niks_in(value)
-        answers[key] = value[:MAX_ANSWER_LENGTH]
+    answers: dict[str, str] = {}
+    for key, (value, is_nik) in _flatten(fields, form).items():
+        if len(answers) == MAX_ANSWERS:
+            log.warning("the counter sees the first %d answers only", MAX_ANSWERS)
+            break
+        answers[key] = (mask_nik(value) if is_nik else value)[:MAX_ANSWER_LENGTH]
     return answers
 
 

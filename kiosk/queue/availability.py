@@ -6,10 +6,14 @@ the one place the rules live: :meth:`kiosk.queue.engine.QueueEngine.issue` raise
 and :func:`availability` maps it to a state per service, so the service list never promises a
 ticket ``issue()`` would refuse, nor hides one it would give.
 
-The engine applies the daily quota to priority tickets too (UU 25/2009 priority orders the calls,
-it does not add tickets), so a full service is full for every citizen and this read takes no
-priority. The order is ``issue()``'s: outside opening hours a service is ``closed`` even when its
-quota is used up too.
+A priority citizen (UU 25/2009 art. 29: the elderly, people with disabilities, pregnant women,
+children, disaster victims) is never turned away by the daily quota (issue 20): priority tickets are
+issued past it, and only closing time refuses them. They still count toward the quota, so the
+walk-in line fills no later than the counters can serve; a site may also hold back a share of the
+quota for them (``[queue] priority_reserved_share``): walk-in tickets then stop at the quota less
+that share, unless priority tickets have already used more. The snapshot's states are the walk-in
+citizen's; :meth:`ServiceAvailability.can_issue_for` says what a priority citizen may have. The order
+is ``issue()``'s: outside opening hours a service is ``closed`` even when its quota is used up too.
 
 Pure values and functions: no storage, no Qt, so the kiosk's screens use the same types. Times are
 aware and in the building's time zone (a kiosk shows "15:00", not UTC).
@@ -33,7 +37,7 @@ class Availability(str, Enum):
     OPEN = "open"
     CLOSING_SOON = "closing_soon"  # tickets still issued; ticket hours end within the configured minutes
     CLOSED = "closed"  # outside the building's ticket hours
-    QUOTA_FULL = "quota_full"  # today's tickets used up (for priority citizens too)
+    QUOTA_FULL = "quota_full"  # today's walk-in tickets used up (priority citizens are still served)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,32 @@ class ServiceAvailability:
 
     @property
     def can_issue(self) -> bool:
+        """A walk-in citizen can have a ticket now."""
         return self.state in (Availability.OPEN, Availability.CLOSING_SOON)
+
+    def can_issue_for(self, priority: bool) -> bool:
+        """A citizen can have a ticket now: a priority citizen also once the quota is used up."""
+        return self.can_issue or (priority and self.state is Availability.QUOTA_FULL)
+
+
+@dataclass(frozen=True)
+class IssuedToday:
+    """Tickets issued today for one service, walk-in and priority apart (the quota treats them apart)."""
+
+    walk_in: int = 0
+    priority: int = 0
+
+
+def reserved_for_priority(daily_quota: int, share: float) -> int:
+    """How many of the day's tickets are held back for priority citizens (rounded down)."""
+    return int(daily_quota * share)
+
+
+def walk_in_remaining(rule: ServiceRule, issued: IssuedToday, reserved_share: float) -> int:
+    """Walk-in tickets left today: the quota less the walk-in tickets, less the priority ones or the
+    reserve, whichever is larger (priority tickets use their reserve first, then the common quota)."""
+    reserve = reserved_for_priority(rule.daily_quota, reserved_share)
+    return max(0, rule.daily_quota - issued.walk_in - max(issued.priority, reserve))
 
 
 @dataclass(frozen=True)
@@ -67,14 +96,15 @@ class AvailabilitySnapshot:
         return next((s for s in self.services if s.service_code == service_code), None)
 
 
-def issue_refusal(rule: ServiceRule, issued_today: int, hours: OpeningHours | None, tz: ZoneInfo,
-                  now: datetime) -> QueueError | None:
-    """Why ``issue()`` would refuse a ticket for ``rule`` now, or None: :class:`Closed` before :class:`QuotaFull`."""
+def issue_refusal(rule: ServiceRule, issued: IssuedToday, hours: OpeningHours | None, tz: ZoneInfo,
+                  now: datetime, *, priority: bool = False, reserved_share: float = 0.0) -> QueueError | None:
+    """Why ``issue()`` would refuse a ticket for ``rule`` now, or None: :class:`Closed` before :class:`QuotaFull`,
+    and never :class:`QuotaFull` for a ``priority`` citizen."""
     local = now.astimezone(tz)
     if hours is not None and not hours.is_open(local):
         next_open = hours.next_open(local)
         return Closed(next_open.astimezone(UTC) if next_open else None)
-    if issued_today >= rule.daily_quota:
+    if not priority and walk_in_remaining(rule, issued, reserved_share) == 0:
         return QuotaFull(rule.code, rule.daily_quota)
     return None
 
@@ -91,18 +121,20 @@ def next_day_opening(hours: OpeningHours | None, local: datetime) -> datetime | 
     return hours.next_open(midnight - timedelta(microseconds=1))
 
 
-def availability(rules: Iterable[ServiceRule], issued: Mapping[str, int], hours: OpeningHours | None,
-                 tz: ZoneInfo, now: datetime, closing_soon: timedelta) -> AvailabilitySnapshot:
-    """Each service's state now, from :func:`issue_refusal`; ``issued`` counts today's tickets per service."""
+def availability(rules: Iterable[ServiceRule], issued: Mapping[str, IssuedToday], hours: OpeningHours | None,
+                 tz: ZoneInfo, now: datetime, closing_soon: timedelta, *,
+                 reserved_share: float = 0.0) -> AvailabilitySnapshot:
+    """Each service's state now for a walk-in citizen, from :func:`issue_refusal`; ``issued`` counts today's
+    tickets per service."""
     local = now.astimezone(tz)
     closes_at = datetime.combine(local.date(), hours.close, tz) if hours is not None else None
     soon = closes_at is not None and closes_at - local <= closing_soon
     tomorrow = next_day_opening(hours, local)
     services = []
     for rule in rules:
-        used = issued.get(rule.code, 0)
-        remaining = max(0, rule.daily_quota - used)
-        refusal = issue_refusal(rule, used, hours, tz, now)
+        used = issued.get(rule.code, IssuedToday())
+        remaining = walk_in_remaining(rule, used, reserved_share)
+        refusal = issue_refusal(rule, used, hours, tz, now, reserved_share=reserved_share)
         if isinstance(refusal, Closed):
             opens = refusal.next_open.astimezone(tz) if refusal.next_open is not None else None
             services.append(ServiceAvailability(rule.code, Availability.CLOSED, remaining, None, opens))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from kiosk.queue.availability import IssuedToday
 from kiosk.queue.models import BoardCall, BoardState, EventType
 from kiosk.queue.rows import iso, seconds_between
 from kiosk.queue.schema import CALL_EVENTS
@@ -90,12 +91,24 @@ def events(db: Database, ticket_id: str | None, limit: int) -> list[dict[str, An
             for r in reversed(rows)]
 
 
-def issued_counts(conn: sqlite3.Connection, day: str, service_code: str | None = None) -> dict[str, int]:
-    """Tickets issued on ``day`` per service (all, or one), as the daily quota counts them (``issued_counts``).
+def issued_counts(conn: sqlite3.Connection, day: str, service_code: str | None = None, *,
+                  split_priority: bool = False) -> dict[str, IssuedToday]:
+    """Tickets issued on ``day`` per service (all, or one), as the daily quota counts them
+    (:mod:`kiosk.queue.availability`).
 
     Read inside the caller's transaction: ``issue()`` checks the quota under its write lock, the
-    availability read (:mod:`kiosk.queue.availability`) under a read.
+    availability read under a read. The totals come from the ``issued_counts`` table (kept by a
+    trigger). The priority tickets are counted apart only with ``split_priority`` (a walk over the
+    day's tickets): without a share of the quota reserved for them the quota counts both alike,
+    so they are then left in ``walk_in`` and issuing stays one lookup.
     """
     where, params = ("AND service_code = ?", (day, service_code)) if service_code is not None else ("", (day,))
-    return dict(conn.execute(f"SELECT service_code, issued FROM issued_counts WHERE day = ? {where}",
-                             params).fetchall())
+    totals = dict(conn.execute(f"SELECT service_code, issued FROM issued_counts WHERE day = ? {where}",
+                               params).fetchall())
+    priority: dict[str, int] = {}
+    if split_priority:
+        where = "AND issued_service = ?" if service_code is not None else ""
+        priority = dict(conn.execute(f"SELECT issued_service, COUNT(*) FROM tickets WHERE day = ? {where} "
+                                     "AND priority IS NOT NULL GROUP BY issued_service", params).fetchall())
+    return {code: IssuedToday(walk_in=total - priority.get(code, 0), priority=priority.get(code, 0))
+            for code, total in totals.items()}

@@ -88,9 +88,9 @@ def test_a_full_service_is_marked_on_the_list_and_never_leads_to_the_nik(qtbot, 
     assert "daring" not in notice.text()
     assert not next_button(kiosk).isEnabled()  # no NIK typed for nothing
     assert notice.text() in kiosk.screens[Step.REQUIREMENTS].spoken_text()
-    click(qtbot, kiosk.header.lang_en)
+    click(qtbot, kiosk.bar.lang_en)
     assert "Ask at the information desk." in notice.text()
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert kiosk.current_step == Step.SERVICE
     assert service.badges["KIA"].text() == "Quota full"
     click(qtbot, service.tiles["KTP-EL"])
@@ -142,18 +142,36 @@ def test_a_failed_read_shows_nothing_rather_than_a_wrong_badge(qtbot, kiosk: Kio
     assert kiosk.current_step == Step.IDENTIFY
 
 
-def test_priority_citizens_are_told_the_quota_holds_for_them_too(qtbot, kiosk: KioskWindow, core: Core) -> None:
+def test_a_priority_citizen_is_never_turned_away_by_a_full_quota(qtbot, kiosk: KioskWindow, core: Core) -> None:
+    """UU 25/2009 art. 29 (issue 20, item 4): the list and the requirements say so, and the ticket is issued."""
     i = 0
     with pytest.raises(QuotaFull):
         while True:
-            core.queue.issue("KIA", request_id=f"fill-{i}")
+            core.queue.issue("KTP-EL", request_id=f"fill-{i}")
             i += 1
     watch = wire(kiosk)
+    show_list(qtbot, kiosk, watch)
+    click(qtbot, kiosk.screens[Step.SERVICE].tiles["KTP-EL"])
+    notice = kiosk.screens[Step.REQUIREMENTS].availability_notice
+    assert "Warga prioritas (lansia, penyandang disabilitas" in notice.text()  # the walk-in is told the rule
+    assert not next_button(kiosk).isEnabled()
+    click(qtbot, kiosk.findChild(QPushButton, "homeButton"))  # start again, as a priority citizen
     click(qtbot, kiosk.screens[Step.WELCOME].findChild(QPushButton, "priorityButton"))
     with qtbot.waitSignal(watch.changed, timeout=5000):
         click(qtbot, kiosk.screens[Step.PRIORITY].findChild(QPushButton, "priority_elderly"))
-    assert kiosk.screens[Step.SERVICE].badges["KIA"].text() == "Kuota habis"
-    click(qtbot, kiosk.screens[Step.SERVICE].tiles["KIA"])
-    notice = kiosk.screens[Step.REQUIREMENTS].availability_notice
-    assert "juga berlaku untuk layanan prioritas" in notice.text()  # the engine gives priority no bypass
-    assert not next_button(kiosk).isEnabled()
+    badge = kiosk.screens[Step.SERVICE].badges["KTP-EL"]
+    assert badge.text() == "Prioritas tetap dilayani" and badge.objectName() == "banner"  # not the alarm style
+    click(qtbot, kiosk.screens[Step.SERVICE].tiles["KTP-EL"])
+    assert notice.text() == ("Kuota antrean layanan ini untuk hari ini sudah habis. Warga prioritas tetap dilayani "
+                             "walaupun kuota habis (UU 25/2009 pasal 29). Silakan lanjutkan.")
+    assert notice.objectName() == "banner"
+    click(qtbot, next_button(kiosk))
+    assert kiosk.current_step == Step.IDENTIFY
+    for digit in "3171014501900001":
+        click(qtbot, kiosk.screens[Step.IDENTIFY].findChild(QPushButton, f"key{digit}"))
+    click(qtbot, kiosk.screens[Step.IDENTIFY].findChild(QPushButton, "nextButton"))
+    assert kiosk.current_step == Step.CONFIRM
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=5000):
+        click(qtbot, kiosk.screens[Step.CONFIRM].findChild(QPushButton, "confirmButton"))
+    assert kiosk.current_step == Step.TICKET
+    assert kiosk.session.issued.ticket.number == f"A-{i + 1:03d}"  # one past the quota

@@ -60,8 +60,10 @@ def clock() -> Clock:
 def make(tmp_path: Path, clock: Clock) -> Iterator[Callable[..., QueueEngine]]:
     engines: list[QueueEngine] = []
 
-    def make(rules: list[ServiceRule] = RULES, hours: OpeningHours | None = HOURS) -> QueueEngine:
-        engine = QueueEngine.open(tmp_path / f"q{len(engines)}.db", rules, JAKARTA, hours=hours, clock=clock)
+    def make(rules: list[ServiceRule] = RULES, hours: OpeningHours | None = HOURS,
+             reserved: float = 0.0) -> QueueEngine:
+        engine = QueueEngine.open(tmp_path / f"q{len(engines)}.db", rules, JAKARTA, hours=hours, clock=clock,
+                                  priority_reserved_share=reserved)
         engines.append(engine)
         return engine
 
@@ -112,22 +114,54 @@ def test_closed_says_when_tickets_can_be_had_again_as_issue_does(make: Callable[
     assert refused.value.next_open == sip.next_open
 
 
-def test_quota_full_holds_for_priority_citizens_too_and_points_to_the_next_opening(
+def test_a_full_quota_turns_walk_ins_away_but_never_a_priority_citizen(
         make: Callable[..., QueueEngine], clock: Clock) -> None:
+    """UU 25/2009 art. 29 (issue 20, item 4): priority tickets are issued past the quota; only closing refuses them."""
     engine = make()
     engine.issue("SIP", request_id="a")
     assert (sip := engine.availability(SOON).of("SIP")) is not None and sip.remaining == 1
-    engine.issue("SIP", request_id="b", priority=PriorityGroup.ELDERLY)
+    engine.issue("SIP", request_id="b", priority=PriorityGroup.ELDERLY)  # priority tickets count toward the quota
     snapshot = engine.availability(SOON)
     sip = snapshot.of("SIP")
     assert sip is not None and sip.state is Availability.QUOTA_FULL and sip.remaining == 0
+    assert not sip.can_issue_for(priority=False) and sip.can_issue_for(priority=True)
     assert sip.next_open == local(17, 8)  # tomorrow's opening: quotas reset at local midnight
     assert states(snapshot)["KTP"] is Availability.OPEN  # the shared prefix does not share the quota
-    for priority in (None, PriorityGroup.ELDERLY, PriorityGroup.DISABILITY):  # issue() gives no one a bypass
-        with pytest.raises(QuotaFull):
-            engine.issue("SIP", request_id=f"c-{priority}", priority=priority)
+    with pytest.raises(QuotaFull):
+        engine.issue("SIP", request_id="walk-in")
+    numbers = [engine.issue("SIP", request_id=f"p-{group.value}", priority=group).ticket.number
+               for group in (PriorityGroup.ELDERLY, PriorityGroup.DISABILITY, PriorityGroup.PREGNANT)]
+    assert numbers == ["B-003", "B-004", "B-005"]  # past the quota of 2, one number each
     clock.now = local(16, 16).astimezone(UTC)
     assert states(engine.availability(SOON))["SIP"] is Availability.CLOSED  # closed first, as issue() checks
+    with pytest.raises(Closed):  # closing time holds for everyone
+        engine.issue("SIP", request_id="late", priority=PriorityGroup.ELDERLY)
+
+
+def test_a_reserved_share_holds_tickets_back_for_priority_citizens(make: Callable[..., QueueEngine]) -> None:
+    """[queue] priority_reserved_share 0.2 of a quota of 10: walk-ins stop at 8 while priority used fewer than 2."""
+    engine = make([ServiceRule("KTP", "A", daily_quota=10, typical_service_minutes=10)], reserved=0.2)
+    for i in range(8):
+        engine.issue("KTP", request_id=f"w{i}")
+    ktp = engine.availability(SOON).of("KTP")
+    assert ktp is not None and ktp.state is Availability.QUOTA_FULL and ktp.remaining == 0
+    with pytest.raises(QuotaFull):
+        engine.issue("KTP", request_id="w8")
+    engine.issue("KTP", request_id="p0", priority=PriorityGroup.ELDERLY)
+    engine.issue("KTP", request_id="p1", priority=PriorityGroup.CHILD)
+    engine.issue("KTP", request_id="p2", priority=PriorityGroup.DISABILITY)  # past the reserve: still a ticket
+    with pytest.raises(QuotaFull):
+        engine.issue("KTP", request_id="w9")
+    quiet = make([ServiceRule("KTP", "A", daily_quota=10, typical_service_minutes=10)], reserved=0.2)
+    for i in range(3):  # priority tickets use their reserve first, then the common quota
+        quiet.issue("KTP", request_id=f"p{i}", priority=PriorityGroup.ELDERLY)
+    ktp = quiet.availability(SOON).of("KTP")
+    assert ktp is not None and ktp.remaining == 7
+
+
+def test_a_reserved_share_outside_its_range_is_refused(make: Callable[..., QueueEngine]) -> None:
+    with pytest.raises(ValueError, match="priority_reserved_share"):
+        make(reserved=1.0)
 
 
 def test_a_transfer_in_does_not_use_the_receiving_quota(make: Callable[..., QueueEngine]) -> None:

@@ -62,10 +62,13 @@ class AvailabilityWatch(QObject):
         self.changed.emit()
 
 
-def badge(t: Translator, state: ServiceAvailability | None) -> str:
-    """The tile's word: "Kuota habis", "Tutup", "Segera tutup (15:00)", or "" (open, or not known)."""
+def badge(t: Translator, state: ServiceAvailability | None, priority: bool = False) -> str:
+    """The tile's word: "Kuota habis", "Tutup", "Segera tutup (15:00)", or "" (open, or not known); for a
+    ``priority`` citizen a used-up quota reads "Prioritas tetap dilayani" (they are never refused for it)."""
     if state is None or state.state is Availability.OPEN:
         return ""
+    if priority and state.state is Availability.QUOTA_FULL:
+        return t("availability.priority_served")
     if state.state is Availability.CLOSING_SOON and state.closes_at is not None:
         return t("availability.closing_soon", time=f"{state.closes_at:%H:%M}")
     if state.state is Availability.CLOSING_SOON:
@@ -90,7 +93,8 @@ def notice(t: Translator, state: ServiceAvailability | None, now: datetime | Non
 
     ``other_agency_service``: the agency's short name when another of its services can still give a
     number (then "Tekan Kembali untuk memilih layanan ... lain"), else None. ``priority``: the citizen
-    chose priority service, which the engine does not let past a full quota; so they are told so.
+    chose priority service, which a used-up quota does not refuse (UU 25/2009 art. 29): they are told
+    they may go on; a walk-in citizen is told that priority citizens still are served.
     """
     if state is None or state.state is Availability.OPEN:
         return ""
@@ -98,8 +102,10 @@ def notice(t: Translator, state: ServiceAvailability | None, now: datetime | Non
         return (t("availability.closing_soon_notice", time=f"{state.closes_at:%H:%M}")
                 if state.closes_at is not None else "")
     full = state.state is Availability.QUOTA_FULL
-    parts = [t("availability.quota_full_notice" if full else "availability.closed_notice")]
     if full and priority:
+        return t("availability.quota_full_notice") + " " + t("availability.priority_beyond_quota")
+    parts = [t("availability.quota_full_notice" if full else "availability.closed_notice")]
+    if full:
         parts.append(t("availability.quota_full_priority"))
     if other_agency_service is not None:
         parts.append(t("availability.other_service", agency=other_agency_service))

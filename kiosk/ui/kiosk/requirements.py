@@ -26,8 +26,11 @@ class RequirementsScreen(Screen):
         frame, box = card()
         self.bring_title = label("", "sectionTitle")
         self.requirements = label("", "body")
+        self.source = label("", "note")  # the regulation the requirements come from (catalog `source`)
+        self.source.setAccessibleName("requirementsSource")
         box.addWidget(self.bring_title)
         box.addWidget(self.requirements)
+        box.addWidget(self.source)
         facts, facts_box = card()
         self.fee = label("", "body")
         self.sla = label("", "body")
@@ -54,8 +57,8 @@ class RequirementsScreen(Screen):
         # Beside "Lanjut": a full or closed service says so, and what to do here and now (issue 17).
         self.availability_notice = label("", "errorBanner")
         self.availability_notice.hide()
-        self.layout_.addWidget(self.availability_notice)
-        self.layout_.addWidget(self.next_button)
+        self.action_row.addWidget(self.availability_notice)
+        self.action_row.addWidget(self.next_button)
         self._preview: tuple[int, int] | None = None
         self._availability: AvailabilityWatch | None = None
         self._priority = False
@@ -82,8 +85,9 @@ class RequirementsScreen(Screen):
                 for o in self.catalog.services if o.agency == service.agency and o.code != service.code):
             other = self.catalog.agency(service.agency).short_name.get(self.t.lang)
         text = notice(self.t, state, watch.at if watch is not None else None, other, self._priority)
-        self.next_button.setEnabled(state is None or state.can_issue)  # unknown: the confirm step still checks
-        name = "banner" if state is None or state.can_issue else "errorBanner"
+        can_issue = state is None or state.can_issue_for(self._priority)  # unknown: the confirm step still checks
+        self.next_button.setEnabled(can_issue)
+        name = "banner" if can_issue else "errorBanner"
         if self.availability_notice.objectName() != name:
             self.availability_notice.setObjectName(name)
             self.availability_notice.style().unpolish(self.availability_notice)  # the new name's style
@@ -114,6 +118,8 @@ class RequirementsScreen(Screen):
         self.agency.setText(self.catalog.agency(service.agency).name.get(t.lang))
         items = [f"{i}. {r.get(t.lang)}" for i, r in enumerate(service.requirements, 1)]
         self.requirements.setText("\n".join(items) if items else t("requirements.nothing"))
+        self.source.setText(t("forms.source", source=service.source) if service.source else "")
+        self.source.setVisible(bool(service.source))
         self.fee.setText(t("requirements.fee", fee=t.money(service.fee_idr)))
         self.sla.setText(t("requirements.sla", sla=t.duration(service.sla.amount, service.sla.unit)))
         self.counters.setText(t("requirements.counters", counters=", ".join(str(c) for c in service.counters)))

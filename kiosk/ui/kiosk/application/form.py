@@ -1,4 +1,9 @@
-"""The application form: one question per page, with the right on-screen keyboard for the answer."""
+"""The application form: one question per page, with the right on-screen keyboard for the answer.
+
+A group (the witnesses) is asked person by person, question by question, then shown as a list
+(:class:`~.group.GroupList`) where a person is changed, removed or added within the group's bounds.
+Which pages there are, and what is wrong on one, comes from :mod:`kiosk.catalog.form_answers`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.applications.drafts import ApplicationDraft
-from kiosk.catalog.forms import Field, Form, FormSet, Problem, check_value, normalize, show_date
+from kiosk.catalog.forms import Field, Form, FormSet, Page, Problem, check_page, normalize, pages, show_date, show_time
 from kiosk.i18n import Translator
+from kiosk.ui.kiosk.application.group import GroupList
 from kiosk.ui.kiosk.application.widgets import clear_layout
 from kiosk.ui.kiosk.base import Tile
+from kiosk.ui.kiosk.privacy_notice import PrivacyNotice
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import LetterKeyboard, NumericKeypad, button, label, restyle
 from kiosk.visit.flow import CitizenSession, Step
@@ -21,6 +28,8 @@ from kiosk.visit.flow import CitizenSession, Step
 def problem_text(t: Translator, problem: Problem) -> str:
     if problem.key.startswith("nik."):
         return t(f"nik.error.{problem.key[4:]}")
+    if problem.key.startswith("forms."):
+        return t(problem.key, **problem.params)
     return t(f"application.error.{problem.key}", **problem.params)
 
 
@@ -113,34 +122,63 @@ class FormScreen(Screen):
         self.choices_box.setContentsMargins(0, 0, 0, 0)
         self.choices_box.setSpacing(14)
         self.choice_buttons: dict[str, Tile] = {}
-        for page in (self.keyboard, self.keypad, self.choices_page):
+        # What choosing an answer declares (an SPTJM), shown in full under the answers.
+        self.statement = label("", "body")
+        self.statement.setAccessibleName("choiceStatement")
+        self.group_list = GroupList()
+        self.group_list.edit.connect(self._edit_item)
+        self.group_list.remove.connect(self._remove_item)
+        self.group_list.add.connect(self._add_item)
+        for page in (self.keyboard, self.keypad, self.choices_page, self.group_list):
             self.inputs.addWidget(page)
 
         self.next_button = button("", "primary", self.next, name="formNext")
         self.skip_button = button("", "small", self.skipped.emit, name="formSkip")
-        nav = QHBoxLayout()
+        self.nav = nav = QHBoxLayout()
         nav.setSpacing(16)
         nav.addWidget(self.skip_button, 1)  # first question only; the header's Back goes to the previous one
         nav.addWidget(self.next_button, 2)
 
         self.info = QVBoxLayout()
         self.info.setSpacing(14)
-        for widget in (self.title, self.nik_note, self.counter, self.question, self.hint, self.field, self.message):
+        for widget in (self.title, self.nik_note, self.counter, self.question, self.hint):
             self.info.addWidget(widget)
-        self.info.addStretch(1)
+        self.info.addStretch(1)  # portrait: the question at the top, the answer low within reach (issue 16)
+        self.info.addWidget(self.field)
+        self.info.addWidget(self.message)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(22)
-        self.body.addLayout(self.info, 0)
-        self.body.addWidget(self.inputs, 1)
+        self.body.addLayout(self.info, 1)
+        self.body.addWidget(self.inputs, 0)
         self.layout_.addLayout(self.body, 1)
-        self.layout_.addLayout(nav)
+        self.action_row.addLayout(nav)
+        self.privacy: PrivacyNotice | None = None
+
+    def attach_privacy_notice(self, notice: PrivacyNotice) -> None:
+        """The notice of UU 27/2022 for the application (who holds the answers and photos, why, how long),
+        on the first question: its words under the title, its button beside "Lanjut" (no row of its own:
+        the page's answer needs the room)."""
+        self.privacy = notice
+        self.info.insertWidget(self.info.indexOf(self.nik_note) + 1, notice)
+        self.nav.insertWidget(1, notice.toggle, 1)
+        notice.retranslate(self.t)
 
     # -- state ---------------------------------------------------------------------------------
     @property
+    def pages(self) -> list[Page]:
+        if self.form is None or self.draft is None:
+            return []
+        return pages(self.form, self.draft.values, self.draft.groups)
+
+    @property
+    def page(self) -> Page | None:
+        shown = self.pages
+        return shown[min(self.index, len(shown) - 1)] if shown else None
+
+    @property
     def current(self) -> Field | None:
-        if self.form is None or not self.form.fields:
-            return None
-        return self.form.fields[self.index]
+        page = self.page
+        return page.field if page is not None else None
 
     @property
     def value(self) -> str:
@@ -159,7 +197,7 @@ class FormScreen(Screen):
             self.index = 0
             self._lookup_state = None
         self.draft = session.application
-        self.index = min(self.index, len(form.fields) - 1)
+        self.index = max(0, min(self.index, len(self.pages) - 1))
         if any(f.prefill == "registration_number" for f in form.fields) and self._lookup_state is None:
             self._lookup_state = "looking_up"
             self.lookup_wanted.emit(self.draft)
@@ -178,6 +216,10 @@ class FormScreen(Screen):
         self._lookup_state = None
         self.field.setText("")  # also clears the undo history
         self.message.setText("")
+        self.statement.setText("")
+        self.group_list.clear()
+        if self.privacy is not None:
+            self.privacy.close_notice()
 
     def registration_found(self, draft: ApplicationDraft, number: str | None) -> None:
         """The lookup's answer; ignored when the citizen (or the session) has moved on."""
@@ -197,11 +239,13 @@ class FormScreen(Screen):
         self.skip_button.setText(t("application.form.skip"))
         self.keyboard.retranslate(t)
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
+        if self.privacy is not None:
+            self.privacy.retranslate(t)
         self._show_field()
 
     def _show_field(self) -> None:
-        item, t = self.current, self.t
-        if item is None or self.draft is None or self.form is None:
+        page, item, t = self.page, self.current, self.t
+        if page is None or item is None or self.draft is None or self.form is None:
             return
         service = self.session.service if self.session else None
         self.title.setText(f"{t('application.form.title')}: {service.name.get(t.lang)}" if service
@@ -210,22 +254,35 @@ class FormScreen(Screen):
         self.nik_note.setVisible(nik is not None)
         if nik is not None:
             self.nik_note.setText(t("application.form.nik_prefilled", nik=nik.masked))
-        total = len(self.form.fields)
+        total = len(self.pages)
         self.counter.setText(t("application.form.question", n=self.index + 1, total=total))
-        self.question.setText(item.label.get(t.lang))
+        question = item.label.get(t.lang)
+        if page.group is not None and page.item is not None:  # "Saksi 2: NIK saksi"
+            question = f"{page.group.item_name(page.item + 1, t.lang)}: {question}"
+        self.question.setText(question)
         hints = [item.hint.get(t.lang)] if item.hint else []
         if item.type == "date":
             hints.append(t("application.form.date_hint"))
-        if not item.required:
+        if not item.required and not page.is_list:
             hints.append(t("application.form.optional"))
         self.hint.setText(" ".join(hints))
         self.hint.setVisible(bool(hints))
-        self._value = self.draft.values.get(item.id, "")
+        self._value = self.draft.answer(page)
         self._problem = None
         self.skip_button.setVisible(self.index == 0)
+        if self.privacy is not None:  # before the first answer: the notice, then out of the way
+            if self.index != 0:
+                self.privacy.close_notice()
+            self.privacy.setVisible(self.index == 0)
+            self.privacy.toggle.setVisible(self.index == 0)
         self.next_button.setText(t("application.form.finish") if self.index == total - 1
                                  else t("application.form.next"))
-        if item.type == "choice":
+        self.statement.hide()
+        if page.is_list:
+            self.field.hide()
+            self.group_list.show_group(item, self.draft.groups.get(item.id, []), self.draft.values, t)
+            self.inputs.setCurrentWidget(self.group_list)
+        elif item.type == "choice":
             self._build_choices(item)
             self.inputs.setCurrentWidget(self.choices_page)
             self.field.hide()
@@ -236,6 +293,7 @@ class FormScreen(Screen):
         self._render()
 
     def _build_choices(self, item: Field) -> None:
+        self.choices_box.removeWidget(self.statement)  # kept: only the tiles are made anew
         clear_layout(self.choices_box)
         self.choice_buttons = {}
         for choice in item.choices:
@@ -245,13 +303,15 @@ class FormScreen(Screen):
             tile.clicked.connect(lambda v=choice.value: self._choose(v))
             self.choice_buttons[choice.value] = tile
             self.choices_box.addWidget(tile)
+        self.choices_box.addWidget(self.statement)
         self.choices_box.addStretch(1)
 
     def _render(self) -> None:
         item, t = self.current, self.t
         if item is None:
             return
-        shown = show_date(self._value) if item.type == "date" else self._value
+        shown = show_date(self._value) if item.type == "date" else show_time(self._value) \
+            if item.type == "time" else self._value
         if self.field.text() != shown:
             self.field.setText(shown)
         for value, tile in self.choice_buttons.items():
@@ -259,6 +319,10 @@ class FormScreen(Screen):
             choice = item.choice(value)
             tile.title.setText(("✓ " if chosen else "") + (choice.label.get(t.lang) if choice else value))
             restyle(tile, "pressed", chosen)
+        declared = item.choice(self._value) if item.type == "choice" else None
+        statement = declared.statement.get(t.lang) if declared is not None and declared.statement else ""
+        self.statement.setText(t("forms.statement", statement=statement) if statement else "")
+        self.statement.setVisible(bool(statement))
         state = ""
         if self._problem is not None:
             self.message.setObjectName("fieldError")
@@ -283,16 +347,21 @@ class FormScreen(Screen):
 
     # -- typing --------------------------------------------------------------------------------
     def _set_value(self, value: str) -> None:
-        item = self.current
-        if item is None or self.draft is None:
+        page, item = self.page, self.current
+        if page is None or item is None or self.draft is None or page.is_list:
             return
-        limit = 8 if item.type == "date" else 16 if item.type == "nik" else item.max_length + 5
+        limit = {"date": 8, "time": 4, "nik": 16}.get(item.type, item.max_length + 5)
         self._value = value[:limit]
-        self.draft.values[item.id] = self._value
+        self.draft.set_answer(page, self._value)
         self.draft.prefilled.discard(item.id)
         if self._problem is not None:  # once an error shows, say as soon as it is mended
-            self._problem = check_value(item, self._value)
+            self._problem = self._check(page)
         self._render()
+
+    def _check(self, page: Page) -> Problem | None:
+        if self.form is None or self.draft is None:
+            return None
+        return check_page(self.form, page, self.draft.values, self.draft.groups)
 
     def _type(self, text: str) -> None:
         item = self.current
@@ -312,27 +381,56 @@ class FormScreen(Screen):
         item = self.current
         if item is None:
             return
-        self._set_value("".join(c for c in text if c.isdigit()) if item.type == "date" else text)
+        self._set_value("".join(c for c in text if c.isdigit()) if item.type in ("date", "time") else text)
 
     def _choose(self, value: str) -> None:
         self._set_value(value)
 
     # -- moving --------------------------------------------------------------------------------
     def next(self) -> None:
-        item = self.current
-        if item is None or self.draft is None or self.form is None:
+        page, item = self.page, self.current
+        if page is None or item is None or self.draft is None or self.form is None:
             return
-        self._problem = check_value(item, self._value)
+        self._problem = self._check(page)
         if self._problem is not None:
             self._render()
             return
-        if self._value:
-            self.draft.values[item.id] = normalize(item, self._value)
-        if self.index + 1 < len(self.form.fields):
+        if self._value and not page.is_list:
+            self.draft.set_answer(page, normalize(item, self._value))
+        if self.index + 1 < len(self.pages):  # the pages after this one may have changed with the answer
             self.index += 1
             self._show_field()
         else:
             self.finished.emit()
+
+    # -- a group's list page -------------------------------------------------------------------
+    def _go_to_item(self, group_id: str, index: int) -> None:
+        for n, page in enumerate(self.pages):
+            if page.group is not None and page.group.id == group_id and page.item == index:
+                self.index = n
+                break
+        self._show_field()
+
+    def _edit_item(self, index: int) -> None:
+        page = self.page
+        if page is not None and page.is_list:
+            self._go_to_item(page.field.id, index)
+
+    def _remove_item(self, index: int) -> None:
+        page = self.page
+        if page is None or not page.is_list or self.draft is None:
+            return
+        self.draft.remove_item(page.field.id, index)
+        self.index = next(n for n, p in enumerate(self.pages) if p.is_list and p.field.id == page.field.id)
+        self._show_field()
+
+    def _add_item(self) -> None:
+        page = self.page
+        if page is None or not page.is_list or self.draft is None:
+            return
+        added = self.draft.add_item(page.field.id, page.field.max_items)
+        if added is not None:
+            self._go_to_item(page.field.id, added)
 
     def back(self) -> bool:
         """The previous question, its answer kept; False on the first (Back then leaves the form)."""
@@ -350,8 +448,8 @@ class FormScreen(Screen):
         super().resizeEvent(event)
         if self.turn_with_orientation(self.body):
             landscape = self.landscape
-            self.body.setStretch(0, 4 if landscape else 0)
-            self.body.setStretch(1, 5 if landscape else 1)
+            self.body.setStretch(0, 4 if landscape else 1)
+            self.body.setStretch(1, 5 if landscape else 0)
             self.title.setVisible(not landscape)  # the header's step counter says where we are
             # Landscape has half the width for the question: a size that leaves room for the answer.
             self.question.setObjectName("sectionTitle" if landscape else "title")
@@ -359,7 +457,13 @@ class FormScreen(Screen):
 
     def spoken_text(self) -> str:
         parts = [self.question.text() + ".", self.hint.text()]
+        if self.statement.isVisible():
+            parts.append(self.statement.text())
+        if self.page is not None and self.page.is_list:
+            parts += self.group_list.row_texts
         if self._problem is not None:
             parts.append(self.message.text())
         parts.append(self.t("application.form.spoken"))
+        if self.privacy is not None and self.privacy.isVisible():
+            parts.append(self.privacy.spoken_text())
         return " ".join(p for p in parts if p)

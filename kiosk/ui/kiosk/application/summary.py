@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QWidget
 
-from kiosk.catalog.forms import Form, FormSet, display_value
+from kiosk.catalog.forms import Field, Form, FormSet, asked, asked_form, display_value
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import clear_layout
 from kiosk.ui.qt.screen import Screen
@@ -53,10 +53,11 @@ class SummaryScreen(Screen):
         self.confirm_button = button("", "hero", self._confirm, name="sendApplication")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.scroll_area, 1)
-        self.layout_.addLayout(edits)
-        self.layout_.addWidget(self.error)
-        self.layout_.addWidget(self.status)
-        self.layout_.addWidget(self.confirm_button)
+        for row in (edits, self.error, self.status, self.confirm_button):  # low, within reach (issue 16)
+            if isinstance(row, QHBoxLayout):
+                self.action_row.addLayout(row)
+            else:
+                self.action_row.addWidget(row)
         self._error: tuple[str, dict[str, object]] | None = None
         self.row_labels: list[tuple[QLabel, QLabel]] = []
 
@@ -116,10 +117,15 @@ class SummaryScreen(Screen):
         rows = [(t("application.summary.service"), session.service.name.get(t.lang))]
         if session.nik is not None:
             rows.append((t("application.summary.nik"), session.nik.masked))
-        for item in form.fields:
-            value = draft.values.get(item.id, "")
-            rows.append((item.label.get(t.lang),
-                         display_value(item, value, t.lang) if value else t("application.summary.empty")))
+        for item in asked_form(form, draft.values).fields:
+            if item.is_group:  # one row per answer of each person: "Saksi 1: NIK saksi"
+                for index, person in enumerate(draft.groups.get(item.id, [])):
+                    for sub in item.items:
+                        if asked(sub, draft.values):
+                            rows.append((f"{item.item_name(index + 1, t.lang)}: {sub.label.get(t.lang)}",
+                                         self._shown(sub, person.get(sub.id, ""))))
+                continue
+            rows.append((item.label.get(t.lang), self._shown(item, draft.values.get(item.id, ""))))
         for i, (name, value) in enumerate(rows):
             key = label(name, "note")
             shown = label(value, "body")
@@ -130,7 +136,7 @@ class SummaryScreen(Screen):
         self.rows.setColumnStretch(0, 2)
         self.rows.setColumnStretch(1, 3)
         lines = [t("application.summary.documents")]
-        for doc in form.documents:
+        for doc in asked_form(form, draft.values).documents:
             have = draft.photo_count(doc.kind)
             lines.append(("✓ " + t("application.summary.document_row", document=doc.label.get(t.lang), count=have))
                          if have else ("• " + t("application.summary.document_none", document=doc.label.get(t.lang))))
@@ -138,6 +144,9 @@ class SummaryScreen(Screen):
         self.documents.setVisible(bool(form.documents))
         self.photos_button.setVisible(bool(form.documents))
         self.set_busy(False)
+
+    def _shown(self, item: Field, value: str) -> str:
+        return display_value(item, value, self.t.lang) if value else self.t("application.summary.empty")
 
     def row_texts(self) -> list[tuple[str, str]]:
         return [(k.text(), v.text()) for k, v in self.row_labels]
