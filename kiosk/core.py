@@ -13,9 +13,11 @@ leaves the kiosk issuing tickets, and the log says what IT has to fix.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from kiosk.catalog.services import Catalog
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from kiosk.catalog.forms import FormSet
     from kiosk.identity.face_services import FaceServices
     from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.heartbeat import HeartbeatSender, Role
     from kiosk.sync.outbox import ApplicationStore
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,8 @@ def open_engine(config: Config, catalog: Catalog | None) -> QueueEngine:
     return QueueEngine.open(
         config.data_dir / "queue.db", service_rules(catalog), ZoneInfo(config.site.timezone),
         priority_ratio=config.queue.priority_ratio, max_recalls=config.queue.max_recalls,
-        hours=opening_hours(config))
+        priority_reserved_share=config.queue.priority_reserved_share,
+        hours=opening_hours(config), help_timeout=timedelta(minutes=config.queue.help_timeout_minutes))
 
 
 def open_local_queue(config: Config, catalog: Catalog | None) -> LocalQueue:
@@ -236,3 +240,52 @@ def open_sync(config: Config) -> SyncParts:
         store.close()
         raise
     return SyncParts(config=config, store=store, engine=engine)
+
+
+# --- heartbeats to the central API (the fleet page of regional IT) ------------------------------
+
+def open_heartbeat(config: Config, role: str, *, camera_present: Callable[[str], bool] | None = None,
+                   queue_host_answers: Callable[[str], object] | None = None) -> HeartbeatSender | None:
+    """The heartbeat of an enrolled device (``kiosk.sync.heartbeat``), not yet started; None without a
+    central API or enrollment. The probes of the camera and the queue host live above this layer
+    (``kiosk.setup.diagnostics``): the role's start-up hands them in; without them those say unknown."""
+    if not config.central.api_url:
+        return None
+    from kiosk.printing.service import read_printer_status
+    from kiosk.sync.central_client import CentralClient
+    from kiosk.sync.heartbeat import HealthCollector, HeartbeatSender, Probes
+
+    client = CentralClient.from_data_dir(config.central.api_url, config.data_dir,
+                                         ca_file=config.central.ca_file or None, timeout=config.central.timeout_seconds)
+    if client.credentials is None:
+        client.close()
+        log.info("no heartbeat: this device is not enrolled at the central API")
+        return None
+
+    def printer() -> Any:  # the last print job's outcome (printer-status.json): no second talker on the port
+        if config.printer.kind == "none":
+            return "none"
+        last = read_printer_status(config.data_dir)
+        return "unknown" if last is None else last.get("reason") or "ok"  # paper_low, paper_out, cover_open...
+
+    def camera() -> Any:
+        used = config.face.enabled or config.camera.qr_scanning if role in KIOSK_ROLES else \
+            role == "display" and config.display.status_camera
+        if not used:
+            return "unused"
+        return "unknown" if camera_present is None else "ok" if camera_present(config.camera.device) else "missing"
+
+    def queue_host() -> Any:
+        if not config.queue.host_url or role == "queue-host":
+            return "none"
+        if queue_host_answers is None:
+            return "unknown"
+        try:
+            queue_host_answers(config.queue.host_url)
+        except Exception:  # any failure to answer is "unreachable" on the fleet page
+            return "unreachable"
+        return "reachable"
+
+    probes = Probes(printer=printer, camera=camera, queue_host=queue_host)
+    named = cast("Role", role if role in ("kiosk", "counter", "display", "all-in-one", "queue-host") else "kiosk")
+    return HeartbeatSender(client, HealthCollector(config, named, probes, server_now=client.server_now))

@@ -43,8 +43,9 @@ def test_shipped_catalog_is_the_first_phase_of_mpp_digital(catalog: Catalog) -> 
     assert catalog.version
     assert set(codes(catalog.services_of("DUKCAPIL"))) == ADMINDUK
     assert len(catalog.services_of(HEALTH_AGENCY)) == 31
-    assert len(catalog.services) == 39
-    assert {a.code for a in catalog.agencies} == {"DUKCAPIL", HEALTH_AGENCY}
+    assert len(catalog.services) == 39 + 1  # and the information desk (issue 16)
+    assert {a.code for a in catalog.agencies} == {"DUKCAPIL", HEALTH_AGENCY, "MPP"}
+    assert catalog.desk() is not None and catalog.desk().code == "INFO"
 
 
 def test_shipped_catalog_says_its_lists_are_to_be_verified() -> None:

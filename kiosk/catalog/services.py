@@ -89,6 +89,12 @@ class Service:
     face_check: bool
     application_form: bool
     typical_service_minutes: int
+    # Cannot be done at all without a NIK (an IKD activation is the NIK's own digital card): a visitor
+    # without one is told so before queueing and offered the information desk instead. Every other
+    # service takes a visitor without a NIK, whose identity the clerk then checks (kiosk.visit.flow).
+    nik_required: bool = False
+    # The regulations the requirements come from (docs/catalog-sources.md lists what is not verified).
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class Catalog:
     version: str
     agencies: tuple[Agency, ...]
     services: tuple[Service, ...]
+    information_desk: str | None = None  # the code of the service a visitor is sent to when no other fits
     _services_by_code: Mapping[str, Service] = field(init=False, repr=False, compare=False)
     _agencies_by_code: Mapping[str, Agency] = field(init=False, repr=False, compare=False)
     _index: tuple[_SearchEntry, ...] = field(init=False, repr=False, compare=False)
@@ -132,6 +139,10 @@ class Catalog:
             return self._agencies_by_code[code]
         except KeyError:
             raise KeyError(f"no agency with code {code!r} in catalog {self.version}") from None
+
+    def desk(self) -> Service | None:
+        """The information desk as a service (a ticket to it), when the catalog names one."""
+        return self._services_by_code.get(self.information_desk) if self.information_desk else None
 
     def services_of(self, agency_code: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.agency == agency_code)
@@ -229,9 +240,12 @@ def parse_catalog(data: object, source: str) -> Catalog:
 # --- validation ------------------------------------------------------------------------------
 
 _TOP_REQUIRED = ("version", "agencies", "services")
-_TOP_OPTIONAL = ("notes",)
+_TOP_OPTIONAL = ("notes", "information_desk")
 _AGENCY_KEYS = ("code", "name", "short_name")
-_SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(Service))
+# A catalog from before issue 16 leaves nik_required out (every service then takes a visitor without a
+# NIK); one from before issue 20 has no source.
+_SERVICE_OPTIONAL = ("nik_required", "source")
+_SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(Service) if f.name not in _SERVICE_OPTIONAL)
 _SLA_KEYS = ("amount", "unit")
 
 
@@ -265,7 +279,22 @@ class _Parser(JsonChecker):
                           f"({', '.join(sorted(seen_agencies))}){did_you_mean(service.agency, seen_agencies)}")
             seen_services.add(service.code)
             services.append(service)
-        return Catalog(version=version, agencies=agencies, services=tuple(services))
+        desk = self.desk(top.get("information_desk"), services)
+        return Catalog(version=version, agencies=agencies, services=tuple(services), information_desk=desk)
+
+    def desk(self, code: object, services: list[Service]) -> str | None:
+        """The information desk must be a service anyone can queue for: no identity, no NIK."""
+        if code is None:
+            return None
+        code = self.text(code, "information_desk")
+        found = next((s for s in services if s.code == code), None)
+        if found is None:
+            self.fail("information_desk", f"{code!r} is not one of the services"
+                      f"{did_you_mean(code, [s.code for s in services])}")
+        elif found.identity_required or found.nik_required:
+            self.fail("information_desk", f"{code!r} must be a service without identity_required and nik_required "
+                      "(a visitor without a NIK is sent there)")
+        return code
 
     def agency(self, data: object, where: str) -> Agency:
         obj = self.mapping(data, where, _AGENCY_KEYS)
@@ -273,7 +302,7 @@ class _Parser(JsonChecker):
                       short_name=self.local(obj["short_name"], f"{where}.short_name"))
 
     def service(self, data: object, where: str) -> Service:
-        obj = self.mapping(data, where, _SERVICE_KEYS)
+        obj = self.mapping(data, where, _SERVICE_KEYS, _SERVICE_OPTIONAL)
 
         def at(key: str) -> str:
             return f"{where}.{key}"
@@ -314,6 +343,8 @@ class _Parser(JsonChecker):
             application_form=self.boolean(obj["application_form"], at("application_form")),
             typical_service_minutes=self.integer(obj["typical_service_minutes"], at("typical_service_minutes"),
                                                  minimum=1),
+            nik_required=self.boolean(obj.get("nik_required", False), at("nik_required")),
+            source=self.text(obj["source"], at("source")) if "source" in obj else "",
         )
 
     def sla(self, data: object, where: str) -> Sla:

@@ -75,6 +75,8 @@ class SiteSection:
     name: str = _key("Mal Pelayanan Publik Kota Contoh", "Building name shown on screens and tickets",
                      min_len=3, max_len=80)
     mpp_code: str = _key("MPP-DEMO", "MPP code given by MPP Digital", pattern=r"[A-Z0-9][A-Z0-9-]{1,31}")
+    region: str = _key("", "Province or region, grouping this MPP on regional IT's fleet page (e.g. 'DKI Jakarta')",
+                       max_len=80)
     timezone: Timezone = _key("Asia/Jakarta", "Local time zone: sets the daily reset")
     opening_hours: str = _key("",
         'Ticket hours "HH:MM-HH:MM"; empty = tickets at any time',
@@ -108,6 +110,14 @@ class KioskSection:
     speech: Speech = _key("auto", "Read steps aloud on request: auto = when a voice exists")
     audio_guide: bool = _key(False, "Audio guide: read each new screen and each button as it is pressed")
     catalog_path: str = _key("", "Service catalog JSON; empty = the shipped one")
+    # The screen's mounting, for the reach rule (docs/regional-it.md, "Mounting and reach"): every touch
+    # target of a citizen screen must sit at most 1,200 mm above the floor (a seated person's reach).
+    screen_lower_edge_mm: int = _key(750,
+        "Height of the screen's visible lower edge above the floor, in mm (accessible kiosks: 750)",
+        min=300, max=1500)
+    screen_height_mm: int = _key(708,
+        "Visible height of the screen as mounted, in mm (32\" 16:9: 708 portrait, 398 landscape)",
+        min=150, max=2000)
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,12 @@ class QueueSection:
         "Building queue host, e.g. http://10.0.0.5:8700; empty = in this process (demo)", pattern=r"(|https?://\S+)")
     device_token: str = _key("", "Token IT issued to this device on the queue host")
     priority_ratio: int = _key(2, "Priority tickets called before one normal ticket", min=1, max=10)
+    priority_reserved_share: float = _key(0.0,
+        "Share of each service's daily quota held back for priority citizens (0-0.5); they are never refused "
+        "for a full quota either way (UU 25/2009 art. 29)", min=0, max=0.5)
     max_recalls: int = _key(3, "Recalls before a ticket may be marked no-show", min=1, max=10)
+    help_timeout_minutes: int = _key(10, "A kiosk's call for staff closes after this long with no step", min=1,
+                                     max=120)
 
 
 @dataclass(frozen=True)
@@ -232,7 +247,8 @@ class FaceSection:
     min_contrast: float = _key(22.0, "Lowest allowed face contrast (grey-level spread)", min=0.0, max=128.0)
     min_sharpness: float = _key(15.0, "Lowest allowed face sharpness (Laplacian variance)", min=0.0, max=10_000.0)
     challenge_steps: int = _key(2, "Actions asked of the citizen (blink, turn, smile, open mouth)", min=1, max=4)
-    step_timeout_seconds: float = _key(7.0, "Time allowed for each action", min=2.0, max=30.0)
+    step_timeout_seconds: float = _key(10.0, "Time allowed for each action (turn, blink, smile...); people who move "
+                                       "slowly need it: at least 8 s on a kiosk (issue 16)", min=2.0, max=30.0)
     blink_delta: float = _key(
         0.35, "Rise of the eye-blink score over the citizen's own resting face", min=0.05, max=0.95)
     smile_delta: float = _key(0.30, "Rise of the smile score over the resting face", min=0.05, max=0.95)

@@ -25,7 +25,7 @@ from kiosk.config.schema import Config
 from kiosk.printing.sinks import PrinterConfigError, PrinterFault, PrinterSink, open_sink, ticket_file_name
 from kiosk.printing.status import status_url, status_url_template
 from kiosk.printing.ticket import TicketContent, layout_ticket
-from kiosk.queue.models import IssuedTicket
+from kiosk.queue.models import IssuedTicket, identity_checked_at_counter
 from kiosk.utils.log import event
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ def ticket_content(issued: IssuedTicket, catalog: Catalog | None, config: Config
         agency_name=agency_name, counters=counters, people_ahead=issued.people_ahead,
         wait_minutes=issued.estimated_wait_minutes, issued_at=ticket.issued_at, timezone=config.site.timezone,
         status_url=status_url(template, ticket.id), ticket_id=ticket.id, priority=ticket.priority is not None,
-        verify_at_counter=ticket.identity_status == "to_verify_at_counter", device_id=config.device.id)
+        verify_at_counter=identity_checked_at_counter(ticket.identity_status), device_id=config.device.id,
+        identity_status=ticket.identity_status)
 
 
 class PrintService:

@@ -63,6 +63,7 @@ class TicketContent:
     priority: bool = False
     verify_at_counter: bool = False
     device_id: str = ""
+    identity_status: str = ""  # why the identity is checked at the counter: no NIK, a passport/KITAS (issue 16)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -292,7 +293,11 @@ def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLay
     flow.text(t("printing.ticket.estimate", wait=wait), 11 if narrow else 12)
     if content.verify_at_counter:
         flow.gap(1)
-        flow.text(t("printing.ticket.verify_at_counter"), 11 if narrow else 12, bold=True)
+        if content.identity_status in ("no_nik", "travel_document"):  # no NIK: no "bring your KTP"
+            flow.text(t("without_nik.print.heading"), 11 if narrow else 12, bold=True)
+            flow.text(t(f"without_nik.print.{content.identity_status}"), 11 if narrow else 12)
+        else:
+            flow.text(t("printing.ticket.verify_at_counter"), 11 if narrow else 12, bold=True)
     flow.rule()
 
     matrix = qr_matrix(content.status_url)

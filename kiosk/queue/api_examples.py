@@ -1,7 +1,7 @@
 """Examples for the queue host's OpenAPI file, recorded from a real session, not written by hand.
 
 A scripted morning (a kiosk issues tickets and attaches a filed application, a counter reads it,
-calls, recalls, starts, finishes, transfers...)
+calls, recalls, starts, finishes, transfers..., a kiosk calls for staff and a counter answers)
 runs against the real app and engine on a fixed clock; each operation's request and answer become
 its example. Hand-written examples drift from the code; these cannot. Ticket ids (random) are
 replaced by stable placeholders so the committed file only changes when the API does.
@@ -80,6 +80,7 @@ def recorded_examples() -> Examples:
                 ids[issued["ticket"]["id"]] = f"TICKET-{number}"
                 ids[status_token(issued["ticket"]["id"])] = f"STATUS-TOKEN-{number}"
             call("GET", "/v1/status/{token}", "display", token=status_token(first["ticket"]["id"]))
+            call("GET", "/v1/status/{token}/view", "display", token=status_token(first["ticket"]["id"]))
             view = {"application_id": "0b6f1f5e-8c2a-4d7e-9a41-2f5c3e9d7a10", "number": "APP-20261123-0001",
                     "service_code": "KTP-EL", "nik_masked": "3171********0001",
                     "created_at": "2026-11-23T01:01:30+00:00", "sync_state": "pending",
@@ -104,6 +105,7 @@ def recorded_examples() -> Examples:
             call("POST", "/v1/tickets/{ticket_id}/cancel", "counter", {"counter": 3}, ticket_id=third["ticket"]["id"])
             call("GET", "/v1/tickets/{ticket_id}", "kiosk", ticket_id=first["ticket"]["id"])
             call("GET", "/v1/tickets/by-number/{number}", "kiosk", number=called["number"])
+            call("GET", "/v1/tickets/by-number/{number}/status", "kiosk", number=second["ticket"]["number"])
             # One key per citizen (docs/counter.md): who is next, finish-and-call-next, and its undo.
             fourth = call("POST", "/v1/tickets", "kiosk", {"service_code": "KK", "request_id": "r-4"})
             ids[fourth["ticket"]["id"]] = "TICKET-4"
@@ -117,6 +119,15 @@ def recorded_examples() -> Examples:
             call("GET", "/v1/waiting", "counter")
             call("GET", "/v1/counters/{counter}/stats", "counter", counter=2)
             call("GET", "/v1/board", "display")
+            # A kiosk's call for staff (docs/counter.md): raised, seen by the counters, answered, closed by a touch.
+            raised = call("POST", "/v1/help-requests", "kiosk")
+            ids[raised["id"]] = "HELP-REQUEST-1"
+            call("GET", "/v1/help-requests", "counter")
+            call("POST", "/v1/help-requests/{request_id}/acknowledge", "counter", {"counter": 2, "clerk": "rina"},
+                 request_id=raised["id"])
+            call("GET", "/v1/help-requests/{request_id}", "kiosk", request_id=raised["id"])
+            call("POST", "/v1/help-requests/{request_id}/close", "kiosk", {"reason": "touched"},
+                 request_id=raised["id"])
         finally:
             client.close()
             server.stop()

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from kiosk.catalog.services import Catalog
 from kiosk.queue.availability import AvailabilitySnapshot
 from kiosk.queue.engine import QueueEngine
+from kiosk.queue.help import CloseReason, HelpRequest
 from kiosk.queue.models import (
     ApplicationView,
     BoardState,
@@ -21,15 +22,24 @@ from kiosk.queue.models import (
     QueueError,
     QueueEvent,
     Ticket,
+    TicketNotFound,
     WaitPreview,
 )
-from kiosk.queue.status import StatusIndex, ticket_status
+from kiosk.queue.status import StatusIndex, number_standing, ticket_status
 
 Listener = Callable[[QueueEvent], None]
 
 
 class QueueUnavailable(QueueError):
     """The queue could not be reached (host down, network cut): retrying later may work."""
+
+
+class LookupThrottled(QueueError):
+    """The queue host refused a typed-number status lookup: this device asked too often (``retry_after`` s)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many status lookups; retry in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class QueueClient(Protocol):
@@ -71,11 +81,32 @@ class QueueClient(Protocol):
     def status(self, token: str) -> dict[str, Any] | None:
         """Where the ticket named by a status token (its QR code) stands; None when no recent ticket has it."""
         ...
+    def status_by_number(self, number: str) -> dict[str, Any] | None:
+        """Where today's ticket with this number (as printed, "A-012") stands, with nothing personal
+        (:func:`kiosk.queue.status.number_standing`); None when no such ticket was issued today. The
+        queue host rate-limits it per device (:class:`LookupThrottled`): numbers are easy to guess."""
+        ...
     def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
         """Keep the counter's view of the application filed with a ticket (kiosk); the same view again is a no-op."""
         ...
     def application_of(self, ticket_id: str) -> ApplicationView | None:
         """The application filed with today's ticket (counter), or None when it has none."""
+        ...
+    def raise_help(self, kiosk: str) -> HelpRequest:
+        """Call staff to this kiosk ("Minta bantuan"): its open request, or a new one (a second tap raises
+        nothing). Over the LAN the queue host takes the kiosk from the device token, not from ``kiosk``."""
+        ...
+    def help_request(self, request_id: str) -> HelpRequest:
+        """A help request as it stands now (the kiosk polls its own while it is open)."""
+        ...
+    def open_help_requests(self) -> list[HelpRequest]:
+        """Every open help request, oldest first (the consoles and the lobby board)."""
+        ...
+    def acknowledge_help(self, request_id: str, *, counter: int, actor: str, clerk: str | None = None) -> HelpRequest:
+        """"Saya datang": a clerk of ``counter`` is on the way; HelpConflict when another answered first."""
+        ...
+    def close_help(self, request_id: str, reason: CloseReason, *, kiosk: str) -> HelpRequest:
+        """The kiosk closes its own request (touched after the answer, cancelled, session ended)."""
         ...
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         """``listener`` gets each committed change; ``on_resync`` is called when changes may have been
@@ -177,12 +208,34 @@ class LocalQueue:
             return None
         return ticket_status(self.engine, ticket, self._counters_serving(ticket.service_code))
 
+    def status_by_number(self, number: str) -> dict[str, Any] | None:
+        try:
+            ticket = self.engine.find(number)
+        except TicketNotFound:
+            return None
+        return number_standing(ticket_status(self.engine, ticket, self._counters_serving(ticket.service_code)))
+
     def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
         return self.engine.attach_application(ticket_id, view)[0].view
 
     def application_of(self, ticket_id: str) -> ApplicationView | None:
         attached = self.engine.application_of(ticket_id)
         return attached.view if attached is not None else None
+
+    def raise_help(self, kiosk: str) -> HelpRequest:
+        return self.engine.raise_help(kiosk)[0]
+
+    def help_request(self, request_id: str) -> HelpRequest:
+        return self.engine.help_request(request_id)
+
+    def open_help_requests(self) -> list[HelpRequest]:
+        return self.engine.open_help_requests()
+
+    def acknowledge_help(self, request_id: str, *, counter: int, actor: str, clerk: str | None = None) -> HelpRequest:
+        return self.engine.acknowledge_help(request_id, actor=actor, counter=counter, clerk=clerk)
+
+    def close_help(self, request_id: str, reason: CloseReason, *, kiosk: str) -> HelpRequest:
+        return self.engine.close_help(request_id, reason, actor=kiosk, kiosk=kiosk)
 
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         return self.engine.subscribe(listener)  # in-process: nothing is ever missed, no resync

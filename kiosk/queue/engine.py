@@ -41,8 +41,9 @@ from zoneinfo import ZoneInfo
 
 from kiosk.queue import calling, reads, repairs
 from kiosk.queue.actions import CANCELLABLE, CounterAction, allowed_from
-from kiosk.queue.availability import AvailabilitySnapshot, availability, issue_refusal
+from kiosk.queue.availability import AvailabilitySnapshot, IssuedToday, availability, issue_refusal
 from kiosk.queue.estimates import WaitEstimates
+from kiosk.queue.help import DEFAULT_TIMEOUT, CloseReason, HelpDesk, HelpRequest
 from kiosk.queue.models import (
     IDENTITY_STATUSES,
     ApplicationView,
@@ -126,7 +127,10 @@ class QueueEngine:
     """Issues and calls tickets for one building; safe across threads and processes."""
 
     def __init__(self, db: Database, rules: Sequence[ServiceRule], tz: ZoneInfo, *, priority_ratio: int = 2,
-                 max_recalls: int = 3, hours: OpeningHours | None = None, clock: Clock = utc_now) -> None:
+                 max_recalls: int = 3, hours: OpeningHours | None = None, clock: Clock = utc_now,
+                 help_timeout: timedelta = DEFAULT_TIMEOUT, priority_reserved_share: float = 0.0) -> None:
+        """``priority_reserved_share``: the share of each daily quota held back for priority citizens
+        (kiosk.queue.availability; they are never refused for a full quota either way)."""
         if priority_ratio < 1:
             raise ValueError("priority_ratio must be at least 1")
         if max_recalls < 0:
@@ -134,6 +138,9 @@ class QueueEngine:
         self.db = db
         self.tz = tz
         self.priority_ratio = priority_ratio
+        if not 0 <= priority_reserved_share < 1:
+            raise ValueError("priority_reserved_share must be at least 0 and below 1")
+        self.priority_reserved_share = priority_reserved_share
         self.max_recalls = max_recalls
         self.hours = hours
         self._clock = clock
@@ -142,6 +149,7 @@ class QueueEngine:
         self._estimates = WaitEstimates(tz)
         # Handed the clock and the listeners, not the engine's methods: no reference cycle.
         self._views = ApplicationViews(db, tz, clock, notify=self._listeners.notify)
+        self._help = HelpDesk(db, clock, help_timeout)  # calls for staff from the kiosks (kiosk.queue.help)
         self.update_rules(rules)
         repairs.run_pending(db, self._views.mask_niks)  # once per file: full NIKs an older version kept
 
@@ -244,8 +252,10 @@ class QueueEngine:
             rule = self._rule(service_code)
             day = self._day(now)
             # The same checks as the availability read (kiosk.queue.availability): closed, then quota.
-            used = reads.issued_counts(conn, day, rule.code).get(rule.code, 0)
-            if (refusal := issue_refusal(rule, used, self.hours, self.tz, now)) is not None:
+            split = self.priority_reserved_share > 0
+            used = reads.issued_counts(conn, day, rule.code, split_priority=split).get(rule.code, IssuedToday())
+            if (refusal := issue_refusal(rule, used, self.hours, self.tz, now, priority=group is not None,
+                                         reserved_share=self.priority_reserved_share)) is not None:
                 raise refusal
             seq = returning(conn, "INSERT INTO sequences(day, prefix, last_seq) VALUES (?, ?, 1) "
                              "ON CONFLICT(day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
@@ -437,9 +447,9 @@ class QueueEngine:
         """Whether each service can issue a ticket now, by ``issue()``'s checks (kiosk.queue.availability)."""
         now = self._now()
         with self.db.reading() as conn:
-            issued = reads.issued_counts(conn, self._day(now))
+            issued = reads.issued_counts(conn, self._day(now), split_priority=self.priority_reserved_share > 0)
         return availability(self._rules.values(), issued, self.hours, self.tz, now,
-                            timedelta(minutes=closing_soon_minutes))
+                            timedelta(minutes=closing_soon_minutes), reserved_share=self.priority_reserved_share)
 
     # -- read models (kiosk.queue.reads) ------------------------------------------------------
     def board(self, recent: int = 8) -> BoardState:
@@ -480,3 +490,28 @@ class QueueEngine:
     def purge_application_views(self) -> int:
         """Delete the applications of past days' tickets (personal data kept only while needed)."""
         return self._views.purge()
+
+    # -- calls for staff from a kiosk (kiosk.queue.help) --------------------------------------
+    def raise_help(self, kiosk: str, *, actor: str | None = None) -> tuple[HelpRequest, bool]:
+        """The kiosk's open help request, or a new one: (request, created); one open request per kiosk."""
+        return self._help.raise_for(kiosk, actor=actor)
+
+    def acknowledge_help(self, request_id: str, *, actor: str, counter: int, clerk: str | None = None) -> HelpRequest:
+        """A clerk at ``counter`` is on the way; HelpConflict once another answered or it closed."""
+        return self._help.acknowledge(request_id, actor=actor, counter=counter, clerk=clerk)
+
+    def close_help(self, request_id: str, reason: CloseReason | str, *, actor: str,
+                   kiosk: str | None = None) -> HelpRequest:
+        """Close a help request (``kiosk``: only that kiosk's own); a closed one is answered unchanged."""
+        return self._help.close(request_id, CloseReason(reason), actor=actor, kiosk=kiosk)
+
+    def help_request(self, request_id: str, *, kiosk: str | None = None) -> HelpRequest:
+        return self._help.get(request_id, kiosk=kiosk)
+
+    def open_help_requests(self) -> list[HelpRequest]:
+        """Every open help request, oldest first; those past the timeout are closed first."""
+        return self._help.open_requests()
+
+    def help_events(self, request_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The help requests' audit trail, oldest first."""
+        return self._help.events(request_id, limit)

@@ -10,7 +10,9 @@ of :mod:`kiosk.queue.routes` per concern:
 
 * tickets: ``POST /tickets`` [kiosk] issue; ``request_id`` makes retries safe (201 new, 200 the
   same again); ``GET /tickets/{id}``, ``GET /tickets/by-number/{number}``,
-  ``GET /services/{code}/preview``, ``GET /services/availability`` (every service: open, closing soon,
+  ``GET /tickets/by-number/{number}/status`` (where it stands, nothing personal; throttled per device,
+  :mod:`kiosk.queue.routes.lookup`), ``GET /services/{code}/preview``, ``GET /services/availability``
+  (every service: open, closing soon,
   closed, quota full) [kiosk, counter]; ``POST /tickets/{id}/recall|start|finish|
   no-show|reactivate|cancel|transfer`` [counter]
 * counters: ``POST /counters/{n}/call-next`` (204 when nobody waits), ``POST /counters/{n}/call``
@@ -21,8 +23,12 @@ of :mod:`kiosk.queue.routes` per concern:
   logged, deleted once the ticket's day is over: at start, at each attach, and every
   ``purge_every_seconds``)
 * board: ``GET /board``, ``GET /events`` (Server-Sent Events) [kiosk, counter, display]
+* help (a kiosk's call for staff, :mod:`kiosk.queue.routes.help`): ``POST /help-requests`` [kiosk],
+  ``GET /help-requests`` [counter, display], ``GET /help-requests/{id}`` [kiosk: its own, counter],
+  ``POST /help-requests/{id}/acknowledge`` [counter], ``POST /help-requests/{id}/close`` [kiosk: its own]
 * public (no token): ``GET /health`` ``{"ok": true, "time": <UTC ISO>}`` for the terminals' clock
-  offset; ``GET /status/{token}``, the citizen's phone from the ticket's QR (:mod:`kiosk.queue.status`)
+  offset; ``GET /status/{token}``, the citizen's phone from the ticket's QR (:mod:`kiosk.queue.status`),
+  kept live by ``GET /status/{token}/events`` (or polling ``/status/{token}/view``; :mod:`kiosk.queue.routes.public`)
 
 Engine errors map to JSON ``{"error": <code>, "message": <plain English>}``: unknown service or
 ticket 404, a refused state change 409 ``illegal_transition`` with the ticket's current ``state``,
@@ -60,7 +66,8 @@ from starlette.routing import BaseRoute
 from kiosk.queue.body_limit import BodyLimit, Refusal
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import QueueError
-from kiosk.queue.routes import applications, availability, board, contract, counters, public, tickets
+from kiosk.queue.routes import applications, availability, board, contract, counters, lookup, public, tickets
+from kiosk.queue.routes import help as help_requests
 from kiosk.queue.routes.access import DeviceGrant, unauthorized
 from kiosk.queue.routes.context import HostContext
 from kiosk.queue.routes.errors import ApiError, queue_error
@@ -127,7 +134,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     app.exception_handler(RequestValidationError)(_invalid)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(Exception)(_crash)
-    for routes in (public, availability, tickets, applications, counters, board):
+    for routes in (public, availability, tickets, lookup, applications, counters, board, help_requests):
         router = routes.router(host)
         app.include_router(router)
         app.described_routes.extend(router.routes)

@@ -1,15 +1,10 @@
 """The terminals' client for the building's queue host (:mod:`kiosk.queue.host`) over HTTP.
 
 :class:`HttpQueue` has the methods of :class:`~kiosk.queue.client.QueueClient`, so the screens work
-the same whether the queue runs in this process or on the queue host. The host's error JSON is
-turned back into the domain errors of :mod:`kiosk.queue.models` (``QuotaFull``, ``Closed``, ...).
-
-Network trouble (connection refused or cut, timeouts, 5xx) is retried a few times with a short
-backoff for the calls that are safe to repeat (reads, and ``issue`` whose ``request_id`` makes a
-repeat return the same ticket), then surfaces as :class:`QueueUnavailable`. Changing calls
-(call-next, start, finish, ...) are sent once: repeating one that did reach the host would call a
-second citizen or fail on the state the first attempt left. The loop is ours, not urllib3's
-``Retry`` (docs/NOTES.md, "Libraries weighed for issue 15").
+the same whether the queue runs in this process or on the queue host. The session, the retries of
+the calls that are safe to repeat and the reading of the host's error answers (turned back into the
+domain errors of :mod:`kiosk.queue.models`) are :mod:`kiosk.queue.http_transport`; here are the
+calls, one per ``QueueClient`` method, and the event stream's reader.
 
 Only the wire format (:mod:`kiosk.queue.wire`) is shared with the host, so a terminal does not
 import FastAPI. Expected network failures are logged at WARNING, never ERROR.
@@ -20,40 +15,37 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
 from kiosk.queue.availability import AvailabilitySnapshot, snapshot_from_json
-from kiosk.queue.client import Listener, QueueUnavailable
+from kiosk.queue.client import Listener, LookupThrottled, QueueUnavailable
+from kiosk.queue.help import CloseReason, HelpConflict, HelpRequest, HelpRequestNotFound, help_from_json
+from kiosk.queue.http_transport import (
+    HttpTransport,
+    QueueAccessDenied,
+    QueueRequestRefused,
+    RemoteIllegalTransition,
+    backoff,
+    counter_of,
+    segment,
+)
 from kiosk.queue.models import (
-    ApplicationConflict,
     ApplicationView,
     BoardState,
-    Closed,
-    IllegalTransition,
     IssuedTicket,
-    NotYourTicket,
     PriorityGroup,
     QueueError,
-    QuotaFull,
-    RecallLimitReached,
-    RequestIdConflict,
     Ticket,
-    TicketExpired,
     TicketNotFound,
-    TicketState,
-    UnknownService,
     WaitPreview,
 )
 from kiosk.queue.status import is_status_token
 from kiosk.queue.wire import (
-    _time_from_json,
     application_view_from_json,
     application_view_to_json,
     board_from_json,
@@ -63,72 +55,14 @@ from kiosk.queue.wire import (
     ticket_from_json,
 )
 
+__all__ = ["HttpQueue", "QueueAccessDenied", "QueueRequestRefused", "RemoteIllegalTransition"]
+
 log = logging.getLogger(__name__)
 
-_BACKOFF_FIRST = 0.2  # seconds before the first retry; doubles each time
-_BACKOFF_MAX = 2.0  # for a request
 _RECONNECT_MAX = 5.0  # for the event stream
-_COUNTER_IN_ACTOR = re.compile(r"counter-(\d+)$")
-_RECALLED_TIMES = re.compile(r"already recalled (\d+) times")
 
 
-class QueueAccessDenied(QueueError):
-    """The queue host refused this device's token (401) or its role (403): IT must fix the setup."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
-        self.status, self.message = status, message
-
-    def __str__(self) -> str:
-        return (f"the queue host refused this device (HTTP {self.status}: {self.message.rstrip('.')}); "
-                "IT: check [queue] device_token in this device's configuration and the token's role "
-                "on the queue host")
-
-
-class QueueRequestRefused(QueueError):
-    """The host refused a request with an error that has no exact domain counterpart here.
-
-    ``code`` is the host's ``error`` code (``invalid_request`` for a body it could not validate),
-    ``details`` the rest of its JSON; the message is the host's, ready to show to staff.
-    """
-
-    def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(status, code, message)
-        self.status, self.code, self.message = status, code, message
-        self.details = dict(details or {})
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class RemoteIllegalTransition(QueueRequestRefused):
-    """A 409 ``illegal_transition`` whose ticket could not be read back to build :class:`IllegalTransition`.
-
-    ``current_state`` is the ticket's state as the host reported it; ``action`` what was refused.
-    """
-
-    def __init__(self, status: int, message: str, current_state: TicketState | None, action: str,
-                 details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(status, "illegal_transition", message, details)
-        self.current_state, self.action = current_state, action
-
-
-def _backoff(attempt: int, ceiling: float) -> float:
-    """Seconds to wait after the ``attempt``-th failure (1-based)."""
-    return min(ceiling, _BACKOFF_FIRST * 2 ** max(0, attempt - 1))
-
-
-def _counter_of(actor: str) -> int | None:
-    """The counter number in an actor like ``console-2/counter-3`` (the host records it in the audit)."""
-    match = _COUNTER_IN_ACTOR.search(actor)
-    return int(match.group(1)) if match else None
-
-
-def _segment(value: str | int) -> str:
-    return quote(str(value), safe="")
-
-
-class HttpQueue:
+class HttpQueue(HttpTransport):
     """:class:`~kiosk.queue.client.QueueClient` over the queue host's HTTP API (``/v1``).
 
     ``timeout`` bounds connecting and each read of a request; ``retries`` is how many times a
@@ -139,142 +73,11 @@ class HttpQueue:
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 5.0, retries: int = 2,
                  events_read_timeout: float = 45.0) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"the queue host URL must start with http:// or https:// (got {base_url!r})")
-        if timeout <= 0 or retries < 0:
-            raise ValueError("timeout must be positive and retries not negative")
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.retries = retries
+        super().__init__(base_url, token, timeout=timeout, retries=retries)
         # the host sends a keepalive every 15 s; a stream silent for longer than this is dead
         self.events_read_timeout = max(events_read_timeout, timeout)
-        self._token = token
-        self._session = self._new_session()
-        self._closed = threading.Event()
         self._subs_lock = threading.Lock()
         self._subscriptions: set[_Subscription] = set()
-
-    def __repr__(self) -> str:
-        return f"HttpQueue({self.base_url!r})"
-
-    def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        session.trust_env = False  # the queue host is on the building's LAN: no proxy from the environment
-        session.headers["Authorization"] = f"Bearer {self._token}"
-        session.headers["Accept"] = "application/json"
-        return session
-
-    # -- plumbing ------------------------------------------------------------------------------
-    def _send(self, method: str, path: str, *, idempotent: bool, body: Any = None,
-              params: Mapping[str, Any] | None = None) -> requests.Response:
-        """The host's answer below 500, after retries for ``idempotent`` requests; else QueueUnavailable."""
-        if self._closed.is_set():
-            raise QueueUnavailable("the queue client is closed")
-        url = f"{self.base_url}/v1{path}"
-        attempts = 1 + (self.retries if idempotent else 0)
-        reason = ""
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._session.request(method, url, json=body, params=params,
-                                                 timeout=(self.timeout, self.timeout))
-            except requests.Timeout:
-                reason = f"no answer within {self.timeout:g} s"
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                reason = f"connection failed: {type(exc).__name__}"
-            else:
-                if response.status_code < 500:
-                    return response
-                reason = f"HTTP {response.status_code}"
-                response.close()
-            if attempt < attempts:
-                delay = _backoff(attempt, _BACKOFF_MAX)
-                log.warning("queue host %s %s: %s; retrying in %.1f s (%d of %d)",
-                            method, path, reason, delay, attempt, attempts - 1)
-                if self._closed.wait(delay):
-                    break
-        log.warning("queue host unavailable for %s %s after %d attempt(s): %s", method, path, attempts, reason)
-        raise QueueUnavailable(
-            f"The queue host ({self.base_url}) cannot be reached ({reason}). Please try again in a moment; "
-            "if this goes on, IT should check the network and the queue host.")
-
-    @staticmethod
-    def _json(response: requests.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            log.warning("queue host answered %s with something that is not JSON", response.status_code)
-            raise QueueUnavailable(
-                f"The queue host answered with something that is not the queue API (HTTP {response.status_code}); "
-                "IT should check [queue] host_url.") from None
-
-    def _call(self, method: str, path: str, *, idempotent: bool, body: Any = None,
-              params: Mapping[str, Any] | None = None, context: Mapping[str, Any] | None = None,
-              empty_ok: bool = False) -> Any:
-        """The decoded JSON answer (None for 204 when ``empty_ok``); errors raised as domain errors."""
-        response = self._send(method, path, idempotent=idempotent, body=body, params=params)
-        with response:
-            if response.status_code == 204 and empty_ok:
-                return None
-            if 200 <= response.status_code < 300:
-                return self._json(response)
-            raise self._error(response, context or {})
-
-    def _error(self, response: requests.Response, context: Mapping[str, Any]) -> QueueError:
-        status = response.status_code
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            data = {}
-        code = str(data.get("error") or ("invalid_request" if status in (400, 422) else f"http_{status}"))
-        message = str(data.get("message") or data.get("detail") or f"The queue host answered HTTP {status}.")
-        details = {k: v for k, v in data.items() if k not in ("error", "message")}
-        if code == "not_your_ticket" and context.get("ticket_id"):  # the device is fine: this ticket is not its own
-            with contextlib.suppress(QueueError):
-                return NotYourTicket(self.get(str(context["ticket_id"])))
-        if status in (401, 403):
-            return QueueAccessDenied(status, message)
-        try:
-            if code == "unknown_service":
-                return UnknownService(str(data.get("service") or context.get("service", "")))
-            if code == "ticket_not_found":
-                return TicketNotFound(str(context.get("key", "")))
-            if code == "quota_full":
-                return QuotaFull(str(data["service"]), int(data["quota"]))
-            if code == "closed":
-                return Closed(_time_from_json(data.get("next_open")))
-            if code == "request_id_conflict":
-                return RequestIdConflict(str(context.get("request_id", "")), ticket_from_json(data["ticket"]))
-            if code == "illegal_transition":
-                return self._illegal_transition(status, message, data, context)
-            if code in ("application_conflict", "ticket_expired") and context.get("ticket_id"):
-                with contextlib.suppress(QueueError):  # the refusal matters more than the detail
-                    ticket = self.get(str(context["ticket_id"]))  # the domain errors carry the ticket
-                    if code == "ticket_expired":
-                        return TicketExpired(ticket)
-                    return ApplicationConflict(ticket, str(data.get("application", "")))
-        except (KeyError, TypeError, ValueError):
-            log.warning("queue host sent a %s error (%s) this client cannot read fully", status, code)
-        if status == 404 and code in ("not_found", "http_404"):  # no such route (an older host answered without a code)
-            message = (f"The queue host has no {response.request.path_url} (HTTP 404); "
-                       "IT should check [queue] host_url and the host's version.")
-        return QueueRequestRefused(status, code, message, details)
-
-    def _illegal_transition(self, status: int, message: str, data: Mapping[str, Any],
-                            context: Mapping[str, Any]) -> QueueError:
-        state = TicketState(data["state"]) if data.get("state") is not None else None
-        action = str(context.get("action", "change"))
-        ticket_id = context.get("ticket_id")
-        ticket: Ticket | None = None
-        if ticket_id is not None:
-            with contextlib.suppress(QueueError):  # the refusal matters more than the detail
-                ticket = ticket_from_json(self._call("GET", f"/tickets/{_segment(ticket_id)}", idempotent=False))
-        if ticket is None or state is None:
-            return RemoteIllegalTransition(status, message, state, action, data)
-        if action == "recall" and (match := _RECALLED_TIMES.search(message)):
-            return RecallLimitReached(ticket, int(match.group(1)))
-        return IllegalTransition(ticket, state, action)
 
     # -- QueueClient ---------------------------------------------------------------------------
     def issue(self, service_code: str, *, request_id: str, priority: PriorityGroup | None = None,
@@ -288,7 +91,7 @@ class HttpQueue:
 
     def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview:
         params = {"priority": PriorityGroup(priority).value} if priority is not None else None
-        data = self._call("GET", f"/services/{_segment(service_code)}/preview", idempotent=True, params=params,
+        data = self._call("GET", f"/services/{segment(service_code)}/preview", idempotent=True, params=params,
                           context={"service": service_code})
         return preview_from_json(data)
 
@@ -332,8 +135,8 @@ class HttpQueue:
         return ticket_from_json(data) if data is not None else None
 
     def _act(self, ticket_id: str, name: str, action: str, actor: str, **extra: Any) -> Ticket:
-        body = {"counter": _counter_of(actor), **extra}
-        data = self._call("POST", f"/tickets/{_segment(ticket_id)}/{name}", idempotent=False, body=body,
+        body = {"counter": counter_of(actor), **extra}
+        data = self._call("POST", f"/tickets/{segment(ticket_id)}/{name}", idempotent=False, body=body,
                           context={"key": ticket_id, "ticket_id": ticket_id, "action": action,
                                    "service": extra.get("to_service", "")})
         return ticket_from_json(data)
@@ -360,11 +163,11 @@ class HttpQueue:
         return self._act(ticket_id, "cancel", "cancel", actor)
 
     def get(self, ticket_id: str) -> Ticket:
-        data = self._call("GET", f"/tickets/{_segment(ticket_id)}", idempotent=True, context={"key": ticket_id})
+        data = self._call("GET", f"/tickets/{segment(ticket_id)}", idempotent=True, context={"key": ticket_id})
         return ticket_from_json(data)
 
     def find(self, number: str) -> Ticket:
-        data = self._call("GET", f"/tickets/by-number/{_segment(number)}", idempotent=True, context={"key": number})
+        data = self._call("GET", f"/tickets/by-number/{segment(number)}", idempotent=True, context={"key": number})
         return ticket_from_json(data)
 
     def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
@@ -386,26 +189,80 @@ class HttpQueue:
         if not is_status_token(token):
             return None  # never ask the host about something that cannot be a token
         try:
-            return dict(self._call("GET", f"/status/{_segment(token)}", idempotent=True))
+            return dict(self._call("GET", f"/status/{segment(token)}", idempotent=True))
         except TicketNotFound:
             return None
+
+    def status_by_number(self, number: str) -> dict[str, Any] | None:
+        if not (0 < len(number) <= 20 and number.isascii() and number.replace("-", "").isalnum()):
+            return None  # not the shape of a number ("A-012"): never ask the host
+        try:
+            return dict(self._call("GET", f"/tickets/by-number/{segment(number)}/status", idempotent=True,
+                                   context={"key": number}))
+        except TicketNotFound:
+            return None
+        except QueueRequestRefused as exc:
+            if exc.code == "too_many_lookups":
+                raise LookupThrottled(int(exc.details.get("retry_after", 1) or 1)) from None
+            raise
 
     def attach_application(self, ticket_id: str, view: ApplicationView) -> ApplicationView:
         """PUT the view once: the kiosk's periodic pass (kiosk.applications.views) is the retry, so a
         hung host costs one timeout here, never a citizen's wait."""
-        data = self._call("PUT", f"/tickets/{_segment(ticket_id)}/application", idempotent=False,
+        data = self._call("PUT", f"/tickets/{segment(ticket_id)}/application", idempotent=False,
                           body=application_view_to_json(view), context={"key": ticket_id, "ticket_id": ticket_id})
         return application_view_from_json(data)
 
     def application_of(self, ticket_id: str) -> ApplicationView | None:
         try:
-            data = self._call("GET", f"/tickets/{_segment(ticket_id)}/application", idempotent=True,
+            data = self._call("GET", f"/tickets/{segment(ticket_id)}/application", idempotent=True,
                               context={"key": ticket_id})
         except QueueRequestRefused as exc:
             if exc.code == "no_application":
                 return None
             raise
         return application_view_from_json(data)
+
+    # -- calls for staff from a kiosk (kiosk.queue.help) ---------------------------------------
+    def _help(self, method: str, path: str, *, idempotent: bool, body: Any = None, request_id: str = "",
+              action: str = "") -> Any:
+        """A help request call's JSON; the host's help refusals as the domain's errors."""
+        response = self._send(method, f"/help-requests{path}", idempotent=idempotent, body=body)
+        with response:
+            if 200 <= response.status_code < 300:
+                return self._json(response)
+            code, message = _refusal(response)
+            if code == "help_request_not_found":
+                raise HelpRequestNotFound(request_id)
+            if code == "not_your_help_request":  # the device is fine: the request is another kiosk's
+                raise QueueRequestRefused(response.status_code, code, message)
+            error = self._error(response, {})
+        if code == "help_conflict" and request_id:
+            with contextlib.suppress(QueueError):  # the refusal matters more than the detail
+                error = HelpConflict(self.help_request(request_id), action)
+        raise error
+
+    def raise_help(self, kiosk: str) -> HelpRequest:
+        """Sent again after a network failure: the host answers the one open request, never a second."""
+        return help_from_json(self._help("POST", "", idempotent=True))
+
+    def help_request(self, request_id: str) -> HelpRequest:
+        return help_from_json(self._help("GET", f"/{segment(request_id)}", idempotent=True, request_id=request_id))
+
+    def open_help_requests(self) -> list[HelpRequest]:
+        return [help_from_json(item) for item in self._help("GET", "", idempotent=True)]
+
+    def acknowledge_help(self, request_id: str, *, counter: int, actor: str, clerk: str | None = None) -> HelpRequest:
+        """Sent once: a repeat after a lost answer would be refused as already answered (by this counter)."""
+        return help_from_json(self._help("POST", f"/{segment(request_id)}/acknowledge", idempotent=False,
+                                         body={"counter": int(counter), "clerk": clerk}, request_id=request_id,
+                                         action="acknowledge"))
+
+    def close_help(self, request_id: str, reason: CloseReason, *, kiosk: str) -> HelpRequest:
+        """Safe to repeat: closing a closed request answers it unchanged."""
+        return help_from_json(self._help("POST", f"/{segment(request_id)}/close", idempotent=True,
+                                         body={"reason": CloseReason(reason).value}, request_id=request_id,
+                                         action="close"))
 
     def subscribe(self, listener: Listener, on_resync: Callable[[], None] | None = None) -> Callable[[], None]:
         """Call ``listener(QueueEvent)`` for each event of the host's stream, on a "queue-events" thread.
@@ -482,7 +339,7 @@ class _Subscription:
                     failures = 0
                     problem = "the stream ended"
                 failures += 1
-                delay = _backoff(failures, _RECONNECT_MAX)
+                delay = backoff(failures, _RECONNECT_MAX)
                 if failures == 1 or failures % 10 == 0:
                     log.warning("queue event stream from %s: %s; reconnecting in %.1f s", client.base_url,
                                 problem, delay)
@@ -550,6 +407,15 @@ class _Subscription:
             self._listener(event)
         except Exception:
             log.exception("queue listener %r failed on %s", self._listener, event.type.value)
+
+
+def _refusal(response: requests.Response) -> tuple[str, str]:
+    """The ``error`` code and ``message`` of a refusal ("" when the answer has none)."""
+    with contextlib.suppress(ValueError, AttributeError):
+        data = response.json()
+        if isinstance(data, dict):
+            return str(data.get("error") or ""), str(data.get("message") or "")
+    return "", ""
 
 
 def _message_of(response: requests.Response) -> str:

@@ -61,7 +61,16 @@ class EventType(str, Enum):
     APPLICATION_UPDATED = "application_updated"  # ... and later its new sync state
 
 
-IDENTITY_STATUSES = frozenset({"none", "verified", "to_verify_at_counter"})
+# What the clerk must know of the citizen's identity: nothing asked ("none"), matched by the face check
+# ("verified"), a NIK whose face was not matched ("to_verify_at_counter"), and, without a NIK (issue 16),
+# "no_nik" (no KTP, NIK not known) or "travel_document" (a passport or KITAS: only its kind travels).
+IDENTITY_STATUSES = frozenset({"none", "verified", "to_verify_at_counter", "no_nik", "travel_document"})
+CHECKED_AT_COUNTER = frozenset({"to_verify_at_counter", "no_nik", "travel_document"})
+
+
+def identity_checked_at_counter(identity_status: str) -> bool:
+    """The ticket is marked "identitas diperiksa di loket" (kiosk, paper, counter console)."""
+    return identity_status in CHECKED_AT_COUNTER
 
 
 @dataclass(frozen=True)

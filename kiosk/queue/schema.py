@@ -148,6 +148,35 @@ QUEUE_SCHEMA = Schema("queue", [
     CREATE TABLE pending_repairs (name TEXT PRIMARY KEY) WITHOUT ROWID;
     INSERT INTO pending_repairs(name) VALUES ('mask_niks');
     """,
+    # Calls for staff from a kiosk (kiosk.queue.help) and their audit trail: events of a ticket need
+    # a ticket, so help requests keep their own. One open request per kiosk, by the unique index.
+    """
+    CREATE TABLE help_requests (
+        id TEXT PRIMARY KEY,
+        kiosk TEXT NOT NULL,
+        state TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT,
+        counter INTEGER,
+        clerk TEXT,
+        closed_at TEXT,
+        close_reason TEXT,
+        changed_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX help_requests_one_open ON help_requests(kiosk) WHERE state != 'closed';
+    CREATE INDEX help_requests_open ON help_requests(changed_at) WHERE state != 'closed';
+    CREATE TABLE help_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES help_requests(id),
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        counter INTEGER,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX help_events_by_request ON help_events(request_id, id);
+    """,
 ])
 
 # The events that show a ticket at a counter on the board (the latest one wins).

@@ -16,10 +16,12 @@ from kiosk.selftest.shots.admin import capture_admin
 from kiosk.selftest.shots.application import capture_applications
 from kiosk.selftest.shots.counter import capture_counter_and_display
 from kiosk.selftest.shots.face import capture_face
+from kiosk.selftest.shots.help import capture_help
 from kiosk.selftest.shots.kiosk import capture_kiosk
 from kiosk.selftest.shots.phone import capture_phone_status
 from kiosk.selftest.shots.status import capture_status
 from kiosk.selftest.shots.survey import capture_survey
+from kiosk.selftest.shots.without_nik import capture_without_nik
 from kiosk.ui.qt.application import application
 
 
@@ -47,6 +49,8 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     capture_applications(base, out, shots)
     capture_face(base, out, shots)
     capture_status(base, out, shots)
+    capture_without_nik(base, out, shots)  # no KTP, a passport/KITAS, the information desk (issue 16)
+    capture_help(base, out, shots)  # "Minta bantuan": the kiosk's call, the consoles' list, the board's corner
     capture_phone_status(base, out)  # phone-status-*.png: pages drawn by Chromium, not Qt screens (not in ``shots``)
     settle()
     return shots

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.core import COUNTER_ROLES, KIOSK_ROLES, Core, RoleParts, build_role_parts, open_sync
+from kiosk.core import COUNTER_ROLES, KIOSK_ROLES, Core, RoleParts, build_role_parts, open_heartbeat, open_sync
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
 from kiosk.ui.admin.qt_checks import voice_finding
 from kiosk.ui.admin.sync_status import DemoCentralPanel
@@ -208,6 +209,7 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: 
     speaker = Speaker(enabled=core.config.kiosk.speech == "auto")
     windows = RoleWindows(core, role, speaker, build_role_parts(core, role))
     sync, demo_panel = _start_sync(core, role, demo_central)
+    heartbeat = _start_heartbeat(core, role)
     undo_hook = install_recovery(windows.kiosk)
     fullscreen = core.config.device.fullscreen and not windowed and not demo
     windows.show(fullscreen=fullscreen)
@@ -228,6 +230,8 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: 
             demo_panel.shutdown()
         if sync is not None:
             sync.shutdown()
+        if heartbeat is not None:
+            heartbeat.stop()
         speaker.shutdown()
 
 
@@ -249,6 +253,22 @@ def _start_sync(core: Core, role: str, demo_central: object | None
         panel.resize(900, 1000)
         panel.show()
     return sync, panel
+
+
+def _start_heartbeat(core: Core, role: str) -> Any:
+    """A health summary to the central API every minute, on its own thread (regional IT's fleet page);
+    None when there is no central API or the device is not enrolled. Never stops the role from starting."""
+    from kiosk.setup.diagnostics import camera_present, probe_queue_host
+
+    try:
+        heartbeat = open_heartbeat(core.config, role, camera_present=camera_present,
+                                   queue_host_answers=probe_queue_host)
+    except Exception as exc:  # a broken credentials file: the log says so, the role runs
+        log.error("no heartbeat to the central API: %s", exc)
+        return None
+    if heartbeat is not None:
+        heartbeat.start()
+    return heartbeat
 
 
 def stop_on_sigterm(app: QApplication, before_quit: Callable[[], None] | None = None) -> None:

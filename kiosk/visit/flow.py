@@ -13,8 +13,9 @@ from enum import Enum
 
 from kiosk.applications.drafts import ApplicationDraft
 from kiosk.catalog.forms import Form
-from kiosk.catalog.services import Service
+from kiosk.catalog.services import Catalog, Service
 from kiosk.citizen.nik import Nik
+from kiosk.citizen.travel_document import TravelDocument
 from kiosk.queue.client import QueueUnavailable
 from kiosk.queue.models import Closed, IssuedTicket, PriorityGroup, QuotaFull
 
@@ -25,6 +26,8 @@ class Step(str, Enum):
     SERVICE = "service"
     REQUIREMENTS = "requirements"
     IDENTIFY = "identify"
+    TRAVEL_DOCUMENT = "travel_document"  # "Paspor / KITAS": the number instead of a NIK (issue 16)
+    WITHOUT_NIK = "without_nik"  # what happens without a NIK, said before queueing (face, form, desk)
     FACE = "face"
     CONFIRM = "confirm"
     TICKET = "ticket"
@@ -39,17 +42,32 @@ class Step(str, Enum):
 FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out
 
 
+class Identity(str, Enum):
+    """How the citizen identified themselves on the identify step."""
+
+    NIK = "nik"
+    NO_NIK = "no_nik"                    # "Saya tidak membawa KTP / tidak tahu NIK"
+    TRAVEL_DOCUMENT = "travel_document"  # "Paspor / KITAS"
+
+
 def steps_for(service: Service | None, *, face_check_available: bool = False,
-              form: Form | None = None) -> list[Step]:
+              form: Form | None = None, identity: Identity = Identity.NIK) -> list[Step]:
     """The steps a citizen goes through for ``service`` (counted on screen as "step 2 of 5").
 
     A service with an application ``form`` asks for it after the NIK and ends on a receipt that
     carries both the queue number and the application number: one visit to the kiosk, one path.
+    Without a NIK (issue 16) the face check and the form are left out (the 1:1 match and MPP Digital's
+    application both need the NIK) and a step says so, and why, before the citizen queues.
     """
     steps = [Step.SERVICE]
     if service is None:
         return steps
     steps.append(Step.REQUIREMENTS)
+    if service.identity_required and identity is not Identity.NIK:
+        steps.append(Step.IDENTIFY)
+        if identity is Identity.TRAVEL_DOCUMENT:
+            steps.append(Step.TRAVEL_DOCUMENT)
+        return steps + [Step.WITHOUT_NIK, Step.CONFIRM, Step.TICKET]
     if service.identity_required:
         steps.append(Step.IDENTIFY)
         if service.face_check and face_check_available:
@@ -93,13 +111,53 @@ class CitizenSession:
     saved_application: object | None = None       # the store's SavedApplication once saved
     form_skipped: bool = False                    # "fill it in at the counter": the plain ticket path
     face_verified: bool = False                   # the live face check matched the NIK (kiosk.camera)
+    identity: Identity = Identity.NIK             # how they identified (no NIK, passport/KITAS: issue 16)
+    travel_document: TravelDocument | None = None  # the passport/KITAS number; never leaves the kiosk
+    wanted: Service | None = None                 # the service a NIK-only visitor wanted: they queue for the desk
     _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def identity_status(self) -> str:
         """What the counter must still check: nothing, or the identity (unless the face check verified it)."""
         if self.nik is None:
-            return "none"
+            return self.identity.value if self.identity is not Identity.NIK else "none"
         return "verified" if self.face_verified else "to_verify_at_counter"
+
+    def identify_without_nik(self, identity: Identity, document: TravelDocument | None = None) -> None:
+        """No NIK typed: the ticket is marked so the clerk checks the identity (and nothing NIK-bound runs)."""
+        self.back_to_wanted()
+        self.nik, self.face_verified = None, False
+        self.identity, self.travel_document = identity, document
+
+    def identify_by_nik(self, nik: Nik) -> None:
+        self.back_to_wanted()
+        self.nik, self.face_verified = nik, False  # a new NIK needs a new face check
+        self.identity, self.travel_document = Identity.NIK, None
+
+    def forget_identity(self) -> None:
+        """A new service was chosen: how they identify is asked again."""
+        self.nik, self.face_verified, self.wanted = None, False, None
+        self.identity, self.travel_document = Identity.NIK, None
+
+    def back_to_wanted(self) -> None:
+        """Back before the desk was chosen (Back, or a NIK remembered after all): the wanted service again."""
+        if self.wanted is not None:
+            self.service, self.wanted = self.wanted, None
+
+    def go_to_desk(self, desk: Service) -> None:
+        """A service that needs a NIK, and none given: the ticket is for the information desk instead."""
+        if self.wanted is None:
+            self.wanted = self.service
+        self.service = desk
+
+    def steps(self, *, face_check_available: bool = False, form: Form | None = None) -> list[Step]:
+        """This citizen's path (:func:`steps_for`), counted for the service they wanted and as they identified."""
+        return steps_for(self.path_service, face_check_available=face_check_available, form=form,
+                         identity=self.identity)
+
+    @property
+    def path_service(self) -> Service | None:
+        """The service the path was counted for (the wanted one, also once the ticket is for the desk)."""
+        return self.wanted or self.service
 
     def request_id(self) -> str:
         """A ticket request id that stays the same while the request is the same.
@@ -108,10 +166,24 @@ class CitizenSession:
         made instead of a second one); changing the service or priority must not.
         """
         key = (self.service.code if self.service else None, self.priority,
-               self.nik.digits if self.nik else None)
+               self.nik.digits if self.nik else None, self.identity,
+               self.travel_document.number if self.travel_document else None)
         if self._request is None or self._request[0] != key:
             self._request = (key, str(uuid.uuid4()))
         return self._request[1]
+
+
+def without_nik_outcome(service: Service, catalog: Catalog) -> str:
+    """What a citizen without a NIK can do for ``service`` (the rule: ``Service.nik_required``).
+
+    ``"queue"``: they queue for it and the clerk checks their identity; ``"desk"``: the service needs a
+    NIK, so they get a ticket to the catalog's information desk instead; ``"no_desk"``: it needs a NIK
+    and the catalog names no desk (they are told to ask at the information desk, without a ticket).
+    """
+    if not service.nik_required:
+        return "queue"
+    desk = catalog.desk()
+    return "desk" if desk is not None and desk.code != service.code else "no_desk"
 
 
 def issue_problem(exc: BaseException) -> str | None:

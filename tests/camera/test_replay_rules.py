@@ -68,7 +68,9 @@ def test_a_recording_doing_its_actions_in_another_order_fails(clip_frames) -> No
     assert not decision.live
     assert decision.reason == "wrong_action" and decision.steps[0].wrong_action == "turn_right", decision.evidence()
     # without the response rules the same recording simply runs on until it smiles, and passes that step
-    relaxed = dataclasses.replace(FaceSection(), other_action_factor=0.0, max_response_seconds=30.0)
+    # (7 s per movement, the old default: the recording's 8 s tail must outlast the second, unanswered step)
+    relaxed = dataclasses.replace(FaceSection(), other_action_factor=0.0, max_response_seconds=30.0,
+                                  step_timeout_seconds=7.0)
     recording = ScriptedRecording(frames, fps, SUBJECT, ["turn_right", "smile"])
     assert _present(recording, ("smile", "turn_right"), relaxed).steps[0].passed
 

@@ -7,7 +7,20 @@ Keys and tiles keep about the height they ask for (a 509 px "." key, 340 px resu
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QStyle, QStyleOptionFrame, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QComboBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollBar,
+    QStyle,
+    QStyleOptionFrame,
+    QWidget,
+)
 
 STRETCH_LIMIT = 1.6  # a key or tile may grow to this many times the height it asks for
 
@@ -81,3 +94,61 @@ def stretched(widgets: list[QWidget], where: str) -> list[str]:
             problems.append(f"{where}: {'key' if is_key else 'tile'} {name} is stretched to "
                             f"{widget.width()}×{widget.height()} px (asks for {wanted} px high)")
     return problems
+
+
+# -- reach (issue 16, item 3) -------------------------------------------------------------------
+REACH_LIMIT_MM = 1200  # a seated person's forward reach (ADA 308.2.1: 48 in; EN 301 549 §8.3.2.1)
+
+
+def touch_targets(root: QWidget) -> list[QWidget]:
+    """What a citizen touches inside ``root``: buttons (checkboxes, toggles, keys too), tiles (a service,
+    a survey answer), combo boxes and sliders; and each scrolling list of them, whose whole visible area
+    must be in reach, since any of its targets can be scrolled to its top. Fields are not: the kiosk's
+    fields are typed into with its own keys, touching one does nothing."""
+    found: list[QWidget] = []
+    for widget in root.findChildren(QWidget):
+        if not shown(widget) or not widget.isEnabled() and not isinstance(widget, QAbstractButton):
+            continue
+        if isinstance(widget, (QAbstractButton, QComboBox, QAbstractSlider)) and not isinstance(widget, QScrollBar):
+            found.append(widget)
+        elif isinstance(widget, QFrame) and widget.objectName() in TILE_NAMES:
+            found.append(widget)
+        elif isinstance(widget, QAbstractScrollArea) and any(
+                isinstance(w, QAbstractButton) or w.objectName() in TILE_NAMES
+                for w in widget.viewport().findChildren(QWidget)):
+            found.append(widget.viewport())
+    return found
+
+
+TILE_NAMES = ("tile", "answerTile")
+
+
+def top_in_window(widget: QWidget, window: QWidget) -> int:
+    """The y of the highest visible pixel of ``widget`` in ``window`` (a tile half scrolled out of its list
+    counts from where it shows)."""
+    visible = widget.visibleRegion().boundingRect()
+    return widget.mapTo(window, visible.topLeft()).y()
+
+
+def height_above_floor_mm(y: int, window_height: int, lower_edge_mm: float, screen_height_mm: float) -> float:
+    """Where pixel row ``y`` of a full-screen window is, in mm above the floor, for the screen's mounting."""
+    return lower_edge_mm + (window_height - y) * screen_height_mm / window_height
+
+
+def out_of_reach(window: QWidget, roots: list[QWidget], where: str, lower_edge_mm: float,
+                 screen_height_mm: float) -> tuple[list[str], float]:
+    """Every touch target in ``roots`` whose top edge is above :data:`REACH_LIMIT_MM`, and the highest
+    target's height in mm."""
+    problems: list[str] = []
+    highest = 0.0
+    for root in roots:
+        for target in touch_targets(root):
+            mm = height_above_floor_mm(top_in_window(target, window), window.height(), lower_edge_mm,
+                                       screen_height_mm)
+            highest = max(highest, mm)
+            if mm > REACH_LIMIT_MM:
+                name = target.objectName() or target.accessibleName() or type(target).__name__
+                text = target.text() if isinstance(target, QAbstractButton) else ""
+                problems.append(f"{where}: {name} '{text[:24]}' top at {mm:.0f} mm "
+                                f"(y {top_in_window(target, window)} px)")
+    return problems, highest

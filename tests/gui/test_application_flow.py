@@ -136,7 +136,8 @@ def test_nurse_files_a_permit_application_in_indonesian(qtbot, core: Core, store
     assert form.field.property("state") == "error"
     answer(qtbot, kiosk, " KYAI CARINGIN 7")
     answer(qtbot, kiosk, "JAKARTA PUSAT")
-    answer(qtbot, kiosk, choice="none")
+    assert form.group_list.isVisible() and form.group_list.empty.isVisible()  # no other permits: none listed
+    click(qtbot, named(kiosk, Step.FORM, "formNext"))
     # a phone number that is not Indonesian mobile
     type_text(qtbot, kiosk, "12345")
     click(qtbot, named(kiosk, Step.FORM, "formNext"))
@@ -218,7 +219,7 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     answer(qtbot, kiosk, "01012015")
     answer(qtbot, kiosk, choice="parent")
     # the header's Back (the only one) goes one question back and keeps the answer
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert kiosk.current_step == Step.FORM
     assert form.choice_buttons["parent"].property("pressed") is True
     assert form.choice_buttons["parent"].title.text() == "✓ Parent"
@@ -240,7 +241,7 @@ def test_child_id_card_in_english_with_validation_errors(qtbot, core: Core, stor
     rows = dict(summary.row_texts())
     assert rows["Child's date of birth (DD-MM-YYYY)"] == "01-01-2015"
     assert rows["Child's NIK (see the family card)"] == "3171********0002"
-    assert rows["Your relationship to the person"] == "Parent"
+    assert rows["Your relationship to the child"] == "Parent"
     assert named(kiosk, Step.SUMMARY, "sendApplication").text() == "Yes, send my application"
     with qtbot.waitSignal(kiosk.ticket_issued, timeout=10000):
         click(qtbot, named(kiosk, Step.SUMMARY, "sendApplication"))
@@ -372,12 +373,22 @@ def application_states(kiosk: KioskWindow, core: Core,
     kiosk.session.saved_application = store.save(NewApplication(
         id=draft.id, service_code="SIP-DSP-PINDAH", nik=VALID_NIK, fields={"phone": "081234567890"}))
     states = []
-    for index in range(len(form.form.fields)):  # every question, with its longest error shown
+    for index in range(len(form.pages)):  # every page, with its longest error shown
         states.append((Step.FORM, lambda i=index: (form.start_at(i), form.enter(kiosk.session), form._type("X"),
                                                    setattr(form, "_problem", Problem("characters", {})),
                                                    form._render())))
+
+    def full_group() -> None:
+        """The list page of a full group (three other permits): three rows with Change and Remove."""
+        draft.groups["other_sips"] = [{"place_name": f"RUMAH SAKIT UMUM DAERAH KABUPATEN {n}", "place_city": "KOTA"}
+                                      for n in range(3)]
+        form.start_at(next(i for i, p in enumerate(form.pages) if p.is_list))
+        form.enter(kiosk.session)
+        form.next()  # the place-limit message on the list page
+
+    states.append((Step.FORM, full_group))
     docs = kiosk.screens[Step.DOCUMENTS]
-    states.append((Step.DOCUMENTS, lambda: (docs.enter(kiosk.session),)))
+    states.append((Step.DOCUMENTS, lambda: (draft.groups.clear(), docs.enter(kiosk.session))))
 
     def all_photographed() -> None:
         for doc in form.form.documents:
@@ -428,7 +439,7 @@ def test_application_screens_fit_portrait_and_landscape(qtbot, core: Core, store
                     f"{step.value}: label '{widget.text()[:30]}' is cut off")
         # Nothing stretched (the "." key was 195×509 px), the header's larger text fits too.
         problems = stretched(screen.findChildren(QWidget), step.value) + cut_off(
-            kiosk.header.findChildren(QWidget), step.value)
+            kiosk.header.findChildren(QWidget) + kiosk.bar.findChildren(QWidget), step.value)
         assert problems == [], "\n" + "\n".join(problems)
         if step == Step.FORM and form.keyboard.isVisible():
             letter = form.keyboard.letters.findChild(QPushButton, "letterQ")
@@ -453,7 +464,8 @@ def test_large_text_enlarges_every_text_of_the_application_screens(qtbot, core: 
             prepare()
             kiosk._update_header()
             qtbot.wait(10)
-            for widget in kiosk.screens[step].findChildren(QWidget) + kiosk.header.findChildren(QWidget):
+            bars = kiosk.header.findChildren(QWidget) + kiosk.bar.findChildren(QWidget)
+            for widget in kiosk.screens[step].findChildren(QWidget) + bars:
                 if not (shown(widget) and isinstance(widget, (QLabel, QPushButton)) and widget.text()):
                     continue
                 px = QFontInfo(widget.font()).pixelSize()
@@ -472,7 +484,7 @@ def test_a_citizen_may_leave_the_form_to_the_counter(qtbot, core: Core, store: A
     click(qtbot, named(kiosk, Step.FORM, "formSkip"))
     assert kiosk.current_step == Step.CONFIRM and kiosk.session.application is None
     assert kiosk.header.step.text() == "Langkah 4 dari 5"
-    click(qtbot, kiosk.header.back_button)  # changed their mind: the form again, the application path
+    click(qtbot, kiosk.bar.back_button)  # changed their mind: the form again, the application path
     assert kiosk.current_step == Step.FORM and kiosk.header.step.text() == "Langkah 4 dari 7"
     click(qtbot, named(kiosk, Step.FORM, "formSkip"))
     with qtbot.waitSignal(kiosk.ticket_issued, timeout=5000):

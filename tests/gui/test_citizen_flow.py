@@ -102,9 +102,9 @@ def test_priority_path_marks_the_ticket(qtbot, kiosk: KioskWindow, core: Core) -
     service_screen = kiosk.screens[Step.SERVICE]
     assert service_screen.priority_banner.isVisible()
     assert "Lansia" in service_screen.priority_banner.text()
-    click(qtbot, kiosk.header.lang_en)
+    click(qtbot, kiosk.bar.lang_en)
     assert service_screen.priority_banner.text() == "Priority: Elderly (60 years or older)"
-    click(qtbot, kiosk.header.lang_id)
+    click(qtbot, kiosk.bar.lang_id)
     click(qtbot, service_screen.tiles["KK"])
     click(qtbot, button(kiosk, Step.REQUIREMENTS, "nextButton"))
     type_nik(qtbot, kiosk, VALID_NIK)
@@ -138,7 +138,7 @@ def test_long_list_says_there_is_more_and_pages(qtbot, kiosk: KioskWindow) -> No
     click(qtbot, button(kiosk, Step.WELCOME, "startButton"))
     screen = kiosk.screens[Step.SERVICE]
     qtbot.waitUntil(lambda: screen.page_down.isVisible())
-    assert "39 layanan" in screen.more.text()
+    assert "40 layanan" in screen.more.text()  # 39 and the information desk (issue 16)
     assert not screen.page_up.isEnabled()
     click(qtbot, screen.page_down)
     assert screen.list_scroll.verticalScrollBar().value() > 0
@@ -155,7 +155,7 @@ def test_agency_tabs_filter(qtbot, kiosk: KioskWindow) -> None:
     click(qtbot, screen.findChild(QPushButton, "tab_DPMPTSP"))
     assert len(screen.visible_services()) == 31
     click(qtbot, screen.findChild(QPushButton, "tab_all"))
-    assert len(screen.visible_services()) == 39
+    assert len(screen.visible_services()) == 40
 
 
 @pytest.mark.parametrize(("digits", "message"), [
@@ -196,19 +196,19 @@ def test_nik_keypad_backspace_and_clear(qtbot, kiosk: KioskWindow) -> None:
 
 def test_back_goes_one_step_back_and_keeps_choices(qtbot, kiosk: KioskWindow) -> None:
     walk_to_identify(qtbot, kiosk)
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert kiosk.current_step == Step.REQUIREMENTS
     assert kiosk.session.service is not None and kiosk.session.service.code == "KTP-EL"
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert kiosk.current_step == Step.SERVICE
-    click(qtbot, kiosk.header.home_button)
+    click(qtbot, kiosk.bar.home_button)
     assert kiosk.current_step == Step.WELCOME
     assert kiosk.session.service is None
 
 
 def test_idle_asks_then_wipes_everything(qtbot, kiosk: KioskWindow) -> None:
     click(qtbot, button(kiosk, Step.WELCOME, "welcomeLangEn"))
-    click(qtbot, kiosk.header.text_size)
+    click(qtbot, kiosk.bar.text_size)
     walk_to_identify(qtbot, kiosk)
     type_nik(qtbot, kiosk, "317101450")
     field = kiosk.screens[Step.IDENTIFY].field
@@ -225,7 +225,7 @@ def test_idle_asks_then_wipes_everything(qtbot, kiosk: KioskWindow) -> None:
     assert not field.isUndoAvailable()
     assert kiosk.session.nik is None and kiosk.session.service is None
     assert kiosk.session.lang == "id" and not kiosk.session.large_text
-    assert not kiosk.header.text_size.isChecked()
+    assert not kiosk.bar.text_size.isChecked()
     assert button(kiosk, Step.WELCOME, "startButton").text() == "Ambil Nomor Antrean"
 
 
@@ -302,7 +302,7 @@ def test_broken_catalog_shows_unavailable(qtbot, config: Config, tmp_path, allow
         assert window.unavailable.title.text() == "Katalog layanan tidak tersedia\nService catalog unavailable"
         window.set_language("en")
         assert window.unavailable.title.text() == "Service catalog unavailable\nKatalog layanan tidak tersedia"
-        assert not window.header.back_button.isVisible()
+        assert not window.bar.back_button.isVisible()
     finally:
         core.close()
 
@@ -326,7 +326,7 @@ def test_unexpected_error_returns_to_welcome(qtbot, kiosk: KioskWindow, allow_lo
 def test_language_switch_mid_flow_keeps_choices(qtbot, kiosk: KioskWindow) -> None:
     walk_to_identify(qtbot, kiosk)
     type_nik(qtbot, kiosk, "3171")
-    click(qtbot, kiosk.header.lang_en)
+    click(qtbot, kiosk.bar.lang_en)
     screen = kiosk.screens[Step.IDENTIFY]
     assert screen.title.text() == "Enter your NIK"
     assert screen.digits == "3171"
@@ -339,7 +339,7 @@ def test_large_text_makes_type_bigger(qtbot, kiosk: KioskWindow) -> None:
 
     normal = title_px()
     click(qtbot, button(kiosk, Step.WELCOME, "startButton"))
-    click(qtbot, kiosk.header.text_size)
+    click(qtbot, kiosk.bar.text_size)
     assert title_px() >= normal * 1.25
 
 
@@ -369,7 +369,8 @@ def test_every_screen_fits_portrait_and_landscape(qtbot, kiosk: KioskWindow, cor
         assert needed.width() <= area.width() and needed.height() <= area.height(), (
             f"{step.value} needs {needed.toTuple()} but has {area.toTuple()}")
         assert kiosk.header.minimumSizeHint().width() <= size[0]
-        for widget in screen.findChildren(QWidget) + kiosk.header.findChildren(QWidget):
+        bars = kiosk.header.findChildren(QWidget) + kiosk.bar.findChildren(QWidget)
+        for widget in screen.findChildren(QWidget) + bars:
             if not widget.isVisible() or widget.visibleRegion().isEmpty():
                 continue
             if isinstance(widget, QPushButton) and widget.text():
@@ -390,7 +391,7 @@ def test_touch_targets_are_at_least_72_px(qtbot, kiosk: KioskWindow) -> None:
 
 
 def test_speaker_button_hidden_without_voice(qtbot, kiosk: KioskWindow) -> None:
-    assert not kiosk.header.speak_button.isVisible()
+    assert not kiosk.bar.speak_button.isVisible()
     kiosk.speak()  # no voice: silently nothing
 
 

@@ -129,12 +129,13 @@ survey_store=counter_core.survey)
         assert rows["Tanggal lahir anak (HH-BB-TTTT)"] == "01-01-2015"
         assert rows["NIK anak (lihat KK)"] == "3171********0002"
         assert rows["  Akta kelahiran anak"] == "1 foto"
-        assert panel.state.text() == "Kirim ke MPP Digital: menunggu"
+        # the ticket's identity mark, in the application view too (issue 16)
+        assert panel.state.text() == "Kirim ke MPP Digital: menunggu\nIdentitas diperiksa di loket"
 
         # the kiosk's sync delivers it to MPP Digital; the console follows without a click
         store.mark_sent(store.items()[0].seq)
         kiosk.application_flow.push_views()  # what the kiosk's timer does every few seconds
-        qtbot.waitUntil(lambda: panel.state.text() == "Kirim ke MPP Digital: terkirim", timeout=5000)
+        qtbot.waitUntil(lambda: panel.state.text().startswith("Kirim ke MPP Digital: terkirim"), timeout=5000)
     finally:
         store.close()
         kiosk_core.close()

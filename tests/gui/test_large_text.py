@@ -106,7 +106,7 @@ def citizen_states(qtbot, kiosk: KioskWindow, core: Core, number: str) -> Iterat
 
 
 def texts(window: KioskWindow, screen: QWidget) -> list[QWidget]:
-    widgets = screen.findChildren(QWidget) + window.header.findChildren(QWidget)
+    widgets = screen.findChildren(QWidget) + window.header.findChildren(QWidget) + window.bar.findChildren(QWidget)
     return [w for w in widgets if shown(w) and isinstance(w, (QLabel, QPushButton, QLineEdit))
             and (w.text() if not isinstance(w, QLineEdit) else w.text() or w.placeholderText())]
 
@@ -165,7 +165,7 @@ def test_every_citizen_screen_fits_with_large_text(qtbot, kiosk: KioskWindow, co
             problems.append(f"{state} needs {needed.toTuple()} but has {area.toTuple()}")
         if kiosk.header.minimumSizeHint().width() > size[0]:
             problems.append(f"{state}: the header needs {kiosk.header.minimumSizeHint().width()} px")
-        widgets = screen.findChildren(QWidget) + kiosk.header.findChildren(QWidget)
+        widgets = screen.findChildren(QWidget) + kiosk.header.findChildren(QWidget) + kiosk.bar.findChildren(QWidget)
         problems += cut_off(widgets, state) + stretched(widgets, state)
     assert problems == [], "\n" + "\n".join(problems)
 

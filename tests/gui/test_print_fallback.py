@@ -117,7 +117,7 @@ def test_offline_printer_shows_number_and_qr_and_never_issues_twice(qtbot, make_
     assert [t.number for t in core.queue.waiting()] == ["A-001"]
 
     # Switching language on the ticket screen keeps the fallback, in English.
-    click(qtbot, window.header.lang_en)
+    click(qtbot, window.bar.lang_en)
     assert shown.fallback_title.text() == "The paper ticket cannot be printed"
 
 

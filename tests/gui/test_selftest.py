@@ -28,17 +28,22 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     admin = [p for p in shots if p.name.startswith(("admin-", "setup-"))]  # kiosk/selftest/shots/admin.py
     assert len(admin) == 52
     applications = [p for p in shots if p.name.startswith("application-")]  # kiosk/selftest/shots/application.py
-    assert len(applications) == 38
+    assert len(applications) == 38 + 3 * 2  # each walk also draws a birth form's SPTJM and witnesses (issue 20)
     survey = [p for p in shots if p.name.startswith(("survey-", "manager-"))]  # kiosk/selftest/shots/survey.py
     assert len(survey) == 2 * 2 * 11 + 4 + 2
     face = [p for p in shots if p.name.startswith("face-")]  # kiosk/selftest/shots/face.py
-    assert len(face) == 3 * 8
+    assert len(face) == 3 * 9  # with the turn to the right in large text (issue 16)
+    without_nik = [p for p in shots if p.name.startswith("without-nik-")]  # kiosk/selftest/shots/without_nik.py
+    assert len(without_nik) == 2 * 2 * 2 * 9 + 2 * 2  # orientations × languages × text sizes × scenes + counters
     printing = [p for p in shots if p.name.endswith("-13-ticket-print-failed.png")]  # the printer-fault screen
     assert len(printing) == 2 * 2
     status = [p for p in shots if p.name.startswith(("status-", "board-status-"))]  # citizen/status_shots.py
-    assert len(status) == 3 * 10 + 2 * 2
+    assert len(status) == 3 * 13 + 2 * 2  # 13 kiosk states (3 by typed number) × 3 orientation/languages, board
+    helping = [p for p in shots if "-help-" in p.name]  # kiosk/selftest/shots/help.py
+    assert len(helping) == 2 * (3 + 1 + 1)  # the kiosk's call in 3 states, a console's list, the board's corner
     # kiosk 4 × 14 + 2 "unavailable", counter 2 × 5, display 2 × 2
-    assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) - len(printing) - len(status) == 72
+    assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) - len(printing) - len(status) \
+        - len(without_nik) - len(helping) == 72
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 

@@ -194,11 +194,11 @@ def test_without_any_voice_the_button_hides_and_the_walk_works_by_clicks(qtbot, 
     guide = AudioGuide(window, window.stack, mute, lambda: window.session.lang, enabled=True)
     click(qtbot, named(window, Step.WELCOME, "startButton"))
     assert window.current_step == Step.SERVICE
-    assert not window.header.speak_button.isVisible()
-    assert window.header.isVisible() and window.header.back_button.isVisible()  # the bar stays
+    assert not window.bar.speak_button.isVisible()
+    assert window.bar.isVisible() and window.bar.back_button.isVisible()  # the bar stays
     click(qtbot, window.screens[Step.SERVICE].tiles["KTP-EL"])
     assert window.current_step == Step.REQUIREMENTS
-    click(qtbot, window.header.back_button)
+    click(qtbot, window.bar.back_button)
     assert window.current_step == Step.SERVICE
     guide.read_screen()  # nothing to speak with: nothing happens
     window.shutdown()
@@ -246,23 +246,23 @@ def test_the_citizen_turns_the_audio_guide_on_in_the_header_and_the_next_citizen
     window.show()
     try:
         AudioGuide(window, window.stack, speaker, lambda: window.session.lang, enabled=core.config.kiosk.audio_guide,
-                   visit=lambda: window.session, header=window.header)
-        toggle = window.header.guide_button
+                   visit=lambda: window.session, bar=window.bar)
+        toggle = window.bar.guide_button
         click(qtbot, named(window, Step.WELCOME, "startButton"))
         assert speaker.texts == []  # off by default ([kiosk] audio_guide = false)
-        click(qtbot, window.header.text_size)  # large text: the toggle still fits the bar
+        click(qtbot, window.bar.text_size)  # large text: the toggle still fits the bar
         qtbot.wait(50)
         assert toggle.isVisible() and toggle.text() == "Panduan suara"
-        right = toggle.mapTo(window.header, toggle.rect().topRight()).x()
-        assert 0 <= toggle.mapTo(window.header, toggle.rect().topLeft()).x() and right <= window.header.width()
+        right = toggle.mapTo(window.bar, toggle.rect().topRight()).x()
+        assert 0 <= toggle.mapTo(window.bar, toggle.rect().topLeft()).x() and right <= window.bar.width()
         click(qtbot, toggle)
         assert toggle.isChecked()
         assert speaker.texts[-1].startswith("Panduan suara aktif.")
         assert speaker.texts[-1].endswith(window.screens[Step.SERVICE].spoken_text())
-        click(qtbot, window.header.lang_en)
+        click(qtbot, window.bar.lang_en)
         qtbot.wait(20)
         assert toggle.text() == "Audio guide"
-        click(qtbot, window.header.home_button)  # the next citizen: back to the default, off
+        click(qtbot, window.bar.home_button)  # the next citizen: back to the default, off
         qtbot.wait(20)
         assert not toggle.isChecked()
         speaker.texts.clear()

@@ -70,11 +70,11 @@ def test_changing_the_service_and_leaving_the_form_to_the_counter(qtbot, core: C
     seen = recorder(window)
     click(qtbot, named(window, Step.WELCOME, "startButton"))
     click(qtbot, window.screens[Step.SERVICE].tiles["KTP-EL"])
-    click(qtbot, window.header.back_button)
+    click(qtbot, window.bar.back_button)
     pick(qtbot, window, "KIA")
     assert window.current_step == Step.FORM
     click(qtbot, named(window, Step.FORM, "formSkip"))
-    click(qtbot, window.header.back_button)  # back to the form: the application path again
+    click(qtbot, window.bar.back_button)  # back to the form: the application path again
     click(qtbot, named(window, Step.FORM, "formSkip"))
     with qtbot.waitSignal(window.ticket_issued, timeout=5000):
         click(qtbot, named(window, Step.CONFIRM, "confirmButton"))

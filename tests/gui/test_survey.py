@@ -135,9 +135,9 @@ def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWind
     click(qtbot, tile(flow, 2))
     click(qtbot, tile(flow, 3))
     assert not named(flow, "surveyPrevious").isVisible()  # one Back: the kiosk's own, not a second on the page
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert flow.index == 1 and flow.question.tiles[2].property("selected") is True  # the answer given is shown
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert flow.index == 0 and flow.question.tiles[1].property("selected") is True
     skip = named(flow, "surveySkip")
     assert skip.text().startswith("Lanjut")  # answered: going on keeps the answer, nothing is "skipped"
@@ -145,11 +145,11 @@ def test_previous_and_header_back_move_inside_the_survey(qtbot, kiosk: KioskWind
     assert flow.index == 1 and flow.answers[:2] == [2, 3]
     click(qtbot, skip)
     assert flow.index == 2 and flow.answers[2] is None and skip.text().startswith("Lewati")
-    click(qtbot, kiosk.header.back_button)
-    click(qtbot, kiosk.header.back_button)
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
+    click(qtbot, kiosk.bar.back_button)
+    click(qtbot, kiosk.bar.back_button)
     assert flow.pages.currentWidget() is flow.intro
-    click(qtbot, kiosk.header.home_button)  # "cancel, start over" forgets every answer
+    click(qtbot, kiosk.bar.home_button)  # "cancel, start over" forgets every answer
     assert kiosk.current_step == Step.WELCOME and flow.answers == [None] * 9
 
 
@@ -166,7 +166,7 @@ def test_declining_and_language(qtbot, kiosk: KioskWindow, core: Core) -> None:
                                                             "Very suitable"]
     kiosk.set_language("id")
     assert flow.question.question_text.text() == "Apakah persyaratan pelayanan sesuai dengan jenis layanannya?"
-    click(qtbot, kiosk.header.back_button)
+    click(qtbot, kiosk.bar.back_button)
     click(qtbot, named(flow, "surveyDecline"))
     assert kiosk.current_step == Step.WELCOME
 

@@ -315,7 +315,8 @@ def test_contract_declares_security_every_status_and_one_error_model() -> None:
             "deviceToken"]["description"]}
     schemas = document["components"]["schemas"]
     assert "HTTPValidationError" not in schemas and "detail" not in schemas["ErrorBody"]["properties"]
-    public = {("get", "/v1/health"), ("get", "/v1/status/{token}")}
+    public = {("get", "/v1/health"), ("get", "/v1/status/{token}"), ("get", "/v1/status/{token}/view"),
+              ("get", "/v1/status/{token}/events")}  # the phone's page, its view and its stream: no device token
     for path, item in document["paths"].items():
         for method, operation in item.items():
             statuses = set(operation["responses"])

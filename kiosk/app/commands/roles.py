@@ -7,12 +7,15 @@ import gc
 import logging
 import sys
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk import __version__
 from kiosk.app.commands.admin import first_run
 from kiosk.app.commands.common import EXIT_CONFIG, EXIT_OK, Commands, site_config
 from kiosk.config.schema import Config, config_path_from_env
+
+if TYPE_CHECKING:
+    from kiosk.sync.heartbeat import HeartbeatSender
 
 log = logging.getLogger("kiosk")
 
@@ -23,6 +26,10 @@ class DemoCentral(Protocol):
     """The demo's running reference central API (central_api.demo), as far as the demo needs it."""
 
     url: str
+    admin_token: str
+
+    @property
+    def fleet_url(self) -> str: ...
 
     def stop(self) -> None: ...
 
@@ -88,6 +95,7 @@ def _run_queue_host(config: Config) -> int:
     counters = {s.code: len(s.counters) for s in catalog.services}
     log.info("queue host %s serving %d devices on %s:%d (data: %s)", __version__, len(devices), host, port,
              config.data_dir)
+    heartbeat = _start_heartbeat(config)
     try:
         app = create_app(engine, tokens, counters_serving=lambda code: counters.get(code, 1))
         name_site(app, config.site.name)  # the phone status page names its MPP
@@ -98,8 +106,24 @@ def _run_queue_host(config: Config) -> int:
         gc.freeze()
         serve(app, host, port)
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         engine.close()
     return EXIT_OK
+
+
+def _start_heartbeat(config: Config) -> HeartbeatSender | None:
+    """The queue host's health summary to the central API every minute (its own thread), when enrolled."""
+    from kiosk.core import open_heartbeat
+
+    try:
+        heartbeat = open_heartbeat(config, "queue-host")
+    except Exception as exc:  # a broken credentials file: the host still serves tickets
+        log.error("no heartbeat to the central API: %s", exc)
+        return None
+    if heartbeat is not None:
+        heartbeat.start()
+    return heartbeat
 
 
 def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
@@ -143,6 +167,8 @@ def _start_demo_central(config: Config) -> tuple[DemoCentral | None, Config]:
     except Exception as exc:  # the demo must still start: kiosk, counter and board work offline
         log.warning("demo central API could not start (%s); the demo runs offline", exc)
         return None, config
+    print(f"Fleet page of the demo's central API (this kiosk appears within a minute): {central.fleet_url}\n"
+          f"  sign in as user 'admin' with password {central.admin_token}", flush=True)
     # every 5 s (the shortest allowed): a presenter should see an application leave within moments
     return central, dataclasses.replace(config, central=dataclasses.replace(
         config.central, api_url=central.url, allow_insecure_http=True, sync_interval_seconds=5))

@@ -36,7 +36,10 @@ class IssueBody(BodyModel):
     lang: Annotated[str, Unicode] = Field(default="id", min_length=1, max_length=16)
     nik_masked: str | None = Field(default=None, pattern=MASKED_NIK_PATTERN, min_length=16, max_length=16,
                                    description="Always masked (3171********0001); a full NIK is refused.")
-    identity_status: Literal["none", "verified", "to_verify_at_counter"] = "none"
+    identity_status: Literal["none", "verified", "to_verify_at_counter", "no_nik", "travel_document"] = Field(
+        default="none", description="What the clerk must check: `to_verify_at_counter` (a NIK the face check did "
+        "not match), `no_nik` (no KTP, NIK not known) and `travel_document` (a passport or KITAS, whose number "
+        "is never sent) mark the ticket \"identitas diperiksa di loket\".")
 
 
 class ActionBody(BodyModel):

@@ -21,6 +21,8 @@ from kiosk.applications.services import ApplicationServices
 from kiosk.applications.views import CounterViews
 from kiosk.camera.sources import ImageListSource
 from kiosk.catalog.forms import load_forms
+from kiosk.catalog.services import Service
+from kiosk.citizen.nik import parse_nik
 from kiosk.config.schema import Config
 from kiosk.i18n import LANGUAGES, Language, Translator
 from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, type_on_screen, wait_for, widget_named
@@ -71,9 +73,12 @@ def _walk(config: Config, orientation: str, size: tuple[int, int], lang: Languag
         try:
             window.resize(*size)
             window.show()
-            _file_application(window, lang, orientation == "portrait" and lang == "id",
-                              lambda name: save_shot(window, out / f"application-{orientation}-{lang}-{name}.png",
-                                                     shots))
+            def shot(name: str) -> None:
+                save_shot(window, out / f"application-{orientation}-{lang}-{name}.png", shots)
+
+            _file_application(window, lang, orientation == "portrait" and lang == "id", shot)
+            assert core.catalog is not None
+            _birth_witnesses(window, core.catalog.service("AKTA-LAHIR"), shot)
         finally:
             window.shutdown()
             window.deleteLater()
@@ -108,8 +113,7 @@ def _file_application(window: KioskWindow, lang: str, large_text_too: bool, shot
     tap(window, "formNext")
     type_on_screen(window, "JAKARTA PUSAT")
     tap(window, "formNext")
-    tap(window, "choice_none")
-    tap(window, "formNext")
+    tap(window, "formNext")  # no other practice permits: the list stays empty
     type_on_screen(window, "081234567890")
     shot("05-form-keypad")
     if large_text_too:
@@ -140,6 +144,27 @@ def _file_application(window: KioskWindow, lang: str, large_text_too: bool, shot
     tap(window, "sendApplication")
     wait_for(lambda: window.current_step == Step.RECEIPT)
     shot("11-receipt")
+
+
+def _birth_witnesses(window: KioskWindow, service: Service, shot: Callable[[str], None]) -> None:
+    """A birth registration's repeatable group (the two witnesses' list page) and the SPTJM choice
+    with its statement: the answers before them are set directly, the pages are the real ones."""
+    tap(window, "receiptDone")
+    window.choose_service(service)
+    window.identified(parse_nik(SAMPLE_NIK))
+    form = window.screens[Step.FORM]
+    assert isinstance(form, FormScreen) and window.session.application is not None
+    draft = window.session.application
+    draft.values.update(birth_proof="sptjm_birth", parents_marriage="recorded")
+    draft.groups["witnesses"] = [{"nik": "3171010101800004", "name": "AHMAD SUBARJO"},
+                                 {"nik": "3171014101850005", "name": "DEWI LESTARI"}]
+    statement = next(i for i, p in enumerate(form.pages) if p.field.id == "birth_proof")
+    form.start_at(statement)
+    form.enter(window.session)
+    shot("12-form-sptjm-statement")
+    form.start_at(next(i for i, p in enumerate(form.pages) if p.is_list))
+    form.enter(window.session)
+    shot("13-form-witnesses")
 
 
 def _sync_and_counter(config: Config, lang: Language, out: Path, shots: list[Path]) -> None:

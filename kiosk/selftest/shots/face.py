@@ -92,6 +92,10 @@ def _face_states(core: Core, size: tuple[int, int], lang: Language,
         shot(window, "3-hint")
         face.apply_snapshot(_snapshot(Phase.CHALLENGE, step="turn_left", index=1))
         shot(window, "4-challenge")
+        face.apply_snapshot(_snapshot(Phase.CHALLENGE, step="turn_right", index=1))
+        window.set_large_text(True)  # the turn's arrow (issue 16) and "I cannot do this" in large text
+        shot(window, "4-challenge-turn-right-large-text")
+        window.set_large_text(False)
         face.show_identity_decision(IdentityDecision(IdentityOutcome.VERIFIED, attempt=1, score=0.91))
         shot(window, "5-success")
         face.apply_snapshot(_snapshot(Phase.FAILED, failed_because="timeout"))

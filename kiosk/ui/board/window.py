@@ -22,6 +22,7 @@ from kiosk.queue.client import QueueClient
 from kiosk.queue.models import BoardState, EventType, QueueEvent
 from kiosk.ui.board.announcer import Announcer
 from kiosk.ui.board.calls import CallLine
+from kiosk.ui.board.help_corner import HelpCorner
 from kiosk.ui.board.recent import RecentCalls
 from kiosk.ui.board.status import BoardStatusCheck
 from kiosk.ui.board.style import BoardSizes, board_style, sizes_for
@@ -114,6 +115,9 @@ class DisplayWindow(QWidget):
         root.addLayout(self.top)
         root.addWidget(self._now_box())
         root.addLayout(self._recent_box(), 1)
+        # Kiosks' calls for staff, "Kios 2 meminta bantuan · 0:45" (kiosk.ui.board.help_corner): only while one calls.
+        self.help_corner = HelpCorner(self.queue.open_help_requests, self.runner, self.t)
+        root.addWidget(self.help_corner, 0, Qt.AlignmentFlag.AlignLeft)
         self.waiting = WaitingLine(self.t, WAITING_PX)
         root.addWidget(self.waiting)
         self.marquee = Marquee()
@@ -244,6 +248,7 @@ class DisplayWindow(QWidget):
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(board_style(scale))
+            self.help_corner.set_scale(scale)
         if (scale, sizes) != self._sized_for:
             self._sized_for = (scale, sizes)
             self.sizes = sizes
@@ -269,6 +274,7 @@ class DisplayWindow(QWidget):
             timer.stop()
         self.marquee.stop()
         self.waiting.stop()
+        self.help_corner.stop()
         if self.status_corner is not None:
             self.status_corner.stop()
         if self.announcer is not None:

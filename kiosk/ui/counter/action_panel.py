@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLayout, QPushButton, QVBoxLa
 
 from kiosk.i18n import Translator
 from kiosk.queue.actions import GRID, IN_HAND, CounterAction, allowed_at_counter
-from kiosk.queue.models import Ticket, TicketState
+from kiosk.queue.models import Ticket, TicketState, identity_checked_at_counter
 from kiosk.ui.qt.widgets import button, label
 
 # How each button looks (a style sheet variant); the others are plain.
@@ -86,6 +86,8 @@ class ActionPanel(QWidget):
         lines = [f"{service} · {t(f'counter.state.{ticket.state.value}')}", " · ".join(marks)]
         if ticket.identity_status == "to_verify_at_counter":
             lines.append(t("counter.verify_identity", nik=ticket.nik_masked or "—"))
+        elif identity_checked_at_counter(ticket.identity_status):  # no NIK, or a passport/KITAS (issue 16)
+            lines.append(t(f"without_nik.counter.{ticket.identity_status}"))
         self.detail.setText("\n".join(line for line in lines if line))
 
     def enable(self, in_hand: TicketState | None, *, ready: bool, can_transfer: bool) -> None:

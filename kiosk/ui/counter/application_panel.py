@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QVBoxLayout, QWi
 from kiosk.applications.drafts import FiledApplication, describe_application
 from kiosk.catalog.forms import FormSet
 from kiosk.i18n import Translator
-from kiosk.queue.models import ApplicationView, EventType, QueueEvent, Ticket
+from kiosk.queue.models import ApplicationView, EventType, QueueEvent, Ticket, identity_checked_at_counter
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import label
 
@@ -56,6 +56,7 @@ class ApplicationPanel(QFrame):
         self.runner = TaskRunner("counter-applications", self)
         self.application: FiledApplication | None = None
         self._ticket: tuple[str, str | None] | None = None  # (ticket id, application id) on screen
+        self._identity = "none"  # the ticket's identity status: the clerk checks it at the counter (issue 16)
         box = QVBoxLayout(self)
         box.setContentsMargins(16, 12, 16, 12)
         box.setSpacing(8)
@@ -87,10 +88,25 @@ class ApplicationPanel(QFrame):
         if key == self._ticket:
             return
         self._ticket = key
+        self._identity = ticket.identity_status if ticket is not None else "none"
         if key is None or key[1] is None:
             self._fill(None)
+            if ticket is not None:
+                self._no_form_without_nik(ticket)
             return
         self._look_up(key)
+
+    def _no_form_without_nik(self, ticket: Ticket) -> None:
+        """A service with a form, taken without a NIK: no form came from the kiosk (MPP Digital's needs the
+        NIK), so the clerk fills it in with the citizen, after checking the identity."""
+        if ticket.identity_status not in ("no_nik", "travel_document") or self.forms is None \
+                or self.forms.form_for(ticket.service_code) is None:
+            return
+        self.title.setText(self.t("without_nik.application.title"))
+        self.header.setText(self.t(f"without_nik.application.{ticket.identity_status}"))
+        self.state.setText("")
+        self.answers_area.hide()
+        self.show()
 
     def on_queue_event(self, event: QueueEvent) -> None:
         """Read again when the application on screen changed at the queue (a newer sync state)."""
@@ -138,6 +154,7 @@ class ApplicationPanel(QFrame):
         for row in range(self.rows.rowCount()):
             self.rows.setRowStretch(row, 0)
         self.setVisible(application is not None)
+        self.answers_area.show()
         if application is not None:
             self.title.setText(t("application.counter.title"))
             self.header.setText(t("application.counter.number", number=application.number,
@@ -146,6 +163,8 @@ class ApplicationPanel(QFrame):
                       if t.has(f"application.state.{application.state}") else application.state)
             if application.details_deleted:  # the kiosk's retention removed the answers already
                 state += "\n" + t("application.counter.details_deleted")
+            if identity_checked_at_counter(self._identity):
+                state += "\n" + t("without_nik.application.checked")
             self.state.setText(state)
             rows = list(application.rows)
             if application.documents:

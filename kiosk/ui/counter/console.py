@@ -45,6 +45,7 @@ from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.counter.action_panel import ActionPanel
 from kiosk.ui.counter.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.counter.call_number import CallNumberPanel
+from kiosk.ui.counter.help_requests import console_panel
 from kiosk.ui.counter.manager import ManagerWindow
 from kiosk.ui.counter.sign_in import SignInPanel
 from kiosk.ui.counter.top_bar import CounterBar
@@ -240,6 +241,8 @@ class CounterWindow(QWidget):
         left.addWidget(self.stats)
 
         right = QVBoxLayout()
+        self.help_requests = console_panel(self)  # "Kios 2 meminta bantuan" (kiosk.ui.counter.help_requests)
+        right.addWidget(self.help_requests)
         # The application the citizen filed at the kiosk, beside the ticket (hidden when there is none).
         self.application_panel = (ApplicationPanel(application_finder, forms, self.t)
                                   if application_finder is not None else None)
@@ -571,4 +574,5 @@ class CounterWindow(QWidget):
             self.manager = None
         if self.application_panel is not None:
             self.application_panel.shutdown()
+        self.help_requests.stop()
         self.runner.stop()

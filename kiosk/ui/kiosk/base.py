@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
+from kiosk.ui.qt.icons import IconLabel
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import label, restyle
 
@@ -37,20 +38,31 @@ class Tile(QFrame):
 
     clicked = Signal()
 
-    def __init__(self, title: str, detail: str, name: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, detail: str, name: str = "", icon: str = "",
+                 parent: QWidget | None = None) -> None:
+        """``icon``: a picture left of the words (an icon name from :mod:`kiosk.ui.qt.icons`)."""
         super().__init__(parent)
         self.setObjectName("tile")
         if name:
             self.setAccessibleName(name)
         self.setProperty("pressed", False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(26, 18, 26, 18)
+        layout = QVBoxLayout(self)  # a badge may go above the row (service_choice)
+        layout.setContentsMargins(24, 10, 24, 10)
         layout.setSpacing(6)
+        row = QHBoxLayout()
+        row.setSpacing(22)
+        words = QVBoxLayout()
+        words.setSpacing(6)
+        self.icon = IconLabel(icon) if icon else None
+        if self.icon is not None:
+            row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(words, 1)
+        layout.addLayout(row)
         self.title = label(title, "tileTitle")
         self.detail = label(detail, "tileDetail")
         for child in (self.title, self.detail):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            layout.addWidget(child)
+            words.addWidget(child)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

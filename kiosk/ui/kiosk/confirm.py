@@ -9,7 +9,7 @@ from kiosk.catalog.services import Catalog
 from kiosk.i18n import Translator
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
-from kiosk.visit.flow import CitizenSession, Step
+from kiosk.visit.flow import CitizenSession, Identity, Step
 
 
 class ConfirmScreen(Screen):
@@ -31,9 +31,8 @@ class ConfirmScreen(Screen):
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(frame)
         self.layout_.addStretch(1)
-        self.layout_.addWidget(self.error)
-        self.layout_.addWidget(self.status)
-        self.layout_.addWidget(self.confirm_button)
+        for widget in (self.error, self.status, self.confirm_button):  # low, right above Back (issue 16)
+            self.action_row.addWidget(widget)
         self._error_key: tuple[str, dict[str, object]] | None = None
 
     def enter(self, session: CitizenSession) -> None:
@@ -73,10 +72,16 @@ class ConfirmScreen(Screen):
         if session is None or session.service is None:
             return
         lines = [t("confirm.service", service=session.service.name.get(t.lang))]
+        if session.wanted is not None:  # a NIK-only service: the ticket is for the information desk
+            lines.append(t("without_nik.confirm.wanted", service=session.wanted.name.get(t.lang)))
         lines.append(t("confirm.priority", group=t(f"priority.group.{session.priority.value}"))
                      if session.priority else t("confirm.no_priority"))
         if session.nik is not None:
             lines.append(t("confirm.nik", nik=session.nik.masked))
+        elif session.travel_document is not None:
+            lines.append(t("without_nik.confirm.travel_document", number=session.travel_document.masked))
+        elif session.identity is Identity.NO_NIK:
+            lines.append(t("without_nik.confirm.no_nik"))
         lines.append(t("confirm.counters", counters=", ".join(str(c) for c in session.service.counters)))
         self.rows.setText("\n".join(lines))
 

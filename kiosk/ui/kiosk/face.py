@@ -29,7 +29,7 @@ from kiosk.identity.check import IdentityCheck, IdentityDecision, IdentityOutcom
 from kiosk.identity.consent import Answer
 from kiosk.identity.face_services import FaceServices
 from kiosk.ui.kiosk.base import CameraScreen
-from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview
+from kiosk.ui.qt.camera_view import CameraFeed, CameraPreview, turn_arrow
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.widgets import button, label
 from kiosk.visit.flow import CitizenSession, Step
@@ -232,6 +232,7 @@ class FaceScreen(CameraScreen):
         elif state.phase is Phase.CHALLENGE and state.step:
             self._show("challenge", f"face.step.{state.step}", progress=state.progress,
                        step=(state.step_index + 1, state.steps_total), seconds=state.seconds_left)
+            self.preview.set_turn_arrow(turn_arrow(state.step, self.preview.mirror))  # as they see themselves
         elif state.phase is Phase.FAILED and state.decision is not None:
             self._stop_camera()
             self.liveness_failures += 1
@@ -306,6 +307,8 @@ class FaceScreen(CameraScreen):
               step: tuple[int, int] | None = None, seconds: float | None = None) -> None:
         changed = state != self.state or text_key != self._text_key
         self.state, self._text_key = state, text_key
+        if state != "challenge":
+            self.preview.set_turn_arrow(None)
         self._progress, self._step_info, self._seconds = progress, step, seconds
         if changed or state == "challenge":
             self._apply_texts()

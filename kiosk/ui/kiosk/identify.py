@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.citizen.nik import NIK_LENGTH, InvalidNik, NikProblem, check_partial, parse_nik
 from kiosk.i18n import Translator
+from kiosk.ui.kiosk.privacy_notice import PrivacyNotice
 from kiosk.ui.qt.qr_scan import QrScanPanel, SourceFactory
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import NumericKeypad, button, explain_disabled, label, restyle, with_reason
@@ -29,6 +30,8 @@ class IdentifyScreen(Screen):
 
     step = Step.IDENTIFY
     identified = Signal(object)
+    without_nik = Signal()  # "Saya tidak membawa KTP / tidak tahu NIK" (kiosk.ui.kiosk.without_nik)
+    travel_document = Signal()  # "Paspor / KITAS": a foreign visitor's number instead of a NIK
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +55,13 @@ class IdentifyScreen(Screen):
         self.next_button = button("", "primary", self._submit, name="nextButton")
         self.next_area, self.next_reason = with_reason(self.next_button)
         self.next_button.setEnabled(False)  # and the reason shown next to it, in the language (_show_state)
+        # Without a NIK (issue 16): beside the main button, so they move wherever it goes.
+        self.no_nik_button = button("", "small", self.without_nik.emit, name="noNikButton")
+        self.travel_button = button("", "small", self.travel_document.emit, name="travelDocumentButton")
+        next_box = self.next_area.layout()
+        assert next_box is not None
+        for other_way in (self.no_nik_button, self.travel_button):
+            next_box.addWidget(other_way)
         # The digital ID (IKD) QR read by the camera instead of typing: see enable_ikd_scan.
         self.ikd_button = button("", "small", self.start_ikd_scan, name="ikdScanButton")
         self.ikd_button.hide()
@@ -60,23 +70,44 @@ class IdentifyScreen(Screen):
         self.scanner: QrScanPanel | None = None
         self._ikd_offered = False
         self._ikd_note = ""  # a message about the scan, shown instead of the digit count
-        # Portrait: everything in one column. Landscape: text and field left, keypad right.
+        # Portrait: everything in one column, the field low above the keypad and "Lanjut" at the
+        # bottom (the screen's action row), within reach from a wheelchair. Landscape: text and field
+        # left, keypad right.
         self.info = QVBoxLayout()
         self.info.setSpacing(22)
-        for widget in (self.title, self.subtitle, self.field, self.message, self.reveal_button, self.ikd_button):
-            self.info.addWidget(widget)
+        self.info.addWidget(self.title)
+        self.info.addWidget(self.subtitle)
         self.info.addStretch(1)
+        self.info.addWidget(self.field)
+        under_field = QHBoxLayout()  # one row: every row here is a row of the keypad out of reach
+        under_field.setSpacing(16)
+        under_field.addWidget(self.message, 1)
+        for widget in (self.reveal_button, self.ikd_button):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            under_field.addWidget(widget)
+        self.info.addLayout(under_field)
         self.input_side = QVBoxLayout()
         self.input_side.setSpacing(18)
         self.input_side.addWidget(self.keypad, 1)
         self.input_side.addWidget(self.ikd_cancel)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.body.setSpacing(28)
+        self.body.setSpacing(20)
         self.body.addLayout(self.info, 1)
-        self.body.addLayout(self.input_side, 1)
+        self.body.addLayout(self.input_side, 0)  # portrait: the keypad as tall as it asks, low
         self.layout_.addLayout(self.body, 1)
-        self.layout_.addWidget(self.next_area)
+        self.action_row.addWidget(self.next_area)
         self._problem: NikProblem | None = None
+        self.privacy: PrivacyNotice | None = None
+
+    def attach_privacy_notice(self, notice: PrivacyNotice) -> None:
+        """The notice of UU 27/2022 (who holds the NIK, why, how long): words under the heading, its
+        button with the other ways below "Lanjut"."""
+        self.privacy = notice
+        self.info.insertWidget(self.info.indexOf(self.subtitle) + 1, notice)
+        next_box = self.next_area.layout()
+        assert next_box is not None
+        next_box.addWidget(notice.toggle)
+        notice.retranslate(self.t)
 
     # -- the digital ID (IKD) by camera ----------------------------------------------------------
     def enable_ikd_scan(self, make_source: SourceFactory, ikd_pattern: str) -> None:
@@ -138,9 +169,9 @@ class IdentifyScreen(Screen):
         landscape = self.landscape
         # Landscape: the NIK's side gets 3/5 so 16 digits in large type fit (the first one was clipped).
         self.body.setStretch(0, 3 if landscape else 1)
-        self.body.setStretch(1, 2 if landscape else 1)
-        (self.layout_ if landscape else self.info).removeWidget(self.next_area)
-        (self.info if landscape else self.layout_).addWidget(self.next_area)
+        self.body.setStretch(1, 2 if landscape else 0)
+        (self.action_row if landscape else self.info).removeWidget(self.next_area)
+        (self.info if landscape else self.action_row).addWidget(self.next_area)
 
     @property
     def digits(self) -> str:
@@ -158,6 +189,8 @@ class IdentifyScreen(Screen):
         self._revealed = False
         self.field.setReadOnly(False)
         self.field.setText("")  # setText clears the undo/redo history too
+        if self.privacy is not None:
+            self.privacy.close_notice()
         self._validate()
 
     def enter(self, session: CitizenSession) -> None:
@@ -169,9 +202,13 @@ class IdentifyScreen(Screen):
         self.title.setText(t("identify.title"))
         self.subtitle.setText(t("identify.subtitle"))
         self.next_button.setText(t("identify.next"))
+        self.no_nik_button.setText(t("without_nik.no_ktp_button"))
+        self.travel_button.setText(t("without_nik.travel_button"))
         self.keypad.retranslate(t("identify.clear"), t("keyboard.backspace"))
         self.ikd_button.setText(t("ikd.scan_button"))
         self.ikd_cancel.setText(t("ikd.cancel"))
+        if self.privacy is not None:
+            self.privacy.retranslate(t)
         self._show_state()
 
     def _type_digit(self, digit: str) -> None:
@@ -275,4 +312,6 @@ class IdentifyScreen(Screen):
         parts = [self.t("identify.title") + ".", self.t("identify.subtitle")]
         if self._problem is not None:
             parts.append(self.message.text())
+        if self.privacy is not None:
+            parts.append(self.privacy.spoken_text())
         return " ".join(parts)

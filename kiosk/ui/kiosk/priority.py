@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
+from kiosk.ui.qt.icons import PRIORITY_GROUPS, decorate
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, label
 from kiosk.visit.flow import Step
@@ -31,12 +32,13 @@ class PriorityScreen(Screen):
         for group in PriorityGroup:
             self.buttons[group] = button("", "priority", partial(self.chosen.emit, group),
                                          name=f"priority_{group.value}")
+            decorate(self.buttons[group], PRIORITY_GROUPS[group.value])
         self._columns = 0
         self._place_buttons(1)
-        self.layout_.addLayout(self.grid)
         self.note = label("", "note")
         self.layout_.addWidget(self.note)
-        self.layout_.addStretch(1)
+        self.layout_.addStretch(1)  # the groups low, within reach; what is read above
+        self.action_row.addLayout(self.grid)
 
     def _place_buttons(self, columns: int) -> None:
         """One column in portrait, two in landscape (five tall buttons do not fit 1080 px high)."""

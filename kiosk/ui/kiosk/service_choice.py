@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QScroller,
+    QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +26,10 @@ from kiosk.i18n import Translator
 from kiosk.queue.models import PriorityGroup
 from kiosk.ui.kiosk.availability import AvailabilityWatch, badge
 from kiosk.ui.kiosk.base import Tile
+from kiosk.ui.qt.icons import agency_icon, decorate, service_icon
 from kiosk.ui.qt.screen import Screen
-from kiosk.ui.qt.widgets import LetterKeyboard, button, label
+from kiosk.ui.qt.widgets import FlowRows, LetterKeyboard, button, label
 from kiosk.visit.flow import CitizenSession, Step
-
-SEARCH_FIELD_MIN_PX = 600  # the search field beside its buttons only when it keeps this much
 
 
 class Side(QWidget):
@@ -57,20 +58,12 @@ class ServiceScreen(Screen):
         self.search.setObjectName("search")
         self.search.setMaxLength(40)
         self.search.textChanged.connect(self._refresh)
-        # The field beside its two buttons; under them in landscape's narrower left column.
-        self.search_row = search_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        search_row.setSpacing(16)
-        search_row.addWidget(self.search, 1)
+        # The field shows what is typed (nothing to touch: the keys type); its buttons under it.
         self.keyboard_button = button("", "small", self._toggle_keyboard, name="keyboardButton")
         self.clear_search_button = button("", "small", self.search.clear, name="clearSearchButton")
-        search_buttons = QHBoxLayout()
-        search_buttons.setSpacing(16)
-        search_buttons.addWidget(self.keyboard_button)
-        search_buttons.addWidget(self.clear_search_button)
-        search_row.addLayout(search_buttons)
-        self.tab_grid = tabs = QGridLayout()
-        tabs.setSpacing(12)
-        self._tab_columns = 0
+        # Portrait: what is read (title, priority, the search text) above the reach line, what is
+        # touched below it (issue 16, item 3); this gap keeps the two apart (set_reach_line).
+        self.reach_gap = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._refit = QTimer(self)
         self._refit.setSingleShot(True)
         self._refit.setInterval(0)
@@ -79,8 +72,9 @@ class ServiceScreen(Screen):
         for code in [None, *[a.code for a in catalog.agencies]]:
             tab = button("", "tab", partial(self._select_agency, code), name=f"tab_{code or 'all'}")
             tab.setCheckable(True)
+            decorate(tab, agency_icon(code))
             self.tabs[code] = tab
-        self._place_tabs(len(self.tabs))
+        self.tab_rows = FlowRows(list(self.tabs.values()))  # as many to a row as fit
         self.keyboard = LetterKeyboard()
         self.keyboard.typed.connect(self.search.insert)
         self.keyboard.backspace.connect(self.search.backspace)
@@ -88,7 +82,7 @@ class ServiceScreen(Screen):
         self.empty = label("", "body", align=Qt.AlignmentFlag.AlignCenter)
         self.list_host = QWidget()
         self.grid = QGridLayout(self.list_host)
-        self.grid.setSpacing(16)
+        self.grid.setSpacing(12)
         self.grid.setContentsMargins(0, 0, 0, 0)
         # Not ``self.scroll``: that would hide QWidget.scroll(dx, dy).
         self.list_scroll = QScrollArea()
@@ -96,20 +90,19 @@ class ServiceScreen(Screen):
         self.list_scroll.setWidget(self.list_host)
         self.list_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(self.list_scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-        # Touch lists hide what is below the fold; say so, and offer big buttons to page.
+        # Touch lists hide what is below the fold; say so (above, where there is room to read), and
+        # offer big buttons to page, in one row with the search's buttons (below, within reach).
         self.more = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.page_up = button("▲", "small", lambda: self._page(-1), name="pageUp")
         self.page_down = button("▼", "small", lambda: self._page(1), name="pageDown")
-        more_row = QHBoxLayout()
-        more_row.addWidget(self.page_up)
-        more_row.addWidget(self.more, 3)
-        more_row.addWidget(self.page_down)
+        self.tools = FlowRows([self.keyboard_button, self.clear_search_button, self.page_up, self.page_down])
+        self.more_row = QHBoxLayout()  # landscape: ▲, the count, ▼ under the list (the left column is full)
         bar = self.list_scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda *_: self._update_more())
         bar.valueChanged.connect(lambda *_: self._update_more())
         self.tiles: dict[str, Tile] = {}
         for service in catalog.services:
-            tile = Tile("", "", name=service.code)
+            tile = Tile("", "", name=service.code, icon=service_icon(service.code, service.agency))
             tile.clicked.connect(partial(self.chosen.emit, service))
             tile.hide()
             self.tiles[service.code] = tile
@@ -121,12 +114,15 @@ class ServiceScreen(Screen):
         self.choose_side = Side()
         self.choose = QVBoxLayout(self.choose_side)
         self.choose.setContentsMargins(0, 0, 0, 0)
-        self.choose.setSpacing(22)
+        self.choose.setSpacing(16)
         self.choose.addWidget(self.title)
         self.choose.addWidget(self.priority_banner)
-        self.choose.addLayout(search_row)
+        self.choose.addWidget(self.search)
+        self.choose.addWidget(self.more)
+        self.choose.addItem(self.reach_gap)
+        self.choose.addWidget(self.tools)
         self.choose.addWidget(self.keyboard)
-        self.choose.addLayout(tabs)
+        self.choose.addWidget(self.tab_rows)
         self.choose.addStretch(0)
         self.results_side = Side()
         self.results = QVBoxLayout(self.results_side)
@@ -134,9 +130,9 @@ class ServiceScreen(Screen):
         self.results.setSpacing(22)
         self.results.addWidget(self.empty)
         self.results.addWidget(self.list_scroll, 1)
-        self.results.addLayout(more_row)
+        self.results.addLayout(self.more_row)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.body.setSpacing(28)
+        self.body.setSpacing(18)
         self.body.addWidget(self.choose_side, 0)
         self.body.addWidget(self.results_side, 3)
         self.layout_.addLayout(self.body, 1)
@@ -192,8 +188,9 @@ class ServiceScreen(Screen):
         """Full and closed in the alarm style, closing soon in the highlight; nothing when open or unknown."""
         for code, badge_label in self.badges.items():
             state = self._availability.of(code) if self._availability is not None else None
-            text = badge(self.t, state)
-            name = "banner" if state is not None and state.can_issue else "errorBanner"
+            priority = self._priority is not None
+            text = badge(self.t, state, priority)
+            name = "banner" if state is not None and state.can_issue_for(priority) else "errorBanner"
             if badge_label.objectName() != name:
                 badge_label.setObjectName(name)
                 badge_label.style().unpolish(badge_label)  # the style sheet picks the new name up
@@ -243,15 +240,8 @@ class ServiceScreen(Screen):
         self.body.setStretch(0, (3 if crowded else 2) if landscape else 0)
         self.body.setStretch(1, 2 if crowded else 3)
         self.choose.setStretch(self.choose.count() - 1, 1 if landscape else 0)  # tabs at the top of the left
-        # Portrait: field and buttons on one row, the tabs side by side, unless large text needs the room
-        # (then the field above its buttons and the tabs on two rows; landscape: the tabs one per row).
-        room = self.width() - self.layout_.contentsMargins().left() - self.layout_.contentsMargins().right()
-        buttons = (self.keyboard_button.sizeHint().width() + self.clear_search_button.sizeHint().width()
-                   + 2 * self.search_row.spacing())
-        stack_search = landscape or buttons + SEARCH_FIELD_MIN_PX > room
-        self.search_row.setDirection(QBoxLayout.Direction.TopToBottom if stack_search
-                                     else QBoxLayout.Direction.LeftToRight)
-        self._place_tabs(1 if landscape else self._tab_columns_fitting(room))
+        # Portrait: the tabs side by side, on two rows when large text needs it; landscape: one per row.
+        self._place_paging(landscape)
         self.priority_banner.setVisible(self._priority_text != "" and not crowded)
         for tab in self.tabs.values():
             tab.setVisible(not crowded)
@@ -259,35 +249,55 @@ class ServiceScreen(Screen):
         # keeps its height for the search and every agency tab, large text included.
         self.title.setVisible(not landscape)
         self._update_more()
+        self._place_reach_gap()
 
-    def _tab_columns_fitting(self, room: int) -> int:
-        """All tabs on one row when they fit, else as many columns as the tabs allow (the last tab of
-        an uneven row takes the rest of it: "Izin Tenaga Kesehatan" under "Semua · Kependudukan")."""
-        widths = [tab.sizeHint().width() for tab in self.tabs.values()]
-        spacing = self.tab_grid.horizontalSpacing()
-        if sum(widths) + (len(widths) - 1) * spacing <= room:
-            return len(widths)  # one row, each tab as wide as its name asks
-        for columns in range(len(widths) - 1, 1, -1):
-            cell = (room - (columns - 1) * spacing) / columns
-            spans = [self._tab_span(i, columns) for i in range(len(widths))]
-            if all(w <= span * cell + (span - 1) * spacing for w, span in zip(widths, spans, strict=True)):
-                return columns
-        return 1
-
-    def _tab_span(self, index: int, columns: int) -> int:
-        last = len(self.tabs) - 1
-        return columns - last % columns if index == last else 1
-
-    def _place_tabs(self, columns: int) -> None:
-        if columns == self._tab_columns:
+    def _place_paging(self, landscape: bool) -> None:
+        """Portrait: the count and "swipe or press ▼" above the reach line, ▲ ▼ beside the search's
+        buttons below it; landscape: ▲, the count and ▼ under the list (the left column is full)."""
+        if landscape == (self.more_row.indexOf(self.more) >= 0):
             return
-        self._tab_columns = columns
-        for i, tab in enumerate(self.tabs.values()):
-            self.tab_grid.removeWidget(tab)
-            self.tab_grid.addWidget(tab, i // columns, i % columns, 1, self._tab_span(i, columns))
+        if landscape:
+            self.choose.removeWidget(self.more)
+            self.tools.set_widgets([self.keyboard_button, self.clear_search_button])
+            for widget, stretch in ((self.page_up, 0), (self.more, 3), (self.page_down, 0)):
+                self.more_row.addWidget(widget, stretch)
+        else:
+            for widget in (self.page_up, self.more, self.page_down):
+                self.more_row.removeWidget(widget)
+            self.choose.insertWidget(self.choose.indexOf(self.search) + 1, self.more)
+            self.tools.set_widgets([self.keyboard_button, self.clear_search_button, self.page_up, self.page_down])
+
+    def set_reach(self, y: int) -> None:
+        super().set_reach(y)
+        self._refit.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_keyboard()
+
+    def _place_reach_gap(self) -> None:
+        """Portrait: the search's buttons, the tabs and the list's top at or below the reach line, so a
+        citizen in a wheelchair reaches every tile (the list pages with ▲ ▼ and a swipe, low too)."""
+        if not self.isVisible():
+            return  # placed when shown (showEvent): a hidden screen's rows are not where they will be
+        gap = 0
+        if not self.landscape and self.reach_y > 0:
+            for layout in (self.outer, self.choose):  # the field where it is now (the title or the priority
+                layout.invalidate()  # line may just have changed its size or been hidden)
+                layout.activate()
+            above = self.more if self.choose.indexOf(self.more) >= 0 and not self.more.isHidden() else self.search
+            read_bottom = above.mapTo(self, QPoint(0, above.height())).y()
+            gap = max(0, self.reach_in_screen() - read_bottom - self.choose.spacing())
+        if gap != self.reach_gap.sizeHint().height():
+            self.reach_gap.changeSize(0, gap, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            for layout in (self.choose, self.outer):  # the list where it goes now, not a round of events later
+                layout.invalidate()
+                layout.activate()
+            self._refit.start()  # once more with the new gap (the field itself does not move)
 
     def _crowded(self) -> bool:
-        return self.landscape and not self.keyboard.isHidden()  # isVisible() is False until the screen is shown
+        """The keyboard is open: the tabs (and in landscape the priority line) make room for the list."""
+        return not self.keyboard.isHidden()  # isVisible() is False until the screen is shown
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -322,6 +332,7 @@ class ServiceScreen(Screen):
             self.grid.setRowStretch((len(services) + shown[1] - 1) // shown[1], 1)
             self.list_scroll.verticalScrollBar().setValue(0)
         query = self.search.text().strip()
+        self.clear_search_button.setVisible(bool(self.search.text()))  # nothing to clear: one row less
         self.empty.setVisible(not services)
         self.empty.setText(self.t("service.no_match", query=query) if query else self.t("service.none"))
 
@@ -332,8 +343,10 @@ class ServiceScreen(Screen):
     def _update_more(self) -> None:
         bar = self.list_scroll.verticalScrollBar()
         scrollable = bar.maximum() > 0
-        for widget in (self.more, self.page_up, self.page_down):
-            widget.setVisible(scrollable)
+        self.more.setVisible(scrollable)
+        # Portrait with the keyboard open: its keys take the room of ▲ ▼ (the list still swipes).
+        for widget in (self.page_up, self.page_down):
+            widget.setVisible(scrollable and (self.landscape or not self._crowded()))
         self.page_up.setEnabled(bar.value() > 0)
         self.page_down.setEnabled(bar.value() < bar.maximum())
         self.more.setText(self.t("service.more", count=len(self._shown[0]) if self._shown else 0))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.catalog.services import Catalog
 from kiosk.i18n import Translator
+from kiosk.queue.models import identity_checked_at_counter
 from kiosk.ui.qt.printing import TicketPrintPanel
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, card, label
@@ -45,7 +46,7 @@ class TicketScreen(Screen):
         side.setSpacing(22)
         side.addWidget(self.print_panel, 1)
         side.addStretch(1)
-        side.addWidget(self.instructions)
+        side.addWidget(self.instructions)  # the last thing of the page in portrait: at the bottom, in reach
         side.addWidget(self.done_button)
         # Portrait: the print panel and the button under the details; landscape: beside them (resizeEvent).
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -90,9 +91,11 @@ class TicketScreen(Screen):
         self.ahead.setText(t("ticket.ahead", count=issued.people_ahead) if issued.people_ahead
                            else t("ticket.nobody_ahead"))
         self.estimate.setText(t("ticket.estimate", wait=t.minutes(issued.estimated_wait_minutes)))
-        needs_check = issued.ticket.identity_status == "to_verify_at_counter"
+        status = issued.ticket.identity_status
+        needs_check = identity_checked_at_counter(status)
         self.identity.setVisible(needs_check)
-        self.identity.setText(t("ticket.verify_at_counter") if needs_check else "")
+        key = "ticket.verify_at_counter" if status == "to_verify_at_counter" else f"without_nik.ticket.{status}"
+        self.identity.setText(t(key) if needs_check else "")
 
     def spoken_text(self) -> str:
         if self.session is None or self.session.issued is None:

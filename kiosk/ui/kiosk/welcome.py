@@ -7,6 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
+from kiosk.ui.qt.icons import CONTROLS, decorate
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.widgets import button, label
 from kiosk.visit.flow import Step
@@ -27,6 +28,7 @@ class WelcomeScreen(Screen):
         self.subtitle = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter)
         self.start_button = button("", "hero", self.start.emit, name="startButton")
         self.priority_button = button("", "heroPriority", self.priority.emit, name="priorityButton")
+        decorate(self.start_button, CONTROLS["ticket"])
         self.priority_note = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.language_hint = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         langs = QHBoxLayout()
@@ -45,13 +47,14 @@ class WelcomeScreen(Screen):
         priority_box.addWidget(self.priority_button)
         priority_box.addWidget(self.priority_note)
         self.hero_row.addLayout(priority_box, 1)
-        self.layout_.addStretch(2)
+        # What is read at the top; everything to touch in the lower part, within reach from a wheelchair.
+        self.layout_.addStretch(1)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
-        self.layout_.addStretch(1)
+        self.layout_.addStretch(3)
         self.layout_.addLayout(self.hero_row)
         # "Nilai layanan kami" (shown by the window when this kiosk can find tickets by number) and
-        # "Cek status" (shown when the kiosk reads QR codes with its camera).
+        # "Cek status" (shown once the window has built its screen: by typed number, and by QR with a camera).
         self.survey_button = button("", "small", self.survey.emit, name="surveyButton")
         self.survey_button.hide()
         self.status_button = button("", "small", self.status.emit, name="statusButton")
@@ -61,10 +64,8 @@ class WelcomeScreen(Screen):
         extras.addWidget(self.status_button)
         extras.addWidget(self.survey_button)
         self.layout_.addLayout(extras)
-        self.layout_.addStretch(1)
-        self.layout_.addWidget(self.language_hint)
-        self.layout_.addLayout(langs)
-        self.layout_.addStretch(1)
+        self.action_row.addWidget(self.language_hint)
+        self.action_row.addLayout(langs)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -7,6 +7,9 @@ Its helpers: the plain ticket (:mod:`~kiosk.ui.kiosk.ticket_flow`), the applicat
 (:mod:`~kiosk.ui.kiosk.application`), the survey (:mod:`kiosk.ui.survey`), the idle watch
 (:mod:`~kiosk.ui.kiosk.idle`) and the pending faces' cleanup (:mod:`~kiosk.ui.kiosk.pending_faces`).
 What it works with (queue, stores, services) is handed in by the composition root (:mod:`kiosk.core`).
+Above the steps, the header (where and when, nothing to touch); below them, the bottom bar with every
+control, within a seated person's reach (:mod:`kiosk.ui.qt.bars`; its ``help`` signal, "Minta bantuan",
+is connected to the help request).
 """
 
 from __future__ import annotations
@@ -26,32 +29,36 @@ from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
 from kiosk.queue.models import PriorityGroup, WaitPreview
-from kiosk.setup.diagnostics import camera_present
 from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.kiosk.application.flow import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
 from kiosk.ui.kiosk.availability import AvailabilityWatch
+from kiosk.ui.kiosk.camera_watch import CameraWatch
 from kiosk.ui.kiosk.confirm import ConfirmScreen
+from kiosk.ui.kiosk.help import kiosk_help
 from kiosk.ui.kiosk.identify import IdentifyScreen
 from kiosk.ui.kiosk.idle import IdleWatch
 from kiosk.ui.kiosk.priority import PriorityScreen
+from kiosk.ui.kiosk.privacy_notice import PrivacyNotice
 from kiosk.ui.kiosk.requirements import RequirementsScreen
 from kiosk.ui.kiosk.service_choice import ServiceScreen
 from kiosk.ui.kiosk.ticket import TicketScreen
 from kiosk.ui.kiosk.ticket_flow import TicketFlow
 from kiosk.ui.kiosk.unavailable import UnavailableScreen
 from kiosk.ui.kiosk.welcome import WelcomeScreen
+from kiosk.ui.kiosk.without_nik import WithoutNikFlow
 from kiosk.ui.qt.audio_guide import AudioGuide
+from kiosk.ui.qt.bars import BottomBar, Header
 from kiosk.ui.qt.printing import PrintController, PrinterAttentionBadge
-from kiosk.ui.qt.screen import Screen
+from kiosk.ui.qt.screen import Screen, set_reach_line
 from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.qt.tasks import TaskRunner
 from kiosk.ui.qt.theme import Scale, kiosk_style, tile_style
-from kiosk.ui.qt.widgets import Header, IdleOverlay
+from kiosk.ui.qt.widgets import IdleOverlay
 from kiosk.ui.survey.faces import survey_style
 from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.utils.log import event
-from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, step_position, steps_for
+from kiosk.visit.flow import FINAL_STEPS, CitizenSession, Step, step_position
 
 if TYPE_CHECKING:
     from kiosk.identity.face_services import FaceServices
@@ -60,8 +67,6 @@ if TYPE_CHECKING:
     from kiosk.ui.kiosk.status_check import StatusCheckScreen
 
 log = logging.getLogger(__name__)
-
-CAMERA_PROBE_SECONDS = 10.0  # how soon a camera plugged in after start is offered for QR reading
 
 
 class KioskWindow(QWidget):
@@ -101,9 +106,9 @@ class KioskWindow(QWidget):
         self.issuing = False  # a ticket is being issued: going back or idling out could lose the answer
         self._first_frame_logged = False
 
-        self.header = Header(ZoneInfo(config.site.timezone))
+        self.header, self.bar = Header(ZoneInfo(config.site.timezone), config.site.name), BottomBar()
         self.stack = QStackedWidget()
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         # The window has the size of the screen, never the size its content asks for: type sizes
         # follow the window size, so letting content grow the window would feed back on itself.
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
@@ -111,29 +116,30 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.bar)
         self.overlay = IdleOverlay(self)
         self.printer_badge = PrinterAttentionBadge(self, self.printing)  # for staff: paper out, offline...
 
         self.screens: dict[Step, Screen] = {}
-        self.camera_probe_timer: QTimer | None = None  # with [camera] qr_scanning: is the camera there?
-        self._camera_seen: bool | None = None
+        self.camera_watch: CameraWatch | None = None  # with [camera] qr_scanning: is the camera there?
         if catalog is None:
             self.unavailable = UnavailableScreen()
             self.stack.addWidget(self.unavailable)
         else:
             self._build_screens(catalog)
 
-        self.header.back.connect(self.go_back)
-        self.header.home.connect(self.wipe)
-        self.header.language.connect(self.set_language)
-        self.header.large_text.connect(self.set_large_text)
-        self.header.speak.connect(self.speak)
+        self.bar.back.connect(self.go_back)
+        self.bar.home.connect(self.wipe)
+        self.bar.language.connect(self.set_language)
+        self.bar.large_text.connect(self.set_large_text)
+        self.bar.speak.connect(self.speak)
         speaker.changed.connect(self._update_header)
         # [kiosk] audio_guide: every new screen and the pressed button read aloud (a headphone jack)
         self.audio_guide = AudioGuide(self, self.stack, speaker, lambda: self.session.lang, config.kiosk.audio_guide,
-                                      visit=lambda: self.session, header=self.header)
+                                      visit=lambda: self.session, bar=self.bar)
         self.idle = IdleWatch(self, self, self.overlay, config.kiosk)
         self.idle_timer, self.ticket_timer = self.idle.idle_timer, self.idle.ticket_timer
+        self.help_call = kiosk_help(self)  # "Minta bantuan" (kiosk.ui.kiosk.help): the bar's button → staff
 
         self.face_cleanup: PendingFaceCleanup | None = None
         self.purge_timer: QTimer | None = None  # midnight: the day's leftover pending faces go
@@ -154,7 +160,7 @@ class KioskWindow(QWidget):
         welcome = WelcomeScreen(self.config.site.name)
         welcome.start.connect(self.start_normal)
         welcome.priority.connect(lambda: self.show_step(Step.PRIORITY))
-        welcome.language.connect(self.set_language)
+        welcome.language.connect(self.bar.language)  # as the bar's: the audio guide's toggle follows it too
         priority = PriorityScreen()
         priority.chosen.connect(self.choose_priority)
         service = ServiceScreen(catalog)
@@ -170,6 +176,7 @@ class KioskWindow(QWidget):
         requirements.watch_availability(self.availability)
         identify = IdentifyScreen()
         identify.identified.connect(self.identified)
+        identify.attach_privacy_notice(self._privacy_notice("identify"))
         confirm = ConfirmScreen(catalog)
         ticket = TicketScreen(catalog)
         ticket.done.connect(self.wipe)
@@ -178,6 +185,7 @@ class KioskWindow(QWidget):
         for screen in steps:
             self.screens[screen.step] = screen
             self.stack.addWidget(screen)
+        self.without_nik = WithoutNikFlow(self, identify, catalog, self)  # no KTP, or a passport/KITAS
         if self.face_services is not None and self.face_services.available:
             from kiosk.ui.kiosk.face import FaceScreen
 
@@ -188,19 +196,14 @@ class KioskWindow(QWidget):
             self.screens[face.step] = face
             self.stack.addWidget(face)
             self.face_check_available = True
+        self._build_status_check(welcome, catalog)  # by typed number always; by QR too with [camera] qr_scanning
         if self.config.camera.qr_scanning:
-            self._build_status_check(welcome)
             from kiosk.camera.sources import source_from_config
 
             config = self.config
             identify.enable_ikd_scan(lambda: source_from_config(config), config.camera.ikd_qr_pattern)
-            # Offered only while the camera is there: a kiosk often boots before its USB camera is
-            # ready, and a camera may be unplugged for cleaning. Looking is one directory listing.
-            self._probe_camera()
-            self.camera_probe_timer = QTimer(self)
-            self.camera_probe_timer.setInterval(int(CAMERA_PROBE_SECONDS * 1000))
-            self.camera_probe_timer.timeout.connect(self._probe_camera)
-            self.camera_probe_timer.start()
+            offers = [identify.set_ikd_offered] + ([self.status_check.offer_camera] if self.status_check else [])
+            self.camera_watch = CameraWatch(config.camera.device, offers, self)  # offered while it is there
         self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=self.queue.find)
         self.survey.finished.connect(self.wipe)
         welcome.survey.connect(self.start_survey)
@@ -209,43 +212,23 @@ class KioskWindow(QWidget):
         self.stack.addWidget(self.survey)
         if self.applications is not None:
             self.application_flow = ApplicationFlow(self, self.applications, self)
+            self.application_flow.form_screen.attach_privacy_notice(self._privacy_notice("application"))
             for page in self.application_flow.screens:
                 self.screens[page.step] = page
                 self.stack.addWidget(page)
 
-    def _probe_camera(self) -> None:
-        """Show or hide "Cek status" and the digital-ID scan as the configured camera comes and goes."""
-        present = camera_present(self.config.camera.device)
-        if present == self._camera_seen:
-            return
-        if present:
-            if self._camera_seen is not None:
-                log.info("camera %s connected: \"Cek status\" and the digital-ID scan are offered",
-                         self.config.camera.device)
-        else:
-            log.warning("camera %s not found: no \"Cek status\" and no digital-ID scan until it is connected "
-                        "([camera] device; looked for every %g s)", self.config.camera.device, CAMERA_PROBE_SECONDS)
-        self._camera_seen = present
-        welcome = self.screens[Step.WELCOME]
-        assert isinstance(welcome, WelcomeScreen)
-        welcome.status_button.setVisible(present)
-        identify = self.screens[Step.IDENTIFY]
-        assert isinstance(identify, IdentifyScreen)
-        identify.set_ikd_offered(present)
+    def _privacy_notice(self, which: str) -> PrivacyNotice:
+        return PrivacyNotice(which, self.config.site.name, self.config.central.retention_days)
 
-    def _build_status_check(self, welcome: WelcomeScreen) -> None:
-        """"Cek status": the camera reads a ticket's or receipt's QR (the queue or the central API answers)."""
-        from kiosk.camera.sources import source_from_config
-        from kiosk.ui.kiosk.status_check import StatusCheckScreen
-        from kiosk.visit.status_check import StatusChecker
+    def _build_status_check(self, welcome: WelcomeScreen, catalog: Catalog) -> None:
+        """"Cek status": by the ticket's typed number, and with a camera by its or a receipt's QR."""
+        from kiosk.ui.kiosk.status_check import status_check_screen
 
-        config = self.config
         outbox = self.applications.store if self.applications is not None else None
-        screen = StatusCheckScreen(StatusChecker.from_config(config, self.queue, outbox),
-                                   lambda: source_from_config(config), config.camera.ikd_qr_pattern)
+        screen = self.status_check = status_check_screen(self.config, self.queue, catalog, outbox)
         screen.done.connect(self.wipe)
         welcome.status.connect(lambda: self.show_step(Step.STATUS))
-        self.status_check = screen
+        welcome.status_button.show()
         self.screens[screen.step] = screen
         self.stack.addWidget(screen)
 
@@ -300,7 +283,7 @@ class KioskWindow(QWidget):
 
     def choose_service(self, service: Service) -> None:
         self.session.service = service
-        self.session.nik = None
+        self.session.forget_identity()
         self.show_step(Step.REQUIREMENTS)
         self.runner.run(lambda: self.queue.preview(service.code),
                         on_done=lambda p: self._preview_ready(service, p),
@@ -315,7 +298,7 @@ class KioskWindow(QWidget):
         """This citizen's steps: the application path when the service has a form here."""
         form = (self.application_flow.form_for(self.session.service)
                 if self.application_flow and not self.session.form_skipped else None)
-        return steps_for(self.session.service, face_check_available=self.face_check_available, form=form)
+        return self.session.steps(face_check_available=self.face_check_available, form=form)
 
     def next_after(self, step: Step) -> Step:
         steps = self.steps()
@@ -325,8 +308,7 @@ class KioskWindow(QWidget):
         self.show_step(self.next_after(Step.REQUIREMENTS))
 
     def identified(self, nik: Nik) -> None:
-        self.session.nik = nik
-        self.session.face_verified = False  # a new NIK needs a new face check
+        self.session.identify_by_nik(nik)  # a new NIK needs a new face check
         log.info("citizen identified by NIK %s", nik.masked)
         self.show_step(self.next_after(Step.IDENTIFY))
 
@@ -365,7 +347,8 @@ class KioskWindow(QWidget):
 
     def retranslate(self) -> None:
         t = self.t
-        self.header.retranslate(t("header.back"), t("header.home"), t("header.text_size"), t("header.speak"))
+        self.bar.retranslate(t("header.back"), t("header.home"), t("header.text_size"), t("header.speak"),
+                             t("bar.help"))
         self.overlay.retranslate(t("idle.question"), t("idle.stay"), lambda s: t("idle.countdown", count=s))
         if self.catalog is None:
             self.unavailable.retranslate(t)
@@ -383,9 +366,11 @@ class KioskWindow(QWidget):
         else:
             text = ""
         in_flow = step != Step.WELCOME and step not in FINAL_STEPS and bool(self.screens)
-        self.header.set_navigation(can_go_back=in_flow, can_go_home=in_flow, step_text=text)
-        self.header.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang),
-                              show_languages=step != Step.WELCOME)
+        self.header.set_step(text)
+        self.bar.set_navigation(can_go_back=in_flow, can_go_home=in_flow)
+        self.bar.set_state(self.session.lang, self.session.large_text, self.speaker.can_speak(self.session.lang),
+                           show_languages=step != Step.WELCOME)
+        self.column.activate()  # the bar's rows, and so the screen's height, now (tests and shots look at once)
 
     def _apply_style(self) -> None:
         """Re-style only when the sizes change: a style sheet re-polishes every widget."""
@@ -396,6 +381,7 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        set_reach_line(self.screens.values(), self.height(), self.config.kiosk)
         self._apply_style()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
@@ -424,6 +410,7 @@ class KioskWindow(QWidget):
 
     def wipe(self) -> None:
         """Forget the citizen: inputs, choices, language, text size; back to welcome."""
+        self.help_call.end_session()  # an open call for staff closes with the session
         self.idle.stop()
         self.speaker.stop()
         self.session = CitizenSession(lang=self.config.device.language, large_text=self.config.kiosk.large_text)
@@ -448,8 +435,8 @@ class KioskWindow(QWidget):
         self.idle.shutdown()
         if self.face_cleanup is not None:
             self.face_cleanup.stop()
-        if self.camera_probe_timer is not None:
-            self.camera_probe_timer.stop()
+        if self.camera_watch is not None:
+            self.camera_watch.stop()
         self.header.stop()
         self.speaker.stop()
         if self.application_flow is not None:
@@ -461,5 +448,6 @@ class KioskWindow(QWidget):
         if self.face_screen is not None:
             self.face_screen.reset()  # camera off, identity client closed
             self.face_screen.runner.stop()
+        self.help_call.stop()
         self.runner.stop()
         self.printing.stop()

@@ -15,9 +15,9 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QStackedWidget, QWidget
 
 from kiosk.i18n import Translator
+from kiosk.ui.qt.bars import BottomBar
 from kiosk.ui.qt.screen import Screen
 from kiosk.ui.qt.speech import Speaker
-from kiosk.ui.qt.widgets import Header
 
 _PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 _SYMBOLS = re.compile(r"[^\w\s.,:;!?()'/%+-]+")  # arrows, emoji: read as nothing
@@ -34,9 +34,9 @@ class AudioGuide(QObject):
 
     def __init__(self, root: QWidget, stack: QStackedWidget, speaker: Speaker, lang: Callable[[], str],
                  enabled: bool = False, *, visit: Callable[[], object] | None = None,
-                 header: Header | None = None) -> None:
+                 bar: BottomBar | None = None) -> None:
         """``lang``: the session's current language; ``enabled``: the configured default; ``visit``:
-        the current citizen's session (a new one turns the guide back to the default); ``header``:
+        the current citizen's session (a new one turns the guide back to the default); ``bar``:
         offers the citizen's toggle there."""
         super().__init__(root)
         self.root, self.stack, self.speaker, self.lang = root, stack, speaker, lang
@@ -44,12 +44,12 @@ class AudioGuide(QObject):
         self.enabled = enabled
         self._visit = visit
         self._seen = visit() if visit is not None else None
-        self.header = header
+        self.bar = bar
         stack.currentChanged.connect(self._screen_changed)
-        if header is not None:
-            header.guide_offered = True
-            header.guide.connect(self.set_enabled)
-            header.language.connect(lambda _lang: QTimer.singleShot(0, self._show_toggle))
+        if bar is not None:
+            bar.guide_offered = True
+            bar.guide.connect(self.set_enabled)
+            bar.language.connect(lambda _lang: QTimer.singleShot(0, self._show_toggle))
             speaker.changed.connect(self._show_toggle)
             self._show_toggle()
         app = QApplication.instance()
@@ -73,9 +73,9 @@ class AudioGuide(QObject):
         self._show_toggle()
 
     def _show_toggle(self) -> None:
-        if self.header is None:
+        if self.bar is None:
             return
-        toggle = self.header.guide_button
+        toggle = self.bar.guide_button
         toggle.blockSignals(True)
         toggle.setChecked(self.enabled)
         toggle.blockSignals(False)

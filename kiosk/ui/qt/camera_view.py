@@ -19,12 +19,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, QThread, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtCore import QObject, QPointF, QRectF, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.camera.sources import CameraUnavailable, Frame, FrameSource
@@ -33,6 +33,54 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 OverlayPainter = Callable[[QPainter, QRectF], None]
+ScreenSide = Literal["left", "right"]
+ARROW_PERIOD_MS = 1200  # one slide of the turn arrow, then it starts again
+ARROW_TICK_MS = 40
+
+
+def turn_arrow(step: str | None, mirrored: bool) -> ScreenSide | None:
+    """Which way the arrow for a head turn points on the screen, drawn in the preview's own frame.
+
+    ``turn_left`` asks for the citizen's *own* left (``yaw`` + = own left, :mod:`kiosk.camera.analysis`).
+    In a mirrored preview, as in a mirror, their own left is on the screen's left and their picture turns
+    that way: the arrow points left. In an unmirrored picture the camera sees their left on the picture's
+    right, and the picture turns right: the arrow follows the picture. Not a turn: no arrow.
+    """
+    own: ScreenSide
+    if step == "turn_left":
+        own = "left"
+    elif step == "turn_right":
+        own = "right"
+    else:
+        return None
+    if mirrored:
+        return own
+    return "right" if own == "left" else "left"
+
+
+def paint_turn_arrow(painter: QPainter, image_rect: QRectF, side: ScreenSide, phase: float) -> None:
+    """A thick arrow beside the face, sliding towards ``side`` (``phase`` 0-1 of one slide)."""
+    sign = -1.0 if side == "left" else 1.0
+    unit = image_rect.width() / 100
+    centre_y = image_rect.center().y()
+    start = image_rect.center().x() + sign * image_rect.width() * 0.26
+    tip_x = start + sign * unit * (4 + 10 * phase)
+    length, half = unit * 14, unit * 7
+    tail_x = tip_x - sign * length
+    arrow = QPainterPath(QPointF(tip_x, centre_y))
+    arrow.lineTo(tip_x - sign * half, centre_y - half)
+    arrow.lineTo(tip_x - sign * half, centre_y - half / 2.4)
+    arrow.lineTo(tail_x, centre_y - half / 2.4)
+    arrow.lineTo(tail_x, centre_y + half / 2.4)
+    arrow.lineTo(tip_x - sign * half, centre_y + half / 2.4)
+    arrow.lineTo(tip_x - sign * half, centre_y + half)
+    arrow.closeSubpath()
+    alpha = int(255 * (0.55 + 0.45 * (1 - phase)))  # fades a little as it slides, so the movement reads
+    outline = QPen(QColor(15, 23, 42, alpha))
+    outline.setWidthF(max(3.0, unit * 0.8))
+    painter.setPen(outline)
+    painter.fillPath(arrow, QColor(250, 204, 21, alpha))  # amber-yellow: seen on any face and background
+    painter.drawPath(arrow)
 
 
 class FrameAnalyser(Protocol):
@@ -284,6 +332,11 @@ class CameraPreview(QWidget):
         self._image: QImage | None = None
         self._overlay: OverlayPainter | None = None
         self.frames_shown = 0
+        self.arrow: ScreenSide | None = None  # the turn asked, as drawn (see turn_arrow)
+        self._arrow_phase = 0.0
+        self._arrow_timer = QTimer(self)
+        self._arrow_timer.setInterval(ARROW_TICK_MS)
+        self._arrow_timer.timeout.connect(self._animate_arrow)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 120)
 
@@ -296,6 +349,21 @@ class CameraPreview(QWidget):
 
     def set_overlay(self, painter_fn: OverlayPainter | None) -> None:
         self._overlay = painter_fn
+        self.update()
+
+    def set_turn_arrow(self, side: ScreenSide | None) -> None:
+        """Show (animated) or hide the arrow of a head turn; ``side`` as :func:`turn_arrow` gives it."""
+        if side == self.arrow:
+            return
+        self.arrow, self._arrow_phase = side, 0.0
+        if side is None:
+            self._arrow_timer.stop()
+        else:
+            self._arrow_timer.start()
+        self.update()
+
+    def _animate_arrow(self) -> None:
+        self._arrow_phase = (self._arrow_phase + ARROW_TICK_MS / ARROW_PERIOD_MS) % 1.0
         self.update()
 
     def show_image(self, image: np.ndarray | None) -> None:
@@ -331,4 +399,7 @@ class CameraPreview(QWidget):
         if self._overlay is not None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._overlay(painter, rect)
+        if self.arrow is not None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            paint_turn_arrow(painter, rect, self.arrow, self._arrow_phase)
         painter.end()

@@ -6,10 +6,30 @@ counter) both are such screens.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.config.schema import KioskSection
 from kiosk.i18n import Translator
 from kiosk.visit.flow import CitizenSession, Step
+
+REACH_LIMIT_MM = 1200  # a seated person's forward reach (ADA 308.2.1: 48 in; EN 301 549 §8.3.2.1)
+
+
+def reach_line(window_height: int, lower_edge_mm: float, screen_height_mm: float) -> int:
+    """The pixel row of a full-screen window at :data:`REACH_LIMIT_MM` above the floor, for the screen's
+    mounting (``[kiosk] screen_lower_edge_mm`` and ``screen_height_mm``); 0 when all of it is in reach."""
+    above = (REACH_LIMIT_MM - lower_edge_mm) * window_height / screen_height_mm  # px in reach
+    return max(0, round(window_height - above))
+
+
+def set_reach_line(screens: Iterable[Screen], window_height: int, kiosk: KioskSection) -> None:
+    """Tell each screen of a full-screen window where the reach line is, for the configured mounting."""
+    line = reach_line(window_height, kiosk.screen_lower_edge_mm, kiosk.screen_height_mm)
+    for screen in screens:
+        screen.set_reach(line)
 
 
 class Screen(QWidget):
@@ -19,11 +39,33 @@ class Screen(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(36, 28, 36, 28)
+        # ``layout_`` holds what the screen shows, ``action_row`` its main buttons ("Lanjut", "Ambil
+        # nomor"): always at the bottom, right above the bottom bar and its Back, within a seated
+        # person's reach (issue 16, item 3). A screen puts what is only read at the top of
+        # ``layout_`` and a stretch above anything else to touch, so that sits low too.
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.setSpacing(22)
+        self.layout_ = QVBoxLayout()
+        self.layout_.setContentsMargins(36, 28, 36, 0)
         self.layout_.setSpacing(22)
+        self.action_row = QVBoxLayout()
+        self.action_row.setContentsMargins(36, 0, 36, 12)
+        self.action_row.setSpacing(12)
+        self.outer.addLayout(self.layout_, 1)
+        self.outer.addLayout(self.action_row)
         self.t = Translator()
         self._landscape = False
+        self.reach_y = 0  # the window's pixel row of the reach line: nothing to touch above it
+
+    def set_reach(self, y: int) -> None:
+        """From the window: where, in its rows, the reach line is (see :func:`reach_line`)."""
+        self.reach_y = y
+
+    def reach_in_screen(self) -> int:
+        """The reach line in this screen's own rows (the header above it moves it)."""
+        top = self.window()
+        return self.reach_y - (self.mapTo(top, QPoint(0, 0)).y() if top is not self else 0)
 
     def turn_with_orientation(self, body: QBoxLayout) -> bool:
         """From ``resizeEvent``: lay ``body`` side by side when the screen is wide, stacked when tall;

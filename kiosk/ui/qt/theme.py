@@ -76,12 +76,16 @@ def kiosk_style(scale: Scale) -> str:
     QFrame#card QLabel {{ background: transparent; }}
     QFrame#header {{ background: {SURFACE}; }}
     QFrame#header QWidget {{ background: transparent; }}
+    QFrame#header QPushButton {{ background: {PAPER}; }}
+    QFrame#bottomBar {{ background: {SURFACE}; }}
+    QFrame#bottomBar QWidget {{ background: transparent; }}
     QFrame#dialog {{ background: {PAPER}; border-radius: {p(24)}px; border: {max(3, p(4))}px solid {PRIMARY}; }}
     QFrame#dialog QLabel {{ background: transparent; }}
     QLabel#clock {{ font-size: {f(30)}px; font-weight: 600; color: {MUTED}; }}
     QLabel#title {{ font-size: {f(58)}px; font-weight: 700; }}
     QLabel#subtitle {{ font-size: {f(34)}px; color: {MUTED}; }}
-    QLabel#stepLabel {{ font-size: {f(28)}px; color: {MUTED}; }}
+    QLabel#stepLabel {{ font-size: {f(30)}px; font-weight: 600; color: {INK}; }}
+    QLabel#siteName {{ font-size: {f(28)}px; font-weight: 600; color: {MUTED}; }}
     QLabel#sectionTitle {{ font-size: {f(34)}px; font-weight: 700; }}
     QLabel#body {{ font-size: {f(32)}px; }}
     QLabel#note {{ font-size: {f(28)}px; color: {MUTED}; }}
@@ -99,11 +103,12 @@ def kiosk_style(scale: Scale) -> str:
                      font-weight: 600; padding: {p(16)}px; border-radius: {p(10)}px; }}
     QLabel#errorBanner, QWidget QLabel#errorBanner {{ background: {DANGER}; color: white; font-size: {f(30)}px;
                      font-weight: 600; padding: {p(16)}px; border-radius: {p(10)}px; }}
-    QFrame#header QPushButton {{ background: {PAPER}; font-size: {f(28)}px; padding: {p(6)}px {p(16)}px; }}
-    QFrame#header QPushButton:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
+    QFrame#bottomBar QPushButton {{ background: {PAPER}; font-size: {f(28)}px; padding: {p(6)}px {p(12)}px;
+                   icon-size: {f(32)}px; min-height: {MIN_TOUCH_PX}px; }}
+    QFrame#bottomBar QPushButton:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton {{ min-height: {touch()}px; padding: {p(10)}px {p(26)}px; border-radius: {p(16)}px;
                    font-size: {f(32)}px; font-weight: 600; background: {SURFACE}; color: {INK};
-                   border: {edge}px solid {EDGE}; }}
+                   border: {edge}px solid {EDGE}; icon-size: {f(36)}px; }}
     QPushButton:pressed {{ background: {PRESSED}; }}
     QPushButton:focus {{ border-color: {FOCUS}; }}
     QPushButton:disabled {{ background: {DISABLED_FILL}; color: {DISABLED_TEXT}; border: {edge}px dashed {EDGE}; }}
@@ -113,22 +118,28 @@ def kiosk_style(scale: Scale) -> str:
                    border: {edge}px dashed {EDGE}; }}
     QPushButton[variant="priority"] {{ background: {PRIORITY}; color: {INK}; border-color: {PRIORITY_EDGE}; }}
     QPushButton[variant="hero"] {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK};
-                   font-size: {f(46)}px; min-height: {touch(190)}px; border-radius: {p(24)}px; }}
+                   font-size: {f(46)}px; min-height: {touch(190)}px; border-radius: {p(24)}px;
+                   icon-size: {f(52)}px; }}
     QPushButton[variant="heroPriority"] {{ background: {PRIORITY}; color: {INK}; border-color: {PRIORITY_EDGE};
-                   font-size: {f(36)}px; min-height: {touch(150)}px; border-radius: {p(24)}px; }}
+                   font-size: {f(36)}px; min-height: {touch(150)}px; border-radius: {p(24)}px;
+                   icon-size: {f(42)}px; }}
     QPushButton[variant="service"] {{ text-align: left; padding: {p(18)}px {p(26)}px; background: {PAPER};
                    min-height: {touch(120)}px; font-size: {f(32)}px; }}
-    QPushButton[variant="tab"] {{ min-height: {touch(80)}px; padding: {p(6)}px {p(16)}px; font-size: {f(30)}px; }}
+    QPushButton[variant="tab"] {{ min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; font-size: {f(30)}px;
+                   icon-size: {f(32)}px; }}
     QPushButton[variant="tab"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
     QPushButton[variant="toggle"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
-    QPushButton[variant="key"] {{ font-size: {f(52)}px; min-height: {touch(118)}px; background: {PAPER}; }}
-    QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(118)}px; background: {PAPER};
+    QPushButton[variant="choice"] {{ min-height: {MIN_TOUCH_PX}px; padding: {p(6)}px {p(16)}px; }}
+    QPushButton[variant="choice"]:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_DARK}; }}
+    QPushButton[variant="key"] {{ font-size: {f(52)}px; min-height: {touch(96)}px; background: {PAPER};
+                   padding: 0px {p(8)}px; }}
+    QPushButton[variant="keyText"] {{ font-size: {f(32)}px; min-height: {touch(96)}px; background: {PAPER};
                    padding: 0px {p(8)}px; }}
     QPushButton[variant="letter"] {{ font-size: {f(34)}px; min-height: {touch(80)}px; padding: 0px;
                    min-width: {p(40)}px; background: {PAPER}; }}
-    QPushButton#pageUp, QPushButton#pageDown {{ min-width: {p(200)}px; font-size: {f(34)}px; }}
+    QPushButton#pageUp, QPushButton#pageDown {{ min-width: {p(120)}px; font-size: {f(34)}px; }}
     QPushButton[variant="small"] {{ font-size: {f(28)}px; min-height: {MIN_TOUCH_PX}px;
-                   padding: {p(6)}px {p(16)}px; }}
+                   padding: {p(6)}px {p(16)}px; icon-size: {f(32)}px; }}
     QLineEdit {{ font-size: {f(56)}px; font-weight: 700; padding: {p(14)}px; min-height: {touch(100)}px;
                  border: {max(3, p(4))}px solid {PRIMARY}; border-radius: {p(14)}px; background: {PAPER};
                  letter-spacing: {p(3)}px; placeholder-text-color: {PLACEHOLDER}; }}
@@ -147,10 +158,11 @@ def tile_style(scale: Scale) -> str:
     f, p = scale.font, scale.px
     return f"""
     QFrame#tile {{ background: {PAPER}; border: {max(2, p(3))}px solid {EDGE}; border-radius: {p(16)}px;
-                   min-height: {scale.touch(110)}px; }}
+                   min-height: {scale.touch(90)}px; }}
     QFrame#tile[pressed="true"] {{ background: {DISABLED_FILL}; border-color: {PRIMARY}; }}
     QLabel#tileTitle {{ font-size: {f(32)}px; font-weight: 700; background: transparent; }}
     QLabel#tileDetail {{ font-size: {f(25)}px; color: {MUTED}; background: transparent; }}
+    QLabel#tileIcon {{ font-size: {f(40)}px; background: transparent; }}
     """
 
 

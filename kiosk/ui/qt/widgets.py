@@ -1,12 +1,12 @@
-"""Building blocks shared by the screens: big buttons, keypads, the header bar, the idle overlay."""
+"""Building blocks shared by the screens: big buttons, keypads, the idle overlay (bars: kiosk.ui.qt.bars)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -102,7 +102,7 @@ class NumericKeypad(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setSpacing(14)
+        grid.setSpacing(12)
         grid.setContentsMargins(0, 0, 0, 0)
         for i, key in enumerate("123456789"):
             grid.addWidget(self._key(key), i // 3, i % 3)
@@ -152,100 +152,6 @@ class LetterKeyboard(QWidget):
     def retranslate(self, space_text: str, backspace_text: str) -> None:
         self.space_button.setText(space_text)
         self.backspace_button.setText("⌫ " + backspace_text)
-
-
-class Header(QFrame):
-    """Top bar on every kiosk screen: where am I, go back, start over, language, text size, read aloud."""
-
-    back = Signal()
-    home = Signal()
-    language = Signal(str)
-    large_text = Signal(bool)
-    speak = Signal()
-    guide = Signal(bool)  # the audio guide's toggle (kiosk.ui.qt.audio_guide), shown once a guide is attached
-
-    def __init__(self, tz: tzinfo, parent: QWidget | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        """``tz``: the building's time zone ([site] timezone), as on the tickets and the board; the
-        kiosk PC's own clock may be set to another."""
-        super().__init__(parent)
-        self.setObjectName("header")
-        self.tz, self.now = tz, now
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 12, 20, 12)
-        outer.setSpacing(10)
-        # Two rows so the bar fits a 1080 px portrait screen even with large text:
-        # row 1 who/when and the citizen's settings, row 2 where am I and how to leave.
-        top = QHBoxLayout()
-        top.setSpacing(12)
-        self.clock = label("", "clock", wrap=False)
-        self.lang_id = button("Indonesia", "toggle", lambda: self.language.emit("id"), name="langId")
-        self.lang_en = button("English", "toggle", lambda: self.language.emit("en"), name="langEn")
-        self.text_size = button("", "toggle", name="textSize")
-        self.speak_button = button("", "small", self.speak.emit, name="speakButton")
-        self.guide_button = button("", "toggle", name="audioGuideButton")
-        self.guide_offered = False
-        self.guide_button.hide()
-        for toggle in (self.lang_id, self.lang_en, self.text_size, self.guide_button):
-            toggle.setCheckable(True)
-        self.text_size.toggled.connect(self.large_text.emit)
-        self.guide_button.toggled.connect(self.guide.emit)
-        top.addWidget(self.clock)
-        top.addStretch(1)
-        for widget in (self.guide_button, self.speak_button, self.text_size, self.lang_id, self.lang_en):
-            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-            top.addWidget(widget)
-        outer.addLayout(top)
-
-        bar = QHBoxLayout()
-        bar.setSpacing(12)
-        self.back_button = button("", "small", self.back.emit, name="backButton")
-        self.home_button = button("", "small", self.home.emit, name="homeButton")
-        self.step = label("", "stepLabel", align=Qt.AlignmentFlag.AlignCenter)  # two lines in large text
-        self.step.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        for widget in (self.back_button, self.home_button):
-            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.back_button)
-        bar.addWidget(self.step, 1)
-        bar.addWidget(self.home_button)
-        self.nav = QWidget()
-        self.nav.setLayout(bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.nav)
-
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start(1000)
-        self._tick()
-
-    def _tick(self) -> None:
-        self.clock.setText(f"{self.now().astimezone(self.tz):%H:%M}")
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def set_navigation(self, can_go_back: bool, can_go_home: bool, step_text: str) -> None:
-        self.back_button.setVisible(can_go_back)
-        self.home_button.setVisible(can_go_home)
-        self.step.setText(step_text)
-        self.nav.setVisible(can_go_back or can_go_home or bool(step_text))
-
-    def set_state(self, lang: str, large_text: bool, can_speak: bool, show_languages: bool = True) -> None:
-        self.lang_id.setVisible(show_languages)
-        self.lang_en.setVisible(show_languages)
-        self.lang_id.setChecked(lang == "id")
-        self.lang_en.setChecked(lang == "en")
-        self.text_size.blockSignals(True)
-        self.text_size.setChecked(large_text)
-        self.text_size.blockSignals(False)
-        self.speak_button.setVisible(can_speak)
-        self.guide_button.setVisible(can_speak and self.guide_offered)
-
-    def retranslate(self, back: str, home: str, text_size: str, speak: str) -> None:
-        self.back_button.setText("◀ " + back)
-        self.home_button.setText(home)
-        self.text_size.setText(text_size)
-        self.speak_button.setText("🔊 " + speak)
 
 
 class IdleOverlay(QFrame):
@@ -331,3 +237,105 @@ def clear_layout(layout: QLayout) -> None:
         widget = item.widget() if item is not None else None
         if widget is not None:
             widget.deleteLater()
+
+
+class FlowRows(QWidget):
+    """Buttons in their order on as few rows as the width allows, each row filled: never a word cut,
+    and no row more than needed (each row is height a screen may not have within reach)."""
+
+    def __init__(self, widgets: Sequence[QWidget], spacing: int = 12, parent: QWidget | None = None, *,
+                 short_to_the_right: bool = False, first_fit: bool = False) -> None:
+        """``short_to_the_right``: a last row much shorter than the width keeps its buttons' own width,
+        to the right (the kiosk's bar), rather than stretching them. ``first_fit``: a button goes on the
+        first row with room for it, not only the last (fewer rows; the order bends a little)."""
+        super().__init__(parent)
+        self.widgets: list[QWidget] = []
+        self.spacing = spacing
+        self.short_to_the_right = short_to_the_right
+        self.first_fit = first_fit
+        self.rows = QVBoxLayout(self)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setSpacing(spacing)
+        self._arranged: list[list[QWidget]] | None = None
+        self._lines: list[QHBoxLayout] = []
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self.arrange)
+        self.set_widgets(widgets)
+
+    def set_widgets(self, widgets: Sequence[QWidget]) -> None:
+        """The buttons to lay out, in order (those that left are the caller's to place elsewhere)."""
+        if list(widgets) == self.widgets:
+            return
+        for widget in self.widgets:
+            widget.removeEventFilter(self)
+        self.widgets = list(widgets)
+        for widget in self.widgets:
+            if widget.parentWidget() is not self:  # keep a widget hidden on purpose hidden, show the rest
+                hidden = widget.isHidden() and widget.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+                widget.setParent(self)
+                widget.setHidden(hidden)
+            widget.installEventFilter(self)
+        self._arranged = None
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Lay the shown widgets out for the current width (only when the rows change)."""
+        room = max(100, self.width())
+        rows: list[list[QWidget]] = []
+        used: list[int] = []
+        for widget in self.widgets:
+            if widget.isHidden():
+                continue
+            width = widget.sizeHint().width()
+            candidates = range(len(rows)) if self.first_fit else range(max(0, len(rows) - 1), len(rows))
+            fits = [i for i in candidates if used[i] + self.spacing + width <= room]
+            if fits:
+                rows[fits[0]].append(widget)
+                used[fits[0]] += self.spacing + width
+            else:
+                rows.append([widget])
+                used.append(width)
+        if rows == self._arranged:
+            return
+        self._arranged = rows
+        # The row layouts are made once and kept (an empty one takes no room): only the buttons move,
+        # so no layout is ever deleted while Qt may still be laying it out.
+        while len(self._lines) < len(rows):
+            line = QHBoxLayout()
+            line.setSpacing(self.spacing)
+            self.rows.addLayout(line)
+            self._lines.append(line)
+        for line in self._lines:
+            while line.count():
+                line.takeAt(0)
+        for line, row in zip(self._lines, rows, strict=False):
+            short = (self.short_to_the_right and len(rows) > 1
+                     and sum(w.sizeHint().width() for w in row) < room * 0.6)
+            if short:
+                line.addStretch(1)  # a last row of two: their own width, to the right, not stretched wide
+            for widget in row:
+                line.addWidget(widget, 0 if short else 1)
+        self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:  # large text: the children's new sizes come after
+            self._later.start()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a child's text changed: its width too
+            self._later.start()
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self.arrange()
+        elif event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._later.start()
+        return False

@@ -408,7 +408,7 @@ class SurveyFlow(Screen):
     def _relayout(self) -> None:
         landscape = self.landscape
         short = max(1, min(self.width(), self.height()))
-        face = short * (0.13 if landscape else 0.15)
+        face = short * (0.13 if landscape else 0.12)  # portrait: four answers low, within reach (issue 16)
         if landscape and self._large_type():
             face *= 0.7  # four answers side by side: their larger words need the height
         self.question.set_shape(landscape, max(64, round(face)))

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import Translator
 from kiosk.survey.model import DEMOGRAPHICS, ELEMENTS, SCORES, Element
+from kiosk.ui.qt.ticket_number import TicketNumberInput
 from kiosk.ui.qt.widgets import (
     LetterKeyboard,
-    NumericKeypad,
     button,
     card,
     explain_disabled,
@@ -65,36 +65,31 @@ class EntryPage(SurveyPage):
         super().__init__()
         self.title = label("", "title")
         self.subtitle = label("", "subtitle")
-        self.field = label("", "ticketEntry", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.field.setAccessibleName("ticketEntry")
         self.message = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
-        self.letters_caption = label("", "sectionTitle")
-        self.letter_buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
-        grid.setSpacing(10)
-        for i, letter in enumerate(letters):
-            key = button(letter, "letter", partial(self.letter_picked.emit, letter), name=f"prefix{letter}")
-            key.setCheckable(True)
-            self.letter_buttons[letter] = key
-            grid.addWidget(key, i // 6, i % 6)
-        self.digits_caption = label("", "sectionTitle")
-        self.keypad = NumericKeypad()
+        # The field, the letter keys and the keypad, shared with "Cek status" by number (kiosk.ui.qt.ticket_number)
+        self.number = TicketNumberInput(letters, self)
+        self.number.letter_picked.connect(self.letter_picked.emit)
+        self.field, self.letters_caption, self.letter_buttons = (self.number.field, self.number.letters_caption,
+                                                                 self.number.letter_buttons)
+        self.digits_caption, self.keypad, grid = self.number.digits_caption, self.number.keypad, self.number.letter_grid
         self.next_button = button("", "primary", self.next_wanted.emit, name="surveyEntryNext")
         self.next_area, self.next_reason = with_reason(self.next_button)
         self.left = QVBoxLayout()
         self.left.setSpacing(16)
-        for widget in (self.title, self.subtitle, self.field, self.message, self.letters_caption):
+        for widget in (self.title, self.subtitle):
+            self.left.addWidget(widget)
+        self.left.addStretch(1)  # what is read at the top, what is touched low (issue 16: reach)
+        for widget in (self.field, self.message, self.letters_caption):
             self.left.addWidget(widget)
         self.left.addLayout(grid)
-        self.left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(12)
         right.addWidget(self.digits_caption)
         right.addWidget(self.keypad, 1)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(24)
-        self.body.addLayout(self.left)
-        self.body.addLayout(right, 1)
+        self.body.addLayout(self.left, 1)
+        self.body.addLayout(right)
         self.box.addLayout(self.body, 1)
         self.box.addWidget(self.next_area)
 
@@ -108,9 +103,7 @@ class EntryPage(SurveyPage):
 
     def show_number(self, letter: str, digits: str, *, ready: bool, why: str = "") -> None:
         """``why``: what is missing, said next to the disabled "Lanjut" (none while a number is checked)."""
-        self.field.setText(f"{letter or '_'} - {digits or '___'}")
-        for key, widget in self.letter_buttons.items():
-            widget.setChecked(key == letter)
+        self.number.show_number(letter, digits)
         explain_disabled(self.next_button, self.next_reason, "" if ready else why)
         self.next_button.setEnabled(ready)
 
@@ -126,7 +119,7 @@ class EntryPage(SurveyPage):
         # and why it waits beside it rather than above (no height to spare with large text).
         (self.box if landscape else self.left).removeWidget(self.next_area)
         (self.left if landscape else self.box).addWidget(self.next_area)
-        set_reason_beside(self.next_area, landscape)
+        set_reason_beside(self.next_area, True)  # portrait too: the keys stay within reach (issue 16)
 
     def spoken_text(self) -> str:
         return f"{self.title.text()}. {self.subtitle.text()}"
@@ -221,7 +214,8 @@ class QuestionPage(SurveyPage):
         self.box.addWidget(self.progress)
         self.box.addWidget(self.element_name)
         self.box.addWidget(self.question_text)
-        self.box.addLayout(self.answer_grid, 1)
+        self.box.addStretch(1)  # the answers low, within reach (issue 16)
+        self.box.addLayout(self.answer_grid)
         self.box.addLayout(nav)
 
     def retranslate(self, t: Translator) -> None:
@@ -277,15 +271,15 @@ class AboutPage(SurveyPage):
             grid = QGridLayout()
             grid.setSpacing(12)
             for i, code in enumerate(DEMOGRAPHICS[field]):
-                choice = button("", "toggle", partial(self.chosen.emit, field, code), name=f"{field}_{code}")
+                choice = button("", "choice", partial(self.chosen.emit, field, code), name=f"{field}_{code}")
                 choice.setCheckable(True)
                 self.choice_buttons[(field, code)] = choice
                 grid.addWidget(choice, i // 2, i % 2)  # two columns: long words fit even in large text
             column.addLayout(grid)
             column.addStretch(1)
             self.fields.addLayout(column, 1)
+        self.box.addStretch(1)  # the choices low, within reach (issue 16)
         self.box.addLayout(self.fields)
-        self.box.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(18)
         self.back_button = button("", "small", self.back_wanted.emit, name=f"aboutBack{number}")
@@ -356,10 +350,10 @@ class FeedbackPage(SurveyPage):
         row.addWidget(self.send_button, 2)
         for widget in (self.title, self.subtitle):
             self.box.addWidget(widget)
+        self.box.addStretch(1)  # what is touched low, within reach (issue 16)
         self.box.addLayout(kinds)
         self.box.addLayout(text_row)
         self.box.addWidget(self.keyboard)
-        self.box.addStretch(1)
         self.box.addWidget(self.save_error)
         self.box.addLayout(row)
         self._landscape = False

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.applications.documents import DocumentCheck, check_frame
 from kiosk.applications.drafts import ApplicationDraft
 from kiosk.camera.sources import Frame
-from kiosk.catalog.forms import DocumentRequirement, Form, FormSet
+from kiosk.catalog.forms import DocumentRequirement, Form, FormSet, asked_form
 from kiosk.i18n import Translator
 from kiosk.ui.kiosk.application.widgets import PictureLabel, bgr_to_qimage
 from kiosk.ui.kiosk.base import Tile
@@ -74,6 +74,7 @@ class DocumentsScreen(Screen):
         self.side.setSpacing(14)
         for widget in (self.which, self.document, self.hint, self.status):
             self.side.addWidget(widget)
+        self.side.addStretch(1)  # what is touched low, within reach (issue 16)
         self.side.addWidget(self.take_button)
         self.side.addLayout(review)
         self.side.addWidget(self.skip_button)
@@ -85,9 +86,8 @@ class DocumentsScreen(Screen):
         self.redo_note = label("", "note")
         self.side.addWidget(self.redo_note)
         self.side.addLayout(self.redo_box)
-        self.side.addStretch(1)
-        self.side.addWidget(self.next_reason)
-        self.side.addWidget(self.next_button)
+        self.action_row.addWidget(self.next_reason)
+        self.action_row.addWidget(self.next_button)
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(22)
         self.body.addWidget(self.picture, 3)
@@ -103,8 +103,10 @@ class DocumentsScreen(Screen):
 
     def enter(self, session: CitizenSession) -> None:
         service = session.service
-        self.form = self.forms.form_for(service.code) if service is not None else None
+        form = self.forms.form_for(service.code) if service is not None else None
         self.draft = session.application
+        # Only the papers asked for these answers (the birth letter, or none when an SPTJM was chosen).
+        self.form = asked_form(form, self.draft.values) if form is not None and self.draft is not None else form
         self.reviewing = None
         self.busy = False
         self.camera_failed = False  # the camera starts again with this step; it says so if it fails

@@ -49,7 +49,7 @@ class ReceiptScreen(Screen):
         self.body.addLayout(numbers)
         self.body.addWidget(frame)
         self.layout_.addLayout(self.body, 1)
-        self.layout_.addWidget(self.done_button)
+        self.action_row.addWidget(self.done_button)
         self._seconds_left = 0
         self._qr_for: tuple[str, int] | None = None
 
