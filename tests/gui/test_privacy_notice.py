@@ -39,9 +39,12 @@ def test_the_nik_step_gives_the_notice_and_reads_it(qtbot, kiosk: KioskWindow, c
     click(qtbot, named(kiosk, Step.REQUIREMENTS, "nextButton"))
     identify = kiosk.screens[Step.IDENTIFY]
     notice = identify.privacy
-    assert notice is not None and notice.summary.isVisible()
-    assert notice.summary.text() == "Data pribadi Anda dilindungi UU 27/2022."
-    assert not notice.text.isVisible()
+    assert notice is not None and not notice.text.isVisible()
+    toggle = named(kiosk, Step.IDENTIFY, "privacyToggle")
+    assert toggle.isVisible() and toggle.text() == "Privasi data"  # beside "Lanjut", no row of its own
+    next_button = named(kiosk, Step.IDENTIFY, "nextButton").geometry()
+    assert next_button.top() <= toggle.geometry().center().y() <= next_button.bottom()
+    assert "Data pribadi Anda dilindungi UU 27/2022." in identify.spoken_text()
     click(qtbot, named(kiosk, Step.IDENTIFY, "privacyToggle"))
     text = notice.text.text()
     assert notice.text.isVisible()
@@ -64,6 +67,7 @@ def test_the_application_gives_its_notice_on_the_first_question_only(qtbot, kios
     form = kiosk.screens[Step.FORM]
     notice = form.privacy
     assert notice is not None and notice.isVisible() and notice.toggle.isVisible()
+    assert notice.summary.text() == "Data pribadi Anda dilindungi UU 27/2022." and notice.summary.isVisible()
     click(qtbot, notice.toggle)
     days = core.config.central.retention_days
     assert f"dihapus dari kiosk {days} hari setelah diterima MPP Digital" in notice.text.text()

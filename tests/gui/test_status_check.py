@@ -121,10 +121,10 @@ def test_a_camera_plugged_in_after_start_is_offered_and_one_unplugged_is_not(
         qtbot, config: Config, core, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
     """The kiosk booted before its camera was ready: "Cek status" and the digital-ID scan appear once
     it is there, without a restart, and go when it is unplugged (the camera here is a picture file)."""
-    import kiosk.ui.kiosk.window as window_module
+    import kiosk.ui.kiosk.camera_watch as camera_watch
 
-    monkeypatch.setattr(window_module, "CAMERA_PROBE_SECONDS", 0.05)
-    caplog.set_level(logging.INFO, logger="kiosk.ui.kiosk.window")
+    monkeypatch.setattr(camera_watch, "CAMERA_PROBE_SECONDS", 0.05)
+    caplog.set_level(logging.INFO, logger="kiosk.ui.kiosk.camera_watch")
     issued = core.queue.issue("KTP-EL", request_id="mine")
     camera = tmp_path / "later.png"
     window = make_window(qtbot, with_camera(config, camera), core.queue, core.catalog)

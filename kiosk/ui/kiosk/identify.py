@@ -59,7 +59,12 @@ class IdentifyScreen(Screen):
         self.no_nik_button = button("", "small", self.without_nik.emit, name="noNikButton")
         self.travel_button = button("", "small", self.travel_document.emit, name="travelDocumentButton")
         next_box = self.next_area.layout()
-        assert next_box is not None
+        assert isinstance(next_box, QBoxLayout)
+        self.next_row = QHBoxLayout()  # "Lanjut" and, once attached, the privacy notice's button beside it
+        self.next_row.setSpacing(16)
+        next_box.removeWidget(self.next_button)  # the last of its area (under its reason): now in the row
+        self.next_row.addWidget(self.next_button, 2)
+        next_box.addLayout(self.next_row, 1)
         for other_way in (self.no_nik_button, self.travel_button):
             next_box.addWidget(other_way)
         # The digital ID (IKD) QR read by the camera instead of typing: see enable_ikd_scan.
@@ -100,13 +105,13 @@ class IdentifyScreen(Screen):
         self.privacy: PrivacyNotice | None = None
 
     def attach_privacy_notice(self, notice: PrivacyNotice) -> None:
-        """The notice of UU 27/2022 (who holds the NIK, why, how long): words under the heading, its
-        button with the other ways below "Lanjut"."""
+        """The notice of UU 27/2022 (who holds the NIK, why, how long): its button beside "Lanjut", the
+        notice under the heading once opened. No summary line and no row of its own: every row on this
+        screen lifts the keypad above a seated person's reach; the button's words say what it is."""
         self.privacy = notice
+        notice.summary.hide()
         self.info.insertWidget(self.info.indexOf(self.subtitle) + 1, notice)
-        next_box = self.next_area.layout()
-        assert next_box is not None
-        next_box.addWidget(notice.toggle)
+        self.next_row.addWidget(notice.toggle, 1)
         notice.retranslate(self.t)
 
     # -- the digital ID (IKD) by camera ----------------------------------------------------------
