@@ -7,7 +7,7 @@ this screen only shows it: digits in groups, masked once complete, one specific 
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QResizeEvent
+from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.citizen.nik import NIK_LENGTH, InvalidNik, NikProblem, check_partial, parse_nik
@@ -53,6 +53,7 @@ class IdentifyScreen(Screen):
         self.keypad.backspace.connect(self._backspace)
         self.keypad.clear.connect(self.reset)
         self.next_button = button("", "primary", self._submit, name="nextButton")
+        self.default_button = self.next_button  # Enter on a USB keyboard (kiosk.ui.qt.screen)
         self.next_area, self.next_reason = with_reason(self.next_button)
         self.next_button.setEnabled(False)  # and the reason shown next to it, in the language (_show_state)
         # Without a NIK (issue 16): beside the main button, so they move wherever it goes.
@@ -306,12 +307,6 @@ class IdentifyScreen(Screen):
             self._show_state()
             return
         self.identified.emit(nik)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.next_button.isEnabled():
-            self._submit()
-        else:
-            super().keyPressEvent(event)
 
     def spoken_text(self) -> str:
         parts = [self.t("identify.title") + ".", self.t("identify.subtitle")]

@@ -8,7 +8,7 @@ field keeps what was typed). Once accepted the number is only shown masked.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.citizen.travel_document import (
@@ -46,6 +46,7 @@ class TravelDocumentScreen(Screen):
         self.keyboard.typed.connect(self._type)
         self.keyboard.backspace.connect(self._backspace)
         self.next_button = button("", "primary", self._submit, name="nextButton")
+        self.default_button = self.next_button  # Enter on a USB keyboard (kiosk.ui.qt.screen)
         self.next_area, self.next_reason = with_reason(self.next_button)
         self.info = QVBoxLayout()
         self.info.setSpacing(22)
@@ -138,12 +139,6 @@ class TravelDocumentScreen(Screen):
             self._show_state()
             return
         self.entered.emit(document)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.next_button.isEnabled():
-            self._submit()
-        else:
-            super().keyPressEvent(event)
 
     def spoken_text(self) -> str:
         parts = [self.title.text() + ".", self.subtitle.text()]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.config.schema import KioskSection
 from kiosk.i18n import Translator
@@ -57,6 +58,15 @@ class Screen(QWidget):
         self.t = Translator()
         self._landscape = False
         self.reach_y = 0  # the window's pixel row of the reach line: nothing to touch above it
+        self.default_button: QAbstractButton | None = None  # what Enter on a USB keyboard presses, when enabled
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the screen's default button (a staff member or a visitor with a USB keyboard)."""
+        button = self.default_button
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and button is not None and button.isEnabled():
+            button.click()
+        else:
+            super().keyPressEvent(event)
 
     def set_reach(self, y: int) -> None:
         """From the window: where, in its rows, the reach line is (see :func:`reach_line`)."""
