@@ -12,11 +12,24 @@ import pytest
 from gui_touch import COUNTER_TOKEN, KIOSK_TOKEN
 
 from kiosk.catalog.services import default_catalog_path, load_catalog
-from kiosk.core import service_rules
+from kiosk.core import Core, service_rules
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import create_app
 from kiosk.queue.routes.access import DeviceGrant
 from kiosk.queue.server import RunningServer
+from kiosk.ui.kiosk.window import KioskWindow
+from kiosk.ui.qt.speech import Speaker
+
+
+@pytest.fixture
+def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
+    """The kiosk window, portrait 1080×1920, speech off, over the in-process queue (a module may define its own)."""
+    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    yield window
+    window.shutdown()
 
 
 @pytest.fixture

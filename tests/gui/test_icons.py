@@ -3,21 +3,17 @@ Back, Cancel, help, read aloud, language and text size; legible with large text;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import qtawesome
 from PySide6.QtWidgets import QPushButton
 from test_contrast import ratio, rgba
 
 from kiosk.catalog.services import default_catalog_path, load_catalog
-from kiosk.core import Core
 from kiosk.queue.models import PriorityGroup
 from kiosk.ui.kiosk.priority import PriorityScreen
 from kiosk.ui.kiosk.service_choice import ServiceScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt import icons, theme
-from kiosk.ui.qt.speech import Speaker
 from kiosk.visit.flow import Step
 
 BAR_BUTTONS = ("backButton", "helpButton", "homeButton", "speakButton", "audioGuideButton", "textSize", "langId",
@@ -28,16 +24,6 @@ def bar_button(kiosk: KioskWindow, name: str) -> QPushButton:
     found = kiosk.bar.findChild(QPushButton, name)
     assert found is not None, name
     return found
-
-
-@pytest.fixture
-def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
-    yield window
-    window.shutdown()
 
 
 def test_every_icon_name_exists_in_the_font(qtbot) -> None:

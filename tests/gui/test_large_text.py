@@ -20,22 +20,11 @@ from kiosk.queue.models import PriorityGroup
 from kiosk.ui.kiosk.identify import IdentifyScreen
 from kiosk.ui.kiosk.service_choice import ServiceScreen
 from kiosk.ui.kiosk.window import KioskWindow
-from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.visit.flow import Step
 
 SIZES = [(1080, 1920), (1920, 1080)]
 NIK = "3171014501900001"
-
-
-@pytest.fixture
-def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
-    yield window
-    window.shutdown()
 
 
 def served_number(core: Core, request_id: str = "large-text") -> str:

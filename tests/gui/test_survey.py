@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from gui_touch import click
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
@@ -18,16 +16,6 @@ from kiosk.ui.qt.speech import Speaker
 from kiosk.ui.survey.counter import CounterSurvey
 from kiosk.ui.survey.flow import SurveyFlow
 from kiosk.visit.flow import Step
-
-
-@pytest.fixture
-def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
-    window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
-    yield window
-    window.shutdown()
 
 
 def served(core: Core, service: str = "KTP-EL", counter: int = 2) -> Ticket:
