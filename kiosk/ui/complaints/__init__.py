@@ -1,0 +1,1 @@
+"""The complaint officer's console: complaints by state and age, their clocks, respond, forward, close."""
