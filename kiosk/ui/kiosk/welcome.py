@@ -1,4 +1,5 @@
-"""The first screen: start, priority queue, language, and the way in to the survey and "Cek status"."""
+"""The first screen: start, priority queue, language, and the ways in to the survey, "Cek status",
+"Saya sudah booking" (a booked visit) and "Sampaikan pengaduan" (a complaint)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class WelcomeScreen(Screen):
     language = Signal(str)
     survey = Signal()
     status = Signal()
+    booking = Signal()
+    complaint = Signal()
 
     def __init__(self, site_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,10 +62,19 @@ class WelcomeScreen(Screen):
         self.survey_button.hide()
         self.status_button = button("", "small", self.status.emit, name="statusButton")
         self.status_button.hide()
+        # A booked visit and a complaint: shown by the window when the kiosk offers them.
+        self.booking_button = button("", "small", self.booking.emit, name="bookingButton")
+        decorate(self.booking_button, CONTROLS["booking"])
+        self.booking_button.hide()
+        self.complaint_button = button("", "small", self.complaint.emit, name="complaintButton")
+        decorate(self.complaint_button, CONTROLS["complaint"])
+        self.complaint_button.hide()
         extras = QHBoxLayout()
         extras.setSpacing(20)
+        extras.addWidget(self.booking_button)
         extras.addWidget(self.status_button)
         extras.addWidget(self.survey_button)
+        extras.addWidget(self.complaint_button)
         self.layout_.addLayout(extras)
         self.action_row.addWidget(self.language_hint)
         self.action_row.addLayout(langs)
@@ -82,6 +94,8 @@ class WelcomeScreen(Screen):
         self.language_hint.setText(t("welcome.language_hint"))
         self.survey_button.setText("★ " + t("survey.welcome_button"))
         self.status_button.setText(t("status_check.welcome_button"))
+        self.booking_button.setText(t("welcome.booking"))
+        self.complaint_button.setText(t("welcome.complaint"))
         self.lang_id.setChecked(t.lang == "id")
         self.lang_en.setChecked(t.lang == "en")
 

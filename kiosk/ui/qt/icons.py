@@ -35,6 +35,8 @@ CONTROLS: dict[str, str] = {
     "all": "fa6s.table-cells-large",
     "ticket": "fa6s.ticket",
     "next": "fa6s.arrow-right",
+    "booking": "fa6s.calendar-check",
+    "complaint": "fa6s.comment-dots",
 }
 PRIORITY_GROUPS: dict[str, str] = {  # kiosk.queue.models.PriorityGroup values
     "elderly": "fa6s.person-cane",
