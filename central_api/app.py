@@ -35,10 +35,16 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from central_api.booking_store import BookingStore
+from central_api.bookings import add_booking_routes
+from central_api.bookings import enrollment_answer as booking_enrollment
+from central_api.complaint_store import ComplaintStore
+from central_api.complaints import add_complaint_routes
 from central_api.contract import (
     KIND_PATTERN,
     SHA256_PATTERN,
@@ -182,6 +188,9 @@ def create_app(store: CentralStore, *, catalog_path: Path | None = None, registe
     _add_attachment_routes(app, store)
     _add_admin_routes(app, store, faults, admin_token, throttle)
     add_fleet_routes(app, FleetStore(store) if store is not None else None, admin_token=admin_token, signed=_signed)
+    add_booking_routes(app, BookingStore(store) if store is not None else None, catalog_path=catalog_path,
+                       admin_token=admin_token, signed=_signed)
+    add_complaint_routes(app, ComplaintStore(store) if store is not None else None, signed=_signed)
     return app
 
 
@@ -203,12 +212,16 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(400, "client_gone", "The body was cut off before its end.")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
                  415: "unsupported_media_type", 422: "invalid_request"}
         message = exc.detail if isinstance(exc.detail, str) else "The request cannot be handled."
-        return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message,
-                               dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names one route's methods; a path may have several (complaints)
+            methods = {m for route in request.app.routes if isinstance(route, APIRoute)
+                       and route.path_regex.match(request.url.path) for m in route.methods or ()}
+            headers["Allow"] = ", ".join(sorted(methods)) or headers.get("Allow", "")
+        return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -251,8 +264,10 @@ def _add_device_routes(app: FastAPI, store: CentralStore, register: IdentityRegi
         if created:  # not a repeat: replaying one's own old enrollment must not wipe the count
             throttle.succeeded(address)
             log.info("enrolled device %s (%s)", device.id, body.device_name or "unnamed")
-        return JSONResponse({"device_id": device.id, "secret": device.secret, "enrolled_at": enrolled_at},
-                            status_code=201 if created else 200)
+        answer = {"device_id": device.id, "secret": device.secret, "enrolled_at": enrolled_at}
+        if body.mpp_code:
+            answer.update(booking_enrollment(request.app, device.id, body.mpp_code))
+        return JSONResponse(answer, status_code=201 if created else 200)
 
     @app.get("/v1/catalog", tags=["catalog"], responses={
         200: {"description": "The service catalog (same format as config/services.json).",

@@ -1,5 +1,7 @@
-"""``kiosk central-api``: run the reference central API (development, demos, tests), and
-``kiosk central-api clear-lockouts``: lift enrollment lockouts on a running one (regional IT).
+"""``kiosk central-api``: run the reference central API (development, demos, tests),
+``kiosk central-api clear-lockouts``: lift enrollment lockouts on a running one (regional IT), and
+``kiosk central-api bookings add|list|cancel``: MPP Digital's bookings on a running one
+(:mod:`central_api.booking_cli`).
 
 Lockouts live in the running server, so lifting one goes through its admin route over HTTP with
 the admin token (``--admin-token`` or ``$KIOSK_CENTRAL_ADMIN_TOKEN``: the variable keeps it out of ``ps``).
@@ -13,6 +15,8 @@ import os
 import secrets
 import sys
 from pathlib import Path
+
+from central_api.booking_cli import register_bookings
 
 log = logging.getLogger("central_api")
 
@@ -55,6 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     clear.add_argument("--admin-token", dest="lockout_admin_token", default=None,
                        help=f"the server's admin token (default: ${ADMIN_TOKEN_ENV})")
     clear.set_defaults(handler=clear_lockouts)
+    register_bookings(actions)
 
 
 def clear_lockouts(args: argparse.Namespace) -> int:

@@ -294,20 +294,31 @@ AwareTime = Annotated[str, Field(min_length=10, max_length=40), AfterValidator(a
 
 class EnrollBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"code": "MPP-ENROLL-7Q2X", "device_name": "kiosk-01", "request_id": "5b0e6f4c9d2a11ef"}]})
+        "examples": [{"code": "MPP-ENROLL-7Q2X", "device_name": "kiosk-01", "request_id": "5b0e6f4c9d2a11ef"},
+                     {"code": "MPP-ENROLL-9K4M", "device_name": "queue-host", "request_id": "0c7d1e2f3a4b5c6d",
+                      "mpp_code": "MPP-3171"}]})
     code: Unicode = Field(min_length=4, max_length=100, description="One-time enrollment code from regional IT.")
     device_name: Unicode = Field(default="", max_length=80)
     request_id: Unicode = Field(min_length=8, max_length=64,
                             description="Client-made; repeating it after a lost answer returns the same device.")
+    mpp_code: str | None = Field(default=None, pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$",
+                                 description="The device's MPP ([site] mpp_code): binds the device to it (for "
+                                             "good) and the answer carries the MPP's booking key.")
 
 
 class EnrollAnswer(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"device_id": "dev-8f3a2c1d9e0b4a5f", "secret": "…43 characters…",
-         "enrolled_at": "2026-11-23T08:00:00.000+00:00"}]})
+         "enrolled_at": "2026-11-23T08:00:00.000+00:00"},
+        {"device_id": "dev-1c2d3e4f5a6b7c8d", "secret": "…43 characters…",
+         "enrolled_at": "2026-11-23T08:00:00.000+00:00", "mpp_code": "MPP-3171",
+         "booking_key": "q3Jx0yC1m8p0o6y9Yh0gH7bq2d3ZPj1k2cVv5oXxQe4"}]})
     device_id: str
     secret: str = Field(description="HMAC-SHA256 key for signing requests; shown once, keep it secret.")
     enrolled_at: str
+    mpp_code: str | None = Field(default=None, description="Present when the request named its MPP.")
+    booking_key: str | None = Field(default=None, description="The MPP's booking key (32 bytes, base64url without "
+                                    "padding; present with mpp_code): checks booking codes offline. Keep it secret.")
 
 
 class AttachmentRef(BaseModel):

@@ -109,6 +109,7 @@ class CentralStore(Protocol):
 
     dialect: Dialect
     where: str  # the file, or the server's URL without its password: for messages and logs
+    key_path: Path  # the sealing key's file (the bookings seal their own columns with it)
 
     def close(self) -> None: ...
     def transaction(self) -> contextlib.AbstractContextManager[Conn]: ...

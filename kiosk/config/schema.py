@@ -27,7 +27,7 @@ import tomllib
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -298,6 +298,28 @@ class LoggingSection:
 
 
 @dataclass(frozen=True)
+class ComplaintsSection:
+    collective_leave_days: tuple[date, ...] = _key((), "Cuti bersama days (YYYY-MM-DD) the holidays library lacks")
+    working_days: tuple[date, ...] = _key((), "Days (YYYY-MM-DD) that count as working days despite the library")
+    library_collective_leave: bool = _key(True, "Count the cuti bersama the holidays library knows as days off")
+    status_url_template: str = _key("", "Complaint receipt's QR, with {reference} and {token}; empty = "
+                                    "<api_url>/complaints/{reference}/{token}", pattern=r"(|https?://\S*\{token\}\S*)")
+
+    def status_url(self, api_url: str) -> str:
+        """The template the complaint receipt's QR uses; empty when there is no central API."""
+        default = f"{api_url.rstrip('/')}/complaints/{{reference}}/{{token}}" if api_url else ""
+        return self.status_url_template or default
+
+
+@dataclass(frozen=True)
+class BookingsSection:
+    enabled: bool = _key(False, "Check in MPP Digital bookings at the kiosk (the queue host needs its booking key)")
+    early_minutes: int = _key(30, "Minutes before the slot a booked citizen is still on time", min=0, max=240)
+    late_minutes: int = _key(15, "Minutes after the slot's start a booked citizen is still on time", min=0, max=240)
+    download_interval_minutes: int = _key(5, "Minutes between downloads of today's bookings", min=1, max=120)
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteSection = field(default_factory=SiteSection)
     device: DeviceSection = field(default_factory=DeviceSection)
@@ -312,6 +334,8 @@ class Config:
     camera: CameraSection = field(default_factory=CameraSection)
     face: FaceSection = field(default_factory=FaceSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
+    complaints: ComplaintsSection = field(default_factory=ComplaintsSection)
+    bookings: BookingsSection = field(default_factory=BookingsSection)
     counters: tuple[CounterEntry, ...] = ()
     source: str = field(default="(built-in defaults)", compare=False)
 
@@ -563,6 +587,14 @@ def _check_str(value: Any, meta: Mapping[str, Any], source: str, key: str) -> st
     return value
 
 
+def _check_date(value: Any, meta: Mapping[str, Any], source: str, key: str) -> date:
+    """A TOML date (2026-12-24) or the same in quotes."""
+    try:
+        return value if type(value) is date else date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ConfigError(source, key, f"{value!r} is not a date; write it as 2026-12-24.") from None
+
+
 _CHECKS: dict[Any, Callable[[Any, Mapping[str, Any], str, str], Any]] = {
-    bool: _check_bool, int: _check_int, float: _check_float, str: _check_str,
+    bool: _check_bool, int: _check_int, float: _check_float, str: _check_str, date: _check_date,
 }

@@ -14,6 +14,7 @@ import os
 import tempfile
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -128,4 +129,6 @@ def _value(value: Any) -> str:
         return f'"{escaped}"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, date):  # a TOML date ([complaints] collective_leave_days)
+        return value.isoformat()
     raise TypeError(f"cannot write {value!r} to a site configuration")

@@ -38,15 +38,16 @@ def test_queue_host(url: str) -> tuple[float, float]:
 
 
 def enroll_device(api_url: str, code: str, device_id: str, data_dir: Path, *,
-                  allow_insecure_http: bool = False) -> str:
+                  allow_insecure_http: bool = False, mpp_code: str = "") -> str:
     """Trade the one-time enrollment code for device credentials (saved in ``data_dir``); the
     central API's id for this device. The answer carries the device secret, so only over https://
-    (``[central] allow_insecure_http`` is for a development server)."""
+    (``[central] allow_insecure_http`` is for a development server). ``mpp_code`` (the site's) binds
+    the device to its MPP and brings the MPP's booking key into the credentials."""
     if api_url.strip().lower().startswith("http://") and not allow_insecure_http:
         raise ValueError("the central API's address must start with https:// (the device secret travels on it)")
     client_class = _optional("kiosk.sync.central_client", "CentralClient")
     with client_class(api_url, None, data_dir=data_dir) as client:
-        credentials = client.enroll(code.strip(), device_name=device_id)
+        credentials = client.enroll(code.strip(), device_name=device_id, mpp_code=mpp_code.strip())
     return str(credentials.device_id)
 
 

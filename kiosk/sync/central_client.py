@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
@@ -72,12 +72,15 @@ class NotEnrolled(CentralError):
 
 @dataclass(frozen=True)
 class DeviceCredentials:
-    """What enrollment gives a kiosk: its id at the central API and the shared signing secret."""
+    """What enrollment gives a kiosk: its id at the central API and the shared signing secret; enrolled
+    with its MPP's code, also that code and the MPP's booking key (base64url; a secret like ``secret``)."""
 
     device_id: str
     secret: str
     base_url: str = ""
     enrolled_at: str = ""
+    mpp_code: str = ""
+    booking_key: str = ""
 
     def __repr__(self) -> str:  # never print the secret
         return f"DeviceCredentials(device_id={self.device_id!r}, base_url={self.base_url!r})"
@@ -107,7 +110,8 @@ class DeviceCredentials:
                                "enroll the kiosk again with a new code") from None
         try:
             return cls(device_id=str(data["device_id"]), secret=str(data["secret"]),
-                       base_url=str(data.get("base_url", "")), enrolled_at=str(data.get("enrolled_at", "")))
+                       base_url=str(data.get("base_url", "")), enrolled_at=str(data.get("enrolled_at", "")),
+                       mpp_code=str(data.get("mpp_code", "")), booking_key=str(data.get("booking_key", "")))
         except (KeyError, TypeError):
             raise CentralError(f"{path}: the device credentials are incomplete; enroll the kiosk again") from None
 
@@ -245,17 +249,22 @@ class CentralClient:
         """``{"ok": true, "time": ...}``; unsigned, works before enrollment."""
         return self._json(self._request("GET", "/health", signed=False))
 
-    def enroll(self, code: str, device_name: str = "") -> DeviceCredentials:
-        """Trade a one-time enrollment code for device credentials; saved (0600) in the data dir.
+    def enroll(self, code: str, device_name: str = "", mpp_code: str = "") -> DeviceCredentials:
+        """Trade a one-time enrollment code for device credentials; saved (0600) in the data dir. With
+        ``mpp_code`` (the site's ``[site] mpp_code``) the device is bound to that MPP and gets its
+        booking key too (the queue host checks booking codes with it).
 
         A repeat with the same request id (after a lost answer) gets the same credentials back: with a
         data dir, the id is kept on disk until the credentials are saved (see :func:`_enroll_request_id`).
         """
         request_id = _enroll_request_id(self.data_dir, self.base_url, code)
         body = {"code": code, "device_name": device_name, "request_id": request_id}
+        if mpp_code:
+            body["mpp_code"] = mpp_code
         answer = self._json(self._request("POST", "/enroll", json_body=body, signed=False, retries_on_lost=2))
         creds = DeviceCredentials(device_id=answer["device_id"], secret=answer["secret"], base_url=self.base_url,
-                                  enrolled_at=answer.get("enrolled_at", ""))
+                                  enrolled_at=answer.get("enrolled_at", ""), mpp_code=str(answer.get("mpp_code") or ""),
+                                  booking_key=str(answer.get("booking_key") or ""))
         self.credentials = creds
         if self.data_dir is not None:
             creds.save(credentials_path(self.data_dir))
@@ -350,6 +359,15 @@ class CentralClient:
         answer = self._json(self._request("POST", "/heartbeat", json_body=dict(summary)))
         offset = (started + time.time()) / 2 - float(answer["server_time"])
         return HeartbeatReceipt(clock_offset_seconds=offset, interval_seconds=int(answer.get("interval_seconds", 60)))
+
+    def get_json(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+        """A signed GET of ``/v1`` + ``path`` (with ``query``, signed with it); the JSON answer."""
+        return self._json(self._request("GET", path + ("?" + urlencode(query) if query else "")))
+
+    def post_json(self, path: str, body: Any, *, idempotency_key: str | None = None) -> tuple[Any, int]:
+        """A signed POST of ``body`` to ``/v1`` + ``path``: the JSON answer and its status (201 new, 200 repeat)."""
+        response = self._request("POST", path, json_body=body, idempotency_key=idempotency_key)
+        return self._json(response), response.status_code
 
     def server_now(self) -> float:
         """Unix time on the server's clock as far as this client knows it (what it signs with)."""

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.complaints.filing import COMPLAINT_KIND
 from kiosk.sync.central_client import (
     CentralAuthError,
     CentralClient,
@@ -39,6 +40,7 @@ from kiosk.sync.central_client import (
     CentralUnavailable,
     NotEnrolled,
 )
+from kiosk.sync.complaints_client import send_complaint
 from kiosk.sync.outbox import APPLICATION_KIND, ApplicationStore
 from kiosk.sync.outbox_values import ApplicationDataGone, OutboxItem
 
@@ -176,8 +178,9 @@ class SyncEngine:
             if self._stop.is_set():
                 return
             item = items[index]
-            if item.kind == APPLICATION_KIND:
-                self._send_application(item, report)
+            if item.kind in (APPLICATION_KIND, COMPLAINT_KIND):  # one by one: each has its own endpoint
+                send_one = self._send_application if item.kind == APPLICATION_KIND else self._send_complaint
+                send_one(item, report)
                 index += 1
                 continue
             batch = [item]
@@ -214,6 +217,26 @@ class SyncEngine:
         self.store.mark_sent(item.seq, central_status=receipt.status)
         report.sent += 1
         self.consecutive_failures = 0  # progress: the next failure backs off from the start again
+
+    def _send_complaint(self, item: OutboxItem, report: SyncReport) -> None:
+        """One complaint to ``POST /v1/complaints``: sent until confirmed, stored once (idempotent by its id)."""
+        self.store.mark_sending([item.seq])
+        try:
+            send_complaint(self.client, self.store.record_payload(item))
+        except ApplicationDataGone as exc:
+            self._reject(item, f"cannot be sent: {exc}", report)
+            return
+        except CentralUnavailable as exc:
+            raise _Retry([item.seq], exc) from exc
+        except CentralAuthError:
+            self.store.mark_retry([item.seq], "the central API does not accept this kiosk")
+            raise
+        except CentralRejected as exc:
+            self._reject(item, f"HTTP {exc.status} {exc.code}: {exc.message}", report)
+            return
+        self.store.mark_records_sent([item.seq])
+        report.sent += 1
+        self.consecutive_failures = 0
 
     def _send_records(self, batch: list[OutboxItem], report: SyncReport) -> None:
         seqs = [i.seq for i in batch]

@@ -36,6 +36,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from kiosk.citizen.nik import InvalidNik, parse_nik
+from kiosk.complaints.filing import COMPLAINT_KIND
 from kiosk.storage.sealing import Sealer, load_or_create_key
 from kiosk.storage.store import Database, Schema, StoreError, open_database
 from kiosk.sync.outbox_values import (
@@ -473,26 +474,31 @@ class ApplicationStore:
     # -- retention --------------------------------------------------------------------------
 
     def purge_expired(self, retention_days: int, *, now: datetime | None = None) -> int:
-        """Delete NIK, fields and images of applications synced more than ``retention_days`` ago.
+        """Delete NIK, fields and images of applications (and complaints' records) synced more than
+        ``retention_days`` ago.
 
         An image shared with an application that is not yet due (same photo attached twice) is
-        kept until that one is due too. Returns how many applications were purged.
+        kept until that one is due too. Returns how many applications and complaints were purged.
         """
         cutoff = _now_iso((now or self._clock()) - timedelta(days=retention_days))
         stamp = _now_iso(now or self._clock())
         with self.db.transaction() as conn:
+            # a complaint's text and contact are personal too: gone once the central API has had them as long
+            forgotten = conn.execute("UPDATE outbox SET payload_enc=NULL WHERE kind=? AND state='sent' AND "
+                                     "sent_at <= ? AND payload_enc IS NOT NULL", (COMPLAINT_KIND, cutoff)).rowcount
             due = [r["id"] for r in conn.execute(
                 "SELECT id FROM applications WHERE synced_at IS NOT NULL AND synced_at <= ? AND purged_at IS NULL",
                 (cutoff,)).fetchall()]
             if not due:
-                return 0
+                return forgotten
             conn.executemany("UPDATE applications SET nik_enc=NULL, fields_enc=NULL, purged_at=? WHERE id=?",
                              [(stamp, app_id) for app_id in due])
             conn.execute("UPDATE blobs SET data_enc=NULL WHERE data_enc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                          "attachments t JOIN applications a ON a.id=t.application_id WHERE t.sha256=blobs.sha256 "
                          "AND a.purged_at IS NULL)")
-        log.info("retention: deleted personal data of %d applications synced before %s", len(due), cutoff)
-        return len(due)
+        log.info("retention: deleted personal data of %d applications (and %d complaints) synced before %s",
+                 len(due), forgotten, cutoff)
+        return len(due) + forgotten
 
 
 def _item(row: Any) -> OutboxItem:

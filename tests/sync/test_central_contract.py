@@ -60,7 +60,8 @@ def test_contract_has_examples_for_the_main_bodies() -> None:
         assert document["components"]["schemas"][name].get("examples"), name
 
 
-UNSIGNED = {("get", "/v1/health"), ("post", "/v1/enroll"), ("get", "/v1/public/applications/{app_id}")}
+UNSIGNED = {("get", "/v1/health"), ("post", "/v1/enroll"), ("get", "/v1/public/applications/{app_id}"),
+            ("get", "/v1/public/complaints/{token}")}
 
 
 def test_signed_operations_declare_the_four_signing_headers_together() -> None:

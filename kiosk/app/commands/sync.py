@@ -71,11 +71,12 @@ def run(config: Config, args: argparse.Namespace) -> int:
         with client:
             if args.sync_command == "enroll":
                 try:
-                    creds = client.enroll(args.code, device_name=config.device.id)
+                    creds = client.enroll(args.code, device_name=config.device.id, mpp_code=config.site.mpp_code)
                 except CentralError as exc:
                     print(f"Enrollment failed: {exc}", file=sys.stderr)
                     return 1
-                print(json.dumps({"enrolled": True, "device_id": creds.device_id}))
+                print(json.dumps({"enrolled": True, "device_id": creds.device_id, "mpp_code": creds.mpp_code,
+                                  "booking_key": bool(creds.booking_key)}))
                 return 0
             engine = SyncEngine(store, client, catalog_cache=Path(config.data_dir) / CATALOG_CACHE_FILE,
                                 retention_days=config.central.retention_days)

@@ -414,7 +414,9 @@ class SetupWizard(QWidget):
             self.central_result.setText(self.t("setup.required"))
             return
         data_dir, insecure_ok = self.config.data_dir, self.config.central.allow_insecure_http
-        self._background(lambda: enroll_device(url, code, device, data_dir, allow_insecure_http=insecure_ok),
+        mpp_code = self.site_code.text().strip()  # the site's [site] mpp_code: the device's MPP, for its bookings
+        self._background(lambda: enroll_device(url, code, device, data_dir, allow_insecure_http=insecure_ok,
+                                               mpp_code=mpp_code),
                          self.central_result,
                          self.t("setup.central.enrolling"), lambda _id: self.t("setup.central.enrolled"),
                          "setup.central.failed")
