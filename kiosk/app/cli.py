@@ -17,11 +17,12 @@ from pathlib import Path
 from types import ModuleType
 
 from kiosk import __version__
-from kiosk.app.commands import admin, face, install_checks, printing, reports, roles, survey, sync
+from kiosk.app.commands import admin, complaints, face, install_checks, printing, reports, roles, survey, sync
 from kiosk.app.commands.common import EXIT_CONFIG, EXIT_OK, Commands, UsageError
 from kiosk.config.schema import ConfigError
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (roles, install_checks, admin, survey, reports, face, printing, sync)
+COMMAND_MODULES: tuple[ModuleType, ...] = (roles, install_checks, admin, survey, reports, face, printing, sync,
+                                            complaints)
 #: Registered only where installed: the reference central API is left out of the kiosk build.
 OPTIONAL_COMMAND_MODULES = ("central_api.cli",)
 

@@ -6,7 +6,10 @@ PINs are stored only as slow, salted hashes (stdlib ``hashlib.scrypt``) in a TOM
     id = "rina"
     name = "Rina Wulandari"
     pin_hash = "scrypt$16384$8$1$<salt b64>$<hash b64>"
+    roles = ["clerk", "complaint_officer"]   # optional; default ["clerk"]
 
+A ``complaint_officer`` may sign in at the complaint officer's console (``kiosk run complaints``); a
+``clerk`` at a counter.
 Guessing is slowed twice: by the KDF and by a lockout after :data:`MAX_ATTEMPTS` wrong PINs for one
 staff id. No Qt here; the console runs :meth:`StaffDirectory.sign_in` off the GUI thread.
 """
@@ -111,11 +114,16 @@ class LockedOut(StaffError):
         return f"{self.staff_id!r} is locked for {self.seconds_left:.0f} s after too many wrong PINs"
 
 
+#: What a member may do: serve at a counter, handle complaints (the officer's console).
+ROLES = ("clerk", "complaint_officer")
+
+
 @dataclass(frozen=True)
 class StaffMember:
     id: str
     name: str
     pin_hash: str
+    roles: tuple[str, ...] = ("clerk",)
 
 
 class StaffDirectory:
@@ -152,6 +160,11 @@ class StaffDirectory:
     @property
     def members(self) -> tuple[StaffMember, ...]:
         return tuple(self._members.values())
+
+    def with_role(self, role: str) -> StaffDirectory:
+        """The members who have ``role``, with the same lockout settings (a directory of their own)."""
+        return StaffDirectory([m for m in self._members.values() if role in m.roles], clock=self._clock,
+                              max_attempts=self.max_attempts, lockout_seconds=self.lockout_seconds)
 
     def member(self, staff_id: str) -> StaffMember:
         try:
@@ -214,7 +227,7 @@ def parse_staff(data: Mapping[str, Any], where: str = "staff file") -> list[Staf
         if isinstance(staff_id, str) and staff_id.strip():
             label += f" (id {staff_id!r})"
         staff_id, name, pin_hash = (_required_text(entry, key, label) for key in ("id", "name", "pin_hash"))
-        unknown = sorted(set(entry) - {"id", "name", "pin_hash"})
+        unknown = sorted(set(entry) - {"id", "name", "pin_hash", "roles"})
         if unknown:
             raise StaffFileError(f"{label}: unknown key(s) {', '.join(unknown)}")
         if "/" in staff_id or any(c.isspace() for c in staff_id):
@@ -226,8 +239,18 @@ def parse_staff(data: Mapping[str, Any], where: str = "staff file") -> list[Staf
             _parse_hash(pin_hash)
         except ValueError as exc:
             raise StaffFileError(f"{label}: {exc}") from None
-        members.append(StaffMember(staff_id, name.strip(), pin_hash))
+        members.append(StaffMember(staff_id, name.strip(), pin_hash, _roles(entry, label)))
     return members
+
+
+def _roles(entry: Mapping[str, Any], label: str) -> tuple[str, ...]:
+    roles = entry.get("roles", ["clerk"])
+    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
+        raise StaffFileError(f"{label}: 'roles' must be a non-empty list, e.g. [\"clerk\", \"complaint_officer\"]")
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise StaffFileError(f"{label}: unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
+    return tuple(dict.fromkeys(roles))
 
 
 def _required_text(entry: Mapping[str, Any], key: str, label: str) -> str:

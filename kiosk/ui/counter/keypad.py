@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout
-
 from kiosk.ui.qt.widgets import NumericKeypad
 
 
 def counter_keypad(name: str) -> NumericKeypad:
     """A keypad with equal key widths: otherwise the wider "Clear"/"⌫" labels squeeze the middle column."""
-    keypad = NumericKeypad()
+    keypad = NumericKeypad(equal_columns=True)
     keypad.setObjectName(name)
-    grid = keypad.layout()
-    if isinstance(grid, QGridLayout):
-        for column in range(grid.columnCount()):
-            grid.setColumnStretch(column, 1)
     return keypad

@@ -99,7 +99,9 @@ class NumericKeypad(QWidget):
     backspace = Signal()
     clear = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, equal_columns: bool = False) -> None:
+        """``equal_columns``: keys of equal width (the staff consoles), else the wider "Clear"/"⌫"
+        labels squeeze the middle column."""
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setSpacing(12)
@@ -111,6 +113,8 @@ class NumericKeypad(QWidget):
         grid.addWidget(self.clear_button, 3, 0)
         grid.addWidget(self._key("0"), 3, 1)
         grid.addWidget(self.backspace_button, 3, 2)
+        for column in range(3 if equal_columns else 0):
+            grid.setColumnStretch(column, 1)
 
     def _key(self, text: str) -> QPushButton:
         key = button(text, "key", lambda: self.digit.emit(text), name=f"key{text}")
