@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from central_api.app import RunningCentral
 from central_api.booking_contract import NewBookingBody
@@ -77,9 +78,10 @@ class DemoCentral:
 
 
 def start_demo_central(data_dir: Path, *, identities_file: Path | None = None, port: int = 0,
-                       mpp_code: str = DEMO_MPP_CODE) -> DemoCentral:
+                       mpp_code: str = DEMO_MPP_CODE, timezone: str = "Asia/Jakarta") -> DemoCentral:
     """Start the reference central API on 127.0.0.1 and make sure this kiosk is enrolled there (for
-    ``mpp_code``, with its booking key), with a few bookings for today.
+    ``mpp_code``, with its booking key), with a few bookings for today in the building's ``timezone``
+    (the queue host reads slots in it).
 
     ``identities_file`` (TOML, see :func:`central_api.matcher.load_identities`) gives the demo a
     face register; without it identity checks answer ``nik_not_registered`` (or 503 when the
@@ -101,7 +103,8 @@ def start_demo_central(data_dir: Path, *, identities_file: Path | None = None, p
                 saved = client.enroll(code, device_name="demo-kiosk", mpp_code=mpp_code)
         elif saved.mpp_code != mpp_code or not saved.booking_key:  # enrolled by an older demo: fetch the key
             saved = _with_booking_key(server.url, saved, data_dir, mpp_code)
-        bookings = demo_bookings(server.app.state.booking_desk, mpp_code)
+        local_now = datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)  # slots are the building's wall clock
+        bookings = demo_bookings(server.app.state.booking_desk, mpp_code, local_now)
     except BaseException:
         server.stop()
         raise
@@ -119,7 +122,8 @@ def _with_booking_key(url: str, saved: DeviceCredentials, data_dir: Path, mpp_co
 
 
 def demo_bookings(desk: BookingDesk, mpp_code: str, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Today's demo bookings: made at the first start of the day, the same ones after a restart."""
+    """Today's demo bookings: made at the first start of the day, the same ones after a restart.
+    ``now`` is the building's local time (slots are local); default: the machine's."""
     now = now or datetime.now()
     today = now.date()
     existing = desk.store.day(mpp_code, today)

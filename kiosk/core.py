@@ -33,6 +33,9 @@ from kiosk.survey.store import SurveyStore
 if TYPE_CHECKING:
     from kiosk.applications.services import ApplicationServices
     from kiosk.catalog.forms import FormSet
+    from kiosk.complaints.clocks import WorkingCalendar
+    from kiosk.complaints.desk import ComplaintDeskApi
+    from kiosk.complaints.filing import ComplaintFiling
     from kiosk.identity.face_services import FaceServices
     from kiosk.sync.engine import SyncEngine
     from kiosk.sync.heartbeat import HeartbeatSender, Role
@@ -102,7 +105,7 @@ def build_core(config: Config) -> Core:
     staff = None
     if config.counter.staff_file and config.device.role in ("counter", "all-in-one"):
         try:
-            staff = StaffDirectory.load(Path(config.counter.staff_file).expanduser())
+            staff = StaffDirectory.load(Path(config.counter.staff_file).expanduser()).with_role("clerk")
         except StaffFileError as exc:
             queue.close()
             raise StartupError(str(exc)) from None
@@ -176,6 +179,14 @@ class RoleParts:
     applications: ApplicationServices | None = None
     face_services: FaceServices | None = None
     forms: FormSet | None = None
+    complaints: ComplaintFiling | None = None  # "Sampaikan pengaduan" (kiosk) and "Pengaduan" (counter)
+    complaint_outbox: ApplicationStore | None = None  # the outbox the filing owns (no applications' store)
+
+    def close(self) -> None:
+        """Close what these parts own (after the windows); the applications close with the kiosk window."""
+        if self.complaint_outbox is not None:
+            self.complaint_outbox.close()
+            self.complaint_outbox = None
 
 
 def build_role_parts(core: Core, role: str) -> RoleParts:
@@ -195,7 +206,32 @@ def build_role_parts(core: Core, role: str) -> RoleParts:
         # The application a citizen filed opens beside the ticket: the kiosk attached it to the
         # ticket in the queue, and the console reads it from there; the forms only label the answers.
         parts.forms = parts.applications.forms if parts.applications is not None else forms_for_labels()
+    if role in KIOSK_ROLES or role in COUNTER_ROLES:
+        parts.complaints, parts.complaint_outbox = complaint_filing(
+            core.config, parts.applications.store if parts.applications is not None else None)
     return parts
+
+
+def complaint_filing(config: Config, outbox: ApplicationStore | None
+                     ) -> tuple[ComplaintFiling | None, ApplicationStore | None]:
+    """Complaints filed on this device, saved to ``outbox`` (the applications' store of a kiosk) or to
+    an outbox of its own (returned second, for its owner to close); the sync engine sends them to the
+    central API. None when no outbox can be opened: the kiosk then does not offer complaints, and the
+    log says why."""
+    from kiosk.complaints.filing import ComplaintFiling
+    from kiosk.sync.outbox import ApplicationStore
+
+    owned = None
+    if outbox is None:
+        try:
+            outbox = owned = ApplicationStore(config.data_dir, status_url_template=config.central.status_url(),
+                                              number_prefix=config.central.application_number_prefix)
+        except Exception as exc:  # StoreError (disk, key, damaged file): IT must act; tickets still work
+            log.error("complaints cannot be filed on this device, the outbox is unavailable: %s", exc)
+            return None, None
+    filing = ComplaintFiling(outbox, mpp_code=config.site.mpp_code,
+                             status_url_template=config.complaints.status_url(config.central.api_url))
+    return filing, owned
 
 
 @dataclass
@@ -240,6 +276,50 @@ def open_sync(config: Config) -> SyncParts:
         store.close()
         raise
     return SyncParts(config=config, store=store, engine=engine)
+
+
+# --- the complaint officer's console ---------------------------------------------------------
+
+@dataclass
+class ComplaintDeskParts:
+    """What the officer's console is handed. ``desk`` is None when it cannot reach complaints at all;
+    ``problem`` then says why (``no_central``: no ``[central] api_url``; ``not_enrolled``)."""
+
+    desk: ComplaintDeskApi | None
+    officers: StaffDirectory | None
+    calendar: WorkingCalendar
+    tz: ZoneInfo
+    mpp_code: str
+    problem: str = ""
+
+    def close(self) -> None:
+        if self.desk is not None:
+            self.desk.close()
+
+
+def build_complaint_desk(config: Config) -> ComplaintDeskParts:
+    """The console's client over the central API's complaint endpoints, the complaint officers of the
+    staff file (``roles`` with ``complaint_officer``) and the clocks' calendar. Raises StartupError
+    for a staff file that cannot be read."""
+    officers = None
+    if config.counter.staff_file:
+        try:
+            officers = StaffDirectory.load(Path(config.counter.staff_file).expanduser()).with_role("complaint_officer")
+        except StaffFileError as exc:
+            raise StartupError(str(exc)) from None
+    from kiosk.complaints.deadlines import complaint_calendar
+
+    desk, problem = open_complaint_desk(config)
+    return ComplaintDeskParts(desk, officers, complaint_calendar(config), ZoneInfo(config.site.timezone),
+                              config.site.mpp_code, problem=problem)
+
+
+def open_complaint_desk(config: Config) -> tuple[ComplaintDeskApi | None, str]:
+    """The client of the central API's complaint endpoints and what stands in its way
+    (:func:`kiosk.sync.complaint_desk.desk_for_config`)."""
+    from kiosk.sync.complaint_desk import desk_for_config  # requests: only with a central API
+
+    return desk_for_config(config)
 
 
 # --- heartbeats to the central API (the fleet page of regional IT) ------------------------------

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,14 @@ def test_no_arguments_prints_help() -> None:
     result = subprocess.run([sys.executable, "-m", "kiosk"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "selftest" in result.stdout and "demo" in result.stdout
+
+
+def test_a_broken_staff_file_stops_the_complaint_console_with_a_message(tmp_path: Path, capsys: Any) -> None:
+    """The officers' staff file is read when the console is built: a broken one is a clear start-up error."""
+    staff = tmp_path / "staff.toml"
+    staff.write_text("[[staff]\nid = ", encoding="utf-8")
+    site = tmp_path / "site.toml"
+    site.write_text(f'[device]\ndata_dir = "{tmp_path}/data"\n[counter]\nstaff_file = "{staff}"\n', encoding="utf-8")
+    assert main(["--config", str(site), "run", "complaints", "--windowed"]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot start" in err and "staff.toml" in err

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from kiosk.booking.code import BookingCodeFields, booking_qr_text, encode_booking_code
+from kiosk.queue.bookings import BookingSettings
 from kiosk.queue.devices import DeviceRole
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import create_app
@@ -32,6 +34,7 @@ Examples = dict[tuple[str, str], dict[str, Any]]
 
 _RULES = [ServiceRule("KTP-EL", "A", daily_quota=300, typical_service_minutes=10),
           ServiceRule("KK", "B", daily_quota=300, typical_service_minutes=8)]
+_MPP, _BOOKING_KEY = "MPP-DEMO", bytes(range(32))  # a fixed key: the recorded code stays the same
 _TOKENS: dict[DeviceRole, str] = {"kiosk": "tok-kiosk", "counter": "tok-counter", "display": "tok-display"}
 
 
@@ -45,10 +48,16 @@ def _clock() -> Iterator[datetime]:
 def recorded_examples() -> Examples:
     """``{(method, path template): {"request": body|None, "status": int, "response": body|None}}``."""
     ticks = _clock()
+    last: list[datetime] = []  # the clock's latest reading: a booking's slot is set from it
+
+    def clock() -> datetime:
+        last[:] = [next(ticks)]
+        return last[0]
+
     examples: Examples = {}
     with tempfile.TemporaryDirectory() as folder:
-        engine = QueueEngine.open(Path(folder) / "queue.db", _RULES, ZoneInfo("Asia/Jakarta"),
-                                  clock=lambda: next(ticks))
+        engine = QueueEngine.open(Path(folder) / "queue.db", _RULES, ZoneInfo("Asia/Jakarta"), clock=clock)
+        engine.bookings.configure(BookingSettings(enabled=True, mpp_code=_MPP), _BOOKING_KEY)
         grants = {token: DeviceGrant(f"{role}-1", role) for role, token in _TOKENS.items()}
         app = create_app(engine, grants, counters_serving=lambda _code: 2)
         server = RunningServer(app)
@@ -128,6 +137,13 @@ def recorded_examples() -> Examples:
             call("GET", "/v1/help-requests/{request_id}", "kiosk", request_id=raised["id"])
             call("POST", "/v1/help-requests/{request_id}/close", "kiosk", {"reason": "touched"},
                  request_id=raised["id"])
+            # A booked citizen checks in at the kiosk (docs/bookings.md), on time: a ticket kept for the slot.
+            slot = (last[0] + timedelta(minutes=5)).astimezone(ZoneInfo("Asia/Jakarta"))
+            booking = encode_booking_code(BookingCodeFields(_MPP, slot.date(), slot.time().replace(second=0,
+                                          microsecond=0), "KTP-EL", 7), _BOOKING_KEY)
+            checked = call("POST", "/v1/bookings/check-in", "kiosk", {
+                "code": booking_qr_text(booking), "request_id": "5d0c7b1e-2f3a-4e8b-9c6d-7a1b2c3d4e5f", "lang": "id"})
+            ids[checked["ticket"]["ticket"]["id"]] = "TICKET-5"
         finally:
             client.close()
             server.stop()

@@ -67,10 +67,13 @@ class ServiceAvailability:
 
 @dataclass(frozen=True)
 class IssuedToday:
-    """Tickets issued today for one service, walk-in and priority apart (the quota treats them apart)."""
+    """Tickets issued today for one service, walk-in and priority apart (the quota treats them apart),
+    and ``booked``: bookings of today not yet checked in, which hold their places in the walk-in
+    quota (issue 19, :mod:`kiosk.queue.bookings`; a checked-in booking is an issued ticket instead)."""
 
     walk_in: int = 0
     priority: int = 0
+    booked: int = 0
 
 
 def reserved_for_priority(daily_quota: int, share: float) -> int:
@@ -80,9 +83,10 @@ def reserved_for_priority(daily_quota: int, share: float) -> int:
 
 def walk_in_remaining(rule: ServiceRule, issued: IssuedToday, reserved_share: float) -> int:
     """Walk-in tickets left today: the quota less the walk-in tickets, less the priority ones or the
-    reserve, whichever is larger (priority tickets use their reserve first, then the common quota)."""
+    reserve, whichever is larger (priority tickets use their reserve first, then the common quota), less
+    the outstanding bookings; never below zero, so tickets already issued stay valid whatever was booked."""
     reserve = reserved_for_priority(rule.daily_quota, reserved_share)
-    return max(0, rule.daily_quota - issued.walk_in - max(issued.priority, reserve))
+    return max(0, rule.daily_quota - issued.walk_in - max(issued.priority, reserve) - issued.booked)
 
 
 @dataclass(frozen=True)

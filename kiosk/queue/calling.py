@@ -9,6 +9,15 @@ layani") records its start at the call, so its served time runs from the call to
 includes the citizen's walk to the counter) and the finished event says ``implicit_start``. Taking
 back a finish puts the ticket back to serving with the same start.
 
+Booked tickets (issue 19): a ticket checked in from a booking keeps its slot (``Ticket.booking``,
+"HH:MM" local). Once the slot has come it is the head of its service's *normal* line, ahead of every
+walk-in without priority there, booked tickets among themselves by slot then check-in. It takes the
+normal line's turn in the priority ratio: priority citizens (UU 25/2009 art. 29) still go first, at most
+``ratio`` of them in a row, then the due booked ticket. So a burst of bookings never pushes the elderly
+back, and a booked citizen waits behind at most ``ratio`` priority calls. Before its slot a booked
+ticket is not called by "call next" (the citizen chose to come back at the slot); a clerk may still
+call it by number.
+
 Everything here runs inside the caller's write transaction (``BEGIN IMMEDIATE``): the engine commits
 or rolls back the finish and the call together.
 """
@@ -44,7 +53,7 @@ def oldest_waiting(conn: sqlite3.Connection, day: str, codes: Sequence[str], *, 
     ``state = 'issued'`` is ``allowed_from(CounterAction.CALL_NEXT)``, spelled out for the partial
     index (tests/queue/test_counter_actions.py checks that the two agree)."""
     head = ("SELECT * FROM (SELECT arrived_at, id FROM tickets WHERE day = ? AND service_code = ? "
-            "AND (priority IS NULL) = ? AND state = 'issued' ORDER BY arrived_at, id LIMIT 1)")
+            "AND (priority IS NULL) = ? AND state = 'issued' AND booking IS NULL ORDER BY arrived_at, id LIMIT 1)")
     services = list(dict.fromkeys(codes))
     rows = []
     for start in range(0, len(services), 100):
@@ -58,13 +67,23 @@ def oldest_waiting(conn: sqlite3.Connection, day: str, codes: Sequence[str], *, 
     return ticket_of(min(rows, key=lambda r: (r["arrived_at"], r["id"]))) if rows else None
 
 
+def due_booked(conn: sqlite3.Connection, day: str, codes: Sequence[str], slot_now: str) -> Ticket | None:
+    """The booked ticket whose slot has come (``booking <= slot_now``, local "HH:MM") first in line, or None."""
+    services = list(dict.fromkeys(codes))
+    row = conn.execute(f"SELECT * FROM tickets WHERE day = ? AND state = 'issued' AND booking IS NOT NULL "
+                       f"AND booking <= ? AND service_code IN ({', '.join('?' * len(services))}) "
+                       "ORDER BY booking, arrived_at, id LIMIT 1", (day, slot_now, *services)).fetchone()
+    return ticket_of(row) if row is not None else None
+
+
 def next_up(conn: sqlite3.Connection, day: str, counter: int, codes: Sequence[str], *, ratio: int,
-            priority_only: bool = False) -> tuple[Ticket | None, int]:
+            priority_only: bool = False, slot_now: str = "") -> tuple[Ticket | None, int]:
     """The ticket this counter's next call takes, and the counter's priority streak after that call.
 
     Priority tickets go first, but after ``ratio`` consecutive priority calls at this counter the
     oldest normal ticket is taken, so normal citizens are never starved. The streak is stored per
-    counter and day, so every process (and a restart) agrees on it.
+    counter and day, so every process (and a restart) agrees on it. The normal line's head is a booked
+    ticket whose slot has come by ``slot_now`` (local "HH:MM"; "" : none has), else the oldest walk-in.
     """
     if not codes:
         return None, 0
@@ -73,7 +92,8 @@ def next_up(conn: sqlite3.Connection, day: str, counter: int, codes: Sequence[st
     streak = row[0] if row else 0
     chosen = oldest_waiting(conn, day, codes, priority=True)
     if not priority_only:
-        normal = oldest_waiting(conn, day, codes, priority=False)
+        normal = (due_booked(conn, day, codes, slot_now) if slot_now else None) \
+            or oldest_waiting(conn, day, codes, priority=False)
         if normal is not None and (chosen is None or streak >= ratio):
             chosen = normal
     if chosen is None:
@@ -90,9 +110,11 @@ def call_ticket(conn: sqlite3.Connection, ticket: Ticket, counter: int, actor: s
 
 
 def call_next_in(conn: sqlite3.Connection, day: str, now: datetime, counter: int, codes: Sequence[str],
-                 actor: str, *, ratio: int, priority_only: bool) -> tuple[Ticket | None, list[QueueEvent]]:
+                 actor: str, *, ratio: int, priority_only: bool,
+                 slot_now: str = "") -> tuple[Ticket | None, list[QueueEvent]]:
     """Call the ticket :func:`next_up` names and keep the counter's streak; None when nobody is waiting."""
-    chosen, streak = next_up(conn, day, counter, codes, ratio=ratio, priority_only=priority_only)
+    chosen, streak = next_up(conn, day, counter, codes, ratio=ratio, priority_only=priority_only,
+                             slot_now=slot_now)
     if chosen is None:
         return None, []
     conn.execute("INSERT INTO counter_streaks(day, counter, priority_streak) VALUES (?, ?, ?) "

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from kiosk.catalog.services import Catalog
 from kiosk.queue.availability import AvailabilitySnapshot
+from kiosk.queue.checkin import CheckInAnswer, CheckInChoice
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.help import CloseReason, HelpRequest
 from kiosk.queue.models import (
@@ -42,11 +43,25 @@ class LookupThrottled(QueueError):
         self.retry_after = retry_after
 
 
+class CheckInThrottled(LookupThrottled):
+    """The queue host refused a booking check-in: this device tried too many codes (``retry_after`` s)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.args = (f"too many booking check-ins; retry in {retry_after} s",)
+
+
 class QueueClient(Protocol):
     def issue(self, service_code: str, *, request_id: str, priority: PriorityGroup | None = None,
               lang: str = "id", nik_masked: str | None = None,
               identity_status: str = "none") -> IssuedTicket: ...
     def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview: ...
+    def check_in_booking(self, code_text: str, *, kiosk: str, request_id: str, choice: CheckInChoice | None = None,
+                         lang: str = "id") -> CheckInAnswer:
+        """Check in a booking (typed code or QR text): a ticket, the first ticket again, a choice to make
+        (early or late: ask again with ``choice``), or a refusal (kiosk.queue.checkin). Over the LAN the
+        host takes the kiosk from the device token and may refuse with :class:`CheckInThrottled`."""
+        ...
     def availability(self, closing_soon_minutes: int) -> AvailabilitySnapshot:
         """Whether each service can issue a ticket now (open, closing soon, closed, quota full), in one read."""
         ...
@@ -137,6 +152,14 @@ class LocalQueue:
         return self.engine.issue(service_code, request_id=request_id, priority=priority, lang=lang,
                                  nik_masked=nik_masked, identity_status=identity_status,
                                  counters_serving=self._counters_serving(service_code))
+
+    def check_in_booking(self, code_text: str, *, kiosk: str, request_id: str, choice: CheckInChoice | None = None,
+                         lang: str = "id") -> CheckInAnswer:
+        answer = self.engine.bookings.check_in(code_text, kiosk=kiosk, request_id=request_id, choice=choice,
+                                              lang=lang, counters_serving=self._counters_serving)
+        if answer.ticket is not None:
+            self._status_index.remember(answer.ticket.ticket)
+        return answer
 
     def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview:
         return self.engine.preview(service_code, priority=priority,

@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,6 +41,7 @@ from zoneinfo import ZoneInfo
 from kiosk.queue import calling, reads, repairs
 from kiosk.queue.actions import CANCELLABLE, CounterAction, allowed_from
 from kiosk.queue.availability import AvailabilitySnapshot, IssuedToday, availability, issue_refusal
+from kiosk.queue.bookings import BookingDesk
 from kiosk.queue.estimates import WaitEstimates
 from kiosk.queue.help import DEFAULT_TIMEOUT, CloseReason, HelpDesk, HelpRequest
 from kiosk.queue.models import (
@@ -67,12 +67,11 @@ from kiosk.queue.models import (
 from kiosk.queue.rows import (
     Clock,
     day_start,
-    iso,
+    insert_ticket,
     load_ticket,
     local_day,
     read_clock,
     record_event,
-    returning,
     seconds_between,
     sql_value,
     ticket_of,
@@ -150,6 +149,9 @@ class QueueEngine:
         # Handed the clock and the listeners, not the engine's methods: no reference cycle.
         self._views = ApplicationViews(db, tz, clock, notify=self._listeners.notify)
         self._help = HelpDesk(db, clock, help_timeout)  # calls for staff from the kiosks (kiosk.queue.help)
+        # Bookings (issue 19): check-in is ``engine.bookings.check_in`` (kiosk.queue.bookings)
+        self.bookings = BookingDesk(db, tz, clock, self._estimates, hours=hours,
+                                    reserved_share=priority_reserved_share, notify=self._listeners.notify)
         self.update_rules(rules)
         repairs.run_pending(db, self._views.mask_niks)  # once per file: full NIKs an older version kept
 
@@ -174,6 +176,7 @@ class QueueEngine:
             table[rule.code] = rule
         self._rules = table  # one assignment: readers see the old or the new table, never half
         self._estimates.use_rules(table)  # a changed typical duration counts at once
+        self.bookings.use_rules(table)
 
     @property
     def rules(self) -> dict[str, ServiceRule]:
@@ -253,21 +256,14 @@ class QueueEngine:
             day = self._day(now)
             # The same checks as the availability read (kiosk.queue.availability): closed, then quota.
             split = self.priority_reserved_share > 0
-            used = reads.issued_counts(conn, day, rule.code, split_priority=split).get(rule.code, IssuedToday())
+            used = self.bookings.with_outstanding(conn, reads.issued_counts(conn, day, rule.code, split_priority=split),
+                                                  day, now, rule.code).get(rule.code, IssuedToday())
             if (refusal := issue_refusal(rule, used, self.hours, self.tz, now, priority=group is not None,
                                          reserved_share=self.priority_reserved_share)) is not None:
                 raise refusal
-            seq = returning(conn, "INSERT INTO sequences(day, prefix, last_seq) VALUES (?, ?, 1) "
-                             "ON CONFLICT(day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
-                             (day, rule.prefix))[0]
-            stamp = iso(now)
-            ticket = ticket_of(returning(
-                conn,
-                "INSERT INTO tickets(id, number, service_code, issued_service, prefix, seq, day, priority, state, "
-                "arrived_at, issued_at, request_id, identity_status, nik_masked, lang, application_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (str(uuid.uuid4()), f"{rule.prefix}-{seq:03d}", rule.code, rule.code, rule.prefix, seq, day,
-                 sql_value(group), stamp, stamp, request_id, identity_status, nik_masked, lang, application_id)))
+            ticket = insert_ticket(conn, rule, day, now, request_id=request_id, priority=group, lang=lang,
+                                   identity_status=identity_status, nik_masked=nik_masked,
+                                   application_id=application_id)
             event = record_event(conn, ticket, EventType.ISSUED, actor, now, None,
                                  {"service": rule.code, "priority": sql_value(group)})
             issued = self._estimates.standing_of_newest(conn, ticket, counters_serving, now)
@@ -293,7 +289,8 @@ class QueueEngine:
             finished, events = (calling.finish_in_hand(conn, finishing, counter, actor, now)
                                 if finishing is not None else (None, []))
             called, more = calling.call_next_in(conn, self._day(now), now, counter, codes, actor,
-                                                ratio=self.priority_ratio, priority_only=priority_only)
+                                                ratio=self.priority_ratio, priority_only=priority_only,
+                                                slot_now=self.bookings.slot_now(now))
         if finished is not None:
             self._estimates.forget(finished.service_code)
         self._listeners.notify(events + more)
@@ -301,9 +298,11 @@ class QueueEngine:
 
     def next_up(self, counter: int, services: Sequence[str], *, priority_only: bool = False) -> Ticket | None:
         """The ticket this counter's "call next" would take now (the console marks it in its line)."""
+        now = self._now()
         with self.db.reading() as conn:
-            return calling.next_up(conn, self._day(self._now()), counter, list(dict.fromkeys(services)),
-                                   ratio=self.priority_ratio, priority_only=priority_only)[0]
+            return calling.next_up(conn, self._day(now), counter, list(dict.fromkeys(services)),
+                                   ratio=self.priority_ratio, priority_only=priority_only,
+                                   slot_now=self.bookings.slot_now(now))[0]
 
     def undo_finish(self, counter: int, finished_id: str, called_id: str | None, *, actor: str) -> Ticket:
         """Take back a finish pressed by mistake: served again, and ``called_id`` (called by the same key) back
@@ -447,7 +446,9 @@ class QueueEngine:
         """Whether each service can issue a ticket now, by ``issue()``'s checks (kiosk.queue.availability)."""
         now = self._now()
         with self.db.reading() as conn:
-            issued = reads.issued_counts(conn, self._day(now), split_priority=self.priority_reserved_share > 0)
+            day = self._day(now)
+            issued = self.bookings.with_outstanding(
+                conn, reads.issued_counts(conn, day, split_priority=self.priority_reserved_share > 0), day, now)
         return availability(self._rules.values(), issued, self.hours, self.tz, now,
                             timedelta(minutes=closing_soon_minutes), reserved_share=self.priority_reserved_share)
 

@@ -13,7 +13,7 @@ import sqlite3
 import statistics
 import time as wallclock
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,8 @@ class WaitEstimates:
         """People ahead of a ticket and its wait estimate (0/0 once it is no longer waiting)."""
         if ticket.state is not TicketState.ISSUED:
             return IssuedTicket(ticket, 0, 0)
+        if ticket.booking is not None:
+            return self._booked_standing(conn, ticket, counters_serving, now)
         # Same key as the line order: (priority IS NULL, arrived_at, id), compared as a row value.
         ahead = conn.execute(
             f"SELECT COUNT(*) FROM tickets WHERE day = ? AND state = 'issued' AND service_code = ? "
@@ -83,6 +85,20 @@ class WaitEstimates:
             (ticket.day, ticket.service_code, int(not ticket.is_priority), iso(ticket.arrived_at),
              ticket.id)).fetchone()[0]
         return IssuedTicket(ticket, ahead, self.estimate(conn, ticket.service_code, ahead, counters_serving, now))
+
+    def _booked_standing(self, conn: sqlite3.Connection, ticket: Ticket, counters_serving: int,
+                         now: datetime) -> IssuedTicket:
+        """A booked ticket goes after the booked tickets of earlier slots only (kiosk.queue.calling), and
+        never before its slot: the wait is at least the minutes until it."""
+        assert ticket.booking is not None
+        ahead = conn.execute(
+            "SELECT COUNT(*) FROM tickets WHERE day = ? AND state = 'issued' AND service_code = ? "
+            "AND booking IS NOT NULL AND (booking, arrived_at, id) < (?, ?, ?)",
+            (ticket.day, ticket.service_code, ticket.booking, iso(ticket.arrived_at), ticket.id)).fetchone()[0]
+        slot = datetime.combine(date.fromisoformat(ticket.day), time.fromisoformat(ticket.booking), self.tz)
+        until_slot = math.ceil(max(0.0, (slot - now).total_seconds()) / 60)
+        return IssuedTicket(ticket, ahead, max(until_slot, self.estimate(conn, ticket.service_code, ahead,
+                                                                          counters_serving, now)))
 
     def estimate(self, conn: sqlite3.Connection, service_code: str, ahead: int, counters_serving: int,
                  now: datetime) -> int:

@@ -66,7 +66,7 @@ from starlette.routing import BaseRoute
 from kiosk.queue.body_limit import BodyLimit, Refusal
 from kiosk.queue.engine import QueueEngine
 from kiosk.queue.models import QueueError
-from kiosk.queue.routes import applications, availability, board, contract, counters, lookup, public, tickets
+from kiosk.queue.routes import applications, availability, board, bookings, contract, counters, lookup, public, tickets
 from kiosk.queue.routes import help as help_requests
 from kiosk.queue.routes.access import DeviceGrant, unauthorized
 from kiosk.queue.routes.context import HostContext
@@ -134,7 +134,7 @@ def create_app(engine: QueueEngine, tokens: Mapping[str, DeviceGrant], *,
     app.exception_handler(RequestValidationError)(_invalid)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(Exception)(_crash)
-    for routes in (public, availability, tickets, lookup, applications, counters, board, help_requests):
+    for routes in (public, availability, tickets, lookup, bookings, applications, counters, board, help_requests):
         router = routes.router(host)
         app.include_router(router)
         app.described_routes.extend(router.routes)

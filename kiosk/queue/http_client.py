@@ -23,7 +23,8 @@ from typing import Any
 import requests
 
 from kiosk.queue.availability import AvailabilitySnapshot, snapshot_from_json
-from kiosk.queue.client import Listener, LookupThrottled, QueueUnavailable
+from kiosk.queue.checkin import CheckInAnswer, CheckInChoice
+from kiosk.queue.client import CheckInThrottled, Listener, LookupThrottled, QueueUnavailable
 from kiosk.queue.help import CloseReason, HelpConflict, HelpRequest, HelpRequestNotFound, help_from_json
 from kiosk.queue.http_transport import (
     HttpTransport,
@@ -88,6 +89,20 @@ class HttpQueue(HttpTransport):
         data = self._call("POST", "/tickets", idempotent=True, body=body,
                           context={"service": service_code, "request_id": request_id})
         return issued_from_json(data)
+
+    def check_in_booking(self, code_text: str, *, kiosk: str, request_id: str, choice: CheckInChoice | None = None,
+                         lang: str = "id") -> CheckInAnswer:
+        """Safe to resend: the same ``request_id`` answers the same ticket. ``kiosk`` is the token's device."""
+        body = {"code": code_text, "request_id": request_id, "lang": lang,
+                "choice": CheckInChoice(choice).value if choice is not None else None}
+        try:
+            data = self._call("POST", "/bookings/check-in", idempotent=True, body=body,
+                              context={"request_id": request_id})
+        except QueueRequestRefused as exc:
+            if exc.code == "too_many_check_ins":
+                raise CheckInThrottled(int(exc.details.get("retry_after", 1) or 1)) from None
+            raise
+        return CheckInAnswer.from_json(data)
 
     def preview(self, service_code: str, priority: PriorityGroup | None = None) -> WaitPreview:
         params = {"priority": PriorityGroup(priority).value} if priority is not None else None

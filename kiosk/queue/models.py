@@ -154,6 +154,10 @@ class Ticket:
     nik_masked: str | None
     lang: str
     application_id: str | None
+    # The booked slot ("HH:MM", local time) of a ticket checked in from a booking (issue 19), else None:
+    # called ahead of walk-ins of its service once the slot has come (kiosk.queue.calling), marked at
+    # the counter. Last and defaulted, so tickets built before bookings existed still construct.
+    booking: str | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from kiosk.queue.models import EventType, PriorityGroup, QueueEvent, Ticket, TicketNotFound, TicketState
+from kiosk.queue.models import (
+    EventType,
+    PriorityGroup,
+    QueueEvent,
+    ServiceRule,
+    Ticket,
+    TicketNotFound,
+    TicketState,
+)
 
 Clock = Callable[[], datetime]
 
@@ -72,7 +81,26 @@ def ticket_of(row: sqlite3.Row) -> Ticket:
         finished_at=parse(row["finished_at"]), counter=row["counter"], recalls=row["recalls"],
         request_id=row["request_id"], identity_status=row["identity_status"],
         nik_masked=row["nik_masked"], lang=row["lang"], application_id=row["application_id"],
+        booking=row["booking"],
     )
+
+
+def insert_ticket(conn: sqlite3.Connection, rule: ServiceRule, day: str, now: datetime, *, request_id: str,
+                  priority: PriorityGroup | None, identity_status: str, nik_masked: str | None, lang: str,
+                  application_id: str | None, booking: str | None = None) -> Ticket:
+    """Number and store a new waiting ticket (the caller checked the rules, in its write transaction)."""
+    seq = returning(conn, "INSERT INTO sequences(day, prefix, last_seq) VALUES (?, ?, 1) "
+                    "ON CONFLICT(day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+                    (day, rule.prefix))[0]
+    stamp = iso(now)
+    return ticket_of(returning(
+        conn,
+        "INSERT INTO tickets(id, number, service_code, issued_service, prefix, seq, day, priority, state, "
+        "arrived_at, issued_at, request_id, identity_status, nik_masked, lang, application_id, booking) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (str(uuid.uuid4()), f"{rule.prefix}-{seq:03d}", rule.code, rule.code, rule.prefix, seq, day,
+         sql_value(priority), stamp, stamp, request_id, identity_status, nik_masked, lang, application_id,
+         booking)))
 
 
 def returning(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> sqlite3.Row:

@@ -177,6 +177,42 @@ QUEUE_SCHEMA = Schema("queue", [
     );
     CREATE INDEX help_events_by_request ON help_events(request_id, id);
     """,
+    # Bookings (issue 19, kiosk.queue.bookings). ``bookings``: the day's bookings as last downloaded
+    # from the central API (a day is replaced whole, cancellations included). ``booking_checkins``: one
+    # row per booking checked in, whether it was downloaded or only verified from its code; its
+    # primary key makes the check-in idempotent (two kiosks at once: one ticket). ``tickets.booking``:
+    # the booked slot ("HH:MM", local) of a ticket that keeps its booking, which calling puts ahead of
+    # the walk-ins of its service once the slot has come (kiosk.queue.calling).
+    """
+    ALTER TABLE tickets ADD COLUMN booking TEXT;
+    CREATE INDEX tickets_booked_head ON tickets(day, booking, arrived_at, id)
+        WHERE state = 'issued' AND booking IS NOT NULL;
+    CREATE TABLE bookings (
+        code TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        nik_masked TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN ('booked', 'cancelled')),
+        created_at TEXT,
+        cancelled_at TEXT,
+        downloaded_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX bookings_by_day ON bookings(day, service_code);
+    CREATE TABLE booking_checkins (
+        code TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        ticket_id TEXT NOT NULL UNIQUE REFERENCES tickets(id),
+        arrival TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        kiosk TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        checked_in_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX booking_checkins_by_day ON booking_checkins(day);
+    """,
 ])
 
 # The events that show a ticket at a counter on the board (the latest one wins).

@@ -27,6 +27,7 @@ from kiosk.queue.models import (
 
 _TIME_FIELDS = ("arrived_at", "issued_at", "called_at", "started_at", "finished_at")
 _TICKET_FIELDS = tuple(f.name for f in dataclasses.fields(Ticket))
+_OPTIONAL_FIELDS = ("booking",)  # newer than some hosts: read as None when absent
 
 
 def _time_to_json(moment: datetime | None) -> str | None:
@@ -54,7 +55,8 @@ def ticket_to_json(ticket: Ticket) -> dict[str, Any]:
 
 def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
     """The inverse of :func:`ticket_to_json`; unknown keys are ignored (newer hosts may add some)."""
-    values = {name: data[name] for name in _TICKET_FIELDS}
+    values = {name: data[name] for name in _TICKET_FIELDS if name not in _OPTIONAL_FIELDS}
+    values.update({name: data.get(name) for name in _OPTIONAL_FIELDS})  # absent from hosts before issue 19
     for name in _TIME_FIELDS:
         values[name] = _time_from_json(values[name])
     values["priority"] = PriorityGroup(values["priority"]) if values["priority"] is not None else None

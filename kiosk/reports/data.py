@@ -115,6 +115,10 @@ class Report:
     applications: dict[str, Any] | None
     service_names: dict[str, dict[str, str]]
     agency_names: dict[str, dict[str, str]]
+    #: complaint figures from the central API (kiosk.reports.complaints.ComplaintPart); None = not asked
+    complaints: Any = None
+    #: booking figures from the queue database (kiosk.reports.bookings.BookingFigures); None = none kept
+    bookings: Any = None
 
     @property
     def sample(self) -> SampleCheck:

@@ -32,6 +32,8 @@ from reportlab.platypus import (
 )
 
 from kiosk.i18n import Translator
+from kiosk.reports.bookings import booking_story
+from kiosk.reports.complaints import complaint_story
 from kiosk.reports.data import Durations, GroupFigures, Report
 from kiosk.survey.ikm import CATEGORY_KEYS, IkmResult
 from kiosk.survey.model import DEMOGRAPHICS
@@ -157,6 +159,12 @@ def render_pdf(report: Report, out: Path, lang: str = "id") -> Path:
     story.append(CondPageBreak(50 * mm))
     story.append(Paragraph(t("report.applications"), s["h2"]))
     story.append(_applications(report, t, f, s))
+    if report.bookings is not None:  # kept by the queue host (kiosk.reports.bookings)
+        story.append(CondPageBreak(60 * mm))
+        story.extend(booking_story(report.bookings, t, s, WIDTH))
+    if report.complaints is not None:  # fetched from the central API by ``kiosk report``
+        story.append(CondPageBreak(60 * mm))
+        story.extend(complaint_story(report.complaints, t, s, WIDTH))
 
     story.append(PageBreak())
     story.extend(_ikm_section(report, t, f, s, names))

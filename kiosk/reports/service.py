@@ -57,8 +57,19 @@ def enqueue_uploads(config: Config, day: str) -> dict[str, Any]:
             "survey_responses": done.responses, "survey_responses_new": done.responses_new}
 
 
-def make_report(config: Config, period: Period, day: str) -> Report:
+def make_report(config: Config, period: Period, day: str, *, complaints: bool = False) -> Report:
+    """``complaints``: also fetch the complaint figures from the central API (``kiosk report``; the
+    manager screen does not wait for the network)."""
     catalog, _error = load_site_catalog(config)
-    return build_report(config.data_dir / QUEUE_DB, config.data_dir / SURVEY_DB, catalog, period=period, day=day,
-                        site_name=config.site.name, mpp_code=config.site.mpp_code,
-                        tz=ZoneInfo(config.site.timezone), applications=sync_counts(config))
+    report = build_report(config.data_dir / QUEUE_DB, config.data_dir / SURVEY_DB, catalog, period=period, day=day,
+                          site_name=config.site.name, mpp_code=config.site.mpp_code,
+                          tz=ZoneInfo(config.site.timezone), applications=sync_counts(config))
+    from kiosk.reports.bookings import booking_figures
+
+    report.bookings = booking_figures(config.data_dir / QUEUE_DB, report.first_day, report.last_day,
+                                      report.generated_at.date().isoformat())
+    if complaints:
+        from kiosk.reports.complaints import fetch_complaint_part
+
+        report.complaints = fetch_complaint_part(config, report.first_day, report.last_day)
+    return report

@@ -23,12 +23,23 @@ from PySide6.QtCore import QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.core import COUNTER_ROLES, KIOSK_ROLES, Core, RoleParts, build_role_parts, open_heartbeat, open_sync
+from kiosk.core import (
+    COUNTER_ROLES,
+    KIOSK_ROLES,
+    ComplaintDeskParts,
+    Core,
+    RoleParts,
+    build_complaint_desk,
+    build_role_parts,
+    open_heartbeat,
+    open_sync,
+)
 from kiosk.ui.admin.menu import AdminDoor, Lockdown
 from kiosk.ui.admin.qt_checks import voice_finding
 from kiosk.ui.admin.sync_status import DemoCentralPanel
 from kiosk.ui.board.announcer import make_announcer
 from kiosk.ui.board.window import DisplayWindow
+from kiosk.ui.complaints.window import ComplaintConsole
 from kiosk.ui.counter.console import CounterWindow
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.application import application
@@ -96,6 +107,8 @@ class RoleWindows:
         self.kiosk: KioskWindow | None = None
         self.counter: CounterWindow | None = None
         self.display: DisplayWindow | None = None
+        self.complaints: ComplaintConsole | None = None
+        self.complaint_parts: ComplaintDeskParts | None = None
         self.admin_doors: list[AdminDoor] = []
         self.parts = parts if parts is not None else build_role_parts(core, role)
         config, catalog, queue = core.config, core.catalog, core.queue
@@ -115,17 +128,21 @@ class RoleWindows:
             announcer = make_announcer(config, speaker)
             self.display = DisplayWindow(config, catalog, queue, announcer)
             self.display.setWindowTitle(f"{config.site.name} — Layar antrean")
+        if role == "complaints":  # the complaint officer's desk: the central API's complaints, no queue
+            self.complaint_parts = build_complaint_desk(config)
+            self.complaints = ComplaintConsole(self.complaint_parts, language=config.device.language)
+            self.complaints.setWindowTitle(f"{config.site.name} — Pengaduan")
 
     @property
     def windows(self) -> list[QWidget]:
-        return [w for w in (self.kiosk, self.counter, self.display) if w is not None]
+        return [w for w in (self.kiosk, self.counter, self.display, self.complaints) if w is not None]
 
     def show(self, *, fullscreen: bool, screen: QRect | None = None) -> None:
         """Show the role's windows; ``screen`` (the available area) defaults to the primary screen's."""
         screen = screen if screen is not None else QGuiApplication.primaryScreen().availableGeometry()
         if len(self.windows) == 1:
             window = self.windows[0]
-            if fullscreen and not isinstance(window, CounterWindow):
+            if fullscreen and not isinstance(window, CounterWindow | ComplaintConsole):  # staff desks keep a frame
                 Lockdown.apply_kiosk_flags(window)  # frameless, on top; closing is refused (install_admin)
                 window.showFullScreen()
             else:
@@ -176,11 +193,14 @@ class RoleWindows:
     def shutdown(self) -> None:
         for door in self.admin_doors:
             door.shutdown()
-        for window in (self.kiosk, self.counter, self.display):
+        for window in (self.kiosk, self.counter, self.display, self.complaints):
             if window is not None:
                 window.shutdown()
                 window.close()
                 window.deleteLater()
+        if self.complaint_parts is not None:
+            self.complaint_parts.close()
+        self.parts.close()
 
 
 def install_recovery(kiosk: KioskWindow | None) -> Callable[[], None]:
@@ -237,11 +257,12 @@ def run_gui(core: Core, role: str, *, demo: bool, windowed: bool, demo_central: 
 
 def _start_sync(core: Core, role: str, demo_central: object | None
                 ) -> tuple[BackgroundSync | None, DemoCentralPanel | None]:
-    """Background sync on machines that file applications (kiosk roles) when a central API is set;
+    """Background sync on machines that file applications or complaints (kiosk and counter roles) when a
+    central API is set;
     the demo also gets its window to unplug that API. A sync that cannot start leaves the kiosk
     running offline and says why in the log."""
-    if role not in KIOSK_ROLES or not core.config.central.api_url:
-        return None, None
+    if (role not in KIOSK_ROLES and role not in COUNTER_ROLES) or not core.config.central.api_url:
+        return None, None  # counters sync too: the complaints filed there on a citizen's behalf
     try:
         sync = BackgroundSync(open_sync(core.config))
     except Exception as exc:  # a damaged store or key file: IT must act, citizens still get tickets

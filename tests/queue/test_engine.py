@@ -257,7 +257,7 @@ def test_request_id_and_daily_number_are_unique_in_the_schema(engine: QueueEngin
     issue(engine, clock)
     copy = ("INSERT INTO tickets SELECT {id}, {number}, service_code, issued_service, prefix, seq, day, priority, "
             "state, arrived_at, issued_at, called_at, started_at, finished_at, counter, recalls, {request_id}, "
-            "identity_status, nik_masked, lang, application_id FROM tickets")
+            "identity_status, nik_masked, lang, application_id, booking FROM tickets")
     for columns in ({"id": "'x'", "number": "'A-999'", "request_id": "request_id"},
                     {"id": "'y'", "number": "number", "request_id": "'another'"}):
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"), engine.db.transaction() as conn:

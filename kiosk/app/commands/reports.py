@@ -14,6 +14,7 @@ from typing import Any
 from kiosk.app.commands.common import EXIT_BAD_INPUT, EXIT_OK, Commands, UsageError, site_config
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
+from kiosk.reports.complaints import write_complaints_csv
 from kiosk.reports.data import GroupFigures, Period, Report, ReportError, resolve_period
 from kiosk.reports.notice import read_actions, render_notice
 from kiosk.reports.pdf import month_label, render_pdf
@@ -62,7 +63,7 @@ def run_report(config: Config, period: Period, day: str, out: Path | None, csv_d
 
     try:
         actions = read_actions(actions_file) if actions_file is not None else None
-        report = make_report(config, period, day)
+        report = make_report(config, period, day, complaints=True)
         if out is not None:
             render_pdf(report, out, lang)
         if notice is not None:
@@ -75,6 +76,9 @@ def run_report(config: Config, period: Period, day: str, out: Path | None, csv_d
     except OSError as exc:
         print(f"Cannot write the report: {exc.filename or out or notice}: {exc.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if report.complaints is not None and report.complaints.figures is None:
+        print(f"Note: the complaint figures could not be fetched ({report.complaints.unavailable}); "
+              "the report says so.", file=sys.stderr)
     if notice is not None and not actions:
         print("Note: the notice says follow-up actions are being prepared; list them with --actions FILE.",
               file=sys.stderr)
@@ -85,6 +89,8 @@ def run_report(config: Config, period: Period, day: str, out: Path | None, csv_d
                       "ikm": float(report.ikm.ikm) if report.ikm and report.ikm.ikm is not None else None,
                       "category": report.ikm.category if report.ikm else None,
                       "sample": report.sample.to_json(),
+                      "complaints": report.complaints.to_json() if report.complaints is not None else None,
+                      "bookings": report.bookings.to_json() if report.bookings is not None else None,
                       **({"uploads": uploads} if uploads is not None else {})},
                      ensure_ascii=False))
     return EXIT_OK
@@ -147,4 +153,5 @@ def write_csv(report: Report, folder: Path, lang: str) -> list[Path]:
         writer.writerow(["first_day", "last_day", *sample])
         writer.writerow([report.first_day, report.last_day, *(int(v) for v in sample.values())])
     written.append(path)
-    return written
+    complaints = write_complaints_csv(report.complaints, folder) if report.complaints is not None else None
+    return [*written, complaints] if complaints is not None else written

@@ -15,11 +15,13 @@ from kiosk.app.commands.common import EXIT_CONFIG, EXIT_OK, Commands, site_confi
 from kiosk.config.schema import Config, config_path_from_env
 
 if TYPE_CHECKING:
+    from kiosk.queue.bookings import BookingDownloader
+    from kiosk.queue.engine import QueueEngine
     from kiosk.sync.heartbeat import HeartbeatSender
 
 log = logging.getLogger("kiosk")
 
-GUI_ROLES = ("kiosk", "counter", "display", "all-in-one")
+GUI_ROLES = ("kiosk", "counter", "display", "all-in-one", "complaints")  # complaints: the officer's console
 
 
 class DemoCentral(Protocol):
@@ -30,6 +32,8 @@ class DemoCentral(Protocol):
 
     @property
     def fleet_url(self) -> str: ...
+
+    def booking_lines(self) -> list[str]: ...
 
     def stop(self) -> None: ...
 
@@ -96,6 +100,7 @@ def _run_queue_host(config: Config) -> int:
     log.info("queue host %s serving %d devices on %s:%d (data: %s)", __version__, len(devices), host, port,
              config.data_dir)
     heartbeat = _start_heartbeat(config)
+    bookings = _start_bookings(config, engine)
     try:
         app = create_app(engine, tokens, counters_serving=lambda code: counters.get(code, 1))
         name_site(app, config.site.name)  # the phone status page names its MPP
@@ -108,8 +113,48 @@ def _run_queue_host(config: Config) -> int:
     finally:
         if heartbeat is not None:
             heartbeat.stop()
+        if bookings is not None:
+            bookings.stop()
         engine.close()
     return EXIT_OK
+
+
+def _start_bookings(config: Config, engine: QueueEngine) -> BookingDownloader | None:
+    """Bookings at the queue host (``[bookings]``): the rules, the key from the device credentials, and
+    today's bookings downloaded every interval on their own thread (kiosk.queue.bookings). Without a key
+    check-ins are refused as not ready; the downloader fetches the key (GET /v1/bookings/key) and keeps it."""
+    from datetime import timedelta
+
+    from kiosk.queue.bookings import BookingDownloader, BookingSettings
+    from kiosk.sync.bookings_client import fetch_bookings, remember_booking_key, saved_booking_key
+    from kiosk.sync.central_client import CentralClient, CentralError
+
+    section, mpp = config.bookings, config.site.mpp_code
+    engine.bookings.configure(BookingSettings(enabled=section.enabled, early_minutes=section.early_minutes,
+                                              late_minutes=section.late_minutes, mpp_code=mpp))
+    if not section.enabled:
+        return None
+    if not config.central.api_url:
+        log.warning("bookings: no [central] api_url, so no booking key nor downloads; check-ins are refused")
+        return None
+    try:
+        client = CentralClient.from_data_dir(config.central.api_url, config.data_dir, ca_file=config.central.ca_file
+                                             or None, timeout=config.central.timeout_seconds)
+    except CentralError as exc:
+        log.error("bookings: the device credentials cannot be read (%s); check-ins are refused", exc)
+        return None
+    if client.credentials is None:
+        client.close()
+        log.warning("bookings: this queue host is not enrolled (kiosk sync enroll); check-ins are refused")
+        return None
+    key = saved_booking_key(client.credentials, mpp)
+    if key is not None:
+        engine.bookings.set_key(key)
+    downloader = BookingDownloader(engine.bookings, lambda day: fetch_bookings(client, mpp, day),
+                                   lambda: remember_booking_key(client, mpp),
+                                   timedelta(minutes=section.download_interval_minutes), on_stop=client.close)
+    downloader.start()
+    return downloader
 
 
 def _start_heartbeat(config: Config) -> HeartbeatSender | None:
@@ -146,11 +191,19 @@ def _run_gui(config: Config, role: str, *, demo: bool, windowed: bool) -> int:
         return EXIT_CONFIG
     log.info("MPP Kiosk %s starting role %s (config: %s, data: %s)", __version__, role, config.source,
              config.data_dir)
+    from kiosk.queue.client import LocalQueue
     from kiosk.ui.app import run_gui
 
+    # the one-machine demo keeps the queue in this process: its bookings too
+    bookings = _start_bookings(config, core.queue.engine) if isinstance(core.queue, LocalQueue) else None
     try:
         return run_gui(core, role, demo=demo, windowed=windowed, demo_central=demo_central)
+    except StartupError as exc:  # a role's own parts (the officers' staff file) cannot be read: IT fixes it
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     finally:
+        if bookings is not None:
+            bookings.stop()
         core.close()
         if demo_central is not None:
             demo_central.stop()
@@ -163,12 +216,17 @@ def _start_demo_central(config: Config) -> tuple[DemoCentral | None, Config]:
     try:
         from central_api.demo import start_demo_central  # not in the kiosk build: the demo then runs offline
 
-        central = start_demo_central(config.data_dir)
+        central = start_demo_central(config.data_dir, mpp_code=config.site.mpp_code,
+                                     timezone=config.site.timezone)
     except Exception as exc:  # the demo must still start: kiosk, counter and board work offline
         log.warning("demo central API could not start (%s); the demo runs offline", exc)
         return None, config
     print(f"Fleet page of the demo's central API (this kiosk appears within a minute): {central.fleet_url}\n"
           f"  sign in as user 'admin' with password {central.admin_token}", flush=True)
-    # every 5 s (the shortest allowed): a presenter should see an application leave within moments
+    print("Today's demo bookings ('Saya sudah booking' at the kiosk):\n  " + "\n  ".join(central.booking_lines()),
+          flush=True)
+    # every 5 s (the shortest allowed): a presenter should see an application leave within moments;
+    # bookings on: the demo central made today's (central_api.demo), downloaded every minute
     return central, dataclasses.replace(config, central=dataclasses.replace(
-        config.central, api_url=central.url, allow_insecure_http=True, sync_interval_seconds=5))
+        config.central, api_url=central.url, allow_insecure_http=True, sync_interval_seconds=5),
+        bookings=dataclasses.replace(config.bookings, enabled=True, download_interval_minutes=1))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QListWidget, QPushButton
 
+from kiosk.booking.code import BookingCodeFields, encode_booking_code, new_booking_key
 from kiosk.config.schema import Config
 from kiosk.core import Core
 from kiosk.i18n import LANGUAGES
+from kiosk.queue.bookings import BookingSettings
+from kiosk.queue.client import LocalQueue
 from kiosk.queue.models import PriorityGroup
 from kiosk.selftest.scene import save_shot, scratch_core, tap, tap_keys, wait_for, widget_named
 from kiosk.staff.directory import StaffDirectory, StaffMember, hash_pin
@@ -44,6 +49,7 @@ def _counter_and_board(core: Core, lang: str, out: Path, shots: list[Path]) -> N
                                                  ("IKD", None), ("KK", None), ("KK", None)]):
             core.queue.issue(service, request_id=f"selftest-{i}", priority=priority,
                              nik_masked="3171********0001", identity_status="to_verify_at_counter")
+        _check_in_a_booking(core)
         save_shot(display, out / f"display-{lang}-1-waiting.png", shots)
         core.queue.call_next(3, ["KK"], actor="selftest")  # another counter calls too
         call_next = widget_named(counter, "call_next", QPushButton)
@@ -69,6 +75,18 @@ def _counter_and_board(core: Core, lang: str, out: Path, shots: list[Path]) -> N
         for window in (counter, display):
             window.shutdown()
             window.deleteLater()
+
+
+def _check_in_a_booking(core: Core) -> None:
+    """A booked citizen checked in at the kiosk, on time: the waiting line marks it "BOOKING HH:MM"."""
+    if not isinstance(core.queue, LocalQueue):
+        return
+    key, mpp = new_booking_key(), core.config.site.mpp_code
+    local = datetime.now(UTC).astimezone(ZoneInfo(core.config.site.timezone))
+    core.queue.engine.bookings.configure(BookingSettings(enabled=True, mpp_code=mpp), key)
+    code = encode_booking_code(BookingCodeFields(mpp, local.date(), local.time().replace(second=0, microsecond=0),
+                                                 "KTP-EL", 1), key)
+    core.queue.check_in_booking(code, kiosk="selftest", request_id="selftest-booking")
 
 
 def _sign_in(core: Core, path: Path, shots: list[Path]) -> None:

@@ -80,6 +80,8 @@ class ActionPanel(QWidget):
         # At most three short lines under the number: with five, the buttons below were cut off
         # on a 1366×768 or 1600×900 monitor (tests/gui/test_counter_display.py checks the fit).
         marks = ["★ " + t(f"priority.group.{ticket.priority.value}")] if ticket.priority is not None else []
+        if ticket.booking is not None:  # checked in from a booking (issue 19)
+            marks.append(t("booking_host.counter_mark", slot=ticket.booking))
         if ticket.recalls:
             marks.append(t("counter.recalls", n=ticket.recalls))
         service = self.service_name(ticket.service_code)

@@ -66,6 +66,9 @@ class WaitingPanel(QWidget):
         for ticket in waiting:
             waited = int((now - ticket.arrived_at).total_seconds() // 60)
             head = f"{ticket.number}  · {t('counter.waited', n=waited)}"
+            if ticket.booking is not None:  # checked in from a booking: called from its slot (issue 19)
+                head = f"{ticket.number}  · {t('booking_host.counter_mark', slot=ticket.booking)}  · " \
+                       f"{t('counter.waited', n=waited)}"
             if ticket.priority is not None:  # a long group name is what gets cut, never the number or the wait
                 head = f"★ {head}  · {t(f'priority.group.{ticket.priority.value}')}"
             is_next = ticket.id == next_up
