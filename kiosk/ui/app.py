@@ -114,7 +114,8 @@ class RoleWindows:
         config, catalog, queue = core.config, core.catalog, core.queue
         if role in KIOSK_ROLES:
             self.kiosk = KioskWindow(config, catalog, queue, speaker, applications=self.parts.applications,
-                                     survey_store=core.survey, face_services=self.parts.face_services)
+                                     survey_store=core.survey, face_services=self.parts.face_services,
+                                     complaints=self.parts.complaints)
             self.kiosk.setWindowTitle(f"{config.site.name} — Kiosk")
         if role in COUNTER_ROLES:
             # The application a citizen filed opens beside the ticket: the kiosk attached it to the
@@ -122,7 +123,7 @@ class RoleWindows:
             # in-process queue in the demo); the forms only label the answers.
             self.counter = CounterWindow(config, catalog, queue, staff=core.staff,
                                          application_finder=queue.application_of, forms=self.parts.forms,
-                                         survey_store=core.survey)
+                                         survey_store=core.survey, complaints=self.parts.complaints)
             self.counter.setWindowTitle(f"{config.site.name} — Loket")
         if role in ("display", "all-in-one"):
             announcer = make_announcer(config, speaker)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.catalog.forms import FormSet
 from kiosk.catalog.services import Catalog
+from kiosk.complaints.filing import ComplaintFiling
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.queue.actions import GRID, IN_HAND, CounterAction, allowed_at_counter
@@ -45,6 +46,7 @@ from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.counter.action_panel import ActionPanel
 from kiosk.ui.counter.application_panel import ApplicationFinder, ApplicationPanel
 from kiosk.ui.counter.call_number import CallNumberPanel
+from kiosk.ui.counter.complaint_dialog import CounterComplaints
 from kiosk.ui.counter.help_requests import console_panel
 from kiosk.ui.counter.manager import ManagerWindow
 from kiosk.ui.counter.sign_in import SignInPanel
@@ -176,13 +178,26 @@ def scale_to_fit(root: QWidget, content: QWidget, gaps: tuple[tuple[QLayout, int
     return scale
 
 
+def add_citizen_tools(window: CounterWindow, right: QVBoxLayout, survey_store: SurveyRecorder,
+                      complaints: ComplaintFiling | None) -> tuple[CounterSurvey, CounterComplaints]:
+    """Under the waiting line (the left column has no room to spare): "ask for a rating" after Finish
+    (the survey on the citizen-facing screen, kiosk.ui.survey) and "Pengaduan", a complaint filed on
+    the citizen's behalf (kiosk.ui.counter.complaint_dialog; hidden without a filing)."""
+    survey = CounterSurvey(window.config, window.catalog, window, store=survey_store)
+    survey.message.connect(window._say)
+    filing = CounterComplaints(window, complaints, window)
+    right.addWidget(survey.button)
+    right.addWidget(filing.button)
+    return survey, filing
+
+
 class CounterWindow(QWidget):
     """One counter's console."""
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient,
                  parent: QWidget | None = None, *, staff: StaffDirectory | None = None,
                  application_finder: ApplicationFinder | None = None, forms: FormSet | None = None,
-                 survey_store: SurveyRecorder) -> None:
+                 survey_store: SurveyRecorder, complaints: ComplaintFiling | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterWindow")
         self.config, self.catalog, self.queue = config, catalog, queue
@@ -253,10 +268,7 @@ class CounterWindow(QWidget):
         right.addWidget(self.waiting, 1)
         if self.application_panel is not None:  # the application takes the column's full height
             self.application_panel.shown.connect(lambda app: self.waiting.fold(app is not None))
-        # "Ask for a rating" after Finish: the survey on the citizen-facing screen (kiosk.ui.survey).
-        self.survey = CounterSurvey(config, catalog, self, store=survey_store)
-        self.survey.message.connect(self._say)
-        right.addWidget(self.survey.button)  # under the line: the left column has no room to spare
+        self.survey, self.complaints = add_citizen_tools(self, right, survey_store, complaints)
         root.addLayout(left, 3)
         root.addLayout(right, 2)
         # Gaps follow the window size like the type does (_apply_style): fixed 24/16 px gaps cut off
@@ -567,6 +579,7 @@ class CounterWindow(QWidget):
         self.work_page.end_undo()
         self.events.close()
         self.survey.shutdown()
+        self.complaints.shutdown()
         if self.manager is not None:
             self.manager.shutdown()
             self.manager.close()

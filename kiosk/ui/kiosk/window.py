@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 from kiosk.applications.services import ApplicationServices
 from kiosk.catalog.services import Catalog, Service
 from kiosk.citizen.nik import Nik
+from kiosk.complaints.filing import ComplaintFiling
 from kiosk.config.schema import Config
 from kiosk.i18n import Translator
 from kiosk.queue.client import QueueClient
@@ -34,6 +35,7 @@ from kiosk.ui.kiosk.application.flow import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
 from kiosk.ui.kiosk.availability import AvailabilityWatch
 from kiosk.ui.kiosk.camera_watch import CameraWatch
+from kiosk.ui.kiosk.complaint import ComplaintScreen, attach_complaint_filing
 from kiosk.ui.kiosk.confirm import ConfirmScreen
 from kiosk.ui.kiosk.help import kiosk_help
 from kiosk.ui.kiosk.identify import IdentifyScreen
@@ -78,7 +80,8 @@ class KioskWindow(QWidget):
 
     def __init__(self, config: Config, catalog: Catalog | None, queue: QueueClient, speaker: Speaker,
                  parent: QWidget | None = None, *, applications: ApplicationServices | None = None,
-                 survey_store: SurveyRecorder, face_services: FaceServices | None = None) -> None:
+                 survey_store: SurveyRecorder, face_services: FaceServices | None = None,
+                 complaints: ComplaintFiling | None = None) -> None:
         """``survey_store`` (``Core.survey``), ``applications`` and ``face_services`` come from the
         composition root (:mod:`kiosk.core`); their owner closes them after the window."""
         super().__init__(parent)
@@ -95,6 +98,8 @@ class KioskWindow(QWidget):
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.survey)
         self.face_screen: FaceScreen | None = None  # the face check (kiosk.ui.kiosk.face), when available
         self.status_check: StatusCheckScreen | None = None  # "Cek status" (kiosk.ui.kiosk.status_check)
+        self.complaints = complaints  # filing to the outbox: "Sampaikan pengaduan" (kiosk.ui.kiosk.complaint)
+        self.complaint_screen: ComplaintScreen | None = None
         # The file opens on first use, off the GUI thread.
         self.survey_store = survey_store
         self.session = CitizenSession(lang=config.device.language, large_text=config.kiosk.large_text)
@@ -197,6 +202,8 @@ class KioskWindow(QWidget):
             self.stack.addWidget(face)
             self.face_check_available = True
         self._build_status_check(welcome, catalog)  # by typed number always; by QR too with [camera] qr_scanning
+        if self.complaints is not None:  # registers Step.COMPLAINT and shows welcome's button
+            self.complaint_screen = attach_complaint_filing(self, self.complaints, welcome)
         if self.config.camera.qr_scanning:
             from kiosk.camera.sources import source_from_config
 
@@ -448,6 +455,8 @@ class KioskWindow(QWidget):
         if self.face_screen is not None:
             self.face_screen.reset()  # camera off, identity client closed
             self.face_screen.runner.stop()
+        if self.complaint_screen is not None:
+            self.complaint_screen.stop()
         self.help_call.stop()
         self.runner.stop()
         self.printing.stop()
