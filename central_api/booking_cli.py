@@ -12,11 +12,14 @@ import json
 import os
 import secrets
 import sys
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"
+# An MPP's zone ([site] timezone): "today" and the slot are its wall clock, not this machine's (often UTC).
+ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 def register_bookings(actions: argparse._SubParsersAction) -> None:
@@ -29,15 +32,17 @@ def register_bookings(actions: argparse._SubParsersAction) -> None:
     _common(add)
     add.add_argument("--mpp", required=True, help="the MPP's code, as [site] mpp_code (e.g. MPP-DEMO)")
     add.add_argument("--service", required=True, help="the service's code in the catalog (e.g. KTP-EL)")
-    add.add_argument("--day", default=None, help="YYYY-MM-DD (default: today)")
-    add.add_argument("--slot", required=True, help="the slot's start, HH:MM local time")
+    add.add_argument("--day", default=None, help="YYYY-MM-DD (default: today in --timezone)")
+    add.add_argument("--slot", required=True, help="the slot's start, HH:MM in the MPP's time zone")
     add.add_argument("--nik", required=True, help="the citizen's NIK (checked, kept sealed, listed masked)")
+    _zone(add)
     add.set_defaults(handler=add_booking)
     listing = verbs.add_parser("list", help="the bookings of an MPP for a day, cancelled ones too")
     _common(listing)
     listing.add_argument("--mpp", required=True, help="the MPP's code")
-    listing.add_argument("--day", default=None, help="YYYY-MM-DD (default: today)")
+    listing.add_argument("--day", default=None, help="YYYY-MM-DD (default: today in --timezone)")
     listing.add_argument("--json", action="store_true", help="print the server's JSON")
+    _zone(listing)
     listing.set_defaults(handler=list_bookings)
     cancel = verbs.add_parser("cancel", help="cancel a booking by its code")
     _common(cancel)
@@ -49,6 +54,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="the running server, e.g. http://127.0.0.1:8600")
     parser.add_argument("--admin-token", dest="booking_admin_token", default=None,
                         help=f"the server's admin token (default: ${ADMIN_TOKEN_ENV})")
+
+
+def _zone(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timezone", choices=ZONES, default=ZONES[0],
+                        help="the MPP's time zone, its [site] timezone (default: Asia/Jakarta); sets today")
+
+
+def _today(args: argparse.Namespace) -> str:
+    """``--day``, else today in the MPP's zone: a machine on UTC is on yesterday's date until 07:00 WIB."""
+    return str(args.day or datetime.now(UTC).astimezone(ZoneInfo(args.timezone)).date().isoformat())
 
 
 def _call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
@@ -83,7 +98,7 @@ def _fail(status: int, what: str, answer: dict[str, Any]) -> int:
 
 
 def add_booking(args: argparse.Namespace) -> int:
-    body = {"mpp_code": args.mpp, "service_code": args.service, "day": args.day or date.today().isoformat(),
+    body = {"mpp_code": args.mpp, "service_code": args.service, "day": _today(args),
             "slot": args.slot, "nik": args.nik, "request_id": secrets.token_hex(12)}
     status, answer = _call(args, "POST", "/admin/bookings", json=body)
     if status not in (200, 201):
@@ -94,7 +109,7 @@ def add_booking(args: argparse.Namespace) -> int:
 
 
 def list_bookings(args: argparse.Namespace) -> int:
-    day = args.day or date.today().isoformat()
+    day = _today(args)
     status, answer = _call(args, "GET", "/admin/bookings", params={"mpp_code": args.mpp, "day": day})
     if status != 200:
         return _fail(status, "Cannot list", answer)

@@ -18,8 +18,10 @@ ENROLL_CODE = "complaint-desk-code-1"
 MPP_CODE = "MPP-DEMO"
 
 
-def start_central(folder: Path) -> RunningCentral:
-    return RunningCentral(folder / "central.sqlite3", enroll_codes=[ENROLL_CODE, ENROLL_CODE + "-b"])
+def start_central(folder: Path, **options: Any) -> RunningCentral:
+    """``options`` go to :class:`RunningCentral` (``port`` to start it again on the same one, ``admin_token``,
+    ``catalog_path`` for bookings); the database is ``folder/central.sqlite3``, the same on a restart."""
+    return RunningCentral(folder / "central.sqlite3", enroll_codes=[ENROLL_CODE, ENROLL_CODE + "-b"], **options)
 
 
 def enroll(central: RunningCentral, data_dir: Path, code: str = ENROLL_CODE, mpp_code: str = MPP_CODE) -> CentralClient:

@@ -145,7 +145,8 @@ def _start_bookings(config: Config, engine: QueueEngine) -> BookingDownloader | 
         return None
     if client.credentials is None:
         client.close()
-        log.warning("bookings: this queue host is not enrolled (kiosk sync enroll); check-ins are refused")
+        log.warning("bookings: this queue host is not enrolled; check-ins are refused until it is enrolled "
+                    "(kiosk sync enroll) and restarted")
         return None
     key = saved_booking_key(client.credentials, mpp)
     if key is not None:
