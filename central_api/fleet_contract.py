@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from central_api.contract import AwareTime, valid_unicode
 
-ROLES = ("kiosk", "counter", "display", "all-in-one", "queue-host")
+ROLES = ("kiosk", "counter", "display", "all-in-one", "queue-host", "complaints")
 PRINTER_STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "timeout", "error", "none", "unknown")
 CAMERA_STATES = ("ok", "missing", "unused", "unknown")
 QUEUE_HOST_STATES = ("reachable", "unreachable", "none", "unknown")
@@ -51,7 +51,7 @@ class HeartbeatBody(BaseModel):
     build: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$", description="The app's version.")
     config_hash: str = Field(pattern=r"^[0-9a-f]{16,64}$",
                              description="SHA-256 (hex, at least 16 digits) of the effective configuration.")
-    role: Literal["kiosk", "counter", "display", "all-in-one", "queue-host"]
+    role: Literal["kiosk", "counter", "display", "all-in-one", "queue-host", "complaints"]
     device_name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$", description="[device] id of the site config.")
     mpp_code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")
     mpp_name: PlaceName = ""

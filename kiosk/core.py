@@ -333,7 +333,7 @@ def open_heartbeat(config: Config, role: str, *, camera_present: Callable[[str],
         return None
     from kiosk.printing.service import read_printer_status
     from kiosk.sync.central_client import CentralClient
-    from kiosk.sync.heartbeat import HealthCollector, HeartbeatSender, Probes
+    from kiosk.sync.heartbeat import ROLES, HealthCollector, HeartbeatSender, Probes
 
     client = CentralClient.from_data_dir(config.central.api_url, config.data_dir,
                                          ca_file=config.central.ca_file or None, timeout=config.central.timeout_seconds)
@@ -367,5 +367,5 @@ def open_heartbeat(config: Config, role: str, *, camera_present: Callable[[str],
         return "reachable"
 
     probes = Probes(printer=printer, camera=camera, queue_host=queue_host)
-    named = cast("Role", role if role in ("kiosk", "counter", "display", "all-in-one", "queue-host") else "kiosk")
+    named = cast("Role", role if role in ROLES else "kiosk")  # the wire's roles: every role that runs
     return HeartbeatSender(client, HealthCollector(config, named, probes, server_now=client.server_now))

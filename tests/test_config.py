@@ -55,7 +55,8 @@ def test_example_loads() -> None:
 @pytest.mark.parametrize(("toml", "key", "says"), [
     ("[kiosk]\nidle_timeout_seconds = 5", "kiosk.idle_timeout_seconds", "allowed 15 to 600"),
     ("[kiosk]\nidle_timeout = 60", "kiosk.idle_timeout", "unknown key"),
-    ('[device]\nrole = "robot"', "device.role", "'kiosk', 'counter', 'display', 'queue-host', 'all-in-one'"),
+    ('[device]\nrole = "robot"', "device.role",
+     "'kiosk', 'counter', 'display', 'complaints', 'queue-host', 'all-in-one'"),
     ('[device]\nlanguage = "fr"', "device.language", "'id', 'en'"),
     ("[sitee]\nname = 'x'", "sitee", "unknown section"),
     ('[printer]\npaper_width_mm = "80"', "printer.paper_width_mm", "80, 58"),

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, get_args
 
 from kiosk import __version__
 from kiosk.sync.central_client import CentralAuthError, CentralError, HeartbeatReceipt, NotEnrolled
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 PrinterState = Literal["ok", "paper_low", "paper_out", "cover_open", "offline", "timeout", "error", "none", "unknown"]
 CameraState = Literal["ok", "missing", "unused", "unknown"]
 QueueHostState = Literal["reachable", "unreachable", "none", "unknown"]
-Role = Literal["kiosk", "counter", "display", "all-in-one", "queue-host"]
+Role = Literal["kiosk", "counter", "display", "all-in-one", "queue-host", "complaints"]
+ROLES: tuple[str, ...] = get_args(Role)
 PRINTER_STATES: tuple[str, ...] = ("ok", "paper_low", "paper_out", "cover_open", "offline", "timeout", "error",
                                    "none", "unknown")
 CAMERA_STATES: tuple[str, ...] = ("ok", "missing", "unused", "unknown")

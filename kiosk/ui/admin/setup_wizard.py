@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -90,26 +90,55 @@ def _field(text: str, name: str, value: str = "", *, password: bool = False) -> 
 
 
 class Choice(QWidget):
-    """Big exclusive toggle buttons (touch friendly), one per value."""
+    """Big exclusive toggle buttons (touch friendly), one per value. ``columns=0``: as many columns as
+    the widest button fits in the width, so a long list fits a landscape screen without scrolling."""
 
     changed = Signal(str)
 
     def __init__(self, options: list[tuple[str, str]], value: str, name: str, columns: int = 1) -> None:
         super().__init__()
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(10)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(10)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
-        for i, (key, text) in enumerate(options):
+        self.fit_width = columns == 0
+        for key, text in options:
             widget = button(text, "toggle", name=f"{name}_{key}")
             widget.setCheckable(True)
             widget.setChecked(key == value)
             widget.clicked.connect(lambda _c=False, k=key: self.changed.emit(k))
             self.group.addButton(widget)
             self.buttons[key] = widget
-            grid.addWidget(widget, i // columns, i % columns)
+        self.columns = 0
+        self._place(max(columns, 1))
+
+    def _place(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        for widget in self.buttons.values():
+            self.grid.removeWidget(widget)
+        for i, widget in enumerate(self.buttons.values()):
+            self.grid.addWidget(widget, i // columns, i % columns)
+        for column in range(max(columns, self.columns)):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a new style changed the buttons' widths
+            self._fit()
+        return super().event(event)
+
+    def _fit(self) -> None:
+        if self.fit_width:
+            widest = max(b.sizeHint().width() for b in self.buttons.values()) + self.grid.spacing()
+            fits = (self.width() + self.grid.spacing()) // max(widest, 1)
+            self._place(max(1, min(len(self.buttons), fits)))
 
     @property
     def value(self) -> str:
@@ -175,7 +204,8 @@ class SetupWizard(QWidget):
 
     # -- pages ---------------------------------------------------------------------------------
     def _build_role(self, layout: QVBoxLayout) -> None:
-        self.role = Choice([(r, self.t(f"setup.role.{r}")) for r in ROLES], self.config.device.role, "role")
+        self.role = Choice([(r, self.t(f"setup.role.{r}")) for r in ROLES], self.config.device.role, "role",
+                           columns=0)  # six roles: two columns where they fit (a landscape screen)
         layout.addWidget(self.role)
 
     def _build_site(self, layout: QVBoxLayout) -> None:
