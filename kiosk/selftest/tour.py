@@ -14,6 +14,9 @@ from kiosk.config.schema import DATA_DIR_ENV, Config
 from kiosk.selftest.scene import settle
 from kiosk.selftest.shots.admin import capture_admin
 from kiosk.selftest.shots.application import capture_applications
+from kiosk.selftest.shots.booking import capture_booking
+from kiosk.selftest.shots.complaint_filing import capture_complaint_filing
+from kiosk.selftest.shots.complaints import capture_complaints
 from kiosk.selftest.shots.counter import capture_counter_and_display
 from kiosk.selftest.shots.face import capture_face
 from kiosk.selftest.shots.help import capture_help
@@ -49,8 +52,11 @@ def _capture_all(config: Config, out: Path) -> list[Path]:
     capture_applications(base, out, shots)
     capture_face(base, out, shots)
     capture_status(base, out, shots)
+    capture_booking(base, out, shots)  # "Saya sudah booking": keys, ticket, choices, refusals (issue 19)
     capture_without_nik(base, out, shots)  # no KTP, a passport/KITAS, the information desk (issue 16)
     capture_help(base, out, shots)  # "Minta bantuan": the kiosk's call, the consoles' list, the board's corner
+    capture_complaint_filing(base, out, shots)  # "Sampaikan pengaduan": each step, the receipt; the counter's dialog
+    capture_complaints(base, out, shots)  # the complaint officer's console: sign-in, list, one complaint
     capture_phone_status(base, out)  # phone-status-*.png: pages drawn by Chromium, not Qt screens (not in ``shots``)
     settle()
     return shots

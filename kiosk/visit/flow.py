@@ -37,6 +37,8 @@ class Step(str, Enum):
     RECEIPT = "receipt"        # ticket number + application number: the end of the application path
     SURVEY = "survey"          # "Nilai layanan kami": rating a finished ticket (kiosk.ui.survey)
     STATUS = "status"          # "Cek status": a ticket's or receipt's QR held to the camera (ui.kiosk.status_check)
+    BOOKING = "booking"        # "Saya sudah booking": a booking's code scanned or typed (ui.kiosk.booking)
+    COMPLAINT = "complaint"    # "Sampaikan pengaduan": category to receipt, one screen (ui.kiosk.complaint)
 
 
 FINAL_STEPS = frozenset({Step.TICKET, Step.RECEIPT})  # nothing left to go back to; the screen times out
@@ -114,6 +116,7 @@ class CitizenSession:
     identity: Identity = Identity.NIK             # how they identified (no NIK, passport/KITAS: issue 16)
     travel_document: TravelDocument | None = None  # the passport/KITAS number; never leaves the kiosk
     wanted: Service | None = None                 # the service a NIK-only visitor wanted: they queue for the desk
+    booked: str = ""                              # a booking's ticket (ui.kiosk.booking): "new", or "again"
     _request: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def identity_status(self) -> str:
@@ -150,7 +153,10 @@ class CitizenSession:
         self.service = desk
 
     def steps(self, *, face_check_available: bool = False, form: Form | None = None) -> list[Step]:
-        """This citizen's path (:func:`steps_for`), counted for the service they wanted and as they identified."""
+        """This citizen's path (:func:`steps_for`), counted for the service they wanted and as they identified.
+        A booking's ticket is off the walk-in path, like the status check: no steps to count."""
+        if self.booked:
+            return []
         return steps_for(self.path_service, face_check_available=face_check_available, form=form,
                          identity=self.identity)
 

@@ -1,6 +1,7 @@
 """Reading QR codes held up to the kiosk camera, and telling what they are.
 
-Two kinds matter: the citizen's digital ID (IKD) — whose payload format is not public, so it is parsed
+Three kinds matter: a booking's code (``MPP-BOOKING:...``, read by :mod:`kiosk.booking.code`); the
+citizen's digital ID (IKD) — whose payload format is not public, so it is parsed
 with a configurable regular expression whose named group ``nik`` yields the NIK (``[camera]
 ikd_qr_pattern``) and then checked like a typed NIK — and our own codes for "check status": the
 ticket's status address (see ``kiosk.printing.status``) and the application receipt's status address.
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from kiosk.booking.code import QR_PREFIX as BOOKING_QR_PREFIX
 from kiosk.camera.qr import decode_qr
 from kiosk.citizen.nik import InvalidNik, Nik, parse_nik
 from kiosk.printing.status import status_token_from_url
@@ -24,7 +26,7 @@ DEFAULT_IKD_PATTERN = r"(?<!\d)(?P<nik>\d{16})(?!\d)"  # = the [camera] ikd_qr_p
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _APP_NUMBER = re.compile(r"[A-Z][A-Z0-9-]{0,15}-\d{8}-\d{4}")
 
-QrKind = Literal["ikd", "ticket_status", "application_status", "unknown"]
+QrKind = Literal["ikd", "ticket_status", "application_status", "booking", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ def compile_ikd_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def classify_qr(text: str, ikd_pattern: str = DEFAULT_IKD_PATTERN) -> QrReading:
-    """What ``text`` (a decoded QR payload) is: one of our status codes, an IKD, or unknown."""
+    """What ``text`` (a decoded QR payload) is: one of our status codes, a booking, an IKD, or unknown."""
+    if text.strip().upper().startswith(BOOKING_QR_PREFIX):  # first: a code's digits could pass for a NIK
+        return QrReading("booking", text.strip())  # the whole text: kiosk.booking.code reads it
     token = status_token_from_url(text)
     if token:
         return QrReading("ticket_status", token)

@@ -17,8 +17,10 @@ from kiosk.queue.engine import QueueEngine
 from kiosk.queue.host import create_app
 from kiosk.queue.routes.access import DeviceGrant
 from kiosk.queue.server import RunningServer
+from kiosk.ui.kiosk.welcome import WelcomeScreen
 from kiosk.ui.kiosk.window import KioskWindow
 from kiosk.ui.qt.speech import Speaker
+from kiosk.visit.flow import Step
 
 
 @pytest.fixture
@@ -27,9 +29,18 @@ def kiosk(qtbot, core: Core) -> Iterator[KioskWindow]:
     window = KioskWindow(core.config, core.catalog, core.queue, Speaker(enabled=False), survey_store=core.survey)
     qtbot.addWidget(window)
     window.resize(1080, 1920)
+    show_every_way_in(window)
     window.show()
     yield window
     window.shutdown()
+
+
+def show_every_way_in(window: KioskWindow) -> None:
+    """The welcome screen as on a kiosk that also offers bookings and complaints: all its buttons shown."""
+    welcome = window.screens.get(Step.WELCOME)
+    if isinstance(welcome, WelcomeScreen):
+        welcome.booking_button.show()
+        welcome.complaint_button.show()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import show_every_way_in
 from fit_checks import REACH_LIMIT_MM, height_above_floor_mm, out_of_reach, top_in_window, touch_targets
 from PySide6.QtWidgets import QPushButton
 from test_application_flow import application_states, document_images, make_kiosk, store  # noqa: F401 - fixtures
@@ -39,6 +40,7 @@ def every_control_shown(window: KioskWindow) -> None:
     window.speaker.can_speak = lambda _lang: True  # type: ignore[method-assign]  # a kiosk with a voice
     AudioGuide(window, window.stack, window.speaker, lambda: window.session.lang, bar=window.bar)
     window._update_header()
+    show_every_way_in(window)
 
 
 @pytest.fixture

@@ -39,11 +39,17 @@ def test_selftest_writes_report_and_every_screen(qapp, config: Config, tmp_path:
     assert len(printing) == 2 * 2
     status = [p for p in shots if p.name.startswith(("status-", "board-status-"))]  # citizen/status_shots.py
     assert len(status) == 3 * 13 + 2 * 2  # 13 kiosk states (3 by typed number) × 3 orientation/languages, board
+    booking = [p for p in shots if p.name.startswith("booking-")]  # kiosk/selftest/shots/booking.py
+    assert len(booking) == 4 * 11  # 11 states: portrait id and en, landscape id, landscape id large text
     helping = [p for p in shots if "-help-" in p.name]  # kiosk/selftest/shots/help.py
     assert len(helping) == 2 * (3 + 1 + 1)  # the kiosk's call in 3 states, a console's list, the board's corner
+    complaints = [p for p in shots if p.name.startswith("complaints-")]  # kiosk/selftest/shots/complaints.py
+    assert len(complaints) == 2 * 3  # the officer's console: sign-in, the list with an overdue one, one complaint
+    filing = [p for p in shots if p.name.startswith("complaint-filing-")]  # kiosk/selftest/shots/complaint_filing.py
+    assert len(filing) == 4 * 10 + 2 * 2  # welcome and 9 steps in 4 walks (one in large text), the counter's × 2
     # kiosk 4 × 14 + 2 "unavailable", counter 2 × 5, display 2 × 2
     assert len(shots) - len(admin) - len(applications) - len(survey) - len(face) - len(printing) - len(status) \
-        - len(without_nik) - len(helping) == 72
+        - len(without_nik) - len(helping) - len(booking) - len(complaints) - len(filing) == 72
     ticket = QImage(str(out / "kiosk-portrait-en-13-ticket.png"))
     assert (ticket.width(), ticket.height()) == (1080, 1920)
 

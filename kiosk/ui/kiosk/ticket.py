@@ -32,13 +32,15 @@ class TicketScreen(Screen):
         self.ahead = label("", "body")
         self.estimate = label("", "body")
         self.identity = label("", "banner")
+        self.booking_note = label("", "banner")  # a booking's ticket: called from its slot (issue 19)
+        self.booking_note.setAccessibleName("ticketBookingNote")
         for fact in (self.counters, self.ahead, self.estimate):
             box.addWidget(fact)
         self.instructions = label("", "note", align=Qt.AlignmentFlag.AlignCenter)
         self.done_button = button("", "primary", self.done.emit, name="doneButton")
         details = QVBoxLayout()
         details.setSpacing(22)
-        for widget in (self.heading, self.number, self.service, frame, self.identity):
+        for widget in (self.heading, self.number, self.service, frame, self.identity, self.booking_note):
             details.addWidget(widget)
         details.addStretch(1)
         self.print_panel = TicketPrintPanel()  # "printing…", or the number's QR when the paper fails
@@ -96,6 +98,11 @@ class TicketScreen(Screen):
         self.identity.setVisible(needs_check)
         key = "ticket.verify_at_counter" if status == "to_verify_at_counter" else f"without_nik.ticket.{status}"
         self.identity.setText(t(key) if needs_check else "")
+        slot, again = issued.ticket.booking, self.session.booked == "again"  # a booking's ticket (issue 19)
+        note = [t("booking_checkin.ticket_again")] if again else []
+        note += [t("booking_checkin.ticket_note", slot=slot)] if slot else []
+        self.booking_note.setVisible(bool(note))
+        self.booking_note.setText(" ".join(note))
 
     def spoken_text(self) -> str:
         if self.session is None or self.session.issued is None:

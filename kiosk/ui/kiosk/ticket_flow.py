@@ -69,6 +69,11 @@ class TicketFlow(QObject):
         if session is not window.session:
             log.warning("ticket %s arrived after the session was wiped", issued.ticket.number)
             return
+        self.show_ticket(session, issued)
+
+    def show_ticket(self, session: CitizenSession, issued: IssuedTicket) -> None:
+        """Show ``issued`` on the ticket screen and print it (also a booking's ticket: kiosk.ui.kiosk.booking)."""
+        window = self.window
         session.issued = issued
         event(log, "ticket_issued", "ticket %s issued for %s (%d ahead)", issued.ticket.number,
               issued.ticket.service_code, issued.people_ahead)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.i18n import Translator
 from kiosk.ui.qt.icons import CONTROLS, decorate
 from kiosk.ui.qt.screen import Screen
-from kiosk.ui.qt.widgets import button, label
+from kiosk.ui.qt.widgets import FlowRows, button, label
 from kiosk.visit.flow import Step
 
 
@@ -69,13 +69,10 @@ class WelcomeScreen(Screen):
         self.complaint_button = button("", "small", self.complaint.emit, name="complaintButton")
         decorate(self.complaint_button, CONTROLS["complaint"])
         self.complaint_button.hide()
-        extras = QHBoxLayout()
-        extras.setSpacing(20)
-        extras.addWidget(self.booking_button)
-        extras.addWidget(self.status_button)
-        extras.addWidget(self.survey_button)
-        extras.addWidget(self.complaint_button)
-        self.layout_.addLayout(extras)
+        # as many rows as the width needs (four words-long buttons do not fit one row in portrait)
+        self.extras = FlowRows((self.booking_button, self.status_button, self.survey_button, self.complaint_button),
+                               20)
+        self.layout_.addWidget(self.extras)
         self.action_row.addWidget(self.language_hint)
         self.action_row.addLayout(langs)
 
@@ -83,10 +80,19 @@ class WelcomeScreen(Screen):
         super().resizeEvent(event)
         landscape = self.landscape
         self.hero_row.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """Landscape has no height to spare for a two-line title: there it greets without the site's name,
+        which the header above already shows (with every way in on the welcome screen, large text did not fit)."""
+        if self.landscape:
+            self.title.setText(self.t("welcome.title_short"))
+        else:
+            self.title.setText(self.t("welcome.title", site=self.site_name))
 
     def retranslate(self, t: Translator) -> None:
         super().retranslate(t)
-        self.title.setText(t("welcome.title", site=self.site_name))
+        self._show_title()
         self.subtitle.setText(t("welcome.subtitle"))
         self.start_button.setText(t("welcome.start"))
         self.priority_button.setText(t("welcome.priority"))

@@ -34,6 +34,7 @@ from kiosk.survey.model import SurveyRecorder
 from kiosk.ui.kiosk.application.flow import ApplicationFlow
 from kiosk.ui.kiosk.application.receipt import ReceiptScreen
 from kiosk.ui.kiosk.availability import AvailabilityWatch
+from kiosk.ui.kiosk.booking import BookingCheckInScreen, add_booking_checkin
 from kiosk.ui.kiosk.camera_watch import CameraWatch
 from kiosk.ui.kiosk.complaint import ComplaintScreen, attach_complaint_filing
 from kiosk.ui.kiosk.confirm import ConfirmScreen
@@ -98,6 +99,7 @@ class KioskWindow(QWidget):
         self.survey: SurveyFlow | None = None  # "Nilai layanan kami" (kiosk.ui.survey)
         self.face_screen: FaceScreen | None = None  # the face check (kiosk.ui.kiosk.face), when available
         self.status_check: StatusCheckScreen | None = None  # "Cek status" (kiosk.ui.kiosk.status_check)
+        self.booking: BookingCheckInScreen | None = None  # "Saya sudah booking" (kiosk.ui.kiosk.booking)
         self.complaints = complaints  # filing to the outbox: "Sampaikan pengaduan" (kiosk.ui.kiosk.complaint)
         self.complaint_screen: ComplaintScreen | None = None
         # The file opens on first use, off the GUI thread.
@@ -202,6 +204,8 @@ class KioskWindow(QWidget):
             self.stack.addWidget(face)
             self.face_check_available = True
         self._build_status_check(welcome, catalog)  # by typed number always; by QR too with [camera] qr_scanning
+        if self.config.bookings.enabled:  # "Saya sudah booking": typed, or by QR with [camera] qr_scanning
+            self.booking = add_booking_checkin(self, welcome, catalog)
         if self.complaints is not None:  # registers Step.COMPLAINT and shows welcome's button
             self.complaint_screen = attach_complaint_filing(self, self.complaints, welcome)
         if self.config.camera.qr_scanning:
@@ -209,7 +213,8 @@ class KioskWindow(QWidget):
 
             config = self.config
             identify.enable_ikd_scan(lambda: source_from_config(config), config.camera.ikd_qr_pattern)
-            offers = [identify.set_ikd_offered] + ([self.status_check.offer_camera] if self.status_check else [])
+            offers = [identify.set_ikd_offered] + [screen.offer_camera for screen in (self.status_check, self.booking)
+                                                   if screen is not None]
             self.camera_watch = CameraWatch(config.camera.device, offers, self)  # offered while it is there
         self.survey = SurveyFlow(self.survey_store, catalog, self.runner, finder=self.queue.find)
         self.survey.finished.connect(self.wipe)
@@ -455,6 +460,8 @@ class KioskWindow(QWidget):
         if self.face_screen is not None:
             self.face_screen.reset()  # camera off, identity client closed
             self.face_screen.runner.stop()
+        if self.booking is not None:
+            self.booking.stop()
         if self.complaint_screen is not None:
             self.complaint_screen.stop()
         self.help_call.stop()

@@ -36,6 +36,9 @@ CONTROLS: dict[str, str] = {
     "ticket": "fa6s.ticket",
     "next": "fa6s.arrow-right",
     "booking": "fa6s.calendar-check",
+    "scan": "fa6s.qrcode",  # hold a QR code to the camera (the booking check-in)
+    "problem": "fa6s.circle-exclamation",  # something is wrong: read what to do (a booking refused)
+    "slot": "fa6s.clock",  # a booked time
     "complaint": "fa6s.comment-dots",
 }
 PRIORITY_GROUPS: dict[str, str] = {  # kiosk.queue.models.PriorityGroup values
@@ -49,6 +52,21 @@ AGENCIES: dict[str, str] = {  # catalog agency codes; another agency gets OTHER
     "DUKCAPIL": "fa6s.id-card",
     "DPMPTSP": "fa6s.user-doctor",
     "MPP": "fa6s.circle-info",  # the building's own information desk
+}
+# "Sampaikan pengaduan" (kiosk.ui.kiosk.complaint; its way in is CONTROLS["complaint"]):
+# kiosk.complaints.model.Category values, the ways to be reached, the SP4N-LAPOR! consent's two answers.
+COMPLAINTS: dict[str, str] = {
+    "service_process": "fa6s.hourglass-half",
+    "staff_conduct": "fa6s.user-tie",
+    "facilities": "fa6s.building",
+    "fees": "fa6s.money-bill-wave",
+    "information": "fa6s.circle-info",
+    "other": "fa6s.ellipsis",
+    "phone": "fa6s.mobile-screen",
+    "email": "fa6s.envelope",
+    "anonymous": "fa6s.user-secret",
+    "share": "fa6s.share-from-square",
+    "keep": "fa6s.lock",
 }
 # Service codes (catalog), first match wins; a service no pattern names gets its agency's icon.
 SERVICES: tuple[tuple[str, str], ...] = (

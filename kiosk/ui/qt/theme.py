@@ -99,6 +99,9 @@ def kiosk_style(scale: Scale) -> str:
     QLabel#statusMessage[state="called"], QWidget QLabel#statusMessage[state="called"] {{
                      background: {PRIORITY}; font-weight: 700; border-radius: {p(12)}px; }}
     QLabel#statusMessage[state="error"] {{ color: {DANGER}; font-weight: 600; }}
+    QLabel#codeGroup {{ font-size: {f(48)}px; font-weight: 800; background: {PAPER}; padding: {p(6)}px {p(10)}px;
+                     border: {edge}px solid {EDGE}; border-radius: {p(12)}px; }}
+    QLabel#codeGroup[state="current"] {{ border: {max(4, p(6))}px solid {PRIMARY}; }}
     QLabel#banner, QWidget QLabel#banner {{ background: {PRIORITY}; color: {INK}; font-size: {f(30)}px;
                      font-weight: 600; padding: {p(16)}px; border-radius: {p(10)}px; }}
     QLabel#errorBanner, QWidget QLabel#errorBanner {{ background: {DANGER}; color: white; font-size: {f(30)}px;
