@@ -147,6 +147,7 @@ def test_every_citizen_screen_fits_with_large_text(qtbot, kiosk: KioskWindow, co
     problems: list[str] = []
     for state, screen in citizen_states(qtbot, kiosk, core, served_number(core)):
         kiosk.set_large_text(True)
+        qtbot.wait(1)  # rows of buttons (FlowRows) re-arrange for the larger type on the next turn of the loop
         assert (kiosk.width(), kiosk.height()) == size
         needed = screen.layout().totalMinimumSize()
         area = kiosk.stack.size()

@@ -45,11 +45,11 @@ class WelcomeScreen(Screen):
         self.hero_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.hero_row.setSpacing(22)
         self.hero_row.addWidget(self.start_button, 1)
-        priority_box = QVBoxLayout()
-        priority_box.setSpacing(8)
-        priority_box.addWidget(self.priority_button)
-        priority_box.addWidget(self.priority_note)
-        self.hero_row.addLayout(priority_box, 1)
+        self.priority_box = QVBoxLayout()
+        self.priority_box.setSpacing(8)
+        self.priority_box.addWidget(self.priority_button)
+        self.priority_box.addWidget(self.priority_note)
+        self.hero_row.addLayout(self.priority_box, 1)
         # What is read at the top; everything to touch in the lower part, within reach from a wheelchair.
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.title)
@@ -80,7 +80,27 @@ class WelcomeScreen(Screen):
         super().resizeEvent(event)
         landscape = self.landscape
         self.hero_row.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self._place_priority_note(landscape)
         self._show_title()
+
+    def _place_priority_note(self, landscape: bool) -> None:
+        """Who may use the priority line: under the yellow button in landscape (beside the taller blue one,
+        it costs no height); in portrait read with the title, so that with every way in shown the blue
+        button stays within a seated person's reach (it rose past 1,200 mm with large text)."""
+        in_box = self.priority_box.indexOf(self.priority_note) >= 0
+        if in_box == landscape:
+            return
+        if landscape:
+            self.layout_.removeWidget(self.priority_note)
+            self.priority_box.addWidget(self.priority_note)
+        else:
+            self.priority_box.removeWidget(self.priority_note)
+            self.layout_.insertWidget(self.layout_.indexOf(self.subtitle) + 1, self.priority_note)
+        self._word_priority_note()
+
+    def _word_priority_note(self) -> None:
+        beside = self.priority_box.indexOf(self.priority_note) >= 0
+        self.priority_note.setText(self.t("welcome.priority_note" if beside else "welcome.priority_note_apart"))
 
     def _show_title(self) -> None:
         """Landscape has no height to spare for a two-line title: there it greets without the site's name,
@@ -96,7 +116,7 @@ class WelcomeScreen(Screen):
         self.subtitle.setText(t("welcome.subtitle"))
         self.start_button.setText(t("welcome.start"))
         self.priority_button.setText(t("welcome.priority"))
-        self.priority_note.setText(t("welcome.priority_note"))
+        self._word_priority_note()
         self.language_hint.setText(t("welcome.language_hint"))
         self.survey_button.setText("★ " + t("survey.welcome_button"))
         self.status_button.setText(t("status_check.welcome_button"))

@@ -330,7 +330,6 @@ class FlowRows(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.StyleChange:  # large text: the children's new sizes come after
-            self.arrange()  # at once, as far as the children are polished: a screen is never shown a turn late
             self._later.start()
 
     def event(self, event: QEvent) -> bool:
