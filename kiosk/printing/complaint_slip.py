@@ -20,15 +20,14 @@ from kiosk.printing.ticket import (
     BOLD,
     MM,
     NBSP,
-    PRINTABLE_MM,
     PRINTER_DPI,
     QrCode,
     TextLine,
     TicketLayout,
     _cap_height,
     _Flow,
-    _fonts_registered,
     _width,
+    empty_layout,
     qr_matrix,
 )
 
@@ -54,13 +53,8 @@ class ComplaintSlipContent:
 
 def layout_complaint_slip(content: ComplaintSlipContent, paper_width_mm: int = 80) -> TicketLayout:
     """Place the slip for one paper width (80 or 58 mm); its ``number_line`` is the reference."""
-    if paper_width_mm not in PRINTABLE_MM:
-        raise ValueError(f"paper width {paper_width_mm} mm is not supported; use 80 or 58")
-    _fonts_registered()
-    narrow = paper_width_mm == 58
-    width = PRINTABLE_MM[paper_width_mm] * MM
-    layout = TicketLayout(paper_width_mm=paper_width_mm, width=width, height=0.0,
-                          margin_x=(paper_width_mm - PRINTABLE_MM[paper_width_mm]) / 2 * MM)
+    layout = empty_layout(paper_width_mm)
+    narrow, width = paper_width_mm == 58, layout.width
     t = Translator(content.lang)
     flow = _Flow(layout)
     body = 11 if narrow else 12

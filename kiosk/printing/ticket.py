@@ -245,15 +245,19 @@ class _Flow:
         self.gap(2.2)
 
 
-def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLayout:
-    """Place everything for one paper width (80 or 58 mm)."""
+def empty_layout(paper_width_mm: int) -> TicketLayout:
+    """A blank slip of one paper width (80 or 58 mm) with the fonts ready: tickets and complaint slips."""
     if paper_width_mm not in PRINTABLE_MM:
         raise ValueError(f"paper width {paper_width_mm} mm is not supported; use 80 or 58")
     _fonts_registered()
-    narrow = paper_width_mm == 58
-    width = PRINTABLE_MM[paper_width_mm] * MM
-    layout = TicketLayout(paper_width_mm=paper_width_mm, width=width, height=0.0,
-                          margin_x=(paper_width_mm - PRINTABLE_MM[paper_width_mm]) / 2 * MM)
+    return TicketLayout(paper_width_mm=paper_width_mm, width=PRINTABLE_MM[paper_width_mm] * MM, height=0.0,
+                        margin_x=(paper_width_mm - PRINTABLE_MM[paper_width_mm]) / 2 * MM)
+
+
+def layout_ticket(content: TicketContent, paper_width_mm: int = 80) -> TicketLayout:
+    """Place everything for one paper width (80 or 58 mm)."""
+    layout = empty_layout(paper_width_mm)
+    narrow, width = paper_width_mm == 58, layout.width
     t = Translator(content.lang)
     flow = _Flow(layout)
     dots = PRINTER_DPI / 72  # printer dots per point

@@ -190,8 +190,9 @@ class SyncEngine:
             index += len(batch)
 
     def _send_application(self, item: OutboxItem, report: SyncReport) -> None:
-        self.store.mark_sending([item.seq])
-        try:
+        """One application: its missing attachments first, then the body (idempotent by its id)."""
+
+        def send() -> str:
             outgoing = self.store.outgoing_application(item.ref_id)
             hashes = [a.sha256 for a in outgoing.attachments]
             missing = self.client.missing_attachments(hashes) if hashes else set()
@@ -202,30 +203,32 @@ class SyncEngine:
                     missing.discard(attachment.sha256)
                     report.attachments_uploaded += 1
                     report.attachment_bytes += len(data)
-            receipt = self.client.put_application(item.ref_id, outgoing.body)
-        except ApplicationDataGone as exc:
-            self._reject(item, f"cannot be sent: {exc}", report)
-            return
-        except CentralUnavailable as exc:
-            raise _Retry([item.seq], exc) from exc
-        except CentralAuthError:
-            self.store.mark_retry([item.seq], "the central API does not accept this kiosk")
-            raise
-        except CentralRejected as exc:
-            self._reject(item, f"HTTP {exc.status} {exc.code}: {exc.message}", report)
-            return
-        self.store.mark_sent(item.seq, central_status=receipt.status)
-        report.sent += 1
-        self.consecutive_failures = 0  # progress: the next failure backs off from the start again
+            return self.client.put_application(item.ref_id, outgoing.body).status
+
+        status = self._send_one(item, report, send)
+        if status is not None:
+            self.store.mark_sent(item.seq, central_status=status)
 
     def _send_complaint(self, item: OutboxItem, report: SyncReport) -> None:
         """One complaint to ``POST /v1/complaints``: sent until confirmed, stored once (idempotent by its id)."""
+
+        def send() -> str:
+            send_complaint(self.client, self.store.record_payload(item))
+            return "sent"
+
+        if self._send_one(item, report, send) is not None:
+            self.store.mark_records_sent([item.seq])
+
+    def _send_one(self, item: OutboxItem, report: SyncReport, send: Callable[[], str]) -> str | None:
+        """Run ``send`` for one item with its own endpoint: what it answered, or None when the item was
+        rejected for good (its data gone, or the central API refused it: marked so, with the reason).
+        Raises :class:`_Retry` when the central API cannot be reached; the kiosk not accepted stops the round."""
         self.store.mark_sending([item.seq])
         try:
-            send_complaint(self.client, self.store.record_payload(item))
+            answer = send()
         except ApplicationDataGone as exc:
             self._reject(item, f"cannot be sent: {exc}", report)
-            return
+            return None
         except CentralUnavailable as exc:
             raise _Retry([item.seq], exc) from exc
         except CentralAuthError:
@@ -233,10 +236,10 @@ class SyncEngine:
             raise
         except CentralRejected as exc:
             self._reject(item, f"HTTP {exc.status} {exc.code}: {exc.message}", report)
-            return
-        self.store.mark_records_sent([item.seq])
+            return None
         report.sent += 1
-        self.consecutive_failures = 0
+        self.consecutive_failures = 0  # progress: the next failure backs off from the start again
+        return answer
 
     def _send_records(self, batch: list[OutboxItem], report: SyncReport) -> None:
         seqs = [i.seq for i in batch]
