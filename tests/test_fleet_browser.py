@@ -6,13 +6,13 @@ test's tmp dir, or to ``$KIOSK_FLEET_SHOTS`` when set, to look at."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from browser_fixture import browser  # noqa: F401 - the module's Chromium
+from playwright.sync_api import Browser, Page, ViewportSize
 from test_fleet_page import beat
 
 from central_api.app import RunningCentral
@@ -20,7 +20,6 @@ from central_api.fleet_store import FleetStore, now_ms
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 LAPTOP = ViewportSize(width=1366, height=768)
 PHONE = ViewportSize(width=412, height=915)
 TOKEN = "fleet-admin-token-0123"
@@ -35,16 +34,6 @@ _MEASURE = """() => ({
 })"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's `chromium` (scripts/setup.sh --with-tests)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
@@ -92,7 +81,7 @@ def sign_in(page: Page, url: str) -> None:
 
 
 @pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["laptop", "phone"])
-def test_fleet_page_on_a_laptop_and_a_phone(browser: Browser, central: RunningCentral, tmp_path: Path,
+def test_fleet_page_on_a_laptop_and_a_phone(browser: Browser, central: RunningCentral, tmp_path: Path,  # noqa: F811 - the fixture
                                             size: ViewportSize) -> None:
     name = "laptop" if size == LAPTOP else "phone"
     context = browser.new_context(viewport=size, device_scale_factor=1 if size == LAPTOP else 2,

@@ -9,8 +9,6 @@ a screenshot in its tmp dir to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from browser_fixture import browser  # noqa: F401 - the module's Chromium
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from kiosk.config.schema import SiteSection
 from kiosk.queue.engine import QueueEngine
@@ -33,7 +32,6 @@ from kiosk.queue.status import TOKEN_LENGTH, status_token
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = ViewportSize(width=412, height=915)  # a common Android phone's CSS viewport
 SITE_NAME = SiteSection().name  # the site config's default name, as the host is told it
 RULES = [ServiceRule("KTP", "A", daily_quota=500, typical_service_minutes=10)]
@@ -83,22 +81,10 @@ class Host:
     engine: QueueEngine
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module (starting one takes about a second)."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's `chromium` (scripts/setup.sh --with-tests)")
-    with sync_playwright() as playwright:
-        # --no-sandbox: Chromium's sandbox refuses to run as root (CI containers); the page is our own.
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
+def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811 - the fixture
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
         yield context.new_page()
@@ -200,7 +186,7 @@ def test_unknown_ticket_still_names_the_mpp(host: Host, phone: Page, tmp_path: P
     (320, "W-1000", "issued", "id"), (320, "M-888", "called", "en"), (360, "M-888", "issued", "id"),
     (412, "W-1000", "called", "en"), (1280, "A-005", "issued", "id"),
 ])
-def test_the_widest_numbers_fit_small_phones_on_one_line(browser: Browser, tmp_path: Path,
+def test_the_widest_numbers_fit_small_phones_on_one_line(browser: Browser, tmp_path: Path,  # noqa: F811 - the fixture
                                                          width: int, number: str, state: str, lang: str) -> None:
     """The page itself (no host needed), with wide letters, a four-digit number and a two-digit counter
     on narrow screens: the number and the counter each stay on one line."""
